@@ -1,0 +1,56 @@
+"""rctkit: reporting randomised controlled trials with binary outcomes.
+
+>>> import rctkit as rk
+>>> core = rk.BinaryOutcome.from_counts(treatment=(64, 218), control=(83, 216))
+>>> rk.odds_ratio(core)
+Estimate(odds_ratio=0.6658, 95% CI 0.4463 to 0.9933, method='wald', pvalue=0.04674)
+"""
+
+from __future__ import annotations
+
+from rctkit.effects import odds_ratio, risk_difference, risk_ratio
+from rctkit.errors import InvalidInputError, RctkitError, RctkitWarning
+from rctkit.hypothesis_tests import hypothesis_test
+from rctkit.model import (
+    AdverseEvent,
+    Arm,
+    BinaryOutcome,
+    Counts,
+    Enrolment,
+    PublishedEstimate,
+    Reason,
+    Trial,
+)
+from rctkit.results import (
+    BatchEstimate,
+    BatchTestResult,
+    ConfidenceInterval,
+    Estimate,
+    TestResult,
+)
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "AdverseEvent",
+    "Arm",
+    "BatchEstimate",
+    "BatchTestResult",
+    "BinaryOutcome",
+    "ConfidenceInterval",
+    "Counts",
+    "Enrolment",
+    "Estimate",
+    "InvalidInputError",
+    "PublishedEstimate",
+    "Reason",
+    "RctkitError",
+    "RctkitWarning",
+    "TestResult",
+    "Trial",
+    "__version__",
+    "hypothesis_test",
+    "odds_ratio",
+    "risk_difference",
+    "risk_ratio",
+]

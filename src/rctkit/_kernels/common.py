@@ -1,0 +1,53 @@
+"""Pieces shared by the kernels: array types, the normal quantile, cell arithmetic."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import attrs
+import numpy as np
+import numpy.typing as npt
+from scipy import special
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+BoolArray = npt.NDArray[np.bool_]
+
+
+@attrs.frozen(eq=False)
+class Interval:
+    """What an effect-measure kernel returns: estimate, limits and the method's p-value."""
+
+    estimate: FloatArray
+    low: FloatArray
+    high: FloatArray
+    pvalue: FloatArray | None = None
+
+
+EffectKernel = Callable[[IntArray, IntArray, IntArray, IntArray, float], Interval]
+
+
+def z_quantile(confidence_level: float) -> float:
+    """Return the standard normal quantile for a two-sided interval at ``confidence_level``."""
+    return float(special.ndtri(0.5 + confidence_level / 2.0))
+
+
+def two_sided_normal_p(z: FloatArray) -> FloatArray:
+    """Two-sided p-value of a standard normal statistic, accurate in the far tail."""
+    return np.asarray(2.0 * special.ndtr(-np.abs(z)), dtype=np.float64)
+
+
+def as_float(*arrays: IntArray) -> tuple[FloatArray, ...]:
+    """Return float64 copies of the count arrays."""
+    return tuple(np.asarray(x, dtype=np.float64) for x in arrays)
+
+
+def cross_difference(a: IntArray, n1: IntArray, c: IntArray, n2: IntArray) -> FloatArray:
+    """Return ``a*d - b*c = a*n2 - c*n1`` computed exactly in integers where they fit.
+
+    The two products cancel for tables near independence, so forming them in float64 loses
+    digits once they pass 2**53; int64 holds them exactly up to counts of about 3e9.
+    """
+    if max(int(n1.max(initial=0)), int(n2.max(initial=0))) < 3_000_000_000:
+        return np.asarray(a * n2 - c * n1, dtype=np.float64)
+    return np.asarray(a, dtype=np.float64) * n2 - np.asarray(c, dtype=np.float64) * n1

@@ -1,0 +1,139 @@
+"""Hypothesis-test kernels for the two-arm table.
+
+Every kernel returns ``(statistic, pvalue)``; ``statistic`` is None for tests without one.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+import numpy as np
+from scipy import special, stats
+
+from rctkit import _warnings
+from rctkit._kernels.common import BoolArray, FloatArray, IntArray, cross_difference
+
+TestKernel = Callable[
+    [IntArray, IntArray, IntArray, IntArray, str], tuple[FloatArray | None, FloatArray]
+]
+
+#: R's fisher.test counts tables whose probability is within this relative tolerance of the
+#: observed one as "no more likely" than it.
+FISHER_RELATIVE_TOLERANCE = 1e-7
+
+
+def _empty_margin(a: IntArray, n1: IntArray, c: IntArray, n2: IntArray) -> FloatArray:
+    events = a + c
+    empty = (events == 0) | (events == n1 + n2)
+    _warnings.warn_where(
+        empty,
+        "has no events, or only events, in both arms together: the chi-squared statistic is "
+        "0 and the p-value 1",
+    )
+    return np.asarray(empty)
+
+
+def _chi2(a: IntArray, n1: IntArray, c: IntArray, n2: IntArray, *, yates: bool) -> FloatArray:
+    """Pearson's statistic ``N (|ad - bc| - correction)^2 / (n1 n2 m1 m0)``.
+
+    The Yates correction is R's: ``N * min(0.5, |ad - bc| / N)`` is taken from ``|ad - bc|``.
+    """
+    empty = _empty_margin(a, n1, c, n2)
+    n = np.asarray(n1 + n2, dtype=np.float64)
+    m1 = np.asarray(a + c, dtype=np.float64)
+    m0 = n - m1
+    diff = np.abs(cross_difference(a, n1, c, n2))
+    if yates:
+        diff = diff - np.minimum(0.5 * n, diff)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        # Divide step by step: the product of the four margins overflows nothing this way.
+        stat = (diff / n1) * (diff / n2) * (n / m1) / m0
+    return np.where(empty, 0.0, stat)
+
+
+def chi2(
+    a: IntArray, n1: IntArray, c: IntArray, n2: IntArray, alternative: str
+) -> tuple[FloatArray | None, FloatArray]:
+    """Pearson's chi-squared test without continuity correction (1 degree of freedom)."""
+    stat = _chi2(a, n1, c, n2, yates=False)
+    return stat, np.asarray(special.chdtrc(1.0, stat), dtype=np.float64)
+
+
+def chi2_yates(
+    a: IntArray, n1: IntArray, c: IntArray, n2: IntArray, alternative: str
+) -> tuple[FloatArray | None, FloatArray]:
+    """Pearson's chi-squared test with Yates's continuity correction, as R's chisq.test."""
+    stat = _chi2(a, n1, c, n2, yates=True)
+    return stat, np.asarray(special.chdtrc(1.0, stat), dtype=np.float64)
+
+
+def _hypergeom_logpmf(x: IntArray, n: IntArray, m1: IntArray, n1: IntArray) -> FloatArray:
+    return np.asarray(stats.hypergeom.logpmf(x, n, m1, n1), dtype=np.float64)
+
+
+def _bisect_integers(
+    ok: IntArray, bad: IntArray, satisfies: Callable[[IntArray], BoolArray], skip: BoolArray
+) -> IntArray:
+    """Bisect between integers, element by element, for the edge of a monotone condition.
+
+    ``ok`` holds points that satisfy the condition and ``bad`` points that do not; both move
+    towards each other until adjacent, and the final ``ok`` is returned. Elements where
+    ``skip`` is true are left alone.
+    """
+    while True:
+        active = ~skip & (np.abs(bad - ok) > 1)
+        if not np.any(active):
+            return ok
+        mid = (ok + bad) // 2
+        good = satisfies(mid)
+        ok = np.where(active & good, mid, ok)
+        bad = np.where(active & ~good, mid, bad)
+
+
+def fisher(
+    a: IntArray, n1: IntArray, c: IntArray, n2: IntArray, alternative: str
+) -> tuple[FloatArray | None, FloatArray]:
+    """Fisher's exact test, conditional on both margins.
+
+    Under the null hypothesis the treatment-arm events ``a`` follow the hypergeometric
+    distribution with ``N = n1 + n2`` participants, ``m1 = a + c`` events and ``n1`` draws.
+    The two-sided p-value is, as in R's fisher.test, the total probability of the tables no
+    more likely than the observed one, where "no more likely" allows a relative tolerance of
+    1e-7. The distribution is unimodal, so those tables form its two tails: each tail's edge is
+    found by bisection on the log probability, vectorised across tables, and the tails are
+    summed with the hypergeometric CDF, so the cost grows with log(N), not with N.
+    """
+    n = n1 + n2
+    m1 = a + c
+    if alternative == "less":
+        return None, np.asarray(stats.hypergeom.cdf(a, n, m1, n1), dtype=np.float64)
+    if alternative == "greater":
+        return None, np.asarray(stats.hypergeom.sf(a - 1, n, m1, n1), dtype=np.float64)
+    support_low = np.maximum(0, n1 - (n - m1))
+    support_high = np.minimum(n1, m1)
+    mode = (n1 + 1) * (m1 + 1) // (n + 2)
+    threshold = _hypergeom_logpmf(a, n, m1, n1) + math.log1p(FISHER_RELATIVE_TOLERANCE)
+    whole = _hypergeom_logpmf(mode, n, m1, n1) <= threshold
+
+    def below(x: IntArray) -> BoolArray:
+        return np.asarray(_hypergeom_logpmf(x, n, m1, n1) <= threshold)
+
+    # Left tail: the largest x in [support_low, mode) whose log probability is at most the
+    # threshold (support_low - 1 when there is none); the pmf increases up to the mode.
+    left = _bisect_integers(support_low - 1, mode, below, whole)
+    # Right tail: the smallest x in (mode, support_high] at or below the threshold.
+    right = _bisect_integers(support_high + 1, mode, below, whole)
+    tails = stats.hypergeom.cdf(left, n, m1, n1) + stats.hypergeom.sf(right - 1, n, m1, n1)
+    pvalue = np.where(whole, 1.0, np.minimum(tails, 1.0))
+    return None, np.asarray(pvalue, dtype=np.float64)
+
+
+METHODS: dict[str, TestKernel] = {"chi2": chi2, "chi2-yates": chi2_yates, "fisher": fisher}
+
+#: Which alternatives each test defines.
+ALTERNATIVES: dict[str, tuple[str, ...]] = {
+    "chi2": ("two-sided",),
+    "chi2-yates": ("two-sided",),
+    "fisher": ("two-sided", "less", "greater"),
+}

@@ -1,0 +1,244 @@
+"""The vectorised API: every two-arm method over arrays of tables at once.
+
+Each function takes four array-likes of integer counts (treatment events, treatment total,
+control events, control total) that broadcast together as numpy arrays do, and returns
+arrays of that broadcast shape. The scalar functions (:func:`rctkit.odds_ratio` and the rest)
+are these functions applied to a batch of one table, so the two paths agree exactly.
+
+Examples
+--------
+>>> import rctkit.batch as rkb
+>>> res = rkb.odds_ratio([64, 10], [218, 50], [83, 20], [216, 50])
+>>> res.estimate.round(3)
+array([0.667, 0.375])
+>>> rkb.hypothesis_test([64, 10], [218, 50], [83, 20], [216, 50], method="fisher").pvalue.round(4)
+array([0.0508, 0.0475])
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+
+from rctkit import _validation
+from rctkit._kernels import odds_ratio as _or
+from rctkit._kernels import pvalues as _pv
+from rctkit._kernels import risk_difference as _rd
+from rctkit._kernels import risk_ratio as _rr
+from rctkit._kernels.common import EffectKernel, IntArray
+from rctkit.results import BatchEstimate, BatchTestResult, Measure
+
+__all__ = [
+    "EFFECT_METHODS",
+    "TEST_METHODS",
+    "hypothesis_test",
+    "odds_ratio",
+    "risk_difference",
+    "risk_ratio",
+]
+
+#: The interval methods of each effect measure.
+EFFECT_METHODS: Mapping[str, Mapping[str, EffectKernel]] = {
+    "odds_ratio": _or.METHODS,
+    "risk_ratio": _rr.METHODS,
+    "risk_difference": _rd.METHODS,
+}
+
+#: The hypothesis tests, with the alternatives each defines.
+TEST_METHODS: Mapping[str, tuple[str, ...]] = _pv.ALTERNATIVES
+
+
+def estimate_counts(
+    measure: Measure,
+    tables: tuple[IntArray, IntArray, IntArray, IntArray],
+    method: str,
+    confidence_level: float,
+) -> BatchEstimate:
+    """Run an effect-measure kernel on validated count arrays (shared by every front end)."""
+    kernel = EFFECT_METHODS[measure][method]
+    result = kernel(*tables, confidence_level)
+    return BatchEstimate(
+        measure=measure,
+        method=method,
+        confidence_level=confidence_level,
+        estimate=result.estimate,
+        low=result.low,
+        high=result.high,
+        pvalue=result.pvalue,
+    )
+
+
+def test_counts(
+    tables: tuple[IntArray, IntArray, IntArray, IntArray], method: str, alternative: str
+) -> BatchTestResult:
+    """Run a test kernel on validated count arrays (shared by every front end)."""
+    statistic, pvalue = _pv.METHODS[method](*tables, alternative)
+    return BatchTestResult(
+        method=method, alternative=alternative, statistic=statistic, pvalue=pvalue
+    )
+
+
+test_counts.__test__ = False  # type: ignore[attr-defined]
+
+
+def check_effect_options(measure: str, method: Any, confidence_level: Any) -> tuple[str, float]:
+    """Validate ``method`` against the measure's set and ``confidence_level``."""
+    method = _validation.check_choice(method, "method", EFFECT_METHODS[measure])
+    return method, _validation.check_confidence_level(confidence_level)
+
+
+def check_test_options(method: Any, alternative: Any) -> tuple[str, str]:
+    """Validate a test's ``method`` and ``alternative``."""
+    method = _validation.check_choice(method, "method", TEST_METHODS)
+    alternative = _validation.check_choice(alternative, "alternative", _validation.ALTERNATIVES)
+    if alternative not in TEST_METHODS[method]:
+        raise _validation.InvalidInputError(
+            f'`alternative` must be "two-sided" for method="{method}", which has no one-sided '
+            f"form (got alternative={alternative!r})"
+        )
+    return method, alternative
+
+
+def _effect(
+    measure: Measure,
+    counts: tuple[Any, Any, Any, Any],
+    method: Any,
+    confidence_level: Any,
+) -> BatchEstimate:
+    method, level = check_effect_options(measure, method, confidence_level)
+    tables = _validation.count_arrays(*counts)
+    return estimate_counts(measure, tables, method, level)
+
+
+def odds_ratio(
+    treatment_events: Any,
+    treatment_total: Any,
+    control_events: Any,
+    control_total: Any,
+    *,
+    method: str = "wald",
+    confidence_level: float = 0.95,
+) -> BatchEstimate:
+    """Odds ratios, treatment against control, for a batch of tables.
+
+    Parameters
+    ----------
+    treatment_events, treatment_total, control_events, control_total : array_like of int
+        Counts that broadcast together; events must not exceed totals, totals are positive.
+    method : str, optional
+        As in :func:`rctkit.odds_ratio`.
+    confidence_level : float, optional
+        Strictly between 0 and 1; default 0.95.
+
+    Returns
+    -------
+    BatchEstimate
+        Arrays ``estimate``, ``low``, ``high`` and ``pvalue`` of the broadcast shape.
+
+    Raises
+    ------
+    InvalidInputError
+        For counts that are not non-negative integers, events above totals, zero totals,
+        shapes that do not broadcast, an unknown method or a level outside (0, 1).
+
+    Examples
+    --------
+    >>> res = odds_ratio(64, 218, 83, 216)
+    >>> float(res.estimate[()]).__round__(4), float(res.low[()]).__round__(4)
+    (0.6658, 0.4463)
+    """
+    counts = (treatment_events, treatment_total, control_events, control_total)
+    return _effect("odds_ratio", counts, method, confidence_level)
+
+
+def risk_ratio(
+    treatment_events: Any,
+    treatment_total: Any,
+    control_events: Any,
+    control_total: Any,
+    *,
+    method: str = "wald",
+    confidence_level: float = 0.95,
+) -> BatchEstimate:
+    """Risk ratios, treatment against control, for a batch of tables.
+
+    Parameters and results are as in :func:`odds_ratio`; methods as in
+    :func:`rctkit.risk_ratio`.
+
+    Examples
+    --------
+    >>> risk_ratio([64], [218], [83], [216]).estimate.round(4)
+    array([0.764])
+    """
+    counts = (treatment_events, treatment_total, control_events, control_total)
+    return _effect("risk_ratio", counts, method, confidence_level)
+
+
+def risk_difference(
+    treatment_events: Any,
+    treatment_total: Any,
+    control_events: Any,
+    control_total: Any,
+    *,
+    method: str = "wald",
+    confidence_level: float = 0.95,
+) -> BatchEstimate:
+    """Risk differences, treatment minus control, for a batch of tables.
+
+    Parameters and results are as in :func:`odds_ratio`; methods as in
+    :func:`rctkit.risk_difference`.
+
+    Examples
+    --------
+    >>> risk_difference([64], [218], [83], [216]).estimate.round(4)
+    array([-0.0907])
+    """
+    counts = (treatment_events, treatment_total, control_events, control_total)
+    return _effect("risk_difference", counts, method, confidence_level)
+
+
+def hypothesis_test(
+    treatment_events: Any,
+    treatment_total: Any,
+    control_events: Any,
+    control_total: Any,
+    *,
+    method: str = "chi2",
+    alternative: str = "two-sided",
+) -> BatchTestResult:
+    """Tests of no difference between the arms, for a batch of tables.
+
+    Parameters
+    ----------
+    treatment_events, treatment_total, control_events, control_total : array_like of int
+        Counts that broadcast together.
+    method : str, optional
+        As in :func:`rctkit.hypothesis_test`.
+    alternative : {"two-sided", "less", "greater"}, optional
+        One-sided alternatives refer to the odds ratio (treatment against control) and exist
+        only for tests that define them.
+
+    Returns
+    -------
+    BatchTestResult
+        Arrays ``pvalue`` and ``statistic`` (None for tests without a statistic).
+
+    Examples
+    --------
+    >>> hypothesis_test([64], [218], [83], [216]).statistic.round(4)
+    array([3.9882])
+    """
+    method, alternative = check_test_options(method, alternative)
+    tables = _validation.count_arrays(
+        treatment_events, treatment_total, control_events, control_total
+    )
+    return test_counts(tables, method, alternative)
+
+
+def _as_scalar_tables(
+    values: tuple[int, int, int, int],
+) -> tuple[IntArray, IntArray, IntArray, IntArray]:
+    a, n1, c, n2 = (np.array([v], dtype=np.int64) for v in values)
+    return a, n1, c, n2

@@ -1,0 +1,189 @@
+"""Effect measures for one two-arm outcome: odds ratio, risk ratio, risk difference.
+
+Each function is the batch kernel of :mod:`rctkit.batch` applied to one table.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from rctkit import batch
+from rctkit.errors import InvalidInputError
+from rctkit.model import BinaryOutcome
+from rctkit.results import Estimate, Measure
+
+__all__ = ["odds_ratio", "risk_difference", "risk_ratio"]
+
+
+def check_outcome(outcome: Any) -> BinaryOutcome:
+    """Refuse anything but a :class:`BinaryOutcome`."""
+    if not isinstance(outcome, BinaryOutcome):
+        raise InvalidInputError(
+            f"`outcome` must be a BinaryOutcome, e.g. BinaryOutcome.from_counts(treatment=(64, "
+            f"218), control=(83, 216)) (got {type(outcome).__name__})"
+        )
+    return outcome
+
+
+def one_table(outcome: BinaryOutcome) -> tuple[Any, Any, Any, Any]:
+    """The outcome's counts as four int64 arrays of shape (1,), for the kernels."""
+    a, n1, c, n2 = (np.array([v], dtype=np.int64) for v in outcome.as_tuple())
+    return a, n1, c, n2
+
+
+def _estimate(measure: Measure, outcome: Any, method: Any, confidence_level: Any) -> Estimate:
+    outcome = check_outcome(outcome)
+    method, level = batch.check_effect_options(measure, method, confidence_level)
+    return batch.estimate_counts(measure, one_table(outcome), method, level).item()
+
+
+def odds_ratio(
+    outcome: BinaryOutcome, *, method: str = "wald", confidence_level: float = 0.95
+) -> Estimate:
+    r"""The odds ratio of the event, treatment against control, with a confidence interval.
+
+    Parameters
+    ----------
+    outcome : BinaryOutcome
+        The two arms' counts.
+    method : {"wald"}, optional
+        The interval method. ``"wald"`` is Woolf's logit interval.
+    confidence_level : float, optional
+        Strictly between 0 and 1; default 0.95.
+
+    Returns
+    -------
+    Estimate
+        ``measure="odds_ratio"``; ``pvalue`` is that of the Wald z test of log OR = 0.
+
+    Raises
+    ------
+    InvalidInputError
+        If ``outcome`` is not a BinaryOutcome, ``method`` is unknown or ``confidence_level``
+        is outside (0, 1).
+
+    Warns
+    -----
+    RctkitWarning
+        When a cell is zero (the Wald interval is then ``[0, inf]``).
+
+    Notes
+    -----
+    With cells :math:`a, b` (treatment events, non-events) and :math:`c, d` (control),
+    :math:`\widehat{OR} = ad / bc` and Woolf's interval is
+    :math:`\exp(\log \widehat{OR} \pm z_{1-\alpha/2}\sqrt{1/a + 1/b + 1/c + 1/d})`.
+    A zero cell makes the standard error infinite: the estimate is 0 or infinite (undefined,
+    ``nan``, when neither arm or both arms entirely had the event), the interval ``[0, inf]``
+    and the p-value 1. No 0.5 is added to the cells unless you ask for ``method="haldane"``.
+
+    References
+    ----------
+    Woolf B. On estimating the relation between blood group and disease.
+    Ann Hum Genet 1955;19:251-3.
+
+    Examples
+    --------
+    The CORE trial (Johnson et al., Lancet 2018): readmission within a year.
+
+    >>> import rctkit as rk
+    >>> core = rk.BinaryOutcome.from_counts(treatment=(64, 218), control=(83, 216))
+    >>> est = rk.odds_ratio(core)
+    >>> print(f"{est.estimate:.2f} ({est.ci.low:.2f} to {est.ci.high:.2f})")
+    0.67 (0.45 to 0.99)
+    """
+    return _estimate("odds_ratio", outcome, method, confidence_level)
+
+
+def risk_ratio(
+    outcome: BinaryOutcome, *, method: str = "wald", confidence_level: float = 0.95
+) -> Estimate:
+    r"""The risk ratio (relative risk), treatment against control, with a confidence interval.
+
+    Parameters
+    ----------
+    outcome : BinaryOutcome
+        The two arms' counts.
+    method : {"wald"}, optional
+        ``"wald"`` is Katz's log interval.
+    confidence_level : float, optional
+        Strictly between 0 and 1; default 0.95.
+
+    Returns
+    -------
+    Estimate
+        ``measure="risk_ratio"``; ``pvalue`` from the Wald z test of log RR = 0.
+
+    Raises
+    ------
+    InvalidInputError
+        If ``outcome`` is not a BinaryOutcome, ``method`` is unknown or ``confidence_level``
+        is outside (0, 1).
+
+    Warns
+    -----
+    RctkitWarning
+        When an arm has no events (the interval is then ``[0, inf]``).
+
+    Notes
+    -----
+    :math:`\widehat{RR} = (a/n_1)/(c/n_2)` and Katz's interval is
+    :math:`\exp(\log \widehat{RR} \pm z\sqrt{1/a - 1/n_1 + 1/c - 1/n_2})`. With no events in
+    an arm the interval is ``[0, inf]``; with no events in either arm the estimate is ``nan``.
+
+    References
+    ----------
+    Katz D, Baptista J, Azen SP, Pike MC. Obtaining confidence intervals for the risk ratio
+    in cohort studies. Biometrics 1978;34:469-74.
+
+    Examples
+    --------
+    >>> import rctkit as rk
+    >>> core = rk.BinaryOutcome.from_counts(treatment=(64, 218), control=(83, 216))
+    >>> est = rk.risk_ratio(core)
+    >>> print(f"{est.estimate:.2f} ({est.ci.low:.2f} to {est.ci.high:.2f})")
+    0.76 (0.58 to 1.00)
+    """
+    return _estimate("risk_ratio", outcome, method, confidence_level)
+
+
+def risk_difference(
+    outcome: BinaryOutcome, *, method: str = "wald", confidence_level: float = 0.95
+) -> Estimate:
+    r"""The risk difference, treatment minus control, with a confidence interval.
+
+    Parameters
+    ----------
+    outcome : BinaryOutcome
+        The two arms' counts.
+    method : {"wald"}, optional
+        ``"wald"`` is the simple asymptotic interval.
+    confidence_level : float, optional
+        Strictly between 0 and 1; default 0.95.
+
+    Returns
+    -------
+    Estimate
+        ``measure="risk_difference"``; limits clipped to [-1, 1].
+
+    Raises
+    ------
+    InvalidInputError
+        If ``outcome`` is not a BinaryOutcome, ``method`` is unknown or ``confidence_level``
+        is outside (0, 1).
+
+    Notes
+    -----
+    :math:`\hat p_1 - \hat p_2 \pm z\sqrt{\hat p_1 \hat q_1/n_1 + \hat p_2 \hat q_2/n_2}`.
+    When every observed risk is 0 or 1 the interval has zero width and a warning is issued.
+
+    Examples
+    --------
+    >>> import rctkit as rk
+    >>> core = rk.BinaryOutcome.from_counts(treatment=(64, 218), control=(83, 216))
+    >>> est = rk.risk_difference(core)
+    >>> print(f"{est.estimate:.3f} ({est.ci.low:.3f} to {est.ci.high:.3f})")
+    -0.091 (-0.178 to -0.003)
+    """
+    return _estimate("risk_difference", outcome, method, confidence_level)

@@ -1,0 +1,66 @@
+"""Tests of no difference between two arms: chi-squared, Yates, Fisher."""
+
+from __future__ import annotations
+
+from rctkit import batch
+from rctkit.effects import check_outcome, one_table
+from rctkit.model import BinaryOutcome
+from rctkit.results import TestResult
+
+__all__ = ["hypothesis_test"]
+
+
+def hypothesis_test(
+    outcome: BinaryOutcome, *, method: str = "chi2", alternative: str = "two-sided"
+) -> TestResult:
+    """Test the null hypothesis that the risk of the event is the same in both arms.
+
+    Parameters
+    ----------
+    outcome : BinaryOutcome
+        The two arms' counts.
+    method : {"chi2", "chi2-yates", "fisher"}, optional
+        ``"chi2"`` is Pearson's chi-squared test (1 df) without continuity correction,
+        ``"chi2-yates"`` the same with Yates's correction as R's ``chisq.test`` applies it,
+        ``"fisher"`` Fisher's exact test, two-sided as R's ``fisher.test``.
+    alternative : {"two-sided", "less", "greater"}, optional
+        One-sided alternatives (odds ratio below or above 1) exist for ``"fisher"``.
+
+    Returns
+    -------
+    TestResult
+        ``statistic`` is the chi-squared value (None for Fisher's test).
+
+    Raises
+    ------
+    InvalidInputError
+        If ``outcome`` is not a BinaryOutcome, or ``method`` or ``alternative`` is unknown or
+        undefined for the test.
+
+    Warns
+    -----
+    RctkitWarning
+        When no participant, or every participant, had the event: the chi-squared statistic
+        is then 0 and the p-value 1 (R gives NaN).
+
+    Notes
+    -----
+    Fisher's two-sided p-value sums the probabilities of all tables with the observed margins
+    that are no more likely than the observed table, counting a table as no more likely when
+    its probability is at most :math:`1 + 10^{-7}` times the observed one, as R does.
+
+    Examples
+    --------
+    >>> import rctkit as rk
+    >>> core = rk.BinaryOutcome.from_counts(treatment=(64, 218), control=(83, 216))
+    >>> rk.hypothesis_test(core)
+    TestResult(statistic=3.988, pvalue=0.04582, method='chi2')
+    >>> round(rk.hypothesis_test(core, method="fisher").pvalue, 4)
+    0.0508
+    """
+    outcome = check_outcome(outcome)
+    method, alternative = batch.check_test_options(method, alternative)
+    return batch.test_counts(one_table(outcome), method, alternative).item()
+
+
+hypothesis_test.__test__ = False  # type: ignore[attr-defined]
