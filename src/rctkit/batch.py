@@ -23,10 +23,7 @@ from typing import Any
 import numpy as np
 
 from rctkit import _validation
-from rctkit._kernels import odds_ratio as _or
-from rctkit._kernels import pvalues as _pv
-from rctkit._kernels import risk_difference as _rd
-from rctkit._kernels import risk_ratio as _rr
+from rctkit._kernels import registry
 from rctkit._kernels.common import EffectKernel, IntArray
 from rctkit.results import BatchEstimate, BatchTestResult, Measure
 
@@ -40,14 +37,10 @@ __all__ = [
 ]
 
 #: The interval methods of each effect measure.
-EFFECT_METHODS: Mapping[str, Mapping[str, EffectKernel]] = {
-    "odds_ratio": _or.METHODS,
-    "risk_ratio": _rr.METHODS,
-    "risk_difference": _rd.METHODS,
-}
+EFFECT_METHODS: Mapping[str, Mapping[str, EffectKernel]] = registry.EFFECT_METHODS
 
 #: The hypothesis tests, with the alternatives each defines.
-TEST_METHODS: Mapping[str, tuple[str, ...]] = _pv.ALTERNATIVES
+TEST_METHODS: Mapping[str, tuple[str, ...]] = registry.TEST_ALTERNATIVES
 
 
 def estimate_counts(
@@ -74,7 +67,7 @@ def test_counts(
     tables: tuple[IntArray, IntArray, IntArray, IntArray], method: str, alternative: str
 ) -> BatchTestResult:
     """Run a test kernel on validated count arrays (shared by every front end)."""
-    statistic, pvalue = _pv.METHODS[method](*tables, alternative)
+    statistic, pvalue = registry.TEST_METHODS[method](*tables, alternative)
     return BatchTestResult(
         method=method, alternative=alternative, statistic=statistic, pvalue=pvalue
     )

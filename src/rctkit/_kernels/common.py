@@ -24,7 +24,13 @@ class Interval:
     pvalue: FloatArray | None = None
 
 
+#: An effect-measure kernel: ``(a, n1, c, n2, confidence_level) -> Interval``.
 EffectKernel = Callable[[IntArray, IntArray, IntArray, IntArray, float], Interval]
+
+#: A test kernel: ``(a, n1, c, n2, alternative) -> (statistic or None, pvalue)``.
+TestKernel = Callable[
+    [IntArray, IntArray, IntArray, IntArray, str], tuple[FloatArray | None, FloatArray]
+]
 
 
 def z_quantile(confidence_level: float) -> float:

@@ -12,11 +12,8 @@ import numpy as np
 from scipy import special, stats
 
 from rctkit import _warnings
-from rctkit._kernels.common import BoolArray, FloatArray, IntArray, cross_difference
+from rctkit._kernels.common import BoolArray, FloatArray, IntArray, TestKernel, cross_difference
 
-TestKernel = Callable[
-    [IntArray, IntArray, IntArray, IntArray, str], tuple[FloatArray | None, FloatArray]
-]
 
 #: R's fisher.test counts tables whose probability is within this relative tolerance of the
 #: observed one as "no more likely" than it.
@@ -129,10 +126,10 @@ def fisher(
     return None, np.asarray(pvalue, dtype=np.float64)
 
 
-METHODS: dict[str, TestKernel] = {"chi2": chi2, "chi2-yates": chi2_yates, "fisher": fisher}
+TESTS: dict[str, TestKernel] = {"chi2": chi2, "chi2-yates": chi2_yates, "fisher": fisher}
 
 #: Which alternatives each test defines.
-ALTERNATIVES: dict[str, tuple[str, ...]] = {
+TEST_ALTERNATIVES: dict[str, tuple[str, ...]] = {
     "chi2": ("two-sided",),
     "chi2-yates": ("two-sided",),
     "fisher": ("two-sided", "less", "greater"),

@@ -40,4 +40,4 @@ def wald(a: IntArray, n1: IntArray, c: IntArray, n2: IntArray, level: float) -> 
     return Interval(estimate, low, high, pvalue)
 
 
-METHODS: dict[str, EffectKernel] = {"wald": wald}
+EFFECTS: dict[str, dict[str, EffectKernel]] = {"risk_difference": {"wald": wald}}
