@@ -342,6 +342,8 @@ class Arm:
         Reasons with counts, e.g. ``{"withdrew consent": 2}``.
     analysed : int, optional
         Participants analysed for the primary outcome.
+    short : str, optional
+        A short name for table headers; defaults to ``label``.
     description : str, optional
         A longer description of the intervention.
     """
@@ -354,7 +356,13 @@ class Arm:
     discontinued: tuple[Reason, ...] = _reasons("discontinued")
     analysed: int | None = _optional_count_field("analysed")
     excluded_from_analysis: tuple[Reason, ...] = _reasons("excluded_from_analysis")
+    short: str = ""
     description: str = ""
+
+    @property
+    def name(self) -> str:
+        """The short name when given, else the label."""
+        return self.short or self.label
 
 
 @attrs.frozen
