@@ -25,7 +25,7 @@ from __future__ import annotations
 import contextlib
 import csv
 import math
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import numpy as np
@@ -77,7 +77,8 @@ def _check(name: str, actual: float | None, expected: float, *, exact_zero: bool
     """Assert ``actual`` equals R's ``expected`` to RTOL; nan matches nan, inf matches inf."""
     assert actual is not None, f"{name}: rctkit gave None, R gave {expected!r}"
     if math.isnan(expected) or math.isnan(actual):
-        assert math.isnan(expected) and math.isnan(actual), f"{name}: {actual!r} vs R {expected!r}"
+        assert math.isnan(expected), f"{name}: rctkit {actual!r} vs R {expected!r}"
+        assert math.isnan(actual), f"{name}: rctkit {actual!r} vs R {expected!r}"
         return
     if math.isinf(expected) or math.isinf(actual):
         assert actual == expected, f"{name}: {actual!r} vs R {expected!r}"
@@ -251,15 +252,20 @@ def test_fisher(row: dict[str, float], alternative: str, column: str) -> None:
 
 # --- The batch API on all rows at once equals the scalar API exactly ------------------------
 
-BATCH_COUNTS = tuple(np.array([row[k] for row in ROWS], dtype=np.int64) for k in "a n1 c n2".split())
+BATCH_COUNTS = tuple(
+    np.array([row[k] for row in ROWS], dtype=np.int64) for k in ("a", "n1", "c", "n2")
+)
+
+Predicate = Callable[[int, int, int, int], bool]
+BatchEffect = Callable[..., rk.BatchEstimate]
+ScalarEffect = Callable[..., rk.Estimate]
 
 
-def _any_row(predicate: object) -> bool:
-    assert callable(predicate)
+def _any_row(predicate: Predicate) -> bool:
     return any(predicate(*_counts(row)) for row in ROWS)
 
 
-EFFECT_CASES = [
+EFFECT_CASES: list[tuple[str, BatchEffect, ScalarEffect, Predicate]] = [
     ("odds_ratio", rkb.odds_ratio, rk.odds_ratio, _or_zero_cell),
     ("risk_ratio", rkb.risk_ratio, rk.risk_ratio, _rr_zero_cell),
     ("risk_difference", rkb.risk_difference, rk.risk_difference, _rd_degenerate),
@@ -273,20 +279,14 @@ EFFECT_CASES = [
     ids=[case[0] for case in EFFECT_CASES],
 )
 def test_batch_effects_equal_scalar(
-    batch_fn: object, scalar_fn: object, degenerate: object, level: float
+    batch_fn: BatchEffect, scalar_fn: ScalarEffect, degenerate: Predicate, level: float
 ) -> None:
-    assert callable(batch_fn)
-    assert callable(scalar_fn)
     with _warns_if(_any_row(degenerate)):
         res = batch_fn(*BATCH_COUNTS, confidence_level=level)
-    assert isinstance(res, rk.BatchEstimate)
     assert res.pvalue is not None
     for i, row in enumerate(ROWS):
-        a, n1, c, n2 = _counts(row)
-        assert callable(degenerate)
-        with _warns_if(bool(degenerate(a, n1, c, n2))):
+        with _warns_if(degenerate(*_counts(row))):
             est = scalar_fn(_outcome(row), confidence_level=level)
-        assert isinstance(est, rk.Estimate)
         np.testing.assert_array_equal(
             [res.estimate[i], res.low[i], res.high[i], res.pvalue[i]],
             [est.estimate, est.ci.low, est.ci.high, est.pvalue],
@@ -326,7 +326,7 @@ def test_reference_table_covers_the_cases() -> None:
     assert len(ROWS) >= 36
     assert (64, 218, 83, 216) in counts  # the CORE trial
     assert any(n1 + n2 >= 1_000_000 for _, n1, _, n2 in counts)
-    for predicate in (
+    cases: tuple[Predicate, ...] = (
         lambda a, n1, c, n2: a == 0 and c > 0,
         lambda a, n1, c, n2: c == 0 and a > 0,
         lambda a, n1, c, n2: a == n1 and c < n2,
@@ -334,7 +334,8 @@ def test_reference_table_covers_the_cases() -> None:
         lambda a, n1, c, n2: a == 0 and c == 0,
         lambda a, n1, c, n2: a == n1 and c == n2,
         lambda a, n1, c, n2: n1 == 1 or n2 == 1,
-    ):
+    )
+    for predicate in cases:
         assert any(predicate(*t) for t in counts)
     # Every table was cross-checked against epitools, or the script said why not.
     with CSV_PATH.open(newline="") as handle:
