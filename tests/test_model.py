@@ -71,8 +71,9 @@ def test_from_arrays_counts_and_labels() -> None:
 
 
 def test_from_arrays_any_hashable_labels_and_bools() -> None:
-    o = rk.BinaryOutcome.from_arrays(np.array([2, 1, 2, 1]), np.array([True, False, True, True]),
-                                     treatment=1)
+    o = rk.BinaryOutcome.from_arrays(
+        np.array([2, 1, 2, 1]), np.array([True, False, True, True]), treatment=1
+    )
     assert o.treatment == rk.Counts(1, 2)
     assert o.control == rk.Counts(2, 2)
     assert o.labels == ("1", "2")
@@ -91,10 +92,20 @@ def test_from_arrays_matches_counts_on_core_data() -> None:
 @pytest.mark.parametrize(
     ("arm", "outcome", "treatment", "message"),
     [
-        (["a", "b"], [1, 0, 1], "a", r"`arm` and `outcome` must have the same length \(got 2 and 3\)"),
+        (
+            ["a", "b"],
+            [1, 0, 1],
+            "a",
+            r"`arm` and `outcome` must have the same length \(got 2 and 3\)",
+        ),
         (["a", "b", "c"], [1, 0, 1], "a", r"`arm` must hold exactly two distinct labels \(got 3"),
         (["a", "a"], [1, 0], "a", r"`arm` must hold exactly two distinct labels \(got 1"),
-        (["a", "b"], [1, np.nan], "a", r"`outcome` must hold only 0/1 or boolean values \(got nan"),
+        (
+            ["a", "b"],
+            [1, np.nan],
+            "a",
+            r"`outcome` must hold only 0/1 or boolean values \(got nan",
+        ),
         (["a", "b"], [1, 2], "a", r"`outcome` must hold only 0/1 or boolean values \(got 2 at"),
         (["a", "b"], ["1", "0"], "a", r"`outcome` must hold 0/1 or boolean values \(got dtype"),
         (["a", None], [1, 0], "a", r"`arm` must not hold missing values \(got None at 1\)"),

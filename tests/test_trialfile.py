@@ -54,13 +54,23 @@ def test_minimal_file(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("edit", "message"),
     [
-        (("allocated = 10\nanalysed = 9", "allocated = 10.5\nanalysed = 9"),
-         "`arms[1].allocated` must be an integer (got 10.5)"),
-        (('role = "control"', 'role = "placebo"'), '`arms[2].role` must be "treatment" or "control"'),
+        (
+            ("allocated = 10\nanalysed = 9", "allocated = 10.5\nanalysed = 9"),
+            "`arms[1].allocated` must be an integer (got 10.5)",
+        ),
+        (
+            ('role = "control"', 'role = "placebo"'),
+            '`arms[2].role` must be "treatment" or "control"',
+        ),
         (("events = [1, 3]", "events = [1]"), "`outcomes[1].events` must be two integers"),
-        (("totals = [9, 10]", "totals = [9, 11]"),
-         "the 'B' denominator must not exceed the arm's allocated count (got 11 > 10)"),
-        (("events = [1, 3]", "events = [10, 3]"), "`outcomes[1]`: `treatment`: `events` must not exceed"),
+        (
+            ("totals = [9, 10]", "totals = [9, 11]"),
+            "the 'B' denominator must not exceed the arm's allocated count (got 11 > 10)",
+        ),
+        (
+            ("events = [1, 3]", "events = [10, 3]"),
+            "`outcomes[1]`: `treatment`: `events` must not exceed",
+        ),
         (('title = "T"', 'title = "T"\ncolour = "red"'), "`trial.colour` is not a known key"),
         (('[trial]\ntitle = "T"', "[trial]"), "`trial.title` is required but missing"),
     ],

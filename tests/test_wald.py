@@ -30,7 +30,11 @@ def test_core_wald_odds_ratio_by_hand(core: rk.BinaryOutcome) -> None:
     assert est.ci.high == pytest.approx(math.exp(log_or + z * se), rel=1e-14)
     assert est.pvalue == pytest.approx(2 * stats.norm.sf(abs(log_or / se)), rel=1e-12)
     # The brief: crude OR 0.67 (Wald 0.45-0.99, p=0.046).
-    assert (round(est.estimate, 2), round(est.ci.low, 2), round(est.ci.high, 2)) == (0.67, 0.45, 0.99)
+    assert (round(est.estimate, 2), round(est.ci.low, 2), round(est.ci.high, 2)) == (
+        0.67,
+        0.45,
+        0.99,
+    )
 
 
 def test_core_tests_match_scipy(core: rk.BinaryOutcome) -> None:
@@ -38,10 +42,12 @@ def test_core_tests_match_scipy(core: rk.BinaryOutcome) -> None:
     chi2, p, _, _ = stats.chi2_contingency(table, correction=False)
     assert rk.hypothesis_test(core).pvalue == pytest.approx(p, rel=1e-12)
     assert rk.hypothesis_test(core).statistic == pytest.approx(chi2, rel=1e-12)
-    chi2y, py, _, _ = stats.chi2_contingency(table, correction=True)
+    _, py, _, _ = stats.chi2_contingency(table, correction=True)
     assert rk.hypothesis_test(core, method="chi2-yates").pvalue == pytest.approx(py, rel=1e-12)
     fisher = stats.fisher_exact(table)
-    assert rk.hypothesis_test(core, method="fisher").pvalue == pytest.approx(fisher.pvalue, rel=1e-10)
+    assert rk.hypothesis_test(core, method="fisher").pvalue == pytest.approx(
+        fisher.pvalue, rel=1e-10
+    )
     for alt in ("less", "greater"):
         ref = stats.fisher_exact(table, alternative=alt).pvalue
         got = rk.hypothesis_test(core, method="fisher", alternative=alt).pvalue

@@ -3,7 +3,7 @@
 >>> import rctkit as rk
 >>> core = rk.BinaryOutcome.from_counts(treatment=(64, 218), control=(83, 216))
 >>> rk.odds_ratio(core)
-Estimate(odds_ratio=0.6658, 95% CI 0.4463 to 0.9933, method='wald', pvalue=0.04674)
+Estimate(odds_ratio=0.6659, 95% CI 0.4463 to 0.9936, method='wald', pvalue=0.04645)
 """
 
 from __future__ import annotations
@@ -43,9 +43,9 @@ __all__ = [
     "Estimate",
     "InvalidInputError",
     "PublishedEstimate",
-    "Reason",
     "RctkitError",
     "RctkitWarning",
+    "Reason",
     "TestResult",
     "Trial",
     "__version__",

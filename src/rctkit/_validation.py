@@ -25,7 +25,9 @@ ALTERNATIVES = ("two-sided", "less", "greater")
 def as_count(value: Any, name: str) -> int:
     """Return ``value`` as a non-negative Python int, refusing floats, strings and booleans."""
     if isinstance(value, bool | np.bool_):
-        raise InvalidInputError(f"`{name}` must be an integer count, not a boolean (got {value!r})")
+        raise InvalidInputError(
+            f"`{name}` must be an integer count, not a boolean (got {value!r})"
+        )
     try:
         count = operator.index(value)
     except TypeError:
@@ -78,7 +80,9 @@ def count_array(value: Any, name: str) -> IntArray:
     try:
         arr = np.asarray(value)
     except (TypeError, ValueError) as exc:
-        raise InvalidInputError(f"`{name}` must be an array-like of integer counts ({exc})") from None
+        raise InvalidInputError(
+            f"`{name}` must be an array-like of integer counts ({exc})"
+        ) from None
     if arr.dtype == np.bool_ or arr.dtype.kind not in "iu":
         if arr.dtype.kind == "f" and arr.size and np.all(np.isfinite(arr)):
             bad = arr[arr != np.round(arr)]
@@ -89,9 +93,7 @@ def count_array(value: Any, name: str) -> IntArray:
             )
         else:
             hint = ""
-        raise InvalidInputError(
-            f"`{name}` must hold integer counts (got dtype {arr.dtype}{hint})"
-        )
+        raise InvalidInputError(f"`{name}` must hold integer counts (got dtype {arr.dtype}{hint})")
     if arr.dtype.kind == "u" and arr.dtype.itemsize >= 8 and arr.size and arr.max() > 2**62:
         raise InvalidInputError(f"`{name}` holds counts too large to handle (got {arr.max()})")
     arr = arr.astype(np.int64, copy=False)

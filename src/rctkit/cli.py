@@ -16,7 +16,7 @@ from typing import TextIO
 from rctkit import __version__, batch, effects, hypothesis_tests
 from rctkit._validation import check_confidence_level
 from rctkit.errors import InvalidInputError, RctkitError, RctkitWarning
-from rctkit.formatting import STYLES, format_estimate, format_p, format_percent
+from rctkit.formatting import STYLES, format_estimate, format_p
 from rctkit.model import BinaryOutcome
 from rctkit.report import render_text
 from rctkit.trialfile import example_trial, load_trial
@@ -59,8 +59,11 @@ def _two_by_two(args: argparse.Namespace, out: TextIO) -> None:
     for label, (e, n) in (("Treatment", treatment), ("Control", control)):
         print(f"{label:<12}{e:>8}{n:>8}{100 * e / n:>8.1f}%", file=out)
     print(file=out)
-    labels = {"odds_ratio": "Odds ratio", "risk_ratio": "Risk ratio",
-              "risk_difference": "Risk difference"}
+    labels = {
+        "odds_ratio": "Odds ratio",
+        "risk_ratio": "Risk ratio",
+        "risk_difference": "Risk difference",
+    }
     for measure, label in labels.items():
         for method in methods[measure]:
             est = getattr(effects, measure)(outcome, method=method, confidence_level=level)

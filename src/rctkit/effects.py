@@ -143,7 +143,7 @@ def risk_ratio(
     >>> core = rk.BinaryOutcome.from_counts(treatment=(64, 218), control=(83, 216))
     >>> est = rk.risk_ratio(core)
     >>> print(f"{est.estimate:.2f} ({est.ci.low:.2f} to {est.ci.high:.2f})")
-    0.76 (0.58 to 1.00)
+    0.76 (0.59 to 1.00)
     """
     return _estimate("risk_ratio", outcome, method, confidence_level)
 
@@ -184,6 +184,6 @@ def risk_difference(
     >>> core = rk.BinaryOutcome.from_counts(treatment=(64, 218), control=(83, 216))
     >>> est = rk.risk_difference(core)
     >>> print(f"{est.estimate:.3f} ({est.ci.low:.3f} to {est.ci.high:.3f})")
-    -0.091 (-0.178 to -0.003)
+    -0.091 (-0.179 to -0.002)
     """
     return _estimate("risk_difference", outcome, method, confidence_level)

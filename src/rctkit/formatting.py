@@ -43,8 +43,15 @@ def format_number(value: float, digits: int = 2, *, style: str = "plain") -> str
     return _decimal(f"{value:.{digits}f}", style)
 
 
-def format_ci(low: float, high: float, digits: int = 2, *, level: float = 0.95,
-              style: str = "plain", label: bool = True) -> str:
+def format_ci(
+    low: float,
+    high: float,
+    digits: int = 2,
+    *,
+    level: float = 0.95,
+    style: str = "plain",
+    label: bool = True,
+) -> str:
     """Format an interval: "95% CI 0.45 to 0.99", "95% CI 0·45–0·99" or "95% CI, 0.45 to 0.99".
 
     Examples
@@ -66,8 +73,15 @@ def format_ci(low: float, high: float, digits: int = 2, *, level: float = 0.95,
     return f"{pct} CI, {body}" if style == "nejm" else f"{pct} CI {body}"
 
 
-def format_estimate(estimate: float, low: float, high: float, digits: int = 2, *,
-                    level: float = 0.95, style: str = "plain") -> str:
+def format_estimate(
+    estimate: float,
+    low: float,
+    high: float,
+    digits: int = 2,
+    *,
+    level: float = 0.95,
+    style: str = "plain",
+) -> str:
     """Format "estimate (95% CI low to high)".
 
     Examples

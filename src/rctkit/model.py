@@ -91,20 +91,36 @@ class Counts:
         return f"{self.events}/{self.total} ({100 * self.risk:.1f}%)"
 
 
-def _to_counts(name: str) -> Any:
-    def convert(value: Any) -> Counts:
-        if isinstance(value, Counts):
-            return value
-        if isinstance(value, Sequence) and not isinstance(value, str) and len(value) == 2:
-            try:
-                return Counts(*value)
-            except InvalidInputError as exc:
-                raise InvalidInputError(f"`{name}`: {exc}") from None
-        raise InvalidInputError(
-            f"`{name}` must be Counts or an (events, total) pair (got {value!r})"
-        )
+def _as_counts(value: Any, name: str) -> Counts:
+    if isinstance(value, Counts):
+        return value
+    if isinstance(value, Sequence) and not isinstance(value, str) and len(value) == 2:
+        try:
+            return Counts(*value)
+        except InvalidInputError as exc:
+            raise InvalidInputError(f"`{name}`: {exc}") from None
+    raise InvalidInputError(f"`{name}` must be Counts or an (events, total) pair (got {value!r})")
 
-    return convert
+
+def _treatment_counts(value: Any) -> Counts:
+    return _as_counts(value, "treatment")
+
+
+def _control_counts(value: Any) -> Counts:
+    return _as_counts(value, "control")
+
+
+def _labels(value: Any) -> tuple[str, str]:
+    if (
+        isinstance(value, Sequence)
+        and not isinstance(value, str)
+        and len(value) == 2
+        and all(isinstance(x, str) for x in value)
+    ):
+        if value[0] == value[1]:
+            raise InvalidInputError(f"`labels` must be two different strings (got {value!r})")
+        return (value[0], value[1])
+    raise InvalidInputError(f"`labels` must be a pair of strings (got {value!r})")
 
 
 @attrs.frozen
@@ -131,11 +147,9 @@ class BinaryOutcome:
     """
 
     name: str = attrs.field(validator=_nonempty_str("name"))
-    treatment: Counts = attrs.field(converter=_to_counts("treatment"))
-    control: Counts = attrs.field(converter=_to_counts("control"))
-    labels: tuple[str, str] = attrs.field(
-        default=("Treatment", "Control"), converter=lambda v: _labels(v)
-    )
+    treatment: Counts = attrs.field(converter=_treatment_counts)
+    control: Counts = attrs.field(converter=_control_counts)
+    labels: tuple[str, str] = attrs.field(default=("Treatment", "Control"), converter=_labels)
 
     @classmethod
     def from_counts(
@@ -230,20 +244,12 @@ class BinaryOutcome:
 
     def as_tuple(self) -> tuple[int, int, int, int]:
         """``(treatment events, treatment total, control events, control total)``."""
-        return (self.treatment.events, self.treatment.total, self.control.events, self.control.total)
-
-
-def _labels(value: Any) -> tuple[str, str]:
-    if (
-        isinstance(value, Sequence)
-        and not isinstance(value, str)
-        and len(value) == 2
-        and all(isinstance(x, str) for x in value)
-    ):
-        if value[0] == value[1]:
-            raise InvalidInputError(f"`labels` must be two different strings (got {value!r})")
-        return (value[0], value[1])
-    raise InvalidInputError(f"`labels` must be a pair of strings (got {value!r})")
+        return (
+            self.treatment.events,
+            self.treatment.total,
+            self.control.events,
+            self.control.total,
+        )
 
 
 def _as_label_array(value: Any, name: str) -> npt.NDArray[Any]:
@@ -423,6 +429,21 @@ class PublishedEstimate:
     note: str = ""
 
 
+def _arm_pair(value: Iterable[Arm]) -> tuple[Arm, Arm]:
+    arms = tuple(value)
+    if len(arms) != 2 or not all(isinstance(a, Arm) for a in arms):
+        raise InvalidInputError(f"`arms` must be two Arm objects, treatment first (got {arms!r})")
+    return (arms[0], arms[1])
+
+
+def _outcome_tuple(value: Iterable[BinaryOutcome]) -> tuple[BinaryOutcome, ...]:
+    return tuple(value)
+
+
+def _event_tuple(value: Iterable[AdverseEvent]) -> tuple[AdverseEvent, ...]:
+    return tuple(value)
+
+
 @attrs.frozen
 class Trial:
     """A two-arm trial: arms (treatment first), outcomes, the flow and the harms.
@@ -455,9 +476,9 @@ class Trial:
     """
 
     title: str = attrs.field(validator=_nonempty_str("title"))
-    arms: tuple[Arm, Arm] = attrs.field(converter=tuple)
-    outcomes: tuple[BinaryOutcome, ...] = attrs.field(converter=tuple, factory=tuple)
-    adverse_events: tuple[AdverseEvent, ...] = attrs.field(converter=tuple, factory=tuple)
+    arms: tuple[Arm, Arm] = attrs.field(converter=_arm_pair)
+    outcomes: tuple[BinaryOutcome, ...] = attrs.field(converter=_outcome_tuple, factory=tuple)
+    adverse_events: tuple[AdverseEvent, ...] = attrs.field(converter=_event_tuple, factory=tuple)
     enrolment: Enrolment | None = None
     primary: str | None = None
     citation: str = ""
@@ -471,9 +492,6 @@ class Trial:
             )
 
     def _problems(self) -> Iterable[str]:
-        if len(self.arms) != 2 or not all(isinstance(a, Arm) for a in self.arms):
-            yield f"`arms` must be two Arm objects, treatment first (got {self.arms!r})"
-            return
         for arm in self.arms:
             if arm.analysed is not None and arm.analysed > arm.allocated:
                 yield (

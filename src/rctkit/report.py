@@ -54,14 +54,23 @@ def summarise_outcome(outcome: BinaryOutcome, *, confidence_level: float = 0.95)
 
 
 def _row(label: str, cells: list[str], widths: list[int]) -> str:
-    return "  " + label.ljust(widths[0]) + "".join(c.rjust(w) for c, w in zip(cells, widths[1:], strict=True))
+    return (
+        "  "
+        + label.ljust(widths[0])
+        + "".join(c.rjust(w) for c, w in zip(cells, widths[1:], strict=True))
+    )
 
 
-def _estimate_line(name: str, est: Estimate, *, style: str, scale: float = 1.0,
-                   digits: int = 2, unit: str = "") -> str:
+def _estimate_line(
+    name: str, est: Estimate, *, style: str, scale: float = 1.0, digits: int = 2, unit: str = ""
+) -> str:
     text = format_estimate(
-        scale * est.estimate, scale * est.ci.low, scale * est.ci.high, digits,
-        level=est.confidence_level, style=style,
+        scale * est.estimate,
+        scale * est.ci.low,
+        scale * est.ci.high,
+        digits,
+        level=est.confidence_level,
+        style=style,
     )
     return f"  {name:<18}{text}{unit}, {est.method}"
 
@@ -89,8 +98,11 @@ def render_text(trial: Trial, *, style: str = "plain", confidence_level: float =
     lines.append(_row("Randomised", [str(treatment.allocated), str(control.allocated)], widths))
     if treatment.analysed is not None and control.analysed is not None:
         lines.append(
-            _row("Analysed (primary outcome)",
-                 [str(treatment.analysed), str(control.analysed)], widths)
+            _row(
+                "Analysed (primary outcome)",
+                [str(treatment.analysed), str(control.analysed)],
+                widths,
+            )
         )
     for outcome in trial.outcomes:
         lines.append("")
@@ -99,18 +111,28 @@ def render_text(trial: Trial, *, style: str = "plain", confidence_level: float =
         s = summarise_outcome(outcome, confidence_level=confidence_level)
         lines.append(_row("", [treatment.name, control.name], widths))
         lines.append(
-            _row("Events, n/N (%)", [
-                format_percent(outcome.treatment.events, outcome.treatment.total, style=style),
-                format_percent(outcome.control.events, outcome.control.total, style=style),
-            ], widths)
+            _row(
+                "Events, n/N (%)",
+                [
+                    format_percent(outcome.treatment.events, outcome.treatment.total, style=style),
+                    format_percent(outcome.control.events, outcome.control.total, style=style),
+                ],
+                widths,
+            )
         )
         lines.append("  Relative effects (crude, from the counts)")
         lines.append(_estimate_line("Odds ratio", s.odds_ratio, style=style))
         lines.append(_estimate_line("Risk ratio", s.risk_ratio, style=style))
         lines.append("  Absolute effect")
         lines.append(
-            _estimate_line("Risk difference", s.risk_difference, style=style, scale=100,
-                           digits=1, unit=" percentage points")
+            _estimate_line(
+                "Risk difference",
+                s.risk_difference,
+                style=style,
+                scale=100,
+                digits=1,
+                unit=" percentage points",
+            )
         )
         lines.append(
             f"  Tests: chi-squared {format_p(s.chi2.pvalue, style=style)}; "
@@ -127,12 +149,10 @@ def render_text(trial: Trial, *, style: str = "plain", confidence_level: float =
             crude = format_estimate(
                 s.odds_ratio.estimate, s.odds_ratio.ci.low, s.odds_ratio.ci.high, style=style
             )
-            why = (
-                f"rctkit reports the crude odds ratio {crude} from the counts. "
-                + published.note
+            why = f"rctkit reports the crude odds ratio {crude} from the counts. " + published.note
+            lines.extend(
+                textwrap.wrap(why, WIDTH - 2, initial_indent="  ", subsequent_indent="  ")
             )
-            lines.extend(textwrap.wrap(why, WIDTH - 2, initial_indent="  ",
-                                       subsequent_indent="  "))
     if trial.adverse_events:
         lines.append("")
         lines.append("Harms")
@@ -156,4 +176,3 @@ def render_text(trial: Trial, *, style: str = "plain", confidence_level: float =
     )
     lines.extend(textwrap.wrap(note, WIDTH))
     return "\n".join(lines) + "\n"
-

@@ -58,7 +58,9 @@ def load_trial(path: str | Path) -> Trial:
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
-        raise InvalidInputError(f"`path`: cannot read trial file {str(path)!r} ({exc.strerror})") from None
+        raise InvalidInputError(
+            f"`path`: cannot read trial file {str(path)!r} ({exc.strerror})"
+        ) from None
     return parse_trial(text, source=str(path))
 
 
@@ -74,14 +76,25 @@ def parse_trial(text: str, *, source: str = "<string>") -> Trial:
         raise InvalidInputError(f"{source}: {exc}") from None
 
 
-def _get(table: Mapping[str, Any], key: str, path: str, kind: type | tuple[type, ...], *,
-         required: bool = True, default: Any = None) -> Any:
+def _get(
+    table: Mapping[str, Any],
+    key: str,
+    path: str,
+    kind: type | tuple[type, ...],
+    *,
+    required: bool = True,
+    default: Any = None,
+) -> Any:
     if key not in table:
         if required:
             raise InvalidInputError(f"`{path}{key}` is required but missing")
         return default
     value = table[key]
-    if isinstance(value, bool) and kind is not bool and bool not in (kind if isinstance(kind, tuple) else (kind,)):
+    if (
+        isinstance(value, bool)
+        and kind is not bool
+        and bool not in (kind if isinstance(kind, tuple) else (kind,))
+    ):
         raise InvalidInputError(f"`{path}{key}` must be {_kind_name(kind)} (got {value!r})")
     if not isinstance(value, kind):
         raise InvalidInputError(f"`{path}{key}` must be {_kind_name(kind)} (got {value!r})")
@@ -89,8 +102,14 @@ def _get(table: Mapping[str, Any], key: str, path: str, kind: type | tuple[type,
 
 
 def _kind_name(kind: type | tuple[type, ...]) -> str:
-    names = {str: "a string", int: "an integer", float: "a number", bool: "true or false",
-             list: "an array", dict: "a table"}
+    names = {
+        str: "a string",
+        int: "an integer",
+        float: "a number",
+        bool: "true or false",
+        list: "an array",
+        dict: "a table",
+    }
     kinds = kind if isinstance(kind, tuple) else (kind,)
     return " or ".join(names.get(k, k.__name__) for k in kinds)
 
@@ -125,10 +144,14 @@ def _build(doc: Mapping[str, Any]) -> Trial:
         path = f"arms[{i + 1}]."
         if not isinstance(table, dict):
             raise InvalidInputError(f"`arms[{i + 1}]` must be a table (got {table!r})")
-        _check_keys(table, {"label", "short", "role", "allocated", "analysed", "description"}, path)
+        _check_keys(
+            table, {"label", "short", "role", "allocated", "analysed", "description"}, path
+        )
         role = _get(table, "role", path, str)
         if role not in _ROLES:
-            raise InvalidInputError(f'`{path}role` must be "treatment" or "control" (got {role!r})')
+            raise InvalidInputError(
+                f'`{path}role` must be "treatment" or "control" (got {role!r})'
+            )
         if role in arms:
             raise InvalidInputError(f"`{path}role`: two arms have role {role!r}")
         arms[role] = _wrap(
@@ -183,7 +206,16 @@ def _build(doc: Mapping[str, Any]) -> Trial:
         path = f"adverse_events[{i + 1}]."
         _check_keys(
             table,
-            {"term", "category", "serious", "severity", "arm", "participants", "events", "exposure"},
+            {
+                "term",
+                "category",
+                "serious",
+                "severity",
+                "arm",
+                "participants",
+                "events",
+                "exposure",
+            },
             path,
         )
         exposure = _get(table, "exposure", path, (int, float), required=False)

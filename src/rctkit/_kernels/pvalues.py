@@ -14,7 +14,6 @@ from scipy import special, stats
 from rctkit import _warnings
 from rctkit._kernels.common import BoolArray, FloatArray, IntArray, TestKernel, cross_difference
 
-
 #: R's fisher.test counts tables whose probability is within this relative tolerance of the
 #: observed one as "no more likely" than it.
 FISHER_RELATIVE_TOLERANCE = 1e-7

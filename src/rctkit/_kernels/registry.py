@@ -26,6 +26,7 @@ _MODULES: tuple[ModuleType, ...] = (
     odds_ratio,
     risk_ratio,
     risk_difference,
+    pvalues,
     simple,
     score,
     conditional,

@@ -60,9 +60,7 @@ def find_root_from(
     the elements where a bracket was found and the solver converged.
     """
     start = np.asarray(start, dtype=np.float64)
-    br = elementwise.bracket_root(
-        f, start - step, start + step, xmin=low, xmax=high, args=args
-    )
+    br = elementwise.bracket_root(f, start - step, start + step, xmin=low, xmax=high, args=args)
     found = np.asarray(br.success, dtype=bool)
     lo = np.where(found, br.bracket[0], start)
     hi = np.where(found, br.bracket[1], start + 1.0)
