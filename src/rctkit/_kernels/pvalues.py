@@ -65,7 +65,23 @@ def chi2_yates(
 
 
 def _hypergeom_logpmf(x: IntArray, n: IntArray, m1: IntArray, n1: IntArray) -> FloatArray:
-    return np.asarray(stats.hypergeom.logpmf(x, n, m1, n1), dtype=np.float64)
+    """Log probability of ``x`` treatment-arm events given the margins (null hypothesis).
+
+    The same beta-function form as :func:`scipy.stats.hypergeom.logpmf`, called directly:
+    the bisection below evaluates it many times, and scipy's argument handling would
+    dominate the cost.
+    """
+    m0 = n - m1
+    betaln = special.betaln
+    return np.asarray(
+        betaln(m1 + 1, 1)
+        + betaln(m0 + 1, 1)
+        + betaln(n - n1 + 1, n1 + 1)
+        - betaln(x + 1, m1 - x + 1)
+        - betaln(n1 - x + 1, m0 - n1 + x + 1)
+        - betaln(n + 1, 1),
+        dtype=np.float64,
+    )
 
 
 def _bisect_integers(
