@@ -75,8 +75,8 @@ def odds_ratio(
     :math:`\widehat{OR} = ad / bc` and Woolf's interval is
     :math:`\exp(\log \widehat{OR} \pm z_{1-\alpha/2}\sqrt{1/a + 1/b + 1/c + 1/d})`.
     A zero cell makes the standard error infinite: the estimate is 0 or infinite (undefined,
-    ``nan``, when neither arm or both arms entirely had the event), the interval ``[0, inf]``
-    and the p-value 1. No 0.5 is added to the cells unless you ask for ``method="haldane"``.
+    ``nan``, when no participant or every participant had the event), the interval
+    ``[0, inf]`` and the p-value 1 (``nan`` where the estimate is ``nan``). No 0.5 is added to the cells unless you ask for ``method="haldane"``.
 
     References
     ----------
@@ -130,7 +130,9 @@ def risk_ratio(
     -----
     :math:`\widehat{RR} = (a/n_1)/(c/n_2)` and Katz's interval is
     :math:`\exp(\log \widehat{RR} \pm z\sqrt{1/a - 1/n_1 + 1/c - 1/n_2})`. With no events in
-    an arm the interval is ``[0, inf]``; with no events in either arm the estimate is ``nan``.
+    an arm the interval is ``[0, inf]`` and the p-value 1; with no events in either arm the
+    estimate and p-value are ``nan``. When every participant in both arms had the event the
+    estimate is 1, the interval ``[1, 1]`` and the p-value 1 (R gives ``NaN`` from 0/0).
 
     References
     ----------
@@ -176,7 +178,9 @@ def risk_difference(
     Notes
     -----
     :math:`\hat p_1 - \hat p_2 \pm z\sqrt{\hat p_1 \hat q_1/n_1 + \hat p_2 \hat q_2/n_2}`.
-    When every observed risk is 0 or 1 the interval has zero width and a warning is issued.
+    When every observed risk is 0 or 1 the standard error is zero: the interval has zero width
+    and a warning is issued; the p-value is then 1 when the risks are equal and 0 when they
+    differ (R gives ``NaN`` for 0/0).
 
     Examples
     --------
