@@ -192,3 +192,31 @@ def test_fisher_two_sided_matches_direct_enumeration() -> None:
         obs = stats.hypergeom.pmf(a[i], n1[i] + n2[i], m1, n1[i])
         ref = min(1.0, d[d <= obs * (1 + 1e-7)].sum())
         assert got[i] == pytest.approx(ref, rel=1e-9), (a[i], n1[i], c[i], n2[i])
+
+
+def test_chunked_batch_equals_unchunked(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Chunking is an implementation detail: results and the single warning must not change.
+    rng = np.random.default_rng(7)
+    n1 = rng.integers(1, 30, 1000)
+    n2 = rng.integers(1, 30, 1000)
+    a = rng.integers(0, n1 + 1)
+    c = rng.integers(0, n2 + 1)
+    with pytest.warns(rk.RctkitWarning) as whole:
+        ref = rkb.odds_ratio(a, n1, c, n2)
+    monkeypatch.setattr(rkb, "CHUNK_SIZE", 97)
+    with pytest.warns(rk.RctkitWarning) as parts:
+        got = rkb.odds_ratio(a, n1, c, n2)
+    np.testing.assert_array_equal(got.estimate, ref.estimate)
+    np.testing.assert_array_equal(got.low, ref.low)
+    assert got.pvalue is not None and ref.pvalue is not None
+    np.testing.assert_array_equal(got.pvalue, ref.pvalue)
+    assert [str(w.message) for w in parts] == [str(w.message) for w in whole]
+    fisher = rkb.hypothesis_test(
+        a.reshape(10, 100),
+        n1.reshape(10, 100),
+        c.reshape(10, 100),
+        n2.reshape(10, 100),
+        method="fisher",
+    )
+    assert fisher.pvalue.shape == (10, 100)
+    assert fisher.statistic is None

@@ -17,14 +17,14 @@ array([0.0539, 0.0486])
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any, cast
 
 import numpy as np
 
-from rctkit import _validation
+from rctkit import _validation, _warnings
 from rctkit._kernels import registry
-from rctkit._kernels.common import EffectKernel, IntArray
+from rctkit._kernels.common import EffectKernel, FloatArray, IntArray
 from rctkit.errors import InvalidInputError
 from rctkit.results import BatchEstimate, BatchTestResult, Measure
 
@@ -44,33 +44,79 @@ EFFECT_METHODS: Mapping[str, Mapping[str, EffectKernel]] = registry.EFFECT_METHO
 TEST_METHODS: Mapping[str, tuple[str, ...]] = registry.TEST_ALTERNATIVES
 
 
+#: Tables per chunk: large batches are processed in pieces of this many tables, so memory
+#: stays bounded (the kernels' temporaries are per chunk) and the work stays in cache.
+CHUNK_SIZE = 1 << 16
+
+Tables = tuple[IntArray, IntArray, IntArray, IntArray]
+
+
+def _chunked(
+    tables: Tables, kernel: Callable[[Tables], tuple[FloatArray | None, ...]]
+) -> tuple[FloatArray | None, ...]:
+    """Apply ``kernel`` to the tables chunk by chunk and reassemble arrays of their shape.
+
+    Outputs that a kernel returns as None (a test without a statistic) stay None.
+    """
+    shape = tables[0].shape
+    size = tables[0].size
+    if size <= CHUNK_SIZE:
+        return kernel(tables)
+    flat = tuple(np.ascontiguousarray(t).reshape(-1) for t in tables)
+    outputs: list[FloatArray | None] = []
+    with _warnings.gathered(size):
+        for start in range(0, size, CHUNK_SIZE):
+            stop = min(start + CHUNK_SIZE, size)
+            part = kernel(
+                (
+                    flat[0][start:stop],
+                    flat[1][start:stop],
+                    flat[2][start:stop],
+                    flat[3][start:stop],
+                )
+            )
+            if not outputs:
+                outputs = [None if p is None else np.empty(size) for p in part]
+            for out, p in zip(outputs, part, strict=True):
+                if out is not None and p is not None:
+                    out[start:stop] = p
+    return tuple(None if out is None else out.reshape(shape) for out in outputs)
+
+
 def estimate_counts(
     measure: Measure,
-    tables: tuple[IntArray, IntArray, IntArray, IntArray],
+    tables: Tables,
     method: str,
     confidence_level: float,
 ) -> BatchEstimate:
     """Run an effect-measure kernel on validated count arrays (shared by every front end)."""
     kernel = EFFECT_METHODS[measure][method]
-    result = kernel(*tables, confidence_level)
+
+    def run(t: Tables) -> tuple[FloatArray | None, ...]:
+        r = kernel(*t, confidence_level)
+        return (r.estimate, r.low, r.high, r.pvalue)
+
+    estimate, low, high, pvalue = _chunked(tables, run)
     return BatchEstimate(
         measure=measure,
         method=method,
         confidence_level=confidence_level,
-        estimate=result.estimate,
-        low=result.low,
-        high=result.high,
-        pvalue=result.pvalue,
+        estimate=cast("FloatArray", estimate),
+        low=cast("FloatArray", low),
+        high=cast("FloatArray", high),
+        pvalue=pvalue,
     )
 
 
-def test_counts(
-    tables: tuple[IntArray, IntArray, IntArray, IntArray], method: str, alternative: str
-) -> BatchTestResult:
+def test_counts(tables: Tables, method: str, alternative: str) -> BatchTestResult:
     """Run a test kernel on validated count arrays (shared by every front end)."""
-    statistic, pvalue = registry.TEST_METHODS[method](*tables, alternative)
+    kernel = registry.TEST_METHODS[method]
+    statistic, pvalue = _chunked(tables, lambda t: kernel(*t, alternative))
     return BatchTestResult(
-        method=method, alternative=alternative, statistic=statistic, pvalue=pvalue
+        method=method,
+        alternative=alternative,
+        statistic=statistic,
+        pvalue=cast("FloatArray", pvalue),
     )
 
 
@@ -229,10 +275,3 @@ def hypothesis_test(
         treatment_events, treatment_total, control_events, control_total
     )
     return test_counts(tables, method, alternative)
-
-
-def _as_scalar_tables(
-    values: tuple[int, int, int, int],
-) -> tuple[IntArray, IntArray, IntArray, IntArray]:
-    a, n1, c, n2 = (np.array([v], dtype=np.int64) for v in values)
-    return a, n1, c, n2
