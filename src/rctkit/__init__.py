@@ -28,6 +28,7 @@ from rctkit.results import (
     Estimate,
     TestResult,
 )
+from rctkit.strata import cmh_test, homogeneity_test, mantel_haenszel, strata_from_arrays
 
 __version__ = "0.1.0"
 
@@ -49,8 +50,12 @@ __all__ = [
     "TestResult",
     "Trial",
     "__version__",
+    "cmh_test",
+    "homogeneity_test",
     "hypothesis_test",
+    "mantel_haenszel",
     "odds_ratio",
     "risk_difference",
     "risk_ratio",
+    "strata_from_arrays",
 ]
