@@ -18,7 +18,7 @@ from rctkit._validation import check_confidence_level
 from rctkit.errors import InvalidInputError, RctkitError, RctkitWarning
 from rctkit.formatting import STYLES, format_estimate, format_p
 from rctkit.model import BinaryOutcome
-from rctkit.report import render_text
+from rctkit.report import TrialReport
 from rctkit.trialfile import example_trial, load_trial
 
 __all__ = ["main"]
@@ -92,8 +92,20 @@ def _methods(which: str) -> dict[str, list[str]]:
 
 def _report(args: argparse.Namespace, out: TextIO) -> None:
     trial = example_trial() if args.command == "demo" else load_trial(Path(args.trial))
-    level = _level(args.level)
-    print(render_text(trial, style=args.style, confidence_level=level), end="", file=out)
+    report = TrialReport(trial, style=args.style, confidence_level=_level(args.level))
+    text = report.render(args.format)
+    if not text.endswith("\n"):
+        text += "\n"
+    if args.output is None:
+        print(text, end="", file=out)
+        return
+    try:
+        Path(args.output).write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise InvalidInputError(
+            f"`--output`: cannot write {args.output!r} ({exc.strerror})"
+        ) from None
+    print(f"rctkit: wrote {args.format} report to {args.output}", file=sys.stderr)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -110,6 +122,13 @@ def _parser() -> argparse.ArgumentParser:
     for p in (demo, report):
         p.add_argument("--style", choices=STYLES, default="plain", help="journal style")
         p.add_argument("--level", default="0.95", help="confidence level (default 0.95)")
+        p.add_argument(
+            "--format",
+            choices=("text", "md", "html", "latex"),
+            default="text",
+            help="output format (default text)",
+        )
+        p.add_argument("--output", "-o", default=None, help="write to this file, not stdout")
 
     table = sub.add_parser(
         "2x2", help="effect measures and tests for one table, e.g. rctkit 2x2 64/218 83/216"

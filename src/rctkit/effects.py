@@ -17,6 +17,17 @@ from rctkit.results import Estimate, Measure
 __all__ = ["odds_ratio", "risk_difference", "risk_ratio"]
 
 
+def available_methods(measure: Measure) -> tuple[str, ...]:
+    """The interval methods of ``measure``, in the order they are listed.
+
+    Examples
+    --------
+    >>> "wald" in available_methods("odds_ratio")
+    True
+    """
+    return tuple(batch.EFFECT_METHODS[measure])
+
+
 def check_outcome(outcome: Any) -> BinaryOutcome:
     """Refuse anything but a :class:`BinaryOutcome`."""
     if not isinstance(outcome, BinaryOutcome):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Hashable, Iterable, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 import numpy as np
@@ -16,6 +16,9 @@ import numpy.typing as npt
 
 from rctkit._validation import as_count
 from rctkit.errors import InvalidInputError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from rctkit.report import TrialReport
 
 __all__ = [
     "AdverseEvent",
@@ -528,6 +531,15 @@ class Trial:
         for name in self.published:
             if name not in names:
                 yield f"`published` names an unknown outcome {name!r}"
+
+    def report(self, *, style: str = "plain", confidence_level: float = 0.95) -> TrialReport:
+        """The trial's report (CONSORT counts, outcomes, harms); see :class:`TrialReport`."""
+        from rctkit.report import TrialReport
+
+        return TrialReport(self, style=style, confidence_level=confidence_level)
+
+    def _repr_html_(self) -> str:
+        return self.report()._repr_html_()
 
     @property
     def treatment(self) -> Arm:

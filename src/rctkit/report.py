@@ -1,23 +1,56 @@
 """The trial report: CONSORT counts, outcomes with absolute and relative effects, harms.
 
-Each outcome is reported with its counts per arm and with both absolute (risk difference) and
-relative (odds ratio, risk ratio) effects, as CONSORT 2025 asks.
+Each outcome is reported with its counts per arm and with both absolute (risk difference)
+and relative (risk ratio, odds ratio) effects side by side, as CONSORT 2025 asks. A
+:class:`TrialReport` renders as text, Markdown, HTML, LaTeX or DataFrames, in the ``plain``,
+``lancet`` or ``nejm`` style.
 """
 
 from __future__ import annotations
 
+import math
 import textwrap
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
 from rctkit import effects, hypothesis_tests
-from rctkit.formatting import format_estimate, format_p, format_percent
+from rctkit._validation import check_choice, check_confidence_level
+from rctkit.errors import InvalidInputError
+from rctkit.formatting import (
+    STYLES,
+    format_ci,
+    format_estimate,
+    format_number,
+    format_p,
+    format_percent,
+)
+from rctkit.harms import HarmsRow, harms_rows
 from rctkit.model import BinaryOutcome, Trial
 from rctkit.results import Estimate, TestResult
+from rctkit.tables import ReportTable
 
-__all__ = ["OutcomeSummary", "render_text", "summarise_outcome"]
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+__all__ = ["DEFAULT_METHODS", "OutcomeSummary", "TrialReport", "render_text", "summarise_outcome"]
 
 WIDTH = 88
+
+#: The interval methods the report uses unless told otherwise, and the test for p-values.
+DEFAULT_METHODS: Mapping[str, str] = {
+    "odds_ratio": "wald",
+    "risk_ratio": "wald",
+    "risk_difference": "wald",
+    "test": "chi2",
+}
+
+_TEST_NAMES = {
+    "chi2": "Pearson's chi-squared test",
+    "chi2-yates": "the chi-squared test with Yates's correction",
+    "fisher": "Fisher's exact test",
+}
 
 
 @attrs.frozen
@@ -28,11 +61,16 @@ class OutcomeSummary:
     odds_ratio: Estimate
     risk_ratio: Estimate
     risk_difference: Estimate
-    chi2: TestResult
+    test: TestResult
     fisher: TestResult
 
 
-def summarise_outcome(outcome: BinaryOutcome, *, confidence_level: float = 0.95) -> OutcomeSummary:
+def summarise_outcome(
+    outcome: BinaryOutcome,
+    *,
+    confidence_level: float = 0.95,
+    methods: Mapping[str, str] = DEFAULT_METHODS,
+) -> OutcomeSummary:
     """Compute the crude effects and tests of one outcome.
 
     Examples
@@ -42,40 +80,304 @@ def summarise_outcome(outcome: BinaryOutcome, *, confidence_level: float = 0.95)
     >>> round(s.odds_ratio.estimate, 2), round(s.fisher.pvalue, 3)
     (0.67, 0.054)
     """
+    m = {**DEFAULT_METHODS, **methods}
     level = confidence_level
     return OutcomeSummary(
         outcome=outcome,
-        odds_ratio=effects.odds_ratio(outcome, confidence_level=level),
-        risk_ratio=effects.risk_ratio(outcome, confidence_level=level),
-        risk_difference=effects.risk_difference(outcome, confidence_level=level),
-        chi2=hypothesis_tests.hypothesis_test(outcome, method="chi2"),
+        odds_ratio=effects.odds_ratio(outcome, method=m["odds_ratio"], confidence_level=level),
+        risk_ratio=effects.risk_ratio(outcome, method=m["risk_ratio"], confidence_level=level),
+        risk_difference=effects.risk_difference(
+            outcome, method=m["risk_difference"], confidence_level=level
+        ),
+        test=hypothesis_tests.hypothesis_test(outcome, method=m["test"]),
         fisher=hypothesis_tests.hypothesis_test(outcome, method="fisher"),
     )
 
 
+def _check_methods(methods: Any) -> dict[str, str]:
+    if not isinstance(methods, Mapping):
+        raise InvalidInputError(
+            f"`methods` must be a mapping of measure to method (got {methods!r})"
+        )
+    unknown = set(methods) - set(DEFAULT_METHODS)
+    if unknown:
+        listed = ", ".join(f'"{k}"' for k in DEFAULT_METHODS)
+        raise InvalidInputError(
+            f"`methods` keys must be among {listed} (got {sorted(unknown)[0]!r})"
+        )
+    merged = {**DEFAULT_METHODS, **methods}
+    for measure in ("odds_ratio", "risk_ratio", "risk_difference"):
+        check_choice(merged[measure], f"methods[{measure!r}]", effects.available_methods(measure))
+    return merged
+
+
+@attrs.frozen
+class TrialReport:
+    """A trial's report: CONSORT counts, the outcome table and the harms table.
+
+    Parameters
+    ----------
+    trial : Trial
+        The trial.
+    style : {"plain", "lancet", "nejm"}, optional
+        Number style: ``lancet`` prints mid-dot decimals ("0·67", "95% CI 0·45–0·99").
+    confidence_level : float, optional
+        Default 0.95.
+    methods : mapping, optional
+        Interval methods per measure and the test for p-values; see ``DEFAULT_METHODS``.
+
+    Examples
+    --------
+    >>> from rctkit.trialfile import example_trial
+    >>> report = TrialReport(example_trial(), style="lancet")
+    >>> print(report.outcome_table().rows[0][3])
+    −9·1 (−17·9 to −0·2)
+    """
+
+    trial: Trial = attrs.field(validator=attrs.validators.instance_of(Trial))
+    style: str = attrs.field(default="plain")
+    confidence_level: float = attrs.field(default=0.95, converter=check_confidence_level)
+    methods: Mapping[str, str] = attrs.field(factory=dict, converter=_check_methods)
+
+    @style.validator
+    def _check_style(self, attribute: attrs.Attribute[str], value: str) -> None:
+        check_choice(value, "style", STYLES)
+
+    # -- the pieces ------------------------------------------------------------------------
+
+    def summaries(self) -> list[OutcomeSummary]:
+        """The crude estimates of every outcome, in the trial's order."""
+        return [
+            summarise_outcome(o, confidence_level=self.confidence_level, methods=self.methods)
+            for o in self.trial.outcomes
+        ]
+
+    def _fmt(self, est: Estimate, *, scale: float = 1.0, digits: int = 2) -> str:
+        low, high = est.ci
+        text = format_number(scale * est.estimate, digits, style=self.style)
+        ci = format_ci(
+            scale * low,
+            scale * high,
+            digits,
+            level=self.confidence_level,
+            style=self.style,
+            label=False,
+        )
+        return f"{text} ({ci})"
+
+    def consort_table(self) -> ReportTable:
+        """Participants randomised and analysed per arm."""
+        treatment, control = self.trial.arms
+        rows: list[tuple[Any, ...]] = [("Randomised", treatment.allocated, control.allocated)]
+        if treatment.received is not None and control.received is not None:
+            rows.append(("Received allocated intervention", treatment.received, control.received))
+        if treatment.analysed is not None and control.analysed is not None:
+            rows.append(("Analysed (primary outcome)", treatment.analysed, control.analysed))
+        return ReportTable("Participant flow (CONSORT)", ("", treatment.name, control.name), rows)
+
+    def outcome_table(self) -> ReportTable:
+        """Outcomes: n/N (%) per arm, the risk difference, risk ratio, odds ratio and p."""
+        treatment, control = self.trial.arms
+        pct = f"{100 * self.confidence_level:g}% CI"
+        columns = (
+            "Outcome",
+            f"{treatment.name}, n/N (%)",
+            f"{control.name}, n/N (%)",
+            f"Risk difference, % points ({pct})",
+            f"Risk ratio ({pct})",
+            f"Odds ratio ({pct})",
+            "p",
+        )
+        rows = []
+        primary = self.trial.primary_outcome
+        for s in self.summaries():
+            o = s.outcome
+            name = o.name + (" (primary)" if o is primary else "")
+            rows.append(
+                (
+                    name,
+                    format_percent(o.treatment.events, o.treatment.total, style=self.style),
+                    format_percent(o.control.events, o.control.total, style=self.style),
+                    self._fmt(s.risk_difference, scale=100, digits=1),
+                    self._fmt(s.risk_ratio),
+                    self._fmt(s.odds_ratio),
+                    _bare_p(s.test.pvalue, self.style),
+                )
+            )
+        m = {**DEFAULT_METHODS, **self.methods}
+        notes = [
+            f"Effects compare {treatment.name} with {control.name}. Intervals: risk difference "
+            f"{m['risk_difference']}, risk ratio {m['risk_ratio']}, odds ratio "
+            f"{m['odds_ratio']}; p from {_TEST_NAMES.get(m['test'], m['test'])}. Crude "
+            "estimates from the counts."
+        ]
+        for s in self.summaries():
+            published = self.trial.published.get(s.outcome.name)
+            if published is not None:
+                notes.append(self._published_note(s, published))
+        return ReportTable("Outcomes", columns, rows, notes)
+
+    def _published_note(self, s: OutcomeSummary, published: Any) -> str:
+        pub = format_estimate(
+            published.estimate,
+            published.low,
+            published.high,
+            level=self.confidence_level,
+            style=self.style,
+        )
+        p = "" if published.pvalue is None else f", p = {published.pvalue:g}"
+        if self.style == "lancet":
+            p = p.replace(" = ", "=").replace(".", "\u00b7")
+        crude = format_estimate(
+            s.odds_ratio.estimate,
+            s.odds_ratio.ci.low,
+            s.odds_ratio.ci.high,
+            level=self.confidence_level,
+            style=self.style,
+        )
+        measure = published.measure.replace("_", " ")
+        return (
+            f"{s.outcome.name}: the paper reports {measure} {pub}{p}; rctkit reports the crude "
+            f"odds ratio {crude} from the counts. {published.note}"
+        )
+
+    def harms(self) -> list[HarmsRow]:
+        """The adverse-event rows (see :func:`rctkit.harms.harms_rows`)."""
+        return harms_rows(self.trial, confidence_level=self.confidence_level)
+
+    def harms_table(self) -> ReportTable:
+        """Adverse events: events and participants per arm, RD, RR, exact p, rate ratio."""
+        treatment, control = self.trial.arms
+        pct = f"{100 * self.confidence_level:g}% CI"
+        columns = (
+            "Adverse event",
+            f"{treatment.name}: events",
+            f"{treatment.name}: participants, n (%)",
+            f"{control.name}: events",
+            f"{control.name}: participants, n (%)",
+            f"Risk difference, % points ({pct})",
+            f"Risk ratio ({pct})",
+            "p (exact)",
+            f"Rate ratio ({pct})",
+        )
+        rows = []
+        for r in self.harms():
+            cells: list[str] = [
+                r.term + (" (serious)" if r.serious and "serious" not in r.term.lower() else "")
+            ]
+            for i in (0, 1):
+                cells.append("–" if r.events[i] is None else str(r.events[i]))
+                n, total = r.participants[i], r.totals[i]
+                cells.append(
+                    "–"
+                    if n is None or total is None
+                    else format_percent(n, total, style=self.style).split("/", 1)[0]
+                    + f" ({format_number(100 * n / total, 0, style=self.style)}%)"
+                )
+            cells.append(
+                "–"
+                if r.risk_difference is None
+                else self._fmt(r.risk_difference, scale=100, digits=1)
+            )
+            cells.append("–" if r.risk_ratio is None else self._fmt(r.risk_ratio))
+            cells.append("–" if r.pvalue is None else _bare_p(r.pvalue, self.style))
+            cells.append("–" if r.rate_ratio is None else self._fmt(r.rate_ratio))
+            rows.append(tuple(cells))
+        notes = [
+            "Participants: with at least one event, of those analysed. Risk difference: "
+            "Newcombe's hybrid score interval; p: Fisher's exact test; rate ratio: exact "
+            "interval conditional on the total events. – : not reported or not estimable."
+        ]
+        total_events = [
+            sum(e.events or 0 for e in self.trial.adverse_events if e.arm == arm.label)
+            for arm in self.trial.arms
+        ]
+        notes.append(
+            f"Events in all: {total_events[0]} ({treatment.name}) and {total_events[1]} "
+            f"({control.name}), {sum(total_events)} in total."
+        )
+        return ReportTable("Harms", columns, rows, notes)
+
+    def tables(self) -> list[ReportTable]:
+        """The report's tables in order: CONSORT counts, outcomes, harms (when any)."""
+        out = [self.consort_table(), self.outcome_table()]
+        if self.trial.adverse_events:
+            out.append(self.harms_table())
+        return out
+
+    # -- renderings ------------------------------------------------------------------------
+
+    def _heading(self) -> list[str]:
+        return [self.trial.title] + ([self.trial.citation] if self.trial.citation else [])
+
+    def to_text(self) -> str:
+        """The report as plain text (what ``rctkit demo`` prints)."""
+        return render_text(
+            self.trial,
+            style=self.style,
+            confidence_level=self.confidence_level,
+            methods=self.methods,
+        )
+
+    def to_markdown(self) -> str:
+        """The report as Markdown."""
+        head = f"# {self.trial.title}\n\n" + (
+            f"{self.trial.citation}\n\n" if self.trial.citation else ""
+        )
+        return head + "\n".join(t.to_markdown() for t in self.tables())
+
+    def to_html(self) -> str:
+        """The report as an HTML fragment."""
+        import html as _html
+
+        head = f"<h2>{_html.escape(self.trial.title)}</h2>"
+        if self.trial.citation:
+            head += f"<p>{_html.escape(self.trial.citation)}</p>"
+        return (
+            f"<div class='rctkit-report'>{head}"
+            + "".join(t.to_html() for t in self.tables())
+            + "</div>"
+        )
+
+    def _repr_html_(self) -> str:
+        return self.to_html()
+
+    def to_latex(self) -> str:
+        """The report's tables as LaTeX (booktabs)."""
+        return "\n".join(t.to_latex() for t in self.tables())
+
+    def to_dataframe(self) -> dict[str, pd.DataFrame]:
+        """The tables as pandas DataFrames keyed by caption (needs ``rctkit[pandas]``)."""
+        return {t.caption: t.to_dataframe() for t in self.tables()}
+
+    def render(self, fmt: str = "text") -> str:
+        """Render in ``fmt``: "text", "md", "html" or "latex"."""
+        fmt = check_choice(fmt, "format", ("text", "md", "html", "latex"))
+        return {
+            "text": self.to_text,
+            "md": self.to_markdown,
+            "html": self.to_html,
+            "latex": self.to_latex,
+        }[fmt]()
+
+
+def _bare_p(pvalue: float, style: str) -> str:
+    """A p-value for a table cell: "0.046", "<0.001" (no leading "p =")."""
+    return format_p(pvalue, style=style).removeprefix("p").strip(" =")
+
+
 def _row(label: str, cells: list[str], widths: list[int]) -> str:
-    return (
-        "  "
-        + label.ljust(widths[0])
-        + "".join(c.rjust(w) for c, w in zip(cells, widths[1:], strict=True))
-    )
+    cols = "".join(c.rjust(w) for c, w in zip(cells, widths[1:], strict=True))
+    return "  " + label.ljust(widths[0]) + cols
 
 
-def _estimate_line(
-    name: str, est: Estimate, *, style: str, scale: float = 1.0, digits: int = 2, unit: str = ""
+def render_text(
+    trial: Trial,
+    *,
+    style: str = "plain",
+    confidence_level: float = 0.95,
+    methods: Mapping[str, str] = DEFAULT_METHODS,
 ) -> str:
-    text = format_estimate(
-        scale * est.estimate,
-        scale * est.ci.low,
-        scale * est.ci.high,
-        digits,
-        level=est.confidence_level,
-        style=style,
-    )
-    return f"  {name:<18}{text}{unit}, {est.method}"
-
-
-def render_text(trial: Trial, *, style: str = "plain", confidence_level: float = 0.95) -> str:
     """Render the trial report as plain text (the output of ``rctkit demo``).
 
     Examples
@@ -84,31 +386,35 @@ def render_text(trial: Trial, *, style: str = "plain", confidence_level: float =
     >>> print(render_text(example_trial()))  # doctest: +ELLIPSIS
     CORE: peer-supported self-management after crisis care
     ...
-      Randomised                                221          220
+      Randomised                                 221               220
     ...
     """
+    report = TrialReport(trial, style=style, confidence_level=confidence_level, methods=methods)
     treatment, control = trial.arms
-    lines = [trial.title]
-    if trial.citation:
-        lines.append(trial.citation)
-    lines.append("")
-    widths = [30, 18, 18]
+    lines = [*report._heading(), ""]
+    widths = [30, 16, 18]
     lines.append("Participant flow (CONSORT)")
     lines.append(_row("", [treatment.name, control.name], widths))
-    lines.append(_row("Randomised", [str(treatment.allocated), str(control.allocated)], widths))
-    if treatment.analysed is not None and control.analysed is not None:
-        lines.append(
-            _row(
-                "Analysed (primary outcome)",
-                [str(treatment.analysed), str(control.analysed)],
-                widths,
-            )
+    for row in report.consort_table().rows:
+        lines.append(_row(row[0], list(row[1:]), widths))
+    m = {**DEFAULT_METHODS, **methods}
+
+    def est(e: Estimate, scale: float = 1.0, digits: int = 2) -> str:
+        low, high = e.ci
+        return format_estimate(
+            scale * e.estimate,
+            scale * low,
+            scale * high,
+            digits,
+            level=confidence_level,
+            style=style,
         )
-    for outcome in trial.outcomes:
+
+    for s in report.summaries():
+        outcome = s.outcome
         lines.append("")
         role = "Primary outcome" if outcome is trial.primary_outcome else "Secondary outcome"
         lines.append(f"{role}: {outcome.name}")
-        s = summarise_outcome(outcome, confidence_level=confidence_level)
         lines.append(_row("", [treatment.name, control.name], widths))
         lines.append(
             _row(
@@ -120,54 +426,88 @@ def render_text(trial: Trial, *, style: str = "plain", confidence_level: float =
                 widths,
             )
         )
-        lines.append("  Relative effects (crude, from the counts)")
-        lines.append(_estimate_line("Odds ratio", s.odds_ratio, style=style))
-        lines.append(_estimate_line("Risk ratio", s.risk_ratio, style=style))
+
         lines.append("  Absolute effect")
         lines.append(
-            _estimate_line(
-                "Risk difference",
-                s.risk_difference,
-                style=style,
-                scale=100,
-                digits=1,
-                unit=" percentage points",
-            )
+            f"  {'Risk difference':<18}{est(s.risk_difference, 100, 1)} percentage "
+            f"points, {m['risk_difference']}"
+        )
+        lines.append("  Relative effects")
+        lines.append(f"  {'Risk ratio':<18}{est(s.risk_ratio)}, {m['risk_ratio']}")
+        lines.append(f"  {'Odds ratio':<18}{est(s.odds_ratio)}, {m['odds_ratio']}")
+        wald = (
+            ""
+            if s.odds_ratio.pvalue is None or m["odds_ratio"] != "wald"
+            else (f"; Wald (odds ratio) {format_p(s.odds_ratio.pvalue, style=style)}")
         )
         lines.append(
-            f"  Tests: chi-squared {format_p(s.chi2.pvalue, style=style)}; "
-            f"Fisher's exact {format_p(s.fisher.pvalue, style=style)}; "
-            f"Wald (odds ratio) {format_p(s.odds_ratio.pvalue or float('nan'), style=style)}"
+            f"  Tests: {_TEST_NAMES.get(m['test'], m['test'])} "
+            f"{format_p(s.test.pvalue, style=style)}"
+            + (
+                ""
+                if m["test"] == "fisher"
+                else f"; Fisher's exact {format_p(s.fisher.pvalue, style=style)}"
+            )
+            + wald
         )
         published = trial.published.get(outcome.name)
         if published is not None:
-            pub = format_estimate(published.estimate, published.low, published.high, style=style)
-            # The published figures are printed as the paper gave them, not re-rounded.
-            p = "" if published.pvalue is None else f", p = {published.pvalue:g}"
-            lines.append("")
-            lines.append(f"  As published: {published.measure.replace('_', ' ')} {pub}{p}.")
-            crude = format_estimate(
-                s.odds_ratio.estimate, s.odds_ratio.ci.low, s.odds_ratio.ci.high, style=style
+            measure = published.measure.replace("_", " ")
+            pub = format_estimate(
+                published.estimate,
+                published.low,
+                published.high,
+                level=confidence_level,
+                style=style,
             )
-            why = f"rctkit reports the crude odds ratio {crude} from the counts. " + published.note
+            p = "" if published.pvalue is None else f", p = {published.pvalue:g}"
+            wald_p = (
+                ""
+                if s.odds_ratio.pvalue is None
+                else (f", {format_p(s.odds_ratio.pvalue, style=style)}")
+            )
+            lines.append("")
+            lines.append(f"  {'As published:':<24}{measure} {pub}{p}")
+            lines.append(
+                f"  {'Crude, from the counts:':<24}odds ratio {est(s.odds_ratio)}{wald_p} "
+                f"({m['odds_ratio']})"
+            )
             lines.extend(
-                textwrap.wrap(why, WIDTH - 2, initial_indent="  ", subsequent_indent="  ")
+                textwrap.wrap(
+                    "Why they differ: " + published.note,
+                    WIDTH - 2,
+                    initial_indent="  ",
+                    subsequent_indent="  ",
+                )
             )
     if trial.adverse_events:
         lines.append("")
         lines.append("Harms")
         lines.append(_row("", [treatment.name, control.name], widths))
-        terms = dict.fromkeys(e.term for e in trial.adverse_events)
-        for term in terms:
+        for r in report.harms():
             cells = []
-            total = 0
-            for arm in trial.arms:
-                rows = [e for e in trial.adverse_events if e.term == term and e.arm == arm.label]
-                n_events = sum(e.events or 0 for e in rows)
-                total += n_events
-                cells.append(f"{n_events} events" if rows else "-")
-            lines.append(_row(term, cells, widths))
-            lines.append(f"  ({total} events in all)")
+            for i in (0, 1):
+                parts = []
+                if r.events[i] is not None:
+                    parts.append(f"{r.events[i]} events")
+                if r.participants[i] is not None and r.totals[i] is not None:
+                    parts.append(
+                        format_percent(r.participants[i] or 0, r.totals[i] or 1, style=style)
+                    )
+                cells.append("; ".join(parts) or "-")
+            lines.append(_row(r.term, cells, widths))
+            if r.risk_difference is not None:
+                lines.append(
+                    f"    risk difference {est(r.risk_difference, 100, 1)} percentage "
+                    f"points; Fisher's exact {format_p(r.pvalue or math.nan, style=style)}"
+                )
+            if r.rate_ratio is not None:
+                lines.append(f"    rate ratio {est(r.rate_ratio)}")
+        events = [
+            sum(e.events or 0 for e in trial.adverse_events if e.arm == a.label)
+            for a in trial.arms
+        ]
+        lines.append(f"  ({events[0]} vs {events[1]} events, {sum(events)} in all)")
     lines.append("")
     note = (
         f"Intervals are {100 * confidence_level:g}% confidence intervals. Effects compare "

@@ -25,13 +25,14 @@ __all__ = [
     "TestResult",
 ]
 
-Measure = Literal["odds_ratio", "risk_ratio", "risk_difference", "nnt"]
+Measure = Literal["odds_ratio", "risk_ratio", "risk_difference", "nnt", "rate_ratio"]
 
 MEASURE_LABELS: dict[str, str] = {
     "odds_ratio": "Odds ratio",
     "risk_ratio": "Risk ratio",
     "risk_difference": "Risk difference",
     "nnt": "Number needed to treat",
+    "rate_ratio": "Rate ratio",
 }
 
 FloatArray = npt.NDArray[np.float64]
