@@ -590,6 +590,7 @@ def test_exact_bootstrap_refuses_enormous_arms() -> None:
         ({"n_resamples": 99.0}, r"`n_resamples` must be a positive integer or None \(got 99.0"),
         ({"n_resamples": True}, r"`n_resamples` .*True"),
         ({"n_resamples": "100"}, r"`n_resamples` .*'100'"),
+        ({"n_resamples": 10**16}, r"`n_resamples` must be at most 1e\+15, .*=10000000000000000"),
         ({"confidence_level": 95}, r"`confidence_level` must be strictly between 0 and 1"),
         ({"confidence_level": 1.0}, r"`confidence_level`.*1.0"),
         ({"rng": "seed"}, r"`rng` must be None, an integer seed or a numpy.random.Generator"),

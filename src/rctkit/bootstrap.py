@@ -62,6 +62,9 @@ EXACT_TAIL = 1e-20
 #: Exact bootstrap: the most pairs :math:`(a^*, c^*)` enumerated (a few hundred MB).
 EXACT_MAX_PAIRS = 10_000_000
 
+#: The largest number of Monte Carlo resamples accepted.
+MAX_RESAMPLES = 10**15
+
 #: Monte Carlo: above this many candidate pairs per resample the pairs are drawn one by one.
 GRID_PAIRS_PER_RESAMPLE = 4
 
@@ -72,7 +75,11 @@ def _readonly_array(value: Any) -> Any:
     return arr
 
 
-_array_eq = attrs.cmp_using(eq=np.array_equal)
+def _arrays_equal(x: Any, y: Any) -> bool:
+    return bool(np.array_equal(x, y, equal_nan=True))
+
+
+_array_eq = attrs.cmp_using(eq=_arrays_equal)
 
 
 @attrs.frozen
@@ -445,6 +452,12 @@ def _check_arguments(
             raise InvalidInputError(
                 f"`n_resamples` must be a positive integer or None (got n_resamples={n_resamples})"
             )
+        if n_resamples > MAX_RESAMPLES:
+            raise InvalidInputError(
+                f"`n_resamples` must be at most {MAX_RESAMPLES:.0e}, beyond which replicate "
+                f"positions are no longer exact in float64; use n_resamples=None for the limit "
+                f"(got n_resamples={n_resamples})"
+            )
     level = _validation.check_confidence_level(confidence_level)
     generator: np.random.Generator | None = None
     if n_resamples is not None:
@@ -631,6 +644,8 @@ def bootstrap(
     if method == "bca":
         z0, accel = _bca_constants(ordered, estimate, measure, a, n1, c, n2)
         levels = np.array(_bca_levels(z0, accel, alpha))
+        if not math.isfinite(z0):
+            levels = np.full(2, np.nan)  # every replicate on one side: z0 is +-inf
         if np.any(np.isnan(levels)) and ordered.total > 0:
             _warnings.warn(
                 "the BCa interval is undefined: "
@@ -695,7 +710,7 @@ def _basic(estimate: float, q_low: float, q_high: float, measure: str) -> tuple[
     low, high = reflect(q_high), reflect(q_low)
     bounds = (0.0, math.inf) if measure != "risk_difference" else (-1.0, 1.0)
     clipped_low, clipped_high = max(low, bounds[0]), min(high, bounds[1])
-    if (clipped_low, clipped_high) != (low, high) and not math.isnan(low + high):
+    if (clipped_low, clipped_high) != (low, high) and not (math.isnan(low) or math.isnan(high)):
         _warnings.warn(
             f"the basic bootstrap interval ({low:.4g} to {high:.4g}) leaves the range of the "
             f"{measure.replace('_', ' ')} and was clipped to [{bounds[0]:g}, {bounds[1]:g}] "
