@@ -14,7 +14,6 @@ import json
 import platform
 import subprocess
 import sys
-import time
 import warnings
 from collections.abc import Callable
 
@@ -24,9 +23,9 @@ import scipy
 from scipy import stats
 
 import rctkit as rk
+from benchmarks.timing import Row, best_time
 from rctkit.bootstrap import bootstrap
 
-Row = tuple[str, str, float, float]
 FloatArray = npt.NDArray[np.float64]
 
 CORE = rk.BinaryOutcome.from_counts(treatment=(64, 218), control=(83, 216))
@@ -38,27 +37,6 @@ TARGETS = {
     "exact bootstrap, CORE": 50.0,
     "bootstrap percentile, CORE, B=2e6": 0.25,
 }
-
-
-def best_time(func: Callable[[], object], *, repeat: int = 5, min_time: float = 0.2) -> float:
-    """The best per-call time over ``repeat`` rounds, each at least ``min_time`` long."""
-    func()  # warm up
-    number = 1
-    while True:
-        start = time.perf_counter()
-        for _ in range(number):
-            func()
-        elapsed = time.perf_counter() - start
-        if elapsed >= min_time:
-            break
-        number *= 2
-    best = elapsed / number
-    for _ in range(repeat - 1):
-        start = time.perf_counter()
-        for _ in range(number):
-            func()
-        best = min(best, (time.perf_counter() - start) / number)
-    return best
 
 
 def core_individual_data() -> tuple[FloatArray, FloatArray]:
@@ -138,6 +116,7 @@ def bench_bootstrap_uniforms() -> Row:
 _MEMORY_SCRIPT = """
 import json, resource, sys, tracemalloc
 import rctkit as rk
+from benchmarks.timing import Row, best_time
 from rctkit.bootstrap import bootstrap
 
 def peak_rss_kib():

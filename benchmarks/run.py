@@ -7,7 +7,6 @@ ratio peer time / rctkit time (above 1 means rctkit is faster). Run with ``make 
 from __future__ import annotations
 
 import platform
-import time
 import warnings
 from collections.abc import Callable
 
@@ -19,27 +18,8 @@ from statsmodels.stats.contingency_tables import Table2x2
 
 import rctkit as rk
 import rctkit.batch as rkb
-
-
-def best_time(func: Callable[[], object], *, repeat: int = 5, min_time: float = 0.2) -> float:
-    """The best per-call time over ``repeat`` rounds, each at least ``min_time`` long."""
-    func()  # warm up
-    number = 1
-    while True:
-        start = time.perf_counter()
-        for _ in range(number):
-            func()
-        elapsed = time.perf_counter() - start
-        if elapsed >= min_time:
-            break
-        number *= 2
-    best = elapsed / number
-    for _ in range(repeat - 1):
-        start = time.perf_counter()
-        for _ in range(number):
-            func()
-        best = min(best, (time.perf_counter() - start) / number)
-    return best
+from benchmarks import bench_bootstrap
+from benchmarks.timing import Row, best_time
 
 
 def random_tables(n: int, seed: int = 0) -> tuple[np.ndarray, ...]:
@@ -52,9 +32,6 @@ def random_tables(n: int, seed: int = 0) -> tuple[np.ndarray, ...]:
     a = np.clip(a, 1, n1 - 1)
     c = np.clip(c, 1, n2 - 1)
     return a, n1, c, n2
-
-
-Row = tuple[str, str, float, float]
 
 
 def bench_batch_wald(n_tables: int = 1_000_000, n_peer: int = 2_000) -> Row:
@@ -102,7 +79,16 @@ BENCHMARKS: list[Callable[[], Row]] = [
     bench_scalar_fisher,
     bench_batch_wald,
     bench_batch_fisher,
+    *bench_bootstrap.BENCHMARKS,
 ]
+
+#: The issues' targets: peer time / rctkit time at least this.
+TARGETS: dict[str, float] = {
+    "batch Wald OR, 1e6 tables": 1000.0,
+    "scalar Wald OR, CORE": 1.0,
+    "scalar Fisher p, CORE": 1.0,
+    **bench_bootstrap.TARGETS,
+}
 
 
 def main() -> None:
@@ -112,10 +98,23 @@ def main() -> None:
         f"statsmodels {statsmodels.__version__}, Python {platform.python_version()}, "
         f"{platform.machine()}"
     )
-    print(f"{'measurement':<30}{'peer':<38}{'rctkit/call':>14}{'peer/call':>14}{'ratio':>10}")
+    print(f"{'measurement':<36}{'peer':<42}{'rctkit/call':>12}{'peer/call':>12}{'ratio':>9}")
     for bench in BENCHMARKS:
         name, peer, ours, theirs = bench()
-        print(f"{name:<30}{peer:<38}{ours:>14.3g}{theirs:>14.3g}{theirs / ours:>9.1f}x")
+        ratio = theirs / ours
+        target = TARGETS.get(name)
+        verdict = (
+            ""
+            if target is None
+            else f"  target >= {target:g}x: {'met' if ratio >= target else 'NOT MET'}"
+        )
+        print(f"{name:<36}{peer:<42}{ours:>12.3g}{theirs:>12.3g}{ratio:>8.1f}x{verdict}")
+    memory = bench_bootstrap.bootstrap_peak_memory()
+    print(
+        f"peak memory, BCa bootstrap of CORE with B=1e7: {memory['traced_peak'] / 2**20:.2f} MiB "
+        f"allocated during the call (tracemalloc); process peak RSS "
+        f"{memory['maxrss_kib'] / 2**10:.0f} MiB (target < 1 GiB)"
+    )
 
 
 if __name__ == "__main__":

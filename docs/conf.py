@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
 import rctkit
+
+# The figures in the docs are drawn by rctkit itself at every build.
+sys.path.insert(0, str(Path(__file__).parent))
+from make_figures import make_figures  # noqa: E402
+
+make_figures()
 
 project = "rctkit"
 author = "rctkit developers"

@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from rctkit.consort import consort_svg
+from rctkit.plots import forest_plot
 from rctkit.trialfile import example_trial
 
 STATIC = Path(__file__).resolve().parent / "_static"
@@ -20,7 +21,10 @@ def make_figures(directory: Path = STATIC) -> list[Path]:
     directory.mkdir(parents=True, exist_ok=True)
     path = directory / "consort_core.svg"
     path.write_text(consort_svg(example_trial()), encoding="utf-8")
-    return [path]
+    forest = directory / "forest_core.svg"
+    figure = forest_plot(example_trial(), path=forest)
+    figure.clf()
+    return [path, forest]
 
 
 if __name__ == "__main__":

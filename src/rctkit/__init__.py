@@ -8,6 +8,8 @@ Estimate(odds_ratio=0.6659, 95% CI 0.4463 to 0.9936, method='wald', pvalue=0.046
 
 from __future__ import annotations
 
+from rctkit.bootstrap import BootstrapEstimate, bootstrap
+from rctkit.consort import ConsortFlow, flow_problems
 from rctkit.effects import odds_ratio, risk_difference, risk_ratio
 from rctkit.errors import InvalidInputError, RctkitError, RctkitWarning
 from rctkit.hypothesis_tests import hypothesis_test
@@ -21,6 +23,7 @@ from rctkit.model import (
     Reason,
     Trial,
 )
+from rctkit.nnt import NNTConfidenceInterval, NNTEstimate, number_needed_to_treat
 from rctkit.results import (
     BatchEstimate,
     BatchTestResult,
@@ -38,11 +41,15 @@ __all__ = [
     "BatchEstimate",
     "BatchTestResult",
     "BinaryOutcome",
+    "BootstrapEstimate",
     "ConfidenceInterval",
+    "ConsortFlow",
     "Counts",
     "Enrolment",
     "Estimate",
     "InvalidInputError",
+    "NNTConfidenceInterval",
+    "NNTEstimate",
     "PublishedEstimate",
     "RctkitError",
     "RctkitWarning",
@@ -50,10 +57,13 @@ __all__ = [
     "TestResult",
     "Trial",
     "__version__",
+    "bootstrap",
     "cmh_test",
+    "flow_problems",
     "homogeneity_test",
     "hypothesis_test",
     "mantel_haenszel",
+    "number_needed_to_treat",
     "odds_ratio",
     "risk_difference",
     "risk_ratio",

@@ -447,6 +447,11 @@ def _event_tuple(value: Iterable[AdverseEvent]) -> tuple[AdverseEvent, ...]:
     return tuple(value)
 
 
+def _check_enrolment(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if value is not None and not isinstance(value, Enrolment):
+        raise InvalidInputError(f"`enrolment` must be an Enrolment or None (got {value!r})")
+
+
 @attrs.frozen
 class Trial:
     """A two-arm trial: arms (treatment first), outcomes, the flow and the harms.
@@ -482,7 +487,7 @@ class Trial:
     arms: tuple[Arm, Arm] = attrs.field(converter=_arm_pair)
     outcomes: tuple[BinaryOutcome, ...] = attrs.field(converter=_outcome_tuple, factory=tuple)
     adverse_events: tuple[AdverseEvent, ...] = attrs.field(converter=_event_tuple, factory=tuple)
-    enrolment: Enrolment | None = None
+    enrolment: Enrolment | None = attrs.field(default=None, validator=_check_enrolment)
     primary: str | None = None
     citation: str = ""
     published: Mapping[str, PublishedEstimate] = attrs.field(factory=dict)
@@ -495,17 +500,10 @@ class Trial:
             )
 
     def _problems(self) -> Iterable[str]:
-        for arm in self.arms:
-            if arm.analysed is not None and arm.analysed > arm.allocated:
-                yield (
-                    f"arm {arm.label!r}: `analysed` must not exceed `allocated` "
-                    f"(got analysed={arm.analysed}, allocated={arm.allocated})"
-                )
-            if arm.received is not None and arm.received > arm.allocated:
-                yield (
-                    f"arm {arm.label!r}: `received` must not exceed `allocated` "
-                    f"(got received={arm.received}, allocated={arm.allocated})"
-                )
+        # Imported here: rctkit.consort imports this module.
+        from rctkit.consort import flow_problems
+
+        yield from flow_problems(self.arms, self.enrolment)
         names = [o.name for o in self.outcomes]
         for outcome in self.outcomes:
             if not isinstance(outcome, BinaryOutcome):

@@ -15,7 +15,7 @@ from typing import Any
 import attrs
 
 from rctkit.errors import InvalidInputError
-from rctkit.model import AdverseEvent, Arm, BinaryOutcome, PublishedEstimate, Trial
+from rctkit.model import AdverseEvent, Arm, BinaryOutcome, Enrolment, PublishedEstimate, Trial
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -27,6 +27,9 @@ __all__ = ["example_trial", "load_trial", "parse_trial"]
 EXAMPLES = {"core": "core.toml"}
 
 _ROLES = ("treatment", "control")
+
+# Tables of reasons (reason = count) in each arm's part of the CONSORT flow.
+_ARM_REASONS = ("did_not_receive", "lost_to_follow_up", "discontinued", "excluded_from_analysis")
 
 
 def example_trial(name: str = "core") -> Trial:
@@ -130,7 +133,7 @@ def _wrap(path: str, build: Any, *args: Any, **kwargs: Any) -> Any:
 
 
 def _build(doc: Mapping[str, Any]) -> Trial:
-    _check_keys(doc, {"trial", "arms", "outcomes", "adverse_events"}, "")
+    _check_keys(doc, {"trial", "enrolment", "arms", "outcomes", "adverse_events"}, "")
     meta = _get(doc, "trial", "", dict)
     _check_keys(meta, {"title", "citation"}, "trial.")
     title = _get(meta, "title", "trial.", str)
@@ -145,7 +148,10 @@ def _build(doc: Mapping[str, Any]) -> Trial:
         if not isinstance(table, dict):
             raise InvalidInputError(f"`arms[{i + 1}]` must be a table (got {table!r})")
         _check_keys(
-            table, {"label", "short", "role", "allocated", "analysed", "description"}, path
+            table,
+            {"label", "short", "role", "allocated", "received", "analysed", "description"}
+            | set(_ARM_REASONS),
+            path,
         )
         role = _get(table, "role", path, str)
         if role not in _ROLES:
@@ -160,10 +166,22 @@ def _build(doc: Mapping[str, Any]) -> Trial:
             label=_get(table, "label", path, str),
             short=_get(table, "short", path, str, required=False, default=""),
             allocated=_get(table, "allocated", path, int),
+            received=_get(table, "received", path, int, required=False),
             analysed=_get(table, "analysed", path, int, required=False),
+            **{key: _reason_table(table, key, path) for key in _ARM_REASONS},
             description=_get(table, "description", path, str, required=False, default=""),
         )
     treatment, control = arms["treatment"], arms["control"]
+    enrolment = None
+    if "enrolment" in doc:
+        table = _get(doc, "enrolment", "", dict)
+        _check_keys(table, {"assessed", "excluded"}, "enrolment.")
+        enrolment = _wrap(
+            "enrolment.",
+            Enrolment,
+            assessed=_get(table, "assessed", "enrolment.", int, required=False),
+            excluded=_reason_table(table, "excluded", "enrolment."),
+        )
     labels = (treatment.name, control.name)
 
     outcomes: list[BinaryOutcome] = []
@@ -241,10 +259,22 @@ def _build(doc: Mapping[str, Any]) -> Trial:
         arms=(treatment, control),
         outcomes=tuple(outcomes),
         adverse_events=tuple(events_list),
+        enrolment=enrolment,
         primary=primary,
         citation=citation,
         published=published,
     )
+
+
+def _reason_table(table: Mapping[str, Any], key: str, path: str) -> dict[str, int]:
+    """A table of reason = count (``[arms.lost_to_follow_up]``); empty when absent."""
+    reasons: dict[str, Any] = _get(table, key, path, dict, required=False, default={})
+    for reason, count in reasons.items():
+        if not isinstance(count, int) or isinstance(count, bool):
+            raise InvalidInputError(
+                f'`{path}{key}."{reason}"` must be an integer count (got {count!r})'
+            )
+    return reasons
 
 
 def _pair(table: Mapping[str, Any], key: str, path: str) -> tuple[int, int]:
