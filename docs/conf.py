@@ -9,7 +9,7 @@ import rctkit
 
 # The figures in the docs are drawn by rctkit itself at every build.
 sys.path.insert(0, str(Path(__file__).parent))
-from make_figures import make_figures  # noqa: E402
+from make_figures import make_figures
 
 make_figures()
 
