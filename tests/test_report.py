@@ -117,7 +117,7 @@ def test_lancet_style_uses_mid_dots() -> None:
     table = TrialReport(example_trial(), style="lancet").outcome_table()
     row = table.rows[0]
     assert row[5] == "0·67 (0·45–0·99)"
-    assert row[3] == "−9·1 (−17·9 to −0·2)"
+    assert row[3] == "−9·1 (−17·8 to −0·2)"  # Newcombe hybrid score
     assert row[6] == "0·046"
 
 

@@ -42,7 +42,7 @@ WIDTH = 88
 DEFAULT_METHODS: Mapping[str, str] = {
     "odds_ratio": "wald",
     "risk_ratio": "wald",
-    "risk_difference": "wald",
+    "risk_difference": "newcombe",
     "test": "chi2",
 }
 
@@ -131,7 +131,7 @@ class TrialReport:
     >>> from rctkit.trialfile import example_trial
     >>> report = TrialReport(example_trial(), style="lancet")
     >>> print(report.outcome_table().rows[0][3])
-    −9·1 (−17·9 to −0·2)
+    −9·1 (−17·8 to −0·2)
     """
 
     trial: Trial = attrs.field(validator=attrs.validators.instance_of(Trial))
