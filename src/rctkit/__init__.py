@@ -8,7 +8,7 @@ Estimate(odds_ratio=0.6659, 95% CI 0.4463 to 0.9936, method='wald', pvalue=0.046
 
 from __future__ import annotations
 
-from rctkit.bootstrap import BootstrapEstimate, bootstrap
+from rctkit.bootstrap import BootstrapEstimate, bootstrap, stratified_bootstrap
 from rctkit.consort import ConsortFlow, flow_problems
 from rctkit.effects import odds_ratio, risk_difference, risk_ratio
 from rctkit.errors import InvalidInputError, RctkitError, RctkitWarning
@@ -68,4 +68,5 @@ __all__ = [
     "risk_difference",
     "risk_ratio",
     "strata_from_arrays",
+    "stratified_bootstrap",
 ]
