@@ -24,7 +24,13 @@ def make_figures(directory: Path = STATIC) -> list[Path]:
     forest = directory / "forest_core.svg"
     figure = forest_plot(example_trial(), path=forest)
     figure.clf()
-    return [path, forest]
+    written = [path, forest]
+    report = example_trial().report(style="lancet")
+    for table in report.tables():
+        name = "core_" + table.caption.split(" ")[0].lower() + ".html"
+        (directory / name).write_text(table.to_html(), encoding="utf-8")
+        written.append(directory / name)
+    return written
 
 
 if __name__ == "__main__":
