@@ -32,6 +32,7 @@ __all__ = [
     "EFFECT_METHODS",
     "TEST_METHODS",
     "hypothesis_test",
+    "number_needed_to_treat",
     "odds_ratio",
     "risk_difference",
     "risk_ratio",
@@ -275,3 +276,36 @@ def hypothesis_test(
         treatment_events, treatment_total, control_events, control_total
     )
     return test_counts(tables, method, alternative)
+
+
+def number_needed_to_treat(
+    treatment_events: Any,
+    treatment_total: Any,
+    control_events: Any,
+    control_total: Any,
+    *,
+    method: str = "newcombe",
+    confidence_level: float = 0.95,
+    event: str = "harmful",
+) -> BatchEstimate:
+    """Numbers needed to treat for a batch of tables; see :func:`rctkit.number_needed_to_treat`.
+
+    The signed NNT (positive: benefit, negative: harm) and its limits, from the risk-difference
+    interval of ``method``; where the interval passes through infinity, ``low > high``.
+
+    Examples
+    --------
+    >>> number_needed_to_treat([64], [218], [83], [216]).estimate.round(1)
+    array([11.])
+    """
+    from rctkit.nnt import number_needed_to_treat_batch
+
+    return number_needed_to_treat_batch(
+        treatment_events,
+        treatment_total,
+        control_events,
+        control_total,
+        method=method,
+        confidence_level=confidence_level,
+        event=event,
+    )
