@@ -215,7 +215,8 @@ def _missing_mask(arr: npt.NDArray[Any]) -> BoolArray:
     if kind == "O":
         try:  # None and NaN, vectorised; pandas.NA makes the comparison raise
             with np.errstate(invalid="ignore"):
-                mask = np.asarray(np.equal(arr, None) | (arr != arr), dtype=bool)
+                none = np.asarray(arr == None, dtype=np.bool_)  # noqa: E711 (elementwise)
+                mask = none | np.asarray(arr != arr, dtype=np.bool_)
             if mask.shape == arr.shape:
                 return mask
         except (TypeError, ValueError):
@@ -364,7 +365,7 @@ class Design:
 
     def with_arm(self, value: float) -> FloatArray:
         """``X`` with the arm column set to ``value`` for everyone (for standardisation)."""
-        X = self.X.copy()
+        X: FloatArray = self.X.copy()
         X[:, self.arm_index] = value
         return X
 
@@ -409,8 +410,7 @@ def build_design(
             shown = ", ".join(repr(c) for c in available[:12])
             more = ", ..." if len(available) > 12 else ""
             raise InvalidInputError(
-                f"`{role}` names column {name!r}, which is not in `data` "
-                f"(columns: {shown}{more})"
+                f"`{role}` names column {name!r}, which is not in `data` (columns: {shown}{more})"
             )
         if name in seen:
             raise InvalidInputError(
@@ -436,9 +436,7 @@ def build_design(
         drop |= masks[name]
     n_dropped = int(drop.sum())
     if n_dropped:
-        _warnings.warn(
-            f"{n_dropped} of {n_rows} rows dropped for missing values (missing='drop')"
-        )
+        _warnings.warn(f"{n_dropped} of {n_rows} rows dropped for missing values (missing='drop')")
         keep = ~drop
         columns = {name: arr[keep] for name, arr in columns.items()}
     n = n_rows - n_dropped
@@ -618,9 +616,12 @@ def _logistic_state(
     """Log-likelihood (B,), score (B, p) and information (B, p, p) for each row of beta."""
     B, p = beta.shape
     eta = beta @ X.T + offset
-    mu = special.expit(eta)
-    v = mu * (1.0 - mu)
-    loglik = np.sum(w * (y * eta - np.logaddexp(0.0, eta)), axis=1)
+    # one exp serves the fitted risks and log(1 + e^eta) = max(eta, 0) + log1p(e^-|eta|)
+    e = np.exp(-np.abs(eta))
+    inv1e = 1.0 / (1.0 + e)
+    mu = np.where(eta >= 0.0, inv1e, e * inv1e)
+    v = e * inv1e * inv1e
+    loglik = np.sum(w * (y * eta - np.maximum(eta, 0.0) - np.log1p(e)), axis=1)
     info = ((w * v) @ outer).reshape(B, p, p)
     resid = w * (y - mu)
     if firth:
@@ -723,7 +724,7 @@ def newton_logistic(
     converged = np.zeros(B, dtype=bool)
     loglik, score, info = _logistic_state(beta, X, y, w, off, outer, firth)
     iterations = 0
-    for iterations in range(1, maxiter + 1):  # noqa: B007
+    for iterations in range(1, maxiter + 1):
         rows = np.flatnonzero(active)
         whole = rows.size == B
         sub_score, sub_info = (score, info) if whole else (score[rows], info[rows])
@@ -933,23 +934,27 @@ class _RandomInterceptModel:
     def evaluate(
         self, theta: FloatArray, derivatives: bool
     ) -> tuple[float, FloatArray, FloatArray, FloatArray]:
-        """Log-likelihood, and (with ``derivatives``) its gradient, Hessian and Fisher part.
+        r"""Log-likelihood, and (with ``derivatives``) its gradient, Hessian and Fisher part.
 
-        The derivatives are those of the quadrature sum with its nodes held where the
-        adaptation put them (exact for that sum); the Fisher part is the negative-definite
-        first term of the Hessian, used as a fallback ascent direction.
+        The gradient is exact for the adaptive quadrature sum: besides the derivative with
+        the nodes held still it has the terms from the nodes' movement with the parameters
+        (the conditional modes by implicit differentiation of :math:`h_i'(\hat u_i) = 0`,
+        and the scales :math:`\tau_i`). The Hessian is that of the sum with the nodes held
+        still (a close approximation, used for the Newton steps); the Fisher part is its
+        negative-definite first term, a fallback ascent direction.
         """
         p = self.X.shape[1]
         beta, sigma = theta[:p], float(theta[p])
         eta = self.X @ beta
         u_hat, tau = self._modes(eta, sigma)
         self.modes = u_hat
-        U = u_hat[:, None] + math.sqrt(2.0) * tau[:, None] * self.z[None, :]  # (m, K)
+        sqrt2 = math.sqrt(2.0)
+        U = u_hat[:, None] + sqrt2 * tau[:, None] * self.z[None, :]  # (m, K)
         Ug = U[self.g]  # (n, K)
         E = eta[:, None] + sigma * Ug
         ll_obs = self.y[:, None] * E - np.logaddexp(0.0, E)
         A = (
-            np.log(math.sqrt(2.0) * tau)[:, None]
+            np.log(sqrt2 * tau)[:, None]
             + self.log_wk[None, :]
             - 0.5 * U * U
             - 0.5 * math.log(2.0 * math.pi)
@@ -964,12 +969,36 @@ class _RandomInterceptModel:
         mu = special.expit(E)
         r = self.y[:, None] - mu
         v = mu * (1.0 - mu)
-        # s_ik: the score of cluster i at node k, for (beta, sigma)
+        # s_ik: the score of cluster i at node k, for (beta, sigma), nodes held still
+        r_sum = self._segsum(r)  # (m, K)
         s_beta = self._segsum(r[:, :, None] * self.X[:, None, :])  # (m, K, p)
-        s_sigma = self._segsum(r) * U  # (m, K)
-        s = np.concatenate([s_beta, s_sigma[:, :, None]], axis=2)  # (m, K, q)
+        s = np.concatenate([s_beta, (r_sum * U)[:, :, None]], axis=2)  # (m, K, q)
         g_i = np.einsum("ik,ikq->iq", pi, s)
-        grad = g_i.sum(axis=0)
+        # the nodes' movement: u_ik = u_hat_i + sqrt2 tau_i z_k
+        mu_hat = special.expit(eta + sigma * u_hat[self.g])
+        v_hat = mu_hat * (1.0 - mu_hat)
+        S = self._segsum(v_hat)
+        d_h1 = np.concatenate(  # d h_i'(u) / d theta at u_hat, nodes' u held still
+            [
+                -sigma * self._segsum(v_hat[:, None] * self.X),
+                (self._segsum(self.y - mu_hat) - sigma * S * u_hat)[:, None],
+            ],
+            axis=1,
+        )
+        du = d_h1 * (tau * tau)[:, None]  # (m, q)
+        c = v_hat * (1.0 - 2.0 * mu_hat)
+        c_sum = self._segsum(c)
+        dS = sigma * c_sum[:, None] * du
+        dS[:, :p] += self._segsum(c[:, None] * self.X)
+        dS[:, p] += c_sum * u_hat
+        dtau = -0.5 * (tau**3)[:, None] * (sigma * sigma * dS)
+        dtau[:, p] -= 0.5 * tau**3 * 2.0 * sigma * S
+        h1 = sigma * r_sum - U  # h_i'(u_ik), (m, K)
+        move = (
+            np.einsum("ik,ik->i", pi, h1)[:, None] * du
+            + np.einsum("ik,ik,k->i", pi, h1, sqrt2 * self.z)[:, None] * dtau
+        )
+        grad = (g_i + move + dtau / tau[:, None]).sum(axis=0)
         omega = pi[self.g] * v  # (n, K)
         q = p + 1
         fisher = np.empty((q, q))
@@ -980,6 +1009,24 @@ class _RandomInterceptModel:
         fisher[p, p] = float((omega * Ug * Ug).sum())
         hess = -fisher + np.einsum("ik,ikq,ikr->qr", pi, s, s) - g_i.T @ g_i
         return total, grad, hess, fisher
+
+    def hessian(self, theta: FloatArray) -> FloatArray:
+        """Hessian of the log-likelihood by central differences of the exact gradient."""
+        saved = self.modes.copy()
+        q = theta.size
+        H = np.empty((q, q))
+        for j in range(q):
+            h = 1e-5 * max(1.0, abs(float(theta[j])))
+            grads = []
+            for sign in (1.0, -1.0):
+                shifted = theta.copy()
+                shifted[j] += sign * h
+                self.modes = saved.copy()
+                grads.append(self.evaluate(shifted, True)[1])
+            H[:, j] = (grads[0] - grads[1]) / (2.0 * h)
+        self.modes = saved
+        sym: FloatArray = 0.5 * (H + H.T)
+        return sym
 
     def fit(
         self, start: FloatArray, free: BoolArray, maxiter: int = 200
@@ -1010,7 +1057,7 @@ class _RandomInterceptModel:
                 t /= 2.0
             theta = theta + t * step
             ll, grad, hess, fisher = self.evaluate(theta, True)
-            if np.abs(t * step).max() <= 1e-9 * max(1.0, float(np.abs(theta).max())):
+            if np.abs(t * step).max() <= 1e-10 * max(1.0, float(np.abs(theta).max())):
                 converged = True
                 break
         return theta, ll, grad, hess, converged
@@ -1022,7 +1069,7 @@ class _RandomInterceptModel:
 
 
 def _check_rng(rng: Any) -> np.random.Generator:
-    if rng is None or isinstance(rng, int | np.integer) and not isinstance(rng, bool):
+    if rng is None or (isinstance(rng, int | np.integer) and not isinstance(rng, bool)):
         return np.random.default_rng(rng)
     if isinstance(rng, np.random.Generator):
         return rng
@@ -1045,13 +1092,14 @@ def _check_resamples(n_resamples: Any) -> int:
 
 def _resample_weights(design: Design, n_resamples: int, rng: np.random.Generator) -> FloatArray:
     """Frequency weights of ``n_resamples`` resamples of participants within arms."""
-    counts = np.zeros((n_resamples, design.n))
+    n = design.n
+    flat = np.zeros(n_resamples * n)
+    offsets = (np.arange(n_resamples) * n)[:, None]
     for arm_mask in (design.treated, ~design.treated):
         idx = np.flatnonzero(arm_mask)
-        draws = rng.integers(0, idx.size, size=(n_resamples, idx.size))
-        rows = np.repeat(np.arange(n_resamples), idx.size)
-        np.add.at(counts, (rows, idx[draws.ravel()]), 1.0)
-    return counts
+        draws = idx[rng.integers(0, idx.size, size=(n_resamples, idx.size))]
+        flat += np.bincount((draws + offsets).ravel(), minlength=n_resamples * n)
+    return flat.reshape(n_resamples, n)
 
 
 def _percentile(values: FloatArray, level: float) -> tuple[float, float]:
@@ -1068,9 +1116,9 @@ def _percentile(values: FloatArray, level: float) -> tuple[float, float]:
     return out[0], out[1]
 
 
-def _coefficients(names: tuple[str, ...], beta: FloatArray, cov: FloatArray) -> tuple[
-    Coefficient, ...
-]:
+def _coefficients(
+    names: tuple[str, ...], beta: FloatArray, cov: FloatArray
+) -> tuple[Coefficient, ...]:
     se = np.sqrt(np.diag(cov))
     z = beta / se
     pv = 2.0 * special.ndtr(-np.abs(z))
@@ -1224,16 +1272,24 @@ def adjusted_odds_ratio(
     Examples
     --------
     The simulated six-site trial shaped like CORE (:func:`load_core_simulated`), adjusted
-    for the number of previous admissions and site:
+    for the number of previous admissions, age and site:
 
-    >>> import rctkit as rk
     >>> from rctkit.adjusted import adjusted_odds_ratio, load_core_simulated
     >>> data = load_core_simulated()
     >>> est = adjusted_odds_ratio(
     ...     data, outcome="readmitted", arm="arm", treatment="peer_support",
-    ...     covariates=["prior_admissions"], factors=["site"])
+    ...     covariates=["prior_admissions", "age"], factors=["site"])
     >>> print(f"{est.estimate:.3f} ({est.ci.low:.3f} to {est.ci.high:.3f}), p = {est.pvalue:.3f}")
-    0.593 (0.386 to 0.905), p = 0.015
+    0.730 (0.477 to 1.115), p = 0.146
+
+    With a random intercept for site instead of fixed site effects:
+
+    >>> est = adjusted_odds_ratio(
+    ...     data, outcome="readmitted", arm="arm", treatment="peer_support",
+    ...     covariates=["prior_admissions", "age"], random_intercept="site", method="wald")
+    >>> print(f"{est.estimate:.3f} ({est.ci.low:.3f} to {est.ci.high:.3f}), "
+    ...       f"site variance {est.random_intercept_variance:.4f}")
+    0.751 (0.492 to 1.145), site variance 0.0388
     """
     method = check_choice(method, "method", METHODS)
     level = check_confidence_level(confidence_level)
@@ -1364,18 +1420,20 @@ def _bootstrap_or(
     )
 
 
-def _random_intercept_or(design: Design, method: str, level: float, n_agq: int) -> AdjustedEstimate:
+def _random_intercept_or(
+    design: Design, method: str, level: float, n_agq: int
+) -> AdjustedEstimate:
     k = design.arm_index
     p = design.p
     model = _RandomInterceptModel(design, n_agq)
     glm = _fit_glm(design, firth=False)
     start = np.r_[glm.beta[0], 1.0]
     free = np.ones(p + 1, dtype=bool)
-    theta, loglik_max, _, hess, converged = model.fit(start, free)
+    theta, loglik_max, _, _, converged = model.fit(start, free)
     if not converged:
         raise RctkitError("the random-intercept model did not converge")
     modes_hat = model.modes.copy()
-    cov = _inverse(-hess)
+    cov = _inverse(-model.hessian(theta))
     coefficients = _coefficients(design.names, theta[:p], cov[:p, :p])
     psi, se = float(theta[k]), coefficients[k].std_error
     common: dict[str, Any] = {
@@ -1425,6 +1483,8 @@ def _random_intercept_or(design: Design, method: str, level: float, n_agq: int) 
     null_start[k] = 0.0
     model.modes = modes_hat.copy()
     _, ll_null, _, _, ok_null = model.fit(null_start, free_c)
+    if not ok_null:
+        raise RctkitError("the random-intercept model without the arm did not converge")
     lr = max(0.0, 2.0 * (loglik_max - ll_null))
     return AdjustedEstimate(
         ci=ConfidenceInterval(math.exp(limits[0]), math.exp(limits[1])),
@@ -1547,9 +1607,11 @@ def marginal_effect(
     >>> data = load_core_simulated()
     >>> est = marginal_effect(
     ...     data, outcome="readmitted", arm="arm", treatment="peer_support",
-    ...     covariates=["prior_admissions"], factors=["site"])
+    ...     covariates=["prior_admissions", "age"], factors=["site"])
     >>> print(f"{est.estimate:.3f} ({est.ci.low:.3f} to {est.ci.high:.3f})")
-    -0.099 (-0.182 to -0.016)
+    -0.063 (-0.148 to 0.022)
+    >>> print(f"{est.risk_treatment:.3f} vs {est.risk_control:.3f}")
+    0.307 vs 0.370
     """
     measure = check_choice(measure, "measure", MARGINAL_MEASURES)
     method = check_choice(method, "method", MARGINAL_METHODS)

@@ -1,0 +1,750 @@
+"""Covariate-adjusted analyses: logistic, Firth and random-intercept odds ratios, marginal effects.
+
+References, each named beside its numbers:
+
+- R 4.2.2 (``tests/reference/adjusted.R``, output in ``tests/reference/adjusted_r.txt``) on the
+  simulated CORE-shaped trial (``src/rctkit/data/core_simulated.csv``): ``glm`` (epsilon
+  1e-14), ``MASS::confint`` (profile likelihood interpolated by a spline on a grid: good to
+  about 1e-5 here), the same profile solved directly in R (``glm.fit`` with an offset,
+  ``uniroot`` tol 1e-12), ``brglm2`` (``type = "MPL_Jeffreys"``), logistf's profile penalised
+  likelihood written out in R (optim BFGS, reltol 1e-15: good to about 1e-7), ``lme4::glmer``
+  (``nAGQ = 10`` and Laplace), the random-intercept profile by ``glmer`` fits with the arm as an
+  offset and ``uniroot``, and g-computation with ``numDeriv`` Jacobians (model-based and stacked
+  sandwich variances).
+- mpmath (``mp.dps = 30``), written here independently on small data sets: the MLE and the
+  constrained MLEs by ``mp.findroot`` on the score equations, the Firth penalty
+  ``1/2 log det(X'WX)`` and its gradient ``1/2 tr(I^-1 dI/dbeta_j)`` from the matrices
+  (not from hat values), the limits by ``mp.findroot`` (Illinois) on the bracketed deviance.
+  Compared at rtol 1e-9.
+- statsmodels ``GLM`` (binomial, ``freq_weights``, tol 1e-13) for the batched refits.
+- Closed forms: Woolf's interval (the logistic model's Wald interval with the arm alone) and
+  the unpooled Wald risk-difference standard error (g-computation without covariates).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import mpmath as mp
+import numpy as np
+import pandas as pd
+import pytest
+import statsmodels.api as sm
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+
+import rctkit as rk
+from rctkit.adjusted import (
+    AdjustedEstimate,
+    MarginalEstimate,
+    SeparationError,
+    adjusted_odds_ratio,
+    build_design,
+    load_core_simulated,
+    marginal_effect,
+    newton_logistic,
+)
+
+RTOL = 1e-9
+Data = dict[str, Any]
+
+CORE: dict[str, Any] = {"outcome": "readmitted", "arm": "arm", "treatment": "peer_support"}
+ADJ: dict[str, Any] = {**CORE, "covariates": ["prior_admissions", "age"], "factors": ["site"]}
+RI: dict[str, Any] = {
+    **CORE,
+    "covariates": ["prior_admissions", "age"],
+    "random_intercept": "site",
+}
+
+
+@pytest.fixture(scope="module")
+def data() -> Data:
+    return load_core_simulated()
+
+
+@pytest.fixture(scope="module")
+def frame() -> pd.DataFrame:
+    out: pd.DataFrame = pd.DataFrame(load_core_simulated())
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# The simulated data set
+# --------------------------------------------------------------------------------------------
+
+
+def test_simulated_data_shape(data: Data) -> None:
+    treated = data["arm"] == "peer_support"
+    assert len(data["readmitted"]) == 434
+    assert (int(treated.sum()), int((~treated).sum())) == (218, 216)
+    # CORE's published counts (Johnson et al., Lancet 2018): 64/218 and 83/216 readmitted
+    assert int(data["readmitted"][treated].sum()) == 64
+    assert int(data["readmitted"][~treated].sum()) == 83
+    assert sorted(set(data["site"].tolist())) == ["A", "B", "C", "D", "E", "F"]
+
+
+def test_no_covariates_wald_is_woolf(data: Data) -> None:
+    est = adjusted_odds_ratio(data, **CORE, method="wald")
+    # Woolf's interval = the Wald interval of the logistic model with the arm alone
+    woolf = rk.odds_ratio(rk.BinaryOutcome.from_counts(treatment=(64, 218), control=(83, 216)))
+    assert est.estimate == pytest.approx(woolf.estimate, rel=1e-12)
+    assert est.ci.low == pytest.approx(woolf.ci.low, rel=1e-12)
+    assert est.ci.high == pytest.approx(woolf.ci.high, rel=1e-12)
+    assert est.pvalue == pytest.approx(woolf.pvalue, rel=1e-10)
+
+
+# --------------------------------------------------------------------------------------------
+# Logistic regression against R
+# --------------------------------------------------------------------------------------------
+
+# R glm(readmitted ~ t + prior_admissions + age + site), tests/reference/adjusted_r.txt
+R_COEF = [
+    -0.6024642727543109, -0.3147485684021173, 0.4341083419825775, -0.0190016945032722,
+    0.1896853866880348, 0.0960094090381692, -0.7544305010881569, 0.5298686215662333,
+    0.3415235457986746,
+]  # fmt: skip
+R_SE = [
+    0.43628617572001077, 0.21655258455947507, 0.08832418192013343, 0.00842538272194258,
+    0.32738985299646101, 0.32337399330323346, 0.40581498593005905, 0.36529651288069320,
+    0.37649100291934356,
+]  # fmt: skip
+
+
+def test_wald_matches_r_glm(data: Data) -> None:
+    est = adjusted_odds_ratio(data, **ADJ, method="wald")
+    assert isinstance(est, AdjustedEstimate)
+    assert [c.name for c in est.coefficients] == [
+        "(Intercept)", "arm[T.peer_support]", "prior_admissions", "age",
+        "site[T.B]", "site[T.C]", "site[T.D]", "site[T.E]", "site[T.F]",
+    ]  # fmt: skip
+    np.testing.assert_allclose([c.estimate for c in est.coefficients], R_COEF, rtol=1e-9)
+    np.testing.assert_allclose([c.std_error for c in est.coefficients], R_SE, rtol=1e-9)
+    assert est.log_likelihood == pytest.approx(-253.594934333468, rel=1e-12)  # R logLik
+    assert est.ci.low == pytest.approx(0.477503478200786, rel=1e-9)  # R Wald CI
+    assert est.ci.high == pytest.approx(1.115928393191370, rel=1e-9)
+    assert est.pvalue == pytest.approx(0.146098577907874, rel=1e-9)  # R summary(glm)
+    assert est.n_used == 434 and est.n_dropped == 0
+    assert est.method == "wald" and est.measure == "odds_ratio"
+
+
+def test_fit_matches_statsmodels(data: Data) -> None:
+    design = build_design(data, **ADJ)
+    fit = newton_logistic(design.X, design.y)
+    ref = sm.GLM(design.y, design.X, family=sm.families.Binomial()).fit(tol=1e-13)
+    np.testing.assert_allclose(fit.beta[0], ref.params, rtol=1e-10, atol=1e-13)  # statsmodels
+    assert fit.converged[0]
+
+
+def test_profile_matches_r(data: Data) -> None:
+    est = adjusted_odds_ratio(data, **ADJ)
+    assert est.method == "profile"
+    # R: constrained glm.fit with an offset, uniroot tol 1e-12 (tests/reference/adjusted.R §2)
+    assert est.ci.low == pytest.approx(0.476746835465589, rel=1e-9)
+    assert est.ci.high == pytest.approx(1.115449337158869, rel=1e-9)
+    # MASS::confint interpolates a spline through profile points: 4.3e-6 and 1.1e-6 off here
+    assert est.ci.low == pytest.approx(0.476744790888563, rel=1e-5)
+    assert est.ci.high == pytest.approx(1.115450602290889, rel=1e-5)
+    # R drop1(glm, test = "LRT")
+    assert est.statistic == pytest.approx(2.11679575982873, rel=1e-9)
+    assert est.pvalue == pytest.approx(0.145691072133182, rel=1e-9)
+
+
+def test_profile_90_matches_r(data: Data) -> None:
+    est = adjusted_odds_ratio(data, **ADJ, confidence_level=0.90)
+    assert est.ci.low == pytest.approx(0.51068780106195, rel=1e-9)  # R direct profile, 90%
+    assert est.ci.high == pytest.approx(1.04193661495850, rel=1e-9)
+    assert est.ci.low == pytest.approx(0.510686289641771, rel=1e-5)  # MASS::confint, 90%
+    assert est.ci.high == pytest.approx(1.041937041032930, rel=1e-5)
+
+
+# --------------------------------------------------------------------------------------------
+# High-precision checks with mpmath
+# --------------------------------------------------------------------------------------------
+
+
+def _mp_model(rows: list[tuple[int, int, float]], firth: bool) -> tuple[Any, Any, Any]:
+    """Objective, gradient and information of beta = (b0, psi, b2) for rows (y, t, x)."""
+    X = [[mp.mpf(1), mp.mpf(t), mp.mpf(x)] for _, t, x in rows]
+    Y = [mp.mpf(y) for y, _, _ in rows]
+
+    def risks(beta: list[Any]) -> list[Any]:
+        return [1 / (1 + mp.exp(-sum(xi[j] * beta[j] for j in range(3)))) for xi in X]
+
+    pairs = [(a, b) for a in range(3) for b in range(a, 3)]
+    products = {(a, b): [xi[a] * xi[b] for xi in X] for a, b in pairs}
+
+    def weighted(weights: list[Any]) -> Any:
+        """sum_i w_i x_i x_i'."""
+        m = mp.matrix(3, 3)
+        for a, b in pairs:
+            m[a, b] = m[b, a] = mp.fdot(weights, products[a, b])
+        return m
+
+    def info(beta: list[Any]) -> Any:
+        return weighted([q * (1 - q) for q in risks(beta)])
+
+    def objective(beta: list[Any]) -> Any:
+        ll = mp.mpf(0)
+        for y, xi in zip(Y, X, strict=True):
+            eta = sum(xi[j] * beta[j] for j in range(3))
+            ll += y * eta - mp.log(1 + mp.exp(eta))
+        if firth:
+            ll += mp.log(mp.det(info(beta))) / 2
+        return ll
+
+    def gradient(beta: list[Any]) -> list[Any]:
+        p = risks(beta)
+        g = [sum((y - q) * xi[j] for y, q, xi in zip(Y, p, X, strict=True)) for j in range(3)]
+        if firth:
+            inv = weighted([q * (1 - q) for q in p]) ** -1
+            for j in range(3):
+                # d/dbeta_j of 1/2 log det I = 1/2 tr(I^-1 dI/dbeta_j)
+                dI = weighted(
+                    [q * (1 - q) * (1 - 2 * q) * xi[j] for q, xi in zip(p, X, strict=True)]
+                )
+                g[j] += sum(inv[a, b] * dI[b, a] for a in range(3) for b in range(3)) / 2
+        return g
+
+    return objective, gradient, info
+
+
+def _mp_profile(
+    rows: list[tuple[int, int, float]], firth: bool, level: float
+) -> tuple[float, float, float, float]:
+    """psi_hat, the profile limits and the LR statistic, by mpmath at 30 digits."""
+    mp.mp.dps = 30
+    objective, gradient, info = _mp_model(rows, firth)
+
+    def maximise(beta: list[Any], free: list[int]) -> list[Any]:
+        # Newton on the free coordinates, to 1e-22; for Firth the Hessian of the penalised
+        # log-likelihood by central differences of its gradient (h = 1e-12)
+        beta = list(beta)
+        h = mp.mpf(10) ** -12
+        for _ in range(200):
+            g = gradient(beta)
+            if firth:
+                cols = []
+                for b in free:
+                    up, down = list(beta), list(beta)
+                    up[b] += h
+                    down[b] -= h
+                    gu, gd = gradient(up), gradient(down)
+                    cols.append([-(gu[a] - gd[a]) / (2 * h) for a in free])
+                sub = mp.matrix([[cols[j][i] for j in range(len(free))] for i in range(len(free))])
+            else:
+                inf = info(beta)
+                sub = mp.matrix([[inf[a, b] for b in free] for a in free])
+            step = mp.lu_solve(sub, mp.matrix([g[a] for a in free]))
+            for i, a in enumerate(free):
+                beta[a] += step[i]
+            if max(abs(step[i]) for i in range(len(free))) < mp.mpf(10) ** -22:
+                return beta
+        raise AssertionError("mpmath Newton did not converge")
+
+    beta_hat = maximise([mp.mpf(0)] * 3, [0, 1, 2])
+    l_max = objective(beta_hat)
+    q = mp.findroot(lambda x: mp.gammainc(mp.mpf(1) / 2, 0, x / 2, regularized=True) - level, 4)
+    psi_hat = beta_hat[1]
+    current = list(beta_hat)
+
+    def dev(psi: Any) -> Any:
+        current[1] = psi
+        current[:] = maximise(current, [0, 2])
+        return 2 * (l_max - objective(current)) - q
+
+    limits = []
+    for side in (-1, 1):
+        current[:] = beta_hat
+        inner = psi_hat
+        outer = psi_hat + side
+        while dev(outer) < 0:  # step out by 1 until past the limit
+            inner, outer = outer, outer + side
+        limits.append(mp.findroot(dev, (inner, outer), solver="illinois", tol=mp.mpf(10) ** -20))
+    current[:] = beta_hat
+    lr = dev(mp.mpf(0)) + q
+    out = (float(psi_hat), float(limits[0]), float(limits[1]), float(lr))
+    mp.mp.dps = 15
+    return out
+
+
+def _small(data: Data, n: int = 40) -> Data:
+    return {k: v[:n] for k, v in data.items()}
+
+
+def test_profile_matches_mpmath(data: Data) -> None:
+    small = _small(data)
+    rows = [
+        (int(y), int(a == "peer_support"), float(x))
+        for y, a, x in zip(small["readmitted"], small["arm"], small["age"], strict=True)
+    ]
+    psi, low, high, lr = _mp_profile(rows, firth=False, level=0.95)
+    est = adjusted_odds_ratio(small, **CORE, covariates=["age"])
+    assert math.log(est.estimate) == pytest.approx(psi, rel=RTOL)  # mpmath
+    assert math.log(est.ci.low) == pytest.approx(low, rel=RTOL)
+    assert math.log(est.ci.high) == pytest.approx(high, rel=RTOL)
+    assert est.statistic == pytest.approx(lr, rel=RTOL)
+
+
+def _separated(data: Data, n: int = 40) -> Data:
+    """First 40 rows of site A with z = age + 100 for the readmitted: z separates the outcome."""
+    site_a = data["site"] == "A"
+    small = {k: v[site_a][:n] for k, v in data.items()}
+    small["z"] = np.where(small["readmitted"] == 1, small["age"] + 100, small["age"])
+    return small
+
+
+@pytest.mark.slow
+def test_firth_profile_matches_mpmath(data: Data) -> None:
+    small = _separated(data, 20)
+    rows = [
+        (int(y), int(a == "peer_support"), float(x))
+        for y, a, x in zip(small["readmitted"], small["arm"], small["z"], strict=True)
+    ]
+    psi, low, high, lr = _mp_profile(rows, firth=True, level=0.95)
+    est = adjusted_odds_ratio(small, **CORE, covariates=["z"], firth=True)
+    assert math.log(est.estimate) == pytest.approx(psi, rel=RTOL)  # mpmath, Firth
+    assert math.log(est.ci.low) == pytest.approx(low, rel=RTOL)
+    assert math.log(est.ci.high) == pytest.approx(high, rel=RTOL)
+    assert est.statistic == pytest.approx(lr, rel=RTOL)
+
+
+# --------------------------------------------------------------------------------------------
+# Firth and separation
+# --------------------------------------------------------------------------------------------
+
+
+def test_firth_matches_brglm2(data: Data) -> None:
+    est = adjusted_odds_ratio(data, **ADJ, firth=True, method="wald")
+    # R brglm2 glm(..., method = "brglmFit", type = "MPL_Jeffreys"), epsilon 1e-12
+    coef = [
+        -0.5935232518971582, -0.3080002196750650, 0.4235403331985611, -0.0184998383241091,
+        0.1859800514490086, 0.0954635710572201, -0.7238294013859259, 0.5217834509087378,
+        0.3394176264822685,
+    ]  # fmt: skip
+    se = [
+        0.43458917405615449, 0.21564368627186239, 0.08781472418530738, 0.00838715238698118,
+        0.32614817111234151, 0.32220634683502231, 0.40142133682018077, 0.36434180861712073,
+        0.37548357560733553,
+    ]  # fmt: skip
+    np.testing.assert_allclose([c.estimate for c in est.coefficients], coef, rtol=1e-8)
+    np.testing.assert_allclose([c.std_error for c in est.coefficients], se, rtol=1e-8)
+    assert est.firth
+    assert est.log_likelihood == pytest.approx(-236.97138736391, rel=1e-10)  # R l* at brglm2
+
+
+def test_firth_profile_matches_r(data: Data) -> None:
+    est = adjusted_odds_ratio(data, **ADJ, firth=True)
+    # logistf's algorithm written out in R (optim BFGS reltol 1e-15, uniroot tol 1e-11); the
+    # optimiser leaves about 1e-8 in the limits, so compare at 1e-7 (mpmath checks 1e-9 above)
+    assert est.ci.low == pytest.approx(0.482393321341891, rel=1e-7)
+    assert est.ci.high == pytest.approx(1.117481263306922, rel=1e-7)
+    assert est.statistic == pytest.approx(2.07502435991358, rel=1e-7)  # penalised LR
+    assert est.pvalue == pytest.approx(0.149727549346655, rel=1e-7)
+
+
+def test_separation_raises_and_suggests_firth(data: Data) -> None:
+    small = _separated(data)
+    with pytest.raises(SeparationError, match=r"separation.*'z'.*firth=True"):
+        adjusted_odds_ratio(small, **CORE, covariates=["z"])
+    with pytest.raises(rk.InvalidInputError, match="separation"):
+        marginal_effect(small, **CORE, covariates=["z"])
+    est = adjusted_odds_ratio(small, **CORE, covariates=["z"], firth=True, method="wald")
+    # R brglm2, MPL_Jeffreys, on the same 40 rows (sep_firth_coef, sep_firth_se)
+    np.testing.assert_allclose(
+        [c.estimate for c in est.coefficients],
+        [-6.0979825275164004, -0.6738438449877813, 0.0713545438541417],
+        rtol=1e-8,
+    )
+    np.testing.assert_allclose(
+        [c.std_error for c in est.coefficients],
+        [2.2588747811085335, 1.7619880535110424, 0.0213893413951394],
+        rtol=1e-8,
+    )
+
+
+def test_zero_events_in_one_arm(data: Data) -> None:
+    small = _small(data, 60)
+    y = small["readmitted"].copy()
+    y[small["arm"] == "peer_support"] = 0
+    small = {**small, "readmitted": y}
+    with pytest.raises(SeparationError, match=r"arm\[T.peer_support\]"):
+        adjusted_odds_ratio(small, **CORE, covariates=["age"])
+    est = adjusted_odds_ratio(small, **CORE, covariates=["age"], firth=True)
+    assert 0 < est.ci.low < est.estimate < est.ci.high < 1
+    assert math.isfinite(est.pvalue or math.nan)
+
+
+# --------------------------------------------------------------------------------------------
+# Random intercept against lme4
+# --------------------------------------------------------------------------------------------
+
+
+def test_random_intercept_matches_lme4(data: Data) -> None:
+    est = adjusted_odds_ratio(data, **RI, method="wald")
+    # lme4 glmer(readmitted ~ t + prior_admissions + age + (1 | site), nAGQ = 10), bobyqa with
+    # rhoend 1e-10 (the default control differs from it by 2e-5 in the intercept)
+    fixef = [-0.5685471481125698, -0.2868402545311240, 0.4473504001483908, -0.0189578208918817]
+    se = [0.38736172923180839, 0.21527124410253437, 0.08738155063732024, 0.00835652279394483]
+    np.testing.assert_allclose([c.estimate for c in est.coefficients], fixef, rtol=1e-5)
+    np.testing.assert_allclose([c.std_error for c in est.coefficients], se, rtol=1e-5)
+    assert est.estimate == pytest.approx(math.exp(fixef[1]), rel=1e-6)  # required: 1e-3
+    assert est.std_error == pytest.approx(se[1], rel=1e-6)
+    assert est.random_intercept_variance == pytest.approx(0.0388177658723762, rel=1e-4)
+    assert est.log_likelihood == pytest.approx(-258.523054162546, rel=1e-10)
+
+
+def test_random_intercept_laplace_matches_lme4(data: Data) -> None:
+    est = adjusted_odds_ratio(data, **RI, method="wald", n_agq=1)
+    # lme4 glmer(..., nAGQ = 1), bobyqa rhoend 1e-10. The estimates agree to 1e-5 and the SEs
+    # to 2e-4 (lme4's finite-difference Hessian); with nAGQ = 10 they agree to 1e-6
+    fixef = [-0.5686752726435601, -0.2867493854764724, 0.4473951835324307, -0.0189578898713694]
+    se = [0.38718302603471028, 0.21522481897891763, 0.08736679322911574, 0.00835487218149057]
+    np.testing.assert_allclose([c.estimate for c in est.coefficients], fixef, rtol=2e-5)
+    np.testing.assert_allclose([c.std_error for c in est.coefficients], se, rtol=5e-4)
+    assert est.random_intercept_variance == pytest.approx(0.0383907152768447, rel=1e-4)
+
+
+def test_random_intercept_profile_matches_lme4(data: Data) -> None:
+    est = adjusted_odds_ratio(data, **RI)
+    # glmer nAGQ = 10 refitted with offset(psi * t), uniroot (adjusted.R §7); lme4's optimiser
+    # limits that reference to about 1e-8
+    assert est.ci.low == pytest.approx(0.491428235788263, rel=1e-7)
+    assert est.ci.high == pytest.approx(1.144041343036804, rel=1e-7)
+    assert est.statistic == pytest.approx(1.779470092449742, rel=1e-6)
+    assert est.pvalue == pytest.approx(0.182214409494909, rel=1e-6)
+
+
+# --------------------------------------------------------------------------------------------
+# Bootstrap
+# --------------------------------------------------------------------------------------------
+
+
+def test_batched_refits_match_statsmodels(data: Data) -> None:
+    design = build_design(data, **ADJ)
+    full = newton_logistic(design.X, design.y, outer=design.outer)
+    rng = np.random.default_rng(20240501)
+    weights = np.stack(
+        [
+            np.bincount(
+                np.r_[
+                    rng.choice(np.flatnonzero(design.treated), design.treated.sum()),
+                    rng.choice(np.flatnonzero(~design.treated), (~design.treated).sum()),
+                ],
+                minlength=design.n,
+            ).astype(float)
+            for _ in range(4)
+        ]
+    )
+    res = newton_logistic(design.X, design.y, weights=weights, start=full.beta[0])
+    assert res.converged.all()
+    for b in range(4):
+        ref = sm.GLM(
+            design.y, design.X, family=sm.families.Binomial(), freq_weights=weights[b]
+        ).fit(tol=1e-13)
+        np.testing.assert_allclose(res.beta[b], ref.params, rtol=1e-6, atol=1e-10)
+
+
+def test_bootstrap_percentiles_of_refits(data: Data) -> None:
+    est = adjusted_odds_ratio(data, **ADJ, method="bootstrap", n_resamples=60, rng=7)
+    # the same resamples refitted one by one with statsmodels, percentiles by numpy
+    from rctkit.adjusted import _resample_weights
+
+    design = build_design(data, **ADJ)
+    weights = _resample_weights(design, 60, np.random.default_rng(7))
+    psi = [
+        sm.GLM(design.y, design.X, family=sm.families.Binomial(), freq_weights=w)
+        .fit(tol=1e-13)
+        .params[1]
+        for w in weights
+    ]
+    low, high = np.exp(np.percentile(psi, [2.5, 97.5]))
+    assert est.ci.low == pytest.approx(low, rel=1e-8)
+    assert est.ci.high == pytest.approx(high, rel=1e-8)
+    assert est.pvalue is None and est.n_failed == 0
+    assert weights[:, data["arm"] == "peer_support"].sum(axis=1) == pytest.approx(218)
+    again = adjusted_odds_ratio(
+        data, **ADJ, method="bootstrap", n_resamples=60, rng=np.random.default_rng(7)
+    )
+    assert again.ci == est.ci
+
+
+def test_bootstrap_separated_resamples_warn(data: Data) -> None:
+    small = _small(data, 60)
+    y = small["readmitted"].copy()
+    treated_rows = np.flatnonzero(small["arm"] == "peer_support")
+    y[treated_rows] = 0
+    y[treated_rows[:2]] = 1  # two events in the treatment arm: some resamples have none
+    small = {**small, "readmitted": y}
+    with pytest.warns(rk.RctkitWarning, match="bootstrap refits did not converge"):
+        est = adjusted_odds_ratio(small, **CORE, method="bootstrap", n_resamples=200, rng=3)
+    assert est.n_failed > 0
+    assert est.ci.low == 0.0  # separated resamples give log OR = -inf
+    firth = adjusted_odds_ratio(
+        small, **CORE, method="bootstrap", n_resamples=200, rng=3, firth=True
+    )
+    assert firth.n_failed == 0 and firth.ci.low > 0
+
+
+def test_random_intercept_bootstrap_refused(data: Data) -> None:
+    with pytest.raises(rk.InvalidInputError, match="not available with `random_intercept`"):
+        adjusted_odds_ratio(data, **RI, method="bootstrap")
+
+
+# --------------------------------------------------------------------------------------------
+# Marginal effects
+# --------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("measure", "variance", "log_est", "se"),
+    [
+        # R g-computation with numDeriv (adjusted.R §5): contrast (log for ratios) and SE
+        ("risk_difference", "model", -0.0631895159609275, 0.0434633932239687),
+        ("risk_difference", "sandwich", -0.0631895159609275, 0.0432290767155346),
+        ("risk_ratio", "model", -0.187222750805258, 0.129653241164279),
+        ("risk_ratio", "sandwich", -0.187222750805258, 0.128945360670479),
+        ("odds_ratio", "model", -0.282819371030176, 0.195266634070165),
+        ("odds_ratio", "sandwich", -0.282819371030176, 0.194181488865084),
+    ],
+)
+def test_marginal_matches_r(
+    data: Data, measure: str, variance: str, log_est: float, se: float
+) -> None:
+    est = marginal_effect(data, **ADJ, measure=measure, variance=variance)
+    assert isinstance(est, MarginalEstimate)
+    value = est.estimate if measure == "risk_difference" else math.log(est.estimate)
+    assert value == pytest.approx(log_est, rel=1e-10)
+    # numDeriv's Richardson Jacobian is good to about 1e-10
+    assert est.std_error == pytest.approx(se, rel=1e-8)
+    assert est.risk_treatment == pytest.approx(0.306900357650028, rel=1e-10)  # R risks
+    assert est.risk_control == pytest.approx(0.370089873610956, rel=1e-10)
+    z = 1.959963984540054
+    back = (lambda x: x) if measure == "risk_difference" else math.exp
+    assert est.ci.low == pytest.approx(back(log_est - z * se), rel=1e-8)
+    assert est.ci.high == pytest.approx(back(log_est + z * se), rel=1e-8)
+    assert est.variance == variance and est.measure == measure
+
+
+@pytest.mark.parametrize("variance", ["model", "sandwich"])
+def test_marginal_without_covariates_is_crude(data: Data, variance: str) -> None:
+    est = marginal_effect(data, **CORE, variance=variance)
+    p1, p0 = 64 / 218, 83 / 216
+    assert est.estimate == pytest.approx(p1 - p0, rel=1e-12)
+    # the unpooled Wald standard error of the risk difference
+    assert est.std_error == pytest.approx(
+        math.sqrt(p1 * (1 - p1) / 218 + p0 * (1 - p0) / 216), rel=1e-10
+    )
+
+
+def test_marginal_bootstrap(data: Data) -> None:
+    est = marginal_effect(data, **ADJ, method="bootstrap", n_resamples=40, rng=11)
+    from rctkit.adjusted import _resample_weights
+
+    design = build_design(data, **ADJ)
+    weights = _resample_weights(design, 40, np.random.default_rng(11))
+    X1, X0 = design.with_arm(1.0), design.with_arm(0.0)
+    rd = []
+    for w in weights:
+        b = (
+            sm.GLM(design.y, design.X, family=sm.families.Binomial(), freq_weights=w)
+            .fit(tol=1e-13)
+            .params
+        )
+        r1 = np.average(1 / (1 + np.exp(-X1 @ b)), weights=w)
+        r0 = np.average(1 / (1 + np.exp(-X0 @ b)), weights=w)
+        rd.append(r1 - r0)
+    low, high = np.percentile(rd, [2.5, 97.5])
+    assert est.ci.low == pytest.approx(low, rel=1e-7)
+    assert est.ci.high == pytest.approx(high, rel=1e-7)
+    assert est.pvalue is None and est.variance is None
+
+
+# --------------------------------------------------------------------------------------------
+# Input handling
+# --------------------------------------------------------------------------------------------
+
+
+def test_dataframe_and_mapping_agree(data: Data, frame: pd.DataFrame) -> None:
+    a = adjusted_odds_ratio(frame, **ADJ)
+    b = adjusted_odds_ratio(data, **ADJ)
+    assert a == b
+
+
+def test_missing_values(data: Data) -> None:
+    age = data["age"].astype(float)
+    age[[3, 50, 400]] = np.nan
+    site = data["site"].copy()
+    site[10] = None
+    holed = {**data, "age": age, "site": site}
+    with pytest.raises(rk.InvalidInputError, match=r"'age' \(`covariates`\) has 3 missing values"):
+        adjusted_odds_ratio(holed, **ADJ)
+    with pytest.warns(rk.RctkitWarning, match="4 of 434 rows dropped"):
+        est = adjusted_odds_ratio(holed, **ADJ, missing="drop", method="wald")
+    assert (est.n_used, est.n_dropped) == (430, 4)
+    keep = np.ones(434, bool)
+    keep[[3, 50, 400, 10]] = False
+    complete = adjusted_odds_ratio({k: v[keep] for k, v in data.items()}, **ADJ, method="wald")
+    assert est.estimate == pytest.approx(complete.estimate, rel=1e-12)
+
+
+def test_pandas_missing_markers(frame: pd.DataFrame) -> None:
+    f = frame.copy()
+    f["prior_admissions"] = f["prior_admissions"].astype("Int64")
+    f.loc[5, "prior_admissions"] = pd.NA
+    with pytest.raises(rk.InvalidInputError, match=r"'prior_admissions'.*1 missing value"):
+        adjusted_odds_ratio(f, **ADJ)
+
+
+@pytest.mark.parametrize(
+    ("change", "match"),
+    [
+        ({"covariates": ["weight"]}, "'weight', which is not in `data`"),
+        ({"outcome": "readmit"}, "`outcome` names column 'readmit'"),
+        ({"covariates": ["age", "age"]}, "names a column twice"),
+        ({"factors": ["site", "age"]}, "used twice"),
+        ({"treatment": "peer"}, "`treatment` must be one of the levels"),
+        ({"covariates": ["site"], "factors": []}, "must be numeric"),
+        ({"method": "exact"}, '`method` must be one of "profile", "wald", "bootstrap"'),
+        ({"confidence_level": 1.5}, "confidence_level"),
+        ({"firth": 1}, "`firth` must be True or False"),
+        ({"n_agq": 0}, "`n_agq` must be an integer"),
+        ({"missing": "ignore"}, "`missing` must be one of"),
+        ({"method": "bootstrap", "n_resamples": 1}, "`n_resamples`"),
+        ({"method": "bootstrap", "rng": "seed"}, "`rng`"),
+    ],
+)
+def test_invalid_arguments(data: Data, change: dict[str, Any], match: str) -> None:
+    with pytest.raises(rk.InvalidInputError, match=match):
+        adjusted_odds_ratio(data, **{**ADJ, **change})
+
+
+def test_invalid_columns(data: Data) -> None:
+    with pytest.raises(rk.InvalidInputError, match="`data` must be a pandas DataFrame"):
+        adjusted_odds_ratio([1, 2, 3], **CORE)
+    with pytest.raises(rk.InvalidInputError, match=r"'const' is constant \(all 434 values"):
+        adjusted_odds_ratio({**data, "const": np.ones(434)}, **CORE, covariates=["const"])
+    with pytest.raises(rk.InvalidInputError, match="factor 'one' has one level"):
+        adjusted_odds_ratio({**data, "one": np.array(["x"] * 434)}, **CORE, factors=["one"])
+    y = data["readmitted"].copy()
+    y[0] = 2
+    with pytest.raises(rk.InvalidInputError, match=r"0/1 or boolean values \(got 1 other"):
+        adjusted_odds_ratio({**data, "readmitted": y}, **CORE)
+    with pytest.raises(rk.InvalidInputError, match=r"is constant \(0 events in 434"):
+        adjusted_odds_ratio({**data, "readmitted": np.zeros(434, int)}, **CORE)
+    arm3 = data["arm"].copy()
+    arm3[:5] = "other"
+    with pytest.raises(rk.InvalidInputError, match="exactly two levels \\(got 3"):
+        adjusted_odds_ratio({**data, "arm": arm3}, **CORE)
+    with pytest.raises(rk.InvalidInputError, match="one length"):
+        adjusted_odds_ratio({**data, "age": data["age"][:-1]}, **CORE, covariates=["age"])
+    with pytest.raises(rk.InvalidInputError, match=r"rank deficient.*'age2'"):
+        adjusted_odds_ratio(
+            {**data, "age2": 2.0 * data["age"] + 1}, **CORE, covariates=["age", "age2"]
+        )
+    with pytest.raises(rk.InvalidInputError, match="needs at least two clusters"):
+        adjusted_odds_ratio({**data, "one": np.array(["x"] * 434)}, **CORE, random_intercept="one")
+    with pytest.raises(rk.InvalidInputError, match="`firth=True` is not available"):
+        adjusted_odds_ratio(data, **RI, firth=True)
+
+
+def test_marginal_invalid_arguments(data: Data) -> None:
+    with pytest.raises(rk.InvalidInputError, match="`measure` must be one of"):
+        marginal_effect(data, **ADJ, measure="nnt")
+    with pytest.raises(rk.InvalidInputError, match="`method` must be one of"):
+        marginal_effect(data, **ADJ, method="wald")
+    with pytest.raises(rk.InvalidInputError, match="`variance` must be one of"):
+        marginal_effect(data, **ADJ, variance="hc3")
+
+
+def test_boolean_outcome_and_numeric_arm(data: Data) -> None:
+    numeric = {
+        **data,
+        "readmitted": data["readmitted"].astype(bool),
+        "arm": (data["arm"] == "peer_support").astype(int),
+    }
+    a = adjusted_odds_ratio(numeric, outcome="readmitted", arm="arm", treatment=1, method="wald")
+    b = adjusted_odds_ratio(data, **CORE, method="wald")
+    assert a.estimate == pytest.approx(b.estimate, rel=1e-13)
+
+
+# --------------------------------------------------------------------------------------------
+# Properties
+# --------------------------------------------------------------------------------------------
+
+
+@st.composite
+def trials(draw: st.DrawFn) -> Data:
+    """A small two-arm trial with a numeric covariate and a three-level factor."""
+    n = draw(st.integers(min_value=30, max_value=120))
+    seed = draw(st.integers(min_value=0, max_value=2**32 - 1))
+    effect = draw(st.floats(min_value=-1.5, max_value=1.5))
+    rng = np.random.default_rng(seed)
+    arm = rng.permutation(np.arange(n) % 2)
+    x = rng.normal(size=n)
+    g = rng.integers(0, 3, size=n)
+    eta = -0.5 + effect * arm + 0.5 * x + 0.3 * (g - 1)
+    y = (rng.random(n) < 1 / (1 + np.exp(-eta))).astype(int)
+    return {"y": y, "arm": np.where(arm == 1, "T", "C"), "x": x, "g": np.array(list("abc"))[g]}
+
+
+KW: dict[str, Any] = {"outcome": "y", "arm": "arm", "covariates": ["x"], "factors": ["g"]}
+
+
+def _fit(trial: Data, **kw: Any) -> AdjustedEstimate:
+    try:
+        return adjusted_odds_ratio(trial, **KW, **kw)
+    except SeparationError:
+        assume(False)
+        raise
+
+
+@settings(max_examples=25)
+@given(trials(), st.sampled_from(["profile", "wald"]), st.booleans())
+def test_swapping_arms_inverts(trial: Data, method: str, firth: bool) -> None:
+    a = _fit(trial, treatment="T", method=method, firth=firth)
+    b = _fit(trial, treatment="C", method=method, firth=firth)
+    assert a.estimate == pytest.approx(1 / b.estimate, rel=1e-9)
+    assert a.ci.low == pytest.approx(1 / b.ci.high, rel=1e-9)
+    assert a.ci.high == pytest.approx(1 / b.ci.low, rel=1e-9)
+    assert a.pvalue == pytest.approx(b.pvalue, rel=1e-9)
+
+
+@settings(max_examples=25)
+@given(trials(), st.sampled_from(["profile", "wald"]), st.booleans())
+def test_interval_contains_estimate_and_nests(trial: Data, method: str, firth: bool) -> None:
+    narrow = _fit(trial, treatment="T", method=method, firth=firth, confidence_level=0.9)
+    wide = _fit(trial, treatment="T", method=method, firth=firth, confidence_level=0.99)
+    assert 0 < wide.ci.low < narrow.ci.low < narrow.estimate < narrow.ci.high < wide.ci.high
+    assert 0 <= (narrow.pvalue or 0) <= 1
+
+
+@settings(max_examples=25)
+@given(trials())
+def test_row_order_does_not_matter(trial: Data) -> None:
+    a = _fit(trial, treatment="T")
+    order = np.random.default_rng(0).permutation(len(trial["y"]))
+    b = _fit({k: v[order] for k, v in trial.items()}, treatment="T")
+    assert a.estimate == pytest.approx(b.estimate, rel=1e-10)
+    assert a.ci.low == pytest.approx(b.ci.low, rel=1e-9)
+    assert a.ci.high == pytest.approx(b.ci.high, rel=1e-9)
+
+
+@settings(max_examples=25)
+@given(trials(), st.sampled_from(["risk_difference", "risk_ratio", "odds_ratio"]))
+def test_marginal_swap(trial: Data, measure: str) -> None:
+    try:
+        a = marginal_effect(trial, **KW, treatment="T", measure=measure)
+        b = marginal_effect(trial, **KW, treatment="C", measure=measure)
+    except SeparationError:
+        assume(False)
+        raise
+    if measure == "risk_difference":
+        assert a.estimate == pytest.approx(-b.estimate, rel=1e-10, abs=1e-14)
+        assert a.ci.low == pytest.approx(-b.ci.high, rel=1e-9, abs=1e-14)
+        assert -1 <= a.ci.low <= a.estimate <= a.ci.high <= 1
+    else:
+        assert a.estimate == pytest.approx(1 / b.estimate, rel=1e-10)
+        assert a.ci.low == pytest.approx(1 / b.ci.high, rel=1e-9)
+        assert 0 < a.ci.low <= a.estimate <= a.ci.high
+    assert a.std_error == pytest.approx(b.std_error, rel=1e-9)
