@@ -546,6 +546,16 @@ def test_matches_statsmodels_glm(table: Table) -> None:
     assert wald.pvalue == pytest.approx(fit.pvalues[1], rel=RTOL)
 
 
+def test_matches_statsmodels_logit_on_individual_data() -> None:
+    # The CORE table expanded to 434 participants, fitted by statsmodels' Logit (Newton).
+    a, n1, c, n2 = table = (64, 218, 83, 216)
+    arm = np.repeat([1.0, 1.0, 0.0, 0.0], [a, n1 - a, c, n2 - c])
+    event = np.repeat([1.0, 0.0, 1.0, 0.0], [a, n1 - a, c, n2 - c])
+    fit = sm.Logit(event, sm.add_constant(arm)).fit(disp=0, tol=1e-14, maxiter=100)
+    assert _or(table, "profile").estimate == pytest.approx(np.exp(fit.params[1]), rel=RTOL)
+    assert _test(table, "wald").statistic == pytest.approx(fit.tvalues[1], rel=RTOL)
+
+
 def test_agresti_physicians_health_study() -> None:
     # Agresti, An Introduction to Categorical Data Analysis, 2nd ed. (2007), section 2.3:
     # placebo 189/11034 vs aspirin 104/11037 myocardial infarctions; sample odds ratio 1.832,

@@ -22,20 +22,20 @@ Constrained MLE
     :math:`u = e^{\hat\alpha(\psi)}`; the two are the same equation.
 
 Profile deviance
-    Because the observed and fitted cells differ by :math:`\pm\delta`,
+    The profile deviance is explicit,
 
-    .. math:: D(\psi) = 2\{l_{\max} - l_p(\psi)\}
-              = 2 \sum_{\text{cells}} \{O \log(O / E) + E - O\},
+    .. math:: D(\psi) = 2\{l_{\max} - l_p(\psi)\} = 2 \sum_{\text{cells}} O \log(O / E),
 
-    a sum of non-negative terms (no cancellation between cells), and by the envelope theorem
-    :math:`D'(\psi) = 2\delta(\psi)`. :math:`D` is convex (the log-likelihood is jointly
-    concave, and maximising over :math:`\alpha` keeps it so), so the limits
-    :math:`D(\psi) = \chi^2_{1, \text{level}}` are found by Newton's method, which converges
-    monotonically on a convex function once past the root; a bracket guards every step.
+    and by the envelope theorem :math:`D'(\psi) = 2\delta(\psi)`. Each term is computed
+    without cancellation (:meth:`_Table.evaluate`), so limits far in the tail keep their
+    digits. :math:`D` is convex (the log-likelihood is jointly concave, and maximising over
+    :math:`\alpha` keeps it so), so the limits :math:`D(\psi) = \chi^2_{1, \text{level}}`
+    are found by Newton's method, which converges monotonically on a convex function once
+    past the root; a bracket guards every step.
 
 Firth
     The Fisher information of :math:`(\alpha, \psi)` has determinant
-    :math:`w_0 w_1` with :math:`w_0 = n_2 p_0 (1 - p_0)`, :math:`w_1 = n_1 p_1 (1 - p_1)`, so
+    :math:`v_0 v_1` with :math:`v_0 = n_2 p_0 (1 - p_0)`, :math:`v_1 = n_1 p_1 (1 - p_1)`, so
     Firth's penalised log-likelihood :math:`l + \tfrac12 \log\det I` is, up to a constant,
     the log-likelihood of the table with 1/2 added to every cell. The Firth estimate, its
     profile-penalised-likelihood interval and its penalised likelihood-ratio test are
@@ -323,7 +323,9 @@ def profile(a: IntArray, n1: IntArray, c: IntArray, n2: IntArray, level: float) 
     The interval is :math:`\{\psi : D(\psi) \le \chi^2_{1,\text{level}}\}` with
     :math:`D(\psi) = 2\{l_{\max} - l_p(\psi)\}` the profile deviance of the logistic model
     (module docstring: the intercept's constrained MLE is explicit), mapped to
-    :math:`e^\psi`. The limits are solved to about 1e-14 relative; nothing is interpolated.
+    :math:`e^\psi`. The limits agree with 40-digit mpmath to 1e-12 relative or better
+    (the worst seen over hundreds of random tables, zero cells and levels up to 0.9999
+    included); nothing is interpolated.
 
     Zero cells (nothing is added to the cells):
 
