@@ -12,7 +12,8 @@ References, each named beside its numbers:
   script's own profile code (uniroot on the intercept's score, tol 1e-15, and on the limits,
   tol 1e-13); ``brglm2`` (Firth estimate, ``type = "AS_mean"``); logistf's algorithm for the
   profile penalised likelihood written out in R (logistf is not installed).
-- statsmodels ``GLM`` (binomial, ``freq_weights``): the MLE and its Wald z.
+- statsmodels ``GLM`` (binomial, ``freq_weights``) and ``Logit``: the MLE and its Wald z;
+  scipy's G-test (``chi2_contingency(lambda_="log-likelihood")``) for the LR test.
 - Agresti's Physicians' Health Study example (published, rounded).
 """
 
@@ -31,6 +32,7 @@ import pytest
 import statsmodels.api as sm
 from hypothesis import given
 from hypothesis import strategies as st
+from scipy import stats
 
 import rctkit as rk
 import rctkit.batch as rkb
@@ -544,6 +546,17 @@ def test_matches_statsmodels_glm(table: Table) -> None:
     wald = _test(table, "wald")
     assert wald.statistic == pytest.approx(fit.tvalues[1], rel=RTOL)
     assert wald.pvalue == pytest.approx(fit.pvalues[1], rel=RTOL)
+
+
+@pytest.mark.parametrize("table", MP_TABLES)
+def test_lr_matches_scipy_g_test(table: Table) -> None:
+    # scipy.stats.chi2_contingency(lambda_="log-likelihood"): the G-test of independence.
+    a, n1, c, n2 = table
+    observed = np.array([[a, n1 - a], [c, n2 - c]])
+    stat, pvalue, *_ = stats.chi2_contingency(observed, correction=False, lambda_="log-likelihood")
+    res = _test(table, "lr")
+    assert res.statistic == pytest.approx(stat, rel=RTOL)
+    assert res.pvalue == pytest.approx(pvalue, rel=RTOL)
 
 
 def test_matches_statsmodels_logit_on_individual_data() -> None:
