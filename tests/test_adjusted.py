@@ -94,6 +94,34 @@ def test_no_covariates_wald_is_woolf(data: Data) -> None:
     assert est.pvalue == pytest.approx(woolf.pvalue, rel=1e-10)
 
 
+@pytest.mark.parametrize(("firth", "method"), [(False, "profile"), (True, "firth")])
+def test_no_covariates_profile_is_two_by_two(data: Data, firth: bool, method: str) -> None:
+    # rctkit's closed-form 2x2 profile / Firth kernels (tests/test_likelihood.py checks them
+    # against mpmath and R); skipped while that method is not registered
+    core = rk.BinaryOutcome.from_counts(treatment=(64, 218), control=(83, 216))
+    try:
+        ref = rk.odds_ratio(core, method=method)
+    except rk.InvalidInputError:
+        pytest.skip(f"rk.odds_ratio(method={method!r}) is not available")
+    est = adjusted_odds_ratio(data, **CORE, firth=firth)
+    assert est.estimate == pytest.approx(ref.estimate, rel=1e-9)
+    assert est.ci.low == pytest.approx(ref.ci.low, rel=1e-9)
+    assert est.ci.high == pytest.approx(ref.ci.high, rel=1e-9)
+    assert est.pvalue == pytest.approx(ref.pvalue, rel=1e-9)
+
+
+def test_without_row_products(data: Data, monkeypatch: pytest.MonkeyPatch) -> None:
+    # large designs skip the n x p^2 products and form the information by batched matmul
+    import rctkit.adjusted
+
+    monkeypatch.setattr(rctkit.adjusted, "OUTER_MAX", 0)
+    assert build_design(data, **ADJ).outer is None
+    est = adjusted_odds_ratio(data, **ADJ)
+    assert est.ci.low == pytest.approx(0.476746835465589, rel=1e-9)  # R, as below
+    est = adjusted_odds_ratio(data, **RI, method="wald")
+    assert est.std_error == pytest.approx(0.21527124410253437, rel=1e-6)  # lme4, as below
+
+
 # --------------------------------------------------------------------------------------------
 # Logistic regression against R
 # --------------------------------------------------------------------------------------------

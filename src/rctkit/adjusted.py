@@ -68,6 +68,8 @@ STEP_TOL = 1e-11
 MAXITER = 100
 #: Profile limits: Newton on psi stops after a step below this, relative to max(1, |psi|).
 PROFILE_TOL = 1e-12
+#: Largest n * p * p for which Design keeps the row-wise products x_i x_i' (128 MiB).
+OUTER_MAX = 2**24
 
 
 class SeparationError(InvalidInputError):
@@ -336,7 +338,7 @@ class Design:
         The arm labels.
     n_dropped : int
         Rows dropped for missing values.
-    outer : ndarray, shape (n, p * p)
+    outer : ndarray, shape (n, p * p), or None
         Row-wise products :math:`x_i x_i^\\top`, flattened: ``(w * v) @ outer`` gives the
         information matrices of a whole batch of weight vectors ``w * v`` at once.
     """
@@ -351,7 +353,7 @@ class Design:
     treatment: Any
     control: Any
     n_dropped: int
-    outer: FloatArray
+    outer: FloatArray | None
 
     @property
     def n(self) -> int:
@@ -503,8 +505,9 @@ def build_design(
         cluster_labels = tuple(levels)
 
     p = X.shape[1]
-    outer = (X[:, :, None] * X[:, None, :]).reshape(n, p * p)
-    _check_rank(X, outer, names)
+    _check_rank(X, names)
+    # the products take n p^2 floats: kept up to 128 MiB, else information by batched matmul
+    outer = _outer(X) if n * p * p <= OUTER_MAX else None
     return Design(
         X=X,
         y=y,
@@ -520,14 +523,28 @@ def build_design(
     )
 
 
-def _check_rank(X: FloatArray, outer: FloatArray, names: list[str]) -> None:
+def _outer(X: FloatArray) -> FloatArray:
+    """Row-wise products x_i x_i', flattened to shape (n, p * p)."""
+    n, p = X.shape
+    return np.asarray((X[:, :, None] * X[:, None, :]).reshape(n, p * p))
+
+
+def _information(wv: FloatArray, X: FloatArray, outer: FloatArray | None) -> FloatArray:
+    """X' diag(wv_b) X for each row b of ``wv`` (shape (B, n)) -> (B, p, p)."""
+    B, p = wv.shape[0], X.shape[1]
+    if outer is not None:
+        return np.asarray((wv @ outer).reshape(B, p, p))
+    return np.asarray(np.matmul(X.T[None, :, :] * wv[:, None, :], X))
+
+
+def _check_rank(X: FloatArray, names: list[str]) -> None:
     n, p = X.shape
     if n < p:
         raise InvalidInputError(
             f"the model has {p} coefficients but only {n} participants to estimate them"
         )
     # cheap screen on the scaled cross-product matrix; a QR with pivoting names the culprits
-    gram = outer.sum(axis=0).reshape(p, p)
+    gram = X.T @ X
     scale = np.sqrt(np.diag(gram))
     eig = np.linalg.eigvalsh(gram / np.outer(scale, scale))
     if eig[0] > 1e-10 * eig[-1]:
@@ -610,11 +627,10 @@ def _logistic_state(
     y: FloatArray,
     w: FloatArray,
     offset: FloatArray,
-    outer: FloatArray,
+    outer: FloatArray | None,
     firth: bool,
 ) -> tuple[FloatArray, FloatArray, FloatArray]:
     """Log-likelihood (B,), score (B, p) and information (B, p, p) for each row of beta."""
-    B, p = beta.shape
     eta = beta @ X.T + offset
     # one exp serves the fitted risks and log(1 + e^eta) = max(eta, 0) + log1p(e^-|eta|)
     e = np.exp(-np.abs(eta))
@@ -622,7 +638,7 @@ def _logistic_state(
     mu = np.where(eta >= 0.0, inv1e, e * inv1e)
     v = e * inv1e * inv1e
     loglik = np.sum(w * (y * eta - np.maximum(eta, 0.0) - np.log1p(e)), axis=1)
-    info = ((w * v) @ outer).reshape(B, p, p)
+    info = _information(w * v, X, outer)
     resid = w * (y - mu)
     if firth:
         # Firth's modified score: sum_i [w_i (y_i - mu_i) + h_i (1/2 - mu_i)] x_i, with h_i the
@@ -684,7 +700,8 @@ def newton_logistic(
         Maximise the Jeffreys-penalised log-likelihood :math:`l + \\tfrac12\\log\\det I`
         (always with the full model's information, as logistf and brglm2 do).
     outer : ndarray, shape (n, p * p), optional
-        :attr:`Design.outer`; computed when not given.
+        :attr:`Design.outer`; without it the information matrices are formed by a batched
+        matrix product instead.
     maxiter : int, optional
         Newton iterations at most.
 
@@ -714,8 +731,6 @@ def newton_logistic(
     beta = np.array(np.broadcast_to(beta0, (B, p)), dtype=np.float64)
     w = np.broadcast_to(w, (B, n))
     off = np.broadcast_to(off, (B, n))
-    if outer is None:
-        outer = (X[:, :, None] * X[:, None, :]).reshape(n, p * p)
     free_mask = np.ones(p, dtype=bool) if free is None else np.asarray(free, dtype=bool)
     idx = np.flatnonzero(free_mask)
 
@@ -892,7 +907,7 @@ class _RandomInterceptModel:
         self.g = g
         self.m = len(design.cluster_labels)
         self.starts = np.flatnonzero(np.r_[True, g[1:] != g[:-1]])
-        self.outer = design.outer[order]
+        self.outer = None if design.outer is None else design.outer[order]
         z, wk = np.polynomial.hermite.hermgauss(n_agq)
         self.z = z
         self.log_wk = np.log(wk) + z * z
@@ -1002,7 +1017,7 @@ class _RandomInterceptModel:
         omega = pi[self.g] * v  # (n, K)
         q = p + 1
         fisher = np.empty((q, q))
-        fisher[:p, :p] = (omega.sum(axis=1) @ self.outer).reshape(p, p)
+        fisher[:p, :p] = _information(omega.sum(axis=1)[None, :], self.X, self.outer)[0]
         cross = (omega * Ug).sum(axis=1) @ self.X
         fisher[:p, p] = cross
         fisher[p, :p] = cross
