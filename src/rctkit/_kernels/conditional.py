@@ -421,16 +421,29 @@ def _strictly_less_probable(a: IntArray, n1: IntArray, c: IntArray, n2: IntArray
     mode = (n1 + 1) * (m1 + 1) // (n + 2)
     logpmf = pvalues._hypergeom_logpmf
     threshold = logpmf(a, n, m1, n1) - math.log1p(pvalues.FISHER_RELATIVE_TOLERANCE)
-    never = np.zeros(np.shape(a), dtype=bool)
+    # Both tails in one bisection: row 0 the left edge, row 1 the right edge. The mode is
+    # never less probable than a; the pmf rises up to it and falls after it.
+    n_, m1_, n1_, threshold_ = (np.stack([v, v]) for v in (n, m1, n1, threshold))
 
     def below(x: IntArray) -> BoolArray:
-        return np.asarray(logpmf(x, n, m1, n1) < threshold)
+        return np.asarray(logpmf(x, n_, m1_, n1_) < threshold_)
 
-    # The mode is never less probable than a; the pmf rises up to it and falls after it.
-    left = pvalues._bisect_integers(low - 1, mode, below, never)
-    right = pvalues._bisect_integers(high + 1, mode, below, never)
-    tails = stats.hypergeom.cdf(left, n, m1, n1) + stats.hypergeom.sf(right - 1, n, m1, n1)
-    return np.asarray(tails, dtype=np.float64)
+    never = np.zeros(n_.shape, dtype=bool)
+    edge = pvalues._bisect_integers(
+        np.stack([low - 1, high + 1]), np.stack([mode, mode]), below, never
+    )
+    both = _lower_tails(np.stack([edge[0], n1 - edge[1]]), n, np.stack([m1, n - m1]), n1)
+    return np.asarray(both[0] + both[1], dtype=np.float64)
+
+
+def _lower_tails(x: IntArray, n: IntArray, m1: IntArray, n1: IntArray) -> FloatArray:
+    """``P(X <= x)`` for hypergeometric ``X`` (``n`` in all, ``m1`` events, ``n1`` drawn).
+
+    An upper tail ``P(X >= r)`` is the lower tail ``P(n1 - X <= n1 - r)`` of the arm's
+    non-events (``n - m1`` of them), so both tails of a p-value come from one call, each
+    summed directly.
+    """
+    return np.asarray(stats.hypergeom.cdf(x, n, m1, n1), dtype=np.float64)
 
 
 def _midp_pvalue(
@@ -443,11 +456,11 @@ def _midp_pvalue(
         _, fisher_p = pvalues.fisher(a, n1, c, n2, "two-sided")
         p = 0.5 * (fisher_p + _strictly_less_probable(a, n1, c, n2))
     else:
-        half = 0.5 * stats.hypergeom.pmf(a, n, m1, n1)
+        half = 0.5 * np.exp(pvalues._hypergeom_logpmf(a, n, m1, n1))
         if alternative == "less":
-            p = stats.hypergeom.cdf(a - 1, n, m1, n1) + half
+            p = _lower_tails(a - 1, n, m1, n1) + half
         else:
-            p = stats.hypergeom.sf(a, n, m1, n1) + half
+            p = _lower_tails(n1 - a - 1, n, n - m1, n1) + half
     return np.asarray(np.where(_empty_margin(a, n1, c, n2), 1.0, p), dtype=np.float64)
 
 
