@@ -59,15 +59,27 @@ def odds_ratio(
     ----------
     outcome : BinaryOutcome
         The two arms' counts.
-    method : {"wald"}, optional
-        The interval method. ``"wald"`` is Woolf's logit interval.
+    method : str, optional
+        The interval method (see "Choosing a method" in the docs for formulas, zero-cell
+        behaviour and recommendations):
+
+        - ``"wald"`` (default): Woolf's logit interval;
+        - ``"haldane"``: Woolf's interval with 0.5 added to every cell;
+        - ``"mn"``: Miettinen-Nurminen score interval;
+        - ``"profile"``: profile likelihood of the logistic model, solved exactly;
+        - ``"exact"``: conditional (Cornfield) interval, estimate the conditional MLE as
+          R's ``fisher.test``;
+        - ``"midp"``: conditional mid-p interval, median-unbiased estimate;
+        - ``"firth"``: Firth's penalised likelihood with its profile-penalised interval.
     confidence_level : float, optional
         Strictly between 0 and 1; default 0.95.
 
     Returns
     -------
     Estimate
-        ``measure="odds_ratio"``; ``pvalue`` is that of the Wald z test of log OR = 0.
+        ``measure="odds_ratio"``; ``pvalue`` is that of the test that goes with the method
+        (Wald z test for ``"wald"``, score test for ``"mn"``, likelihood-ratio test for
+        ``"profile"``, Fisher's exact test for ``"exact"``, ...).
 
     Raises
     ------
@@ -85,9 +97,12 @@ def odds_ratio(
     With cells :math:`a, b` (treatment events, non-events) and :math:`c, d` (control),
     :math:`\widehat{OR} = ad / bc` and Woolf's interval is
     :math:`\exp(\log \widehat{OR} \pm z_{1-\alpha/2}\sqrt{1/a + 1/b + 1/c + 1/d})`.
-    A zero cell makes the standard error infinite: the estimate is 0 or infinite (undefined,
-    ``nan``, when no participant or every participant had the event), the interval
-    ``[0, inf]`` and the p-value 1 (``nan`` where the estimate is ``nan``). No 0.5 is added to the cells unless you ask for ``method="haldane"``.
+    With ``"wald"``, a zero cell makes the standard error infinite: the estimate is 0 or
+    infinite (undefined, ``nan``, when no participant or every participant had the event),
+    the interval ``[0, inf]`` and the p-value 1 (``nan`` where the estimate is ``nan``).
+    No 0.5 is added to the cells unless you ask for ``method="haldane"``; the exact, score,
+    profile and Firth methods handle zero cells without correction (the docs give each
+    method's zero-cell policy).
 
     References
     ----------
@@ -116,8 +131,10 @@ def risk_ratio(
     ----------
     outcome : BinaryOutcome
         The two arms' counts.
-    method : {"wald"}, optional
-        ``"wald"`` is Katz's log interval.
+    method : str, optional
+        ``"wald"`` (default): Katz's log interval; ``"haldane"``: Katz's interval with 0.5
+        added to every cell; ``"koopman"``: Koopman's asymptotic score interval; ``"mn"``:
+        Miettinen-Nurminen score interval.
     confidence_level : float, optional
         Strictly between 0 and 1; default 0.95.
 
@@ -170,8 +187,12 @@ def risk_difference(
     ----------
     outcome : BinaryOutcome
         The two arms' counts.
-    method : {"wald"}, optional
-        ``"wald"`` is the simple asymptotic interval.
+    method : str, optional
+        ``"wald"`` (default): the simple asymptotic interval; ``"wald-cc"``: with continuity
+        correction; ``"agresti-caffo"``: Wald on the table with one event and one non-event
+        added to each arm; ``"newcombe"``: Newcombe's hybrid score (Wilson) interval;
+        ``"newcombe-cc"``: the same with continuity-corrected Wilson limits; ``"mee"``: Mee's
+        score interval; ``"mn"``: Miettinen-Nurminen score interval.
     confidence_level : float, optional
         Strictly between 0 and 1; default 0.95.
 

@@ -1,4 +1,4 @@
-"""Tests of no difference between two arms: chi-squared, Yates, Fisher."""
+"""Tests of no difference between two arms: chi-squared, exact, unconditional, model-based."""
 
 from __future__ import annotations
 
@@ -19,12 +19,16 @@ def hypothesis_test(
     ----------
     outcome : BinaryOutcome
         The two arms' counts.
-    method : {"chi2", "chi2-yates", "fisher"}, optional
-        ``"chi2"`` is Pearson's chi-squared test (1 df) without continuity correction,
-        ``"chi2-yates"`` the same with Yates's correction as R's ``chisq.test`` applies it,
-        ``"fisher"`` Fisher's exact test, two-sided as R's ``fisher.test``.
+    method : str, optional
+        ``"chi2"`` (default): Pearson's chi-squared test (1 df) without continuity
+        correction; ``"chi2-yates"``: with Yates's correction as R's ``chisq.test`` applies
+        it; ``"fisher"``: Fisher's exact test, two-sided as R's ``fisher.test``;
+        ``"fisher-midp"``: its mid-p version; ``"barnard"`` and ``"boschloo"``: the
+        unconditional exact tests; ``"wald"``: the Wald test of the logistic model;
+        ``"lr"``: the likelihood-ratio test.
     alternative : {"two-sided", "less", "greater"}, optional
-        One-sided alternatives (odds ratio below or above 1) exist for ``"fisher"``.
+        One-sided alternatives (treatment effect below or above the null) exist for every
+        test but the chi-squared ones.
 
     Returns
     -------
