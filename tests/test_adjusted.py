@@ -398,6 +398,8 @@ def test_zero_events_in_one_arm(data: Data) -> None:
     small = {**small, "readmitted": y}
     with pytest.raises(SeparationError, match=r"arm\[T.peer_support\]"):
         adjusted_odds_ratio(small, **CORE, covariates=["age"])
+    with pytest.raises(SeparationError, match="fit site as a factor with firth=True"):
+        adjusted_odds_ratio(small, **CORE, covariates=["age"], random_intercept="site")
     est = adjusted_odds_ratio(small, **CORE, covariates=["age"], firth=True)
     assert 0 < est.ci.low < est.estimate < est.ci.high < 1
     assert math.isfinite(est.pvalue or math.nan)
@@ -471,6 +473,19 @@ def test_batched_refits_match_statsmodels(data: Data) -> None:
             design.y, design.X, family=sm.families.Binomial(), freq_weights=weights[b]
         ).fit(tol=1e-13)
         np.testing.assert_allclose(res.beta[b], ref.params, rtol=1e-6, atol=1e-10)
+
+
+@settings(max_examples=10)
+@given(st.integers(min_value=0, max_value=2**32 - 1), st.booleans())
+def test_batch_equals_single_fits(seed: int, firth: bool) -> None:
+    data = load_core_simulated()
+    design = build_design(data, **ADJ)
+    weights = np.random.default_rng(seed).poisson(1.0, size=(3, design.n)).astype(float)
+    batch = newton_logistic(design.X, design.y, weights=weights, firth=firth)
+    for b in range(3):
+        one = newton_logistic(design.X, design.y, weights=weights[b], firth=firth)
+        np.testing.assert_allclose(batch.beta[b], one.beta[0], rtol=1e-11, atol=1e-13)
+        assert batch.loglik[b] == pytest.approx(one.loglik[0], rel=1e-13)
 
 
 def test_bootstrap_percentiles_of_refits(data: Data) -> None:

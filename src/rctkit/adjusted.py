@@ -629,8 +629,13 @@ def _logistic_state(
     offset: FloatArray,
     outer: FloatArray | None,
     firth: bool,
-) -> tuple[FloatArray, FloatArray, FloatArray]:
-    """Log-likelihood (B,), score (B, p) and information (B, p, p) for each row of beta."""
+) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
+    """Log-likelihood (B,), score (B, p), information and Newton matrix (B, p, p) per row.
+
+    The Newton matrix is the negative Hessian of the (penalised) log-likelihood: the
+    information itself without Firth; with Firth the information minus the penalty's
+    Hessian (not always positive definite far from the maximum).
+    """
     eta = beta @ X.T + offset
     # one exp serves the fitted risks and log(1 + e^eta) = max(eta, 0) + log1p(e^-|eta|)
     e = np.exp(-np.abs(eta))
@@ -640,16 +645,48 @@ def _logistic_state(
     loglik = np.sum(w * (y * eta - np.maximum(eta, 0.0) - np.log1p(e)), axis=1)
     info = _information(w * v, X, outer)
     resid = w * (y - mu)
+    newton = info
     if firth:
         # Firth's modified score: sum_i [w_i (y_i - mu_i) + h_i (1/2 - mu_i)] x_i, with h_i the
         # hat values of W^1/2 X; it is the gradient of l + 1/2 log det I.
         sign, logdet = np.linalg.slogdet(info)
         inv = _inverse(info)
-        h = w * v * np.einsum("bnp,np->bn", X @ inv, X)
+        lev = np.einsum("bnp,np->bn", X @ inv, X)  # x_i' I^-1 x_i
+        h = w * v * lev
         resid = resid + h * (0.5 - mu)
         loglik = loglik + np.where(sign > 0, 0.5 * logdet, -np.inf)
+        newton = info - _penalty_hessian(X, w, v, mu, lev, inv, outer)
     score = resid @ X
-    return np.asarray(loglik), np.asarray(score), info
+    return np.asarray(loglik), np.asarray(score), info, np.asarray(newton)
+
+
+def _penalty_hessian(
+    X: FloatArray,
+    w: FloatArray,
+    v: FloatArray,
+    mu: FloatArray,
+    lev: FloatArray,
+    inv: FloatArray,
+    outer: FloatArray | None,
+) -> FloatArray:
+    """Hessian of 1/2 log det I(beta), (B, p, p).
+
+    With :math:`A_j = \\partial I / \\partial\\beta_j = X^\\top \\operatorname{diag}(w v
+    (1 - 2\\mu) x_j) X` it is :math:`\\tfrac12\\{X^\\top \\operatorname{diag}(w v (1 - 6v)
+    \\tilde h) X - \\operatorname{tr}(I^{-1} A_j I^{-1} A_k)\\}`, with
+    :math:`\\tilde h_i = x_i^\\top I^{-1} x_i`.
+    """
+    B, p = inv.shape[0], X.shape[1]
+    a = w * v * (1.0 - 2.0 * mu)
+    if outer is not None:
+        A = np.matmul(np.transpose(a[:, :, None] * X[None, :, :], (0, 2, 1)), outer)
+        A = A.reshape(B, p, p, p)
+    else:
+        A = np.einsum("bn,nj,nk,nl->bjkl", a, X, X, X, optimize=True)
+    G = np.matmul(inv[:, None, :, :], A)  # I^-1 A_j
+    trace = np.einsum("bjac,bkca->bjk", G, G)
+    second = _information(w * v * (1.0 - 6.0 * v) * lev, X, outer)
+    return np.asarray(0.5 * (second - trace))
 
 
 def _inverse(a: FloatArray) -> FloatArray:
@@ -677,7 +714,7 @@ def newton_logistic(
     free: BoolArray | None = None,
     firth: bool = False,
     outer: FloatArray | None = None,
-    maxiter: int = MAXITER,
+    maxiter: int | None = None,
 ) -> LogisticFit:
     """Fit the logistic model by Newton-Raphson for a batch of weight vectors at once.
 
@@ -703,7 +740,8 @@ def newton_logistic(
         :attr:`Design.outer`; without it the information matrices are formed by a batched
         matrix product instead.
     maxiter : int, optional
-        Newton iterations at most.
+        Newton iterations at most; default 100, or 1000 for Firth (whose steps, taken with
+        the unpenalised information, converge only linearly: hard cases take a few hundred).
 
     Returns
     -------
@@ -717,9 +755,10 @@ def newton_logistic(
     log-likelihood. For the logistic model Newton-Raphson is IRLS (canonical link). For
     Firth's likelihood the step uses the Fisher information of the unpenalised model (as
     logistf does), so it converges linearly, quickly. A fit stops when no coefficient moved by
-    more than ``1e-11 * max(1, |beta|)``; fits whose linear predictors run past 35 in absolute
-    value after 25 iterations (fitted risks within 1e-15 of 0 or 1: separated data) are
-    stopped there and reported as not converged.
+    more than ``1e-11 * max(1, |beta|)``. Unpenalised fits still moving after 25 iterations
+    with linear predictors past 35 in absolute value (fitted risks within 1e-15 of 0 or 1:
+    separated data) are stopped there and reported as not converged; Firth's penalised
+    likelihood always has a finite maximum, so its fits run to ``maxiter``.
     """
     X = np.asarray(X, dtype=np.float64)
     y = np.asarray(y, dtype=np.float64)
@@ -731,43 +770,53 @@ def newton_logistic(
     beta = np.array(np.broadcast_to(beta0, (B, p)), dtype=np.float64)
     w = np.broadcast_to(w, (B, n))
     off = np.broadcast_to(off, (B, n))
+    if maxiter is None:
+        maxiter = 10 * MAXITER if firth else MAXITER
     free_mask = np.ones(p, dtype=bool) if free is None else np.asarray(free, dtype=bool)
     idx = np.flatnonzero(free_mask)
 
     every = idx.size == p
     active = np.ones(B, dtype=bool)
     converged = np.zeros(B, dtype=bool)
-    loglik, score, info = _logistic_state(beta, X, y, w, off, outer, firth)
+    loglik, score, info, curv = _logistic_state(beta, X, y, w, off, outer, firth)
     iterations = 0
     for iterations in range(1, maxiter + 1):
         rows = np.flatnonzero(active)
         whole = rows.size == B
         sub_score, sub_info = (score, info) if whole else (score[rows], info[rows])
-        if every:
-            step = _solve(sub_info, sub_score)
-        else:
-            step = np.zeros((rows.size, p))
-            step[:, idx] = _solve(sub_info[:, idx][:, :, idx], sub_score[:, idx])
+        if not every:
+            sub_score, sub_info = sub_score[:, idx], sub_info[:, idx][:, :, idx]
+        if firth:
+            # Newton on the penalised likelihood where its negative Hessian is positive
+            # definite, Fisher scoring (the unpenalised information, as logistf) elsewhere
+            sub_curv = curv if whole else curv[rows]
+            if not every:
+                sub_curv = sub_curv[:, idx][:, :, idx]
+            usable = np.linalg.eigvalsh(sub_curv)[:, 0] > 0.0
+            sub_info = np.where(usable[:, None, None], sub_curv, sub_info)
+        step = np.zeros((rows.size, p))
+        step[:, idx] = _solve(sub_info, sub_score)
         t = np.ones(rows.size)
         beta_r, ll_r = (beta, loglik) if whole else (beta[rows], loglik[rows])
         wr, offr = (w, off) if whole else (w[rows], off[rows])
         threshold = ll_r - 1e-12 * (1.0 + np.abs(ll_r))
         for _ in range(40):
             cand = beta_r + t[:, None] * step
-            ll_c, sc_c, inf_c = _logistic_state(cand, X, y, wr, offr, outer, firth)
+            ll_c, sc_c, inf_c, cv_c = _logistic_state(cand, X, y, wr, offr, outer, firth)
             worse = ~(ll_c >= threshold)
             if not worse.any():
                 break
             t = np.where(worse, t / 2.0, t)
         moved = np.abs(t[:, None] * step).max(axis=1)
         if whole:
-            beta, loglik, score, info = cand, ll_c, sc_c, inf_c
+            beta, loglik, score, info, curv = cand, ll_c, sc_c, inf_c, cv_c
         else:
-            beta[rows], loglik[rows], score[rows], info[rows] = cand, ll_c, sc_c, inf_c
+            beta[rows], loglik[rows], score[rows] = cand, ll_c, sc_c
+            info[rows], curv[rows] = inf_c, cv_c
         done = moved <= STEP_TOL * np.maximum(1.0, np.abs(cand).max(axis=1))
         converged[rows[done]] = True
         active[rows[done]] = False
-        if iterations >= 25:
+        if iterations >= 25 and not firth:
             eta_max = np.abs(cand @ X.T + offr).max(axis=1)
             runaway = ~done & ((eta_max > 35.0) | ~np.isfinite(ll_c))
             active[rows[runaway]] = False
@@ -805,7 +854,11 @@ def _separated_columns(X: FloatArray, y: FloatArray) -> list[int]:
     return [int(i) for i in np.flatnonzero(np.abs(res.x) > 1e-6)]
 
 
-def _fit_glm(design: Design, firth: bool) -> LogisticFit:
+def _fit_glm(
+    design: Design,
+    firth: bool,
+    advice: str = "Use firth=True for the Jeffreys-penalised (Firth) fit",
+) -> LogisticFit:
     """The full model's fit, raising SeparationError when the MLE does not exist."""
     fit = newton_logistic(design.X, design.y, firth=firth, outer=design.outer)
     if not fit.converged[0]:
@@ -816,7 +869,7 @@ def _fit_glm(design: Design, firth: bool) -> LogisticFit:
                 raise SeparationError(
                     f"the outcome is perfectly predicted (complete or quasi-complete "
                     f"separation) along {shown}: the maximum-likelihood estimates are "
-                    f"infinite. Use firth=True for the Jeffreys-penalised (Firth) fit"
+                    f"infinite. {advice}"
                 )
         raise RctkitError(
             f"the logistic model did not converge in {fit.iterations} Newton iterations"
@@ -870,12 +923,16 @@ def _profile_limits(
             0.5 * (inner + outer),
         )
         new = np.where(ok, newton, fallback)
-        small = np.abs(new - psi) <= PROFILE_TOL * np.maximum(1.0, np.abs(psi))
+        # a Newton step this small ends the search (it may round to psi itself, outside the
+        # open bracket, so it is tested before the safeguard)
+        small = np.isfinite(newton) & (
+            np.abs(newton - psi) <= PROFILE_TOL * np.maximum(1.0, np.abs(psi))
+        )
         bracket = ~np.isnan(outer) & (
             np.abs(outer - inner) <= PROFILE_TOL * np.maximum(1.0, np.abs(inner))
         )
         finished = ~done & (small | bracket)
-        result = np.where(finished, np.where(small, new, 0.5 * (inner + outer)), result)
+        result = np.where(finished, np.where(small, newton, 0.5 * (inner + outer)), result)
         done |= finished
         if done.all():
             break
@@ -1380,6 +1437,8 @@ def adjusted_odds_ratio(
             firth=firth,
             outer=design.outer,
         )
+        if not res.converged.all():
+            raise RctkitError("a constrained fit of the profile likelihood did not converge")
         warm[: psi_values.size] = res.beta
         return res.loglik, res.score[:, k]
 
@@ -1392,6 +1451,8 @@ def adjusted_odds_ratio(
     null = newton_logistic(
         design.X, design.y, start=null_start, free=free, firth=firth, outer=design.outer
     )
+    if not null.converged[0]:
+        raise RctkitError("the logistic model without the arm did not converge")
     lr = max(0.0, 2.0 * (loglik_max - float(null.loglik[0])))
     return AdjustedEstimate(
         ci=ConfidenceInterval(math.exp(limits[0]), math.exp(limits[1])),
@@ -1441,7 +1502,12 @@ def _random_intercept_or(
     k = design.arm_index
     p = design.p
     model = _RandomInterceptModel(design, n_agq)
-    glm = _fit_glm(design, firth=False)
+    glm = _fit_glm(
+        design,
+        firth=False,
+        advice="The random-intercept model has no Firth option; fit site as a factor with "
+        "firth=True instead",
+    )
     start = np.r_[glm.beta[0], 1.0]
     free = np.ones(p + 1, dtype=bool)
     theta, loglik_max, _, _, converged = model.fit(start, free)
