@@ -445,6 +445,44 @@ def test_random_intercept_profile_matches_lme4(data: Data) -> None:
     assert est.pvalue == pytest.approx(0.182214409494909, rel=1e-6)
 
 
+def test_random_intercept_at_zero_variance_is_the_glm(data: Data) -> None:
+    # clusters drawn at random, unrelated to the outcome: the ML site variance is 0 here and
+    # the random-intercept model is then the ordinary logistic model (R glm, as above)
+    clusters = np.random.default_rng(0).integers(0, 8, 434)
+    est = adjusted_odds_ratio(
+        {**data, "cl": clusters}, **CORE, covariates=["prior_admissions", "age"],
+        random_intercept="cl", method="wald",
+    )  # fmt: skip
+    glm = adjusted_odds_ratio(data, **CORE, covariates=["prior_admissions", "age"], method="wald")
+    assert (est.random_intercept_sd or 0.0) < 1e-8
+    assert est.estimate == pytest.approx(glm.estimate, rel=1e-8)
+    assert est.std_error == pytest.approx(glm.std_error, rel=1e-6)
+
+
+@settings(max_examples=8)
+@given(st.integers(min_value=0, max_value=2**32 - 1), st.sampled_from([1, 10]))
+def test_random_intercept_swap_and_containment(seed: int, n_agq: int) -> None:
+    rng = np.random.default_rng(seed)
+    n, m = int(rng.integers(60, 200)), int(rng.integers(3, 9))
+    cluster = rng.integers(0, m, n)
+    arm = rng.permutation(np.arange(n) % 2)
+    x = rng.normal(size=n)
+    eta = -0.5 + 0.7 * arm + 0.5 * x + rng.normal(0, 0.8, m)[cluster]
+    y = (rng.random(n) < 1 / (1 + np.exp(-eta))).astype(int)
+    trial = {"y": y, "arm": arm, "x": x, "cl": cluster}
+    kw: dict[str, Any] = {"outcome": "y", "arm": "arm", "covariates": ["x"], "n_agq": n_agq}
+    try:
+        a = adjusted_odds_ratio(trial, **kw, treatment=1, random_intercept="cl")
+        b = adjusted_odds_ratio(trial, **kw, treatment=0, random_intercept="cl")
+    except SeparationError:
+        assume(False)
+        raise
+    assert 0 < a.ci.low < a.estimate < a.ci.high
+    assert a.estimate == pytest.approx(1 / b.estimate, rel=1e-7)
+    assert a.ci.low == pytest.approx(1 / b.ci.high, rel=1e-7)
+    assert a.random_intercept_sd == pytest.approx(b.random_intercept_sd, rel=1e-5, abs=1e-6)
+
+
 # --------------------------------------------------------------------------------------------
 # Bootstrap
 # --------------------------------------------------------------------------------------------

@@ -740,8 +740,8 @@ def newton_logistic(
         :attr:`Design.outer`; without it the information matrices are formed by a batched
         matrix product instead.
     maxiter : int, optional
-        Newton iterations at most; default 100, or 1000 for Firth (whose steps, taken with
-        the unpenalised information, converge only linearly: hard cases take a few hundred).
+        Newton iterations at most; default 100, or 1000 for Firth (whose Fisher-scoring
+        steps, used far from the maximum, converge only linearly).
 
     Returns
     -------
@@ -753,8 +753,10 @@ def newton_logistic(
     the information matrices ``(w * v) @ outer`` (one matrix product) and the Newton steps
     (one stacked solve), halving a step whenever it would lower the (penalised)
     log-likelihood. For the logistic model Newton-Raphson is IRLS (canonical link). For
-    Firth's likelihood the step uses the Fisher information of the unpenalised model (as
-    logistf does), so it converges linearly, quickly. A fit stops when no coefficient moved by
+    Firth's likelihood the step uses the exact Hessian of :math:`l + \\tfrac12\\log\\det I`
+    (the penalty's part formed from :math:`\\partial I/\\partial\\beta_j`, one batched product)
+    where it is negative definite, and the unpenalised information (Fisher scoring, as
+    logistf) elsewhere. A fit stops when no coefficient moved by
     more than ``1e-11 * max(1, |beta|)``. Unpenalised fits still moving after 25 iterations
     with linear predictors past 35 in absolute value (fitted risks within 1e-15 of 0 or 1:
     separated data) are stopped there and reported as not converged; Firth's penalised
