@@ -47,7 +47,8 @@ grid of :math:`G = \max(64, \lceil 16\sqrt{N}\,\rceil)` intervals in :math:`\the
 order the grid point nearest any peak is within a factor
 :math:`\exp(-N\delta^2/2) = \exp(-\pi^2/(8 \cdot 16^2)) \ge 0.995` of it (:math:`\delta` the grid
 step). Every grid point that is a local maximum of the grid values and within a factor
-:math:`e^{-0.1}` of the best (at most eight per table) is then refined by safeguarded Newton
+:math:`e^{-0.1}` of the best (at most eight per table; none if the grid already reaches 1 to
+1e-12) is then refined by safeguarded Newton
 iterations on :math:`d \log P / d\theta` inside its two neighbouring cells, until the step is
 below 1e-13. The p-value is the largest value found, so it is never above the true supremum.
 The tests compare it with an independent exact reference (exact rational regions, supremum
@@ -75,9 +76,11 @@ from rctkit._kernels.common import BoolArray, EffectKernel, FloatArray, IntArray
 #: Grid points in theta per sqrt(N), and the least number of grid intervals.
 GRID_PER_SQRT_N = 16
 MIN_GRID = 64
-#: Grid maxima within this much (log scale) of the best are refined.
+#: Grid maxima within this much (log scale) of the best are refined, at most MAX_CANDIDATES
+#: of them per table; none when the best grid value is already within ONE_TOLERANCE of 1.
 CANDIDATE_MARGIN = 0.1
 MAX_CANDIDATES = 8
+ONE_TOLERANCE = 1e-12
 #: Safeguarded Newton: at most this many steps, stopping once every step is below XTOL.
 NEWTON_STEPS = 40
 NEWTON_XTOL = 1e-13
@@ -147,9 +150,11 @@ def _wald_key(x1: IntArray, s: IntArray, n1: IntArray, n2: IntArray, pooled: boo
     :math:`D = x_1 n_2 - x_2 n_1`; the key is :math:`\operatorname{sign}(D) D^2 / (s(N-s))`.
     The unpooled statistic squared is :math:`D^2 n_1 n_2 / (x_1 (n_1 - x_1) n_2^3 + x_2
     (n_2 - x_2) n_1^3)`; the key drops the constant :math:`n_1 n_2`. Numerators and
-    denominators are integers held exactly in float64, and IEEE division is correctly
-    rounded, so tables with equal statistics get identical keys. A zero denominator with
-    :math:`D \ne 0` gives :math:`\pm\infty` (unpooled, no variance); :math:`D = 0` gives 0.
+    denominators are integers, held exactly in float64 up to 2**53 (tables of up to about
+    1,500 per arm for the unpooled denominator, far more for the pooled one), and IEEE
+    division is correctly rounded, so tables with equal statistics get identical keys. A zero
+    denominator with :math:`D \ne 0` gives :math:`\pm\infty` (unpooled, no variance);
+    :math:`D = 0` gives 0.
     """
     n = n1 + n2
     x2 = s - x1
@@ -339,6 +344,9 @@ def _supremum(h: FloatArray, n: IntArray, lf: FloatArray) -> FloatArray:
         & (values >= after)
         & (values >= best[:, None] - CANDIDATE_MARGIN)
         & np.isfinite(values)
+        # A grid value within 1e-12 of 1 is the supremum to that accuracy (P <= 1 always);
+        # refining the flat top would only chase rounding noise.
+        & (best[:, None] < -ONE_TOLERANCE)
     )
     which, at = np.nonzero(candidate)
     # Keep the MAX_CANDIDATES best per table (flat stretches can have many, all equal).
