@@ -462,14 +462,15 @@ def _rr_closed_form(
     fb = fn1 - fa
     n = fn1 + fn2
     m = fa + fc
-    n12 = fn1 * fn2
+    n12m = fn1 * fn2 * m
+    nca = n * fc * fa
+    n1zz = fn1 * zz
     # Nam's cubic, made monic, solved by the trigonometric formula (three real roots).
-    inv = 1.0 / (fn2 * (fn2 * n * fa + fn1 * (fn2 + fa) * zz))
-    b2 = -fn2 * (n12 * m + 2.0 * n * fc * fa + fn1 * (fn2 + fc + 2.0 * fa) * zz) * inv
-    b1 = (n12 * m * (2.0 * fc + zz) + n * fc * fc * fa) * inv
+    inv = 1.0 / (fn2 * (fn2 * n * fa + n1zz * (fn2 + fa)))
+    b2_3 = (fn2 * (n12m + 2.0 * nca + n1zz * (fn2 + fc + 2.0 * fa))) * (inv / -3.0)
+    b1 = (n12m * (2.0 * fc + zz) + nca * fc) * inv
     b0 = -fn1 * fc * fc * m * inv
-    b2_3 = b2 / 3.0
-    p = b1 - b2 * b2_3
+    p = b1 - 3.0 * b2_3 * b2_3
     q = (2.0 * b2_3 * b2_3 - b1) * b2_3 + b0
     r = np.sqrt(np.maximum(p / -3.0, 0.0))
     angle = np.arccos(np.minimum(np.maximum(1.5 * q / (p * r), -1.0), 1.0)) / 3.0
