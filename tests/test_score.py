@@ -281,11 +281,10 @@ def test_pvalue_is_pearson_chi2_for_mee_and_koopman() -> None:
 # --- Published values ---------------------------------------------------------------------
 
 # Newcombe RG (1998) Stat Med 17:873-890, Table II: 95% intervals for the eight examples, the
-# Mee and the Miettinen-Nurminen columns (methods 5 and 6), to 4 decimals. (Transcribed as in
-# the test suites of the cicalc R package and the mergeron Python package; the values we
-# could check against the paper's own text agree.)
+# Mee and the Miettinen-Nurminen columns, to 4 decimals, as transcribed in the test suites of
+# the cicalc R package (examples a, b, g) and of the mergeron Python package (all eight).
 NEWCOMBE_TABLE_II: list[tuple[Table, tuple[float, float], tuple[float, float]]] = [
-    # table, Mee (method 5), Miettinen-Nurminen (method 6)
+    # table, Mee, Miettinen-Nurminen
     ((56, 70, 48, 80), (0.0533, 0.3377), (0.0528, 0.3382)),  # example (a)
     ((9, 10, 3, 10), (0.1821, 0.8370), (0.1700, 0.8406)),  # example (b)
     ((6, 7, 2, 7), (0.0544, 0.8478), (0.0342, 0.8534)),  # example (c)
@@ -330,8 +329,9 @@ def test_statsmodels_mn_risk_difference_is_off() -> None:
 
 # Fagerland MW, Lydersen S, Laake P (2015) Stat Methods Med Res 24:224-254, examples: the
 # epinephrine trial (Perondi et al. 2004), 7/34 vs 1/34, and the CHRNA4 genotype and XFS study
-# (Ritland et al. 2007), 0/16 vs 15/72; and their book's 2x2 example 9/13 vs 4/14. Values as
-# printed by the authors' R package contingencytables (tests/testthat/test-ch4.R).
+# (Ritland et al. 2007), 0/16 vs 15/72; and, for the odds ratio, the table 9/13 vs 4/14. The
+# values as printed by the authors' R package contingencytables (companion to their 2017 book
+# Statistical Analysis of Contingency Tables), in its tests/testthat/test-ch4.R.
 FAGERLAND: list[tuple[str, str, Table, float, float]] = [
     ("risk_difference", "mee", (7, 34, 1, 34), 0.0284, 0.3439),
     ("risk_difference", "mn", (0, 16, 15, 72), -0.3164, -0.0056),
