@@ -18,7 +18,7 @@ from statsmodels.stats.contingency_tables import Table2x2
 
 import rctkit as rk
 import rctkit.batch as rkb
-from benchmarks import bench_bootstrap
+from benchmarks import bench_bootstrap, bench_methods
 from benchmarks.timing import Row, best_time
 
 
@@ -59,13 +59,6 @@ def bench_batch_fisher(n_tables: int = 400) -> Row:
     return ("batch Fisher p, 400 tables", "scipy.stats.fisher_exact per table", ours, theirs)
 
 
-def bench_scalar_fisher() -> Row:
-    core = rk.BinaryOutcome.from_counts(treatment=(64, 218), control=(83, 216))
-    ours = best_time(lambda: rk.hypothesis_test(core, method="fisher"))
-    theirs = best_time(lambda: stats.fisher_exact([[64, 154], [83, 133]]))
-    return ("scalar Fisher p, CORE", "scipy.stats.fisher_exact", ours, theirs)
-
-
 def bench_scalar_wald() -> Row:
     core = rk.BinaryOutcome.from_counts(treatment=(64, 218), control=(83, 216))
     ours = best_time(lambda: rk.odds_ratio(core))
@@ -76,9 +69,9 @@ def bench_scalar_wald() -> Row:
 
 BENCHMARKS: list[Callable[[], Row]] = [
     bench_scalar_wald,
-    bench_scalar_fisher,
     bench_batch_wald,
     bench_batch_fisher,
+    *bench_methods.BENCHMARKS,
     *bench_bootstrap.BENCHMARKS,
 ]
 
@@ -86,7 +79,7 @@ BENCHMARKS: list[Callable[[], Row]] = [
 TARGETS: dict[str, float] = {
     "batch Wald OR, 1e6 tables": 1000.0,
     "scalar Wald OR, CORE": 1.0,
-    "scalar Fisher p, CORE": 1.0,
+    **bench_methods.TARGETS,
     **bench_bootstrap.TARGETS,
 }
 
