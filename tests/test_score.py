@@ -511,6 +511,29 @@ def test_risk_ratio_with_only_events_in_one_arm_matches_mpmath(method: str, tabl
     assert est.ci.high == pytest.approx(float(high), rel=1e-9)
 
 
+@pytest.mark.parametrize(
+    "table", [(966, 986, 2, 2169), (5, 2842, 1122, 1644), (0, 1974, 1342, 1872)]
+)
+def test_risk_ratio_falls_back_to_the_solver_where_the_cubic_is_ill_conditioned(
+    table: Table, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Lopsided tables where Nam's cubic loses digits: the Newton correction is not tiny, and
+    # the limit is solved for by iteration instead.
+    calls: list[int] = []
+    solve = score._log_ratio_limits
+
+    def counting(*args: object) -> tuple[np.ndarray, np.ndarray]:
+        calls.append(1)
+        return solve(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(score, "_log_ratio_limits", counting)
+    est = estimate("risk_ratio", "koopman", table)
+    assert calls
+    low, high = mp_interval("risk_ratio", "koopman", table)  # mpmath, 40 digits
+    assert est.ci.low == (0.0 if low == 0 else pytest.approx(float(low), rel=1e-9))
+    assert est.ci.high == pytest.approx(float(high), rel=1e-9)
+
+
 def test_odds_ratio_zero_cells() -> None:
     for table in ((0, 10, 4, 25), (3, 5, 5, 5)):  # a = 0, or d = 0: estimate 0
         est = estimate("odds_ratio", "mn", table)

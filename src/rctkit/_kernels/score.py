@@ -10,8 +10,8 @@ is; Miettinen and Nurminen (1985) multiply it by ``N / (N - 1)``.
 
 The kernels are vectorised over tables. Limits of the risk difference and the odds ratio are
 found by :func:`_bracketed_root`, a lean vectorised Chandrupatla solver: scipy's elementwise
-solver behind :func:`rctkit._kernels.roots.find_root` spends about 4 ms a call in set-up, more
-than the whole statsmodels computation these kernels must not be slower than. Limits of the
+solver behind :func:`rctkit._kernels.roots.find_root` spends about 3 ms a call in set-up, as
+much as the whole statsmodels computation these kernels must not be slower than. Limits of the
 risk ratio are in closed form (Nam 1995), polished by one Newton step.
 """
 
