@@ -1128,9 +1128,11 @@ class _RandomInterceptModel:
                 step_free = _solve(fisher[np.ix_(idx, idx)][None], grad[idx][None])[0]
             step = np.zeros_like(theta)
             step[idx] = step_free
-            # sigma moves by at most 1 + |sigma| a step (a trust region on its scale)
+            # sigma moves by at most max(|sigma| / 2, 0.05) a step (a trust region on its
+            # scale), so that the iterates do not swing across sigma = 0
             sigma_step = abs(float(step[-1]))
-            t = min(1.0, (1.0 + abs(float(theta[-1]))) / sigma_step) if sigma_step else 1.0
+            radius = max(0.5 * abs(float(theta[-1])), 0.05)
+            t = min(1.0, radius / sigma_step) if sigma_step else 1.0
             saved = self.modes.copy()
             for _ in range(40):
                 ll_c = self.evaluate(theta + t * step, False)[0]
@@ -1139,6 +1141,7 @@ class _RandomInterceptModel:
                 self.modes = saved.copy()
                 t /= 2.0
             theta = theta + t * step
+            theta[-1] = abs(theta[-1])  # the likelihood is even in sigma
             ll, grad, hess, fisher = self.evaluate(theta, True)
             if np.abs(t * step).max() <= 1e-10 * max(1.0, float(np.abs(theta).max())):
                 converged = True
@@ -1519,7 +1522,15 @@ def _random_intercept_or(
         advice="The random-intercept model has no Firth option; fit site as a factor with "
         "firth=True instead",
     )
-    start = np.r_[glm.beta[0], 1.0]
+    # start sigma at the best of a few values with beta at the ordinary logistic fit: the
+    # likelihood is not concave in sigma far from its maximum, and Newton from a poor start
+    # wanders (the modes are reset for each trial value)
+    candidates = []
+    for sigma0 in (0.1, 0.3, 0.6, 1.0, 2.0):
+        model.modes = np.zeros(model.m)
+        candidates.append(model.evaluate(np.r_[glm.beta[0], sigma0], False)[0])
+    model.modes = np.zeros(model.m)
+    start = np.r_[glm.beta[0], (0.1, 0.3, 0.6, 1.0, 2.0)[int(np.argmax(candidates))]]
     free = np.ones(p + 1, dtype=bool)
     theta, loglik_max, _, _, converged = model.fit(start, free)
     if not converged:
