@@ -800,6 +800,29 @@ def test_interval_contains_estimate_and_nests(trial: Data, method: str, firth: b
     assert 0 <= (narrow.pvalue or 0) <= 1
 
 
+def test_firth_profile_far_ridge() -> None:
+    # found by hypothesis: with long Newton steps a constrained Firth fit jumped to a far
+    # ridge of the (non-concave) penalised likelihood and the upper limit collapsed onto the
+    # estimate; logistf's step bound (5 per coefficient) and a restart from the full fit fix it
+    x = [
+        1.807442, -0.08833, -0.18723, 0.410691, -1.657499, 0.30819, -0.524236, -0.822936,
+        -1.57875, -0.224608, 0.509885, -0.528304, -0.909822, -0.562545, -0.151385, -1.158855,
+        -0.534121, -1.075425, -0.126116, 1.744597, 0.165423, 1.991804, -0.693136, -1.136071,
+        -0.283953, 0.085174, 0.374122, 0.386558, -0.316018, 0.885835,
+    ]  # fmt: skip
+    trial = {
+        "y": np.array([int(c) for c in "000101000000000000000110000100"]),
+        "arm": np.array(list("TCCCTCCCCTTCCTCTCTTTTTCTTCTCTC")),
+        "x": np.array(x),
+        "g": np.array(list("baccacbccbbbbbbabbaaabbabbabaa")),
+    }
+    a = adjusted_odds_ratio(trial, **KW, treatment="T", firth=True, confidence_level=0.99)
+    b = adjusted_odds_ratio(trial, **KW, treatment="C", firth=True, confidence_level=0.99)
+    assert a.ci.low == pytest.approx(1 / b.ci.high, rel=1e-9)
+    assert a.ci.high == pytest.approx(1 / b.ci.low, rel=1e-9)
+    assert b.ci.high > 10 * b.estimate
+
+
 @settings(max_examples=25)
 @given(trials())
 def test_row_order_does_not_matter(trial: Data) -> None:

@@ -66,6 +66,8 @@ MISSING = ("raise", "drop")
 STEP_TOL = 1e-11
 #: Newton iterations at most (the MLE of a well-posed model takes five to eight).
 MAXITER = 100
+#: Firth fits move no coefficient by more than this a step (as logistf's maxstep).
+MAXSTEP = 5.0
 #: Profile limits: Newton on psi stops after a step below this, relative to max(1, |psi|).
 PROFILE_TOL = 1e-12
 #: Largest n * p * p for which Design keeps the row-wise products x_i x_i' (128 MiB).
@@ -756,11 +758,12 @@ def newton_logistic(
     Firth's likelihood the step uses the exact Hessian of :math:`l + \\tfrac12\\log\\det I`
     (the penalty's part formed from :math:`\\partial I/\\partial\\beta_j`, one batched product)
     where it is negative definite, and the unpenalised information (Fisher scoring, as
-    logistf) elsewhere. A fit stops when no coefficient moved by
-    more than ``1e-11 * max(1, |beta|)``. Unpenalised fits still moving after 25 iterations
-    with linear predictors past 35 in absolute value (fitted risks within 1e-15 of 0 or 1:
-    separated data) are stopped there and reported as not converged; Firth's penalised
-    likelihood always has a finite maximum, so its fits run to ``maxiter``.
+    logistf) elsewhere; no coefficient moves by more than 5 a step (logistf's ``maxstep``).
+    A fit stops when no coefficient moved by more than ``1e-11 * max(1, |beta|)``.
+    Unpenalised fits still moving after 25 iterations with linear predictors past 35 in
+    absolute value (fitted risks within 1e-15 of 0 or 1: separated data) are stopped there
+    and reported as not converged; Firth's penalised likelihood always has a finite
+    maximum, so its fits run to ``maxiter``.
     """
     X = np.asarray(X, dtype=np.float64)
     y = np.asarray(y, dtype=np.float64)
@@ -799,6 +802,11 @@ def newton_logistic(
         step = np.zeros((rows.size, p))
         step[:, idx] = _solve(sub_info, sub_score)
         t = np.ones(rows.size)
+        if firth:
+            # no coefficient moves by more than MAXSTEP a step (logistf's maxstep): the
+            # penalised likelihood is not concave, and a long step can land on a far ridge
+            longest = np.abs(step).max(axis=1)
+            t = np.minimum(1.0, MAXSTEP / np.maximum(longest, MAXSTEP))
         beta_r, ll_r = (beta, loglik) if whole else (beta[rows], loglik[rows])
         wr, offr = (w, off) if whole else (w[rows], off[rows])
         threshold = ll_r - 1e-12 * (1.0 + np.abs(ll_r))
@@ -1441,19 +1449,20 @@ def adjusted_odds_ratio(
     warm = np.tile(beta, (2, 1))
 
     def constrained(psi_values: FloatArray) -> tuple[FloatArray, FloatArray]:
-        start = warm.copy()
-        start[: psi_values.size, k] = psi_values
-        res = newton_logistic(
-            design.X,
-            design.y,
-            start=start[: psi_values.size],
-            free=free,
-            firth=firth,
-            outer=design.outer,
-        )
-        if not res.converged.all():
+        m = psi_values.size
+        res = None
+        # warm start from the last constrained fit; failing that, from the full fit
+        for base in (warm[:m], np.tile(beta, (m, 1))):
+            start = base.copy()
+            start[:, k] = psi_values
+            res = newton_logistic(
+                design.X, design.y, start=start, free=free, firth=firth, outer=design.outer
+            )
+            if res.converged.all() and np.isfinite(res.loglik).all():
+                break
+        else:
             raise RctkitError("a constrained fit of the profile likelihood did not converge")
-        warm[: psi_values.size] = res.beta
+        warm[:m] = res.beta
         return res.loglik, res.score[:, k]
 
     q = float(stats.chi2.ppf(level, 1))
