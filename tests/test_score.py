@@ -647,6 +647,26 @@ def test_large_batch_matches_scalar_and_covers_all_paths() -> None:
             assert (batch.low[i], batch.high[i]) == (scalar.ci.low, scalar.ci.high)
 
 
+@pytest.mark.parametrize(("measure", "method"), ALL_METHODS)
+def test_batch_shapes(measure: str, method: str) -> None:
+    # Kernels receive broadcast arrays of any shape: 2-d, 0-d and empty batches keep theirs.
+    a = np.array([[56, 7], [0, 10]])
+    n1 = np.array([[70, 34], [10, 10]])
+    c = np.array([[48, 1], [0, 5]])
+    n2 = np.array([[80, 34], [20, 10]])
+    grid = BATCH[measure](a, n1, c, n2, method=method)
+    flat = BATCH[measure](a.ravel(), n1.ravel(), c.ravel(), n2.ravel(), method=method)
+    assert grid.low.shape == grid.high.shape == grid.estimate.shape == (2, 2)
+    np.testing.assert_array_equal(grid.low.ravel(), flat.low)
+    np.testing.assert_array_equal(grid.high.ravel(), flat.high)
+    zero_d = BATCH[measure](56, 70, 48, 80, method=method)
+    assert zero_d.low.shape == ()
+    assert zero_d.low == flat.low[0]
+    empty = np.zeros(0, dtype=np.int64)
+    none = BATCH[measure](empty, empty + 1, empty, empty + 1, method=method)
+    assert none.low.shape == none.high.shape == (0,)
+
+
 # --- The solver ---------------------------------------------------------------------------
 
 

@@ -411,12 +411,15 @@ def _haldane_guess(
     return np.concatenate([centre - z * se, centre + z * se])
 
 
-def _odds_ratio(a: IntArray, n1: IntArray, c: IntArray, n2: IntArray, level: float) -> Interval:
+def _odds_ratio(
+    a: IntArray, n1: IntArray, c: IntArray, n2: IntArray, level: float, mn: bool
+) -> Interval:
+    """Miettinen-Nurminen odds-ratio interval (``mn`` is always true: there is no other)."""
     fa, fn1, fc, fn2 = as_float(a, n1, c, n2)
     fb, fd = fn1 - fa, fn2 - fc
     with np.errstate(divide="ignore", invalid="ignore"):
         estimate = (fa * fd) / (fb * fc)
-    k = _factor(fn1, fn2, True)
+    k = _factor(fn1, fn2, mn)
     z = z_quantile(level)
     # No events, or only events, in both arms: the odds ratio is undefined (nan) and the
     # likelihood does not depend on it, so no value is rejected.
@@ -560,6 +563,25 @@ def _risk_ratio(
 
 # --- Kernels --------------------------------------------------------------------------------
 
+
+def _flat(
+    solve: Callable[[IntArray, IntArray, IntArray, IntArray, float, bool], Interval],
+    a: IntArray,
+    n1: IntArray,
+    c: IntArray,
+    n2: IntArray,
+    level: float,
+    mn: bool,
+) -> Interval:
+    """Run ``solve`` (written for 1-d arrays) on tables of any shape, and restore the shape."""
+    if a.ndim == 1:
+        return solve(a, n1, c, n2, level, mn)
+    shape = a.shape
+    r = solve(a.ravel(), n1.ravel(), c.ravel(), n2.ravel(), level, mn)
+    pvalue = None if r.pvalue is None else r.pvalue.reshape(shape)
+    return Interval(r.estimate.reshape(shape), r.low.reshape(shape), r.high.reshape(shape), pvalue)
+
+
 _PARAMETERS = """
     Parameters
     ----------
@@ -607,7 +629,7 @@ def mee_rd(a: IntArray, n1: IntArray, c: IntArray, n2: IntArray, level: float) -
        comparative binomial trials with null hypothesis of non-zero risk difference or
        non-unity relative risk. Stat Med 1990;9:1447-1454.
     """
-    return _risk_difference(a, n1, c, n2, level, mn=False)
+    return _flat(_risk_difference, a, n1, c, n2, level, False)
 
 
 def mn_rd(a: IntArray, n1: IntArray, c: IntArray, n2: IntArray, level: float) -> Interval:
@@ -629,7 +651,7 @@ def mn_rd(a: IntArray, n1: IntArray, c: IntArray, n2: IntArray, level: float) ->
     .. [2] Newcombe RG. Interval estimation for the difference between independent
        proportions: comparison of eleven methods. Stat Med 1998;17:873-890.
     """
-    return _risk_difference(a, n1, c, n2, level, mn=True)
+    return _flat(_risk_difference, a, n1, c, n2, level, True)
 
 
 def koopman_rr(a: IntArray, n1: IntArray, c: IntArray, n2: IntArray, level: float) -> Interval:
@@ -669,7 +691,7 @@ def koopman_rr(a: IntArray, n1: IntArray, c: IntArray, n2: IntArray, level: floa
     .. [2] Nam J. Confidence limits for the ratio of two binomial proportions based on
        likelihood scores: non-iterative method. Biom J 1995;37:375-379.
     """
-    return _risk_ratio(a, n1, c, n2, level, mn=False)
+    return _flat(_risk_ratio, a, n1, c, n2, level, False)
 
 
 def mn_rr(a: IntArray, n1: IntArray, c: IntArray, n2: IntArray, level: float) -> Interval:
@@ -687,7 +709,7 @@ def mn_rr(a: IntArray, n1: IntArray, c: IntArray, n2: IntArray, level: float) ->
     .. [1] Miettinen O, Nurminen M. Comparative analysis of two rates. Stat Med
        1985;4:213-226.
     """
-    return _risk_ratio(a, n1, c, n2, level, mn=True)
+    return _flat(_risk_ratio, a, n1, c, n2, level, True)
 
 
 def mn_or(a: IntArray, n1: IntArray, c: IntArray, n2: IntArray, level: float) -> Interval:
@@ -722,7 +744,7 @@ def mn_or(a: IntArray, n1: IntArray, c: IntArray, n2: IntArray, level: float) ->
     .. [2] Fagerland MW, Lydersen S, Laake P. Recommended confidence intervals for two
        independent binomial proportions. Stat Methods Med Res 2015;24:224-254.
     """
-    return _odds_ratio(a, n1, c, n2, level)
+    return _flat(_odds_ratio, a, n1, c, n2, level, True)
 
 
 for _kernel in (mee_rd, mn_rd, koopman_rr, mn_rr, mn_or):
