@@ -785,6 +785,9 @@ def _fit(trial: Data, **kw: Any) -> AdjustedEstimate:
 def test_swapping_arms_inverts(trial: Data, method: str, firth: bool) -> None:
     a = _fit(trial, treatment="T", method=method, firth=firth)
     b = _fit(trial, treatment="C", method=method, firth=firth)
+    # limits beyond odds ratios of e^+-30 (near-separated data with Firth) are documented as
+    # beyond double precision's reach: fitted risks within 1e-13 of 0 or 1
+    assume(math.exp(-30) < a.ci.low and a.ci.high < math.exp(30))
     assert a.estimate == pytest.approx(1 / b.estimate, rel=1e-9)
     assert a.ci.low == pytest.approx(1 / b.ci.high, rel=1e-9)
     assert a.ci.high == pytest.approx(1 / b.ci.low, rel=1e-9)

@@ -1349,7 +1349,10 @@ def adjusted_odds_ratio(
     intercept (resampling participants would ignore the clustering).
 
     **Degenerate data.** Zero events (or only events) in one arm separate the data: an error
-    without Firth, finite estimates with it. A constant outcome is refused.
+    without Firth, finite estimates with it. A constant outcome is refused. Profile limits
+    beyond odds ratios of about :math:`e^{\pm 30}` (Firth on nearly separated data) lie where
+    fitted risks are within 1e-13 of 0 or 1; they are returned as computed but only mean
+    "unbounded for any practical purpose": double precision does not resolve them to 1e-9.
 
     References
     ----------
@@ -1449,21 +1452,22 @@ def adjusted_odds_ratio(
     warm = np.tile(beta, (2, 1))
 
     def constrained(psi_values: FloatArray) -> tuple[FloatArray, FloatArray]:
+        # Two starts in one batch: the last constrained fit (warm) and the full fit. The
+        # log-likelihood is concave and both reach its maximum; Firth's penalised one is not,
+        # and a start can lead to a lower local maximum, so the higher of the two is kept.
         m = psi_values.size
-        res = None
-        # warm start from the last constrained fit; failing that, from the full fit
-        for base in (warm[:m], np.tile(beta, (m, 1))):
-            start = base.copy()
-            start[:, k] = psi_values
-            res = newton_logistic(
-                design.X, design.y, start=start, free=free, firth=firth, outer=design.outer
-            )
-            if res.converged.all() and np.isfinite(res.loglik).all():
-                break
-        else:
+        start = np.vstack([warm[:m], np.tile(beta, (m, 1))])
+        start[:, k] = np.tile(psi_values, 2)
+        res = newton_logistic(
+            design.X, design.y, start=start, free=free, firth=firth, outer=design.outer
+        )
+        ok = res.converged & np.isfinite(res.loglik)
+        ll = np.where(ok, res.loglik, -np.inf).reshape(2, m)
+        pick = np.argmax(ll, axis=0) * m + np.arange(m)
+        if not ok[pick].all():
             raise RctkitError("a constrained fit of the profile likelihood did not converge")
-        warm[:m] = res.beta
-        return res.loglik, res.score[:, k]
+        warm[:m] = res.beta[pick]
+        return res.loglik[pick], res.score[pick, k]
 
     q = float(stats.chi2.ppf(level, 1))
     limits, ok = _profile_limits(constrained, psi, se, loglik_max, q)
