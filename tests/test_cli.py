@@ -91,3 +91,67 @@ def test_unknown_subcommand_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["frobnicate"]) == 2
     assert "invalid choice" in capsys.readouterr().err
     assert main(["--version"]) == 0
+
+
+FLOW = """
+[trial]
+title = "A complete flow"
+
+[enrolment]
+assessed = 400
+
+[enrolment.excluded]
+"Not meeting inclusion criteria" = 110
+"Declined to participate" = 52
+
+[[arms]]
+label = "Intervention"
+role = "treatment"
+allocated = 120
+received = 114
+analysed = 117
+
+[arms.did_not_receive]
+"Declined" = 4
+"Became ineligible" = 2
+
+[arms.excluded_from_analysis]
+"Withdrew consent" = 3
+
+[[arms]]
+label = "Usual care"
+role = "control"
+allocated = 118
+received = 118
+analysed = 118
+
+[[outcomes]]
+name = "Death"
+events = [10, 12]
+totals = [117, 118]
+"""
+
+
+def test_report_with_full_flow(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "flow.toml"
+    path.write_text(FLOW)
+    assert main(["report", str(path), "--format", "md"]) == 0
+    out = capsys.readouterr().out
+    assert "| Randomised | 120 | 118 |" in out
+
+
+def test_inconsistent_flow_lists_every_mismatch(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "flow.toml"
+    path.write_text(
+        FLOW.replace("assessed = 400", "assessed = 401").replace(
+            "received = 114", "received = 113"
+        )
+    )
+    assert main(["report", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("rctkit: error: ")
+    assert "Traceback" not in err
+    assert "401" in err and "113" in err
+    assert err.count("\n- ") >= 2  # both mismatches, one error
