@@ -406,6 +406,20 @@ def test_zero_events_in_one_arm(data: Data) -> None:
     assert math.isfinite(est.pvalue or math.nan)
 
 
+def test_limit_beyond_reach_is_reported_infinite() -> None:
+    # nearly separated (one event in the treatment arm, none at its covariate pattern): the
+    # MLE exists but the lower profile limit lies where double precision cannot follow it
+    rng = np.random.default_rng(213)
+    arm = rng.permutation(np.arange(30) % 2)
+    x = rng.normal(size=30)
+    g = rng.integers(0, 3, 30)
+    y = (rng.random(30) < 1 / (1 + np.exp(-(-0.5 - 3 * arm + 0.5 * x)))).astype(int)
+    trial = {"y": y, "arm": np.where(arm == 1, "T", "C"), "x": x, "g": np.array(list("abc"))[g]}
+    with pytest.warns(rk.RctkitWarning, match="lower profile-likelihood limit lies beyond"):
+        est = adjusted_odds_ratio(trial, **KW, treatment="T", confidence_level=0.99)
+    assert est.ci.low == 0.0 and 0 < est.estimate < est.ci.high < math.inf
+
+
 # --------------------------------------------------------------------------------------------
 # Random intercept against lme4
 # --------------------------------------------------------------------------------------------
