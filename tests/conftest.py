@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 
+import mpmath
 import pytest
 from hypothesis import HealthCheck, settings
 
@@ -14,6 +16,21 @@ settings.register_profile(
 )
 settings.register_profile("ci", max_examples=200, deadline=None, derandomize=True)
 settings.load_profile("ci" if os.environ.get("CI") else "default")
+
+
+@pytest.fixture(autouse=True)
+def _mpmath_precision(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Run each test at its module's ``MP_DPS`` digits of mpmath precision, then restore.
+
+    mpmath's precision is global: a module that set it at import would get whatever the
+    module imported last, or a test before it, had left.
+    """
+    dps = getattr(request.module, "MP_DPS", None)
+    if dps is None:
+        yield
+        return
+    with mpmath.workdps(dps):
+        yield
 
 
 @pytest.fixture

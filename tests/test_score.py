@@ -65,7 +65,7 @@ def estimate(
 # cubic, no quadratic), and each limit is a root of z(effect) -+ z_{0.975} found by mpmath's
 # bracketing solver, at 40 significant digits.
 
-mp.mp.dps = 40
+MP_DPS = 40  # mpmath digits for every test here (set by tests/conftest.py)
 EPS = mp.mpf(10) ** -33  # inside the nuisance parameter's range
 EDGE = mp.mpf(10) ** -20  # inside the effect's range
 

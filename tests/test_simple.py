@@ -147,7 +147,7 @@ def _one(a: int, n1: int, c: int, n2: int) -> rk.BinaryOutcome:
 # ---------------------------------------------------------------------------------------------
 # An independent high-precision implementation (mpmath, 30 digits)
 
-mp.mp.dps = 30
+MP_DPS = 30  # mpmath digits for every test here (set by tests/conftest.py)
 
 
 def _mp_z(level: float) -> mp.mpf:

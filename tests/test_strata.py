@@ -26,6 +26,8 @@ from tests.strategies import outcomes
 
 Table = tuple[int, int, int, int]
 
+MP_DPS = 30  # mpmath digits for every test here (set by tests/conftest.py)
+
 SETS: dict[str, list[Table]] = {
     "three": [(10, 50, 20, 50), (15, 40, 18, 35), (3, 12, 1, 14)],
     "sparse": [(0, 5, 2, 6), (1, 4, 3, 5), (2, 3, 0, 4), (1, 6, 1, 6)],
@@ -121,7 +123,6 @@ def test_homogeneity_matches_statsmodels(name: str) -> None:
 
 def _exact_reference(tables: list[Table], level: float = 0.95) -> tuple[float, float, float]:
     """Conditional MLE and exact limits from exact integer weights and mpmath (30 digits)."""
-    mp.mp.dps = 30
     weights = [1]
     low_total = 0
     for a, n1, c, n2 in tables:
