@@ -242,7 +242,13 @@ def _mp_profile(
     rows: list[tuple[int, int, float]], firth: bool, level: float
 ) -> tuple[float, float, float, float]:
     """psi_hat, the profile limits and the LR statistic, by mpmath at 30 digits."""
-    mp.mp.dps = 30
+    with mp.workdps(30):
+        return _mp_profile_at_precision(rows, firth, level)
+
+
+def _mp_profile_at_precision(
+    rows: list[tuple[int, int, float]], firth: bool, level: float
+) -> tuple[float, float, float, float]:
     objective, gradient, info = _mp_model(rows, firth)
 
     def maximise(beta: list[Any], free: list[int]) -> list[Any]:
@@ -292,9 +298,7 @@ def _mp_profile(
         limits.append(mp.findroot(dev, (inner, outer), solver="illinois", tol=mp.mpf(10) ** -20))
     current[:] = beta_hat
     lr = dev(mp.mpf(0)) + q
-    out = (float(psi_hat), float(limits[0]), float(limits[1]), float(lr))
-    mp.mp.dps = 15
-    return out
+    return (float(psi_hat), float(limits[0]), float(limits[1]), float(lr))
 
 
 def _small(data: Data, n: int = 40) -> Data:
