@@ -18,6 +18,7 @@ from rctkit import _warnings
 from rctkit._kernels import mantel_haenszel as _mh
 from rctkit._kernels.common import FloatArray, IntArray, z_quantile
 from rctkit._kernels.roots import find_root_from
+from rctkit._kernels.stratified_score import stratified_score as _stratified_score
 from rctkit._validation import check_choice, check_confidence_level
 from rctkit.errors import InvalidInputError
 from rctkit.model import BinaryOutcome
@@ -26,8 +27,9 @@ from rctkit.results import ConfidenceInterval, Estimate, TestResult
 __all__ = ["cmh_test", "homogeneity_test", "mantel_haenszel", "strata_from_arrays"]
 
 MEASURES = ("odds_ratio", "risk_ratio", "risk_difference")
-METHODS = ("mh", "exact")
+METHODS = ("mh", "exact", "mn")
 VARIANCES = ("sato", "greenland-robins")
+WEIGHTS = ("ivs", "mh")
 HOMOGENEITY_METHODS = ("breslow-day", "tarone")
 
 
@@ -97,6 +99,7 @@ def mantel_haenszel(
     method: str = "mh",
     confidence_level: float = 0.95,
     variance: str = "sato",
+    weights: str = "ivs",
 ) -> Estimate:
     r"""The treatment effect pooled across strata.
 
@@ -106,19 +109,29 @@ def mantel_haenszel(
         One outcome per stratum, the same arms in each.
     measure : {"odds_ratio", "risk_ratio", "risk_difference"}, optional
         The effect measure.
-    method : {"mh", "exact"}, optional
+    method : {"mh", "exact", "mn"}, optional
         ``"mh"``: the Mantel-Haenszel estimate with a Wald interval from the
         Robins-Breslow-Greenland variance (odds ratio), the Greenland-Robins variance (risk
         ratio) or the Sato / Greenland-Robins variance (risk difference); ``pvalue`` is the
         Cochran-Mantel-Haenszel test without continuity correction. ``"exact"`` (odds ratio
         only): the conditional maximum-likelihood common odds ratio, its exact interval and
         the exact conditional p-value, as R's ``mantelhaen.test(exact=TRUE)`` gives them but
-        with limits solved to about 1e-12.
+        with limits solved to about 1e-12. ``"mn"``: Miettinen and Nurminen's stratified
+        score interval (all three measures), with the strata's scores pooled with
+        ``weights``; the estimate is the root of the pooled score, ``pvalue`` the stratified
+        score test of no effect, and ``Estimate.method`` is ``"mn-ivs"`` or ``"mn-mh"``. As
+        R's ``ratesci::scoreci(..., stratified = TRUE, skew = FALSE, or_bias = FALSE)``.
     confidence_level : float, optional
         Strictly between 0 and 1; default 0.95.
     variance : {"sato", "greenland-robins"}, optional
         For the risk difference only: Sato's variance (default; consistent in sparse and in
         large strata) or Greenland and Robins's.
+    weights : {"ivs", "mh"}, optional
+        For method ``"mn"`` only: ``"ivs"`` (default) weights each stratum's score by the
+        inverse of its variance, recomputed at each candidate effect (ratesci's "IVS";
+        for the risk ratio Tang's score, as ratesci); ``"mh"`` by the Mantel-Haenszel
+        weight ``n1 n2 / N``, which makes the estimate of a risk difference or risk ratio
+        the Mantel-Haenszel estimate and their p-value the Cochran-Mantel-Haenszel test.
 
     Returns
     -------
@@ -138,11 +151,21 @@ def mantel_haenszel(
     noncentral hypergeometric distributions, and the two-sided p-value sums the
     probabilities no greater than the observed one (relative tolerance 1e-7, as R).
 
+    The ``"mn"`` limits solve :math:`Z(\theta) = \pm z_{1-\alpha/2}` for the pooled score
+    :math:`Z(\theta) = \sum_k w_k S_k(\theta) / \sqrt{\sum_k w_k^2 V_k(\theta)}`, each
+    stratum's score and variance (with the factor :math:`N_k / (N_k - 1)`) taken at the
+    risks fitted in that stratum under :math:`\theta`. Strata with no events, or only events,
+    contribute nothing to the odds ratio; to the risk ratio those with no events contribute
+    nothing; with ``weights="ivs"`` both kinds contribute nothing to any measure (their
+    variance vanishes at no effect), whereas ratesci adds 0.5 to their cells. No
+    skewness correction is applied.
+
     References
     ----------
     Mantel N, Haenszel W. J Natl Cancer Inst 1959;22:719-48. Robins J, Breslow N, Greenland
     S. Biometrics 1986;42:311-23. Greenland S, Robins JM. Biometrics 1985;41:55-68.
-    Sato T. Biometrics 1989;45:1323-4.
+    Sato T. Biometrics 1989;45:1323-4. Miettinen O, Nurminen M. Stat Med 1985;4:213-26.
+    Laud PJ. Pharm Stat 2017;16:334-48. Tang Y. Stat Med 2020;39:3427-57.
 
     Examples
     --------
@@ -152,12 +175,26 @@ def mantel_haenszel(
     >>> est = rk.mantel_haenszel(strata)
     >>> print(f"{est.estimate:.3f} ({est.ci.low:.3f} to {est.ci.high:.3f})")
     0.457 (0.241 to 0.866)
+    >>> est = rk.mantel_haenszel(strata, measure="risk_difference", method="mn", weights="mh")
+    >>> print(f"{est.estimate:.3f} ({est.ci.low:.3f} to {est.ci.high:.3f}) {est.method}")
+    -0.174 (-0.310 to -0.033) mn-mh
     """
     tables = _strata_arrays(strata)
     measure = check_choice(measure, "measure", MEASURES)
     method = check_choice(method, "method", METHODS)
     level = check_confidence_level(confidence_level)
     variance = check_choice(variance, "variance", VARIANCES)
+    weights = check_choice(weights, "weights", WEIGHTS)
+    if method == "mn":
+        res = _stratified_score(*tables, level, measure=measure, weights=weights)
+        return Estimate(
+            measure,  # type: ignore[arg-type]
+            float(res.estimate),
+            ConfidenceInterval(float(res.low), float(res.high)),
+            level,
+            f"mn-{weights}",
+            None if res.pvalue is None else float(res.pvalue),
+        )
     if method == "exact":
         if measure != "odds_ratio":
             raise InvalidInputError(
