@@ -18,7 +18,7 @@ from statsmodels.stats.contingency_tables import Table2x2
 
 import rctkit as rk
 import rctkit.batch as rkb
-from benchmarks import bench_bootstrap, bench_methods
+from benchmarks import bench_adjusted, bench_bootstrap, bench_methods
 from benchmarks.timing import Row, best_time
 
 
@@ -73,6 +73,7 @@ BENCHMARKS: list[Callable[[], Row]] = [
     bench_batch_fisher,
     *bench_methods.BENCHMARKS,
     *bench_bootstrap.BENCHMARKS,
+    *bench_adjusted.BENCHMARKS,
 ]
 
 #: The issues' targets: peer time / rctkit time at least this.
@@ -81,6 +82,7 @@ TARGETS: dict[str, float] = {
     "scalar Wald OR, CORE": 1.0,
     **bench_methods.TARGETS,
     **bench_bootstrap.TARGETS,
+    **bench_adjusted.TARGETS,
 }
 
 

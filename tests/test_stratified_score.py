@@ -58,7 +58,7 @@ def outcome(t: Table) -> rk.BinaryOutcome:
 # Nurminen / Laud; the estimate and the limits are roots of the pooled statistic found by
 # bisection then Anderson-Bjorck, at 30 significant digits.
 
-mp.mp.dps = 30
+MP_DPS = 30  # mpmath digits for every test here (set by tests/conftest.py)
 EPS = mp.mpf(10) ** -24
 EDGE = mp.mpf(10) ** -20
 

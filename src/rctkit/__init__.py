@@ -8,6 +8,13 @@ Estimate(odds_ratio=0.6659, 95% CI 0.4463 to 0.9936, method='wald', pvalue=0.046
 
 from __future__ import annotations
 
+from rctkit.adjusted import (
+    AdjustedEstimate,
+    MarginalEstimate,
+    SeparationError,
+    adjusted_odds_ratio,
+    marginal_effect,
+)
 from rctkit.bootstrap import BootstrapEstimate, bootstrap, stratified_bootstrap
 from rctkit.consort import ConsortFlow, flow_problems
 from rctkit.effects import odds_ratio, risk_difference, risk_ratio
@@ -36,6 +43,7 @@ from rctkit.strata import cmh_test, homogeneity_test, mantel_haenszel, strata_fr
 __version__ = "0.1.0"
 
 __all__ = [
+    "AdjustedEstimate",
     "AdverseEvent",
     "Arm",
     "BatchEstimate",
@@ -48,21 +56,25 @@ __all__ = [
     "Enrolment",
     "Estimate",
     "InvalidInputError",
+    "MarginalEstimate",
     "NNTConfidenceInterval",
     "NNTEstimate",
     "PublishedEstimate",
     "RctkitError",
     "RctkitWarning",
     "Reason",
+    "SeparationError",
     "TestResult",
     "Trial",
     "__version__",
+    "adjusted_odds_ratio",
     "bootstrap",
     "cmh_test",
     "flow_problems",
     "homogeneity_test",
     "hypothesis_test",
     "mantel_haenszel",
+    "marginal_effect",
     "number_needed_to_treat",
     "odds_ratio",
     "risk_difference",
