@@ -11,6 +11,7 @@ from __future__ import annotations
 import time
 import warnings
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import statsmodels.api as sm
@@ -19,7 +20,7 @@ import rctkit as rk
 from benchmarks.timing import Row, best_time
 from rctkit.adjusted import _resample_weights, build_design, load_core_simulated
 
-KW = {
+KW: dict[str, Any] = {
     "outcome": "readmitted",
     "arm": "arm",
     "treatment": "peer_support",
