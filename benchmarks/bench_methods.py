@@ -19,7 +19,7 @@ from statsmodels.stats.proportion import confint_proportions_2indep
 
 import rctkit as rk
 import rctkit.batch as rkb
-from benchmarks.timing import Row, best_time
+from benchmarks.timing import Row, best_time, paired_times
 
 CORE = rk.BinaryOutcome.from_counts(treatment=(64, 218), control=(83, 216))
 TABLE = np.array([[64, 154], [83, 133]])
@@ -147,13 +147,9 @@ def _row(
     name: str, peer: str, ours: Callable[[], object], theirs: Callable[[], object]
 ) -> Callable[[], Row]:
     def bench() -> Row:
-        repeat, min_time = (3, 0.1) if name.startswith("test b") else (5, 0.2)
-        return (
-            f"scalar {name}, CORE",
-            peer,
-            best_time(ours, repeat=repeat, min_time=min_time),
-            best_time(theirs, repeat=repeat, min_time=min_time),
-        )
+        rounds = 3 if name.startswith("test b") else 7
+        mine, peers = paired_times(ours, theirs, rounds=rounds)
+        return (f"scalar {name}, CORE", peer, mine, peers)
 
     return bench
 

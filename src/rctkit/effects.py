@@ -12,7 +12,7 @@ import numpy as np
 from rctkit import batch
 from rctkit.errors import InvalidInputError
 from rctkit.model import BinaryOutcome
-from rctkit.results import Estimate, Measure
+from rctkit.results import ConfidenceInterval, Estimate, Measure
 
 __all__ = ["odds_ratio", "risk_difference", "risk_ratio"]
 
@@ -40,14 +40,24 @@ def check_outcome(outcome: Any) -> BinaryOutcome:
 
 def one_table(outcome: BinaryOutcome) -> tuple[Any, Any, Any, Any]:
     """The outcome's counts as four int64 arrays of shape (1,), for the kernels."""
-    a, n1, c, n2 = (np.array([v], dtype=np.int64) for v in outcome.as_tuple())
-    return a, n1, c, n2
+    counts = np.array(outcome.as_tuple(), dtype=np.int64)
+    return counts[0:1], counts[1:2], counts[2:3], counts[3:4]
 
 
 def _estimate(measure: Measure, outcome: Any, method: Any, confidence_level: Any) -> Estimate:
     outcome = check_outcome(outcome)
     method, level = batch.check_effect_options(measure, method, confidence_level)
-    return batch.estimate_counts(measure, one_table(outcome), method, level).item()
+    # The batch kernel on a batch of one table (no chunking needed for one).
+    result = batch.EFFECT_METHODS[measure][method](*one_table(outcome), level)
+    pvalue = None if result.pvalue is None else float(result.pvalue[0])
+    return Estimate(
+        measure=measure,
+        estimate=float(result.estimate[0]),
+        ci=ConfidenceInterval(float(result.low[0]), float(result.high[0])),
+        confidence_level=level,
+        method=method,
+        pvalue=pvalue,
+    )
 
 
 def odds_ratio(
