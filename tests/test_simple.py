@@ -4,9 +4,12 @@ References used below:
 
 * Newcombe RG. Stat Med 1998;17:873-90, Table II: 95% intervals for eight example tables
   (a)-(h) by eleven methods, four decimals. Methods 1 (Wald), 2 (Wald-cc), 10 (hybrid score)
-  and 11 (hybrid score, continuity corrected) are checked. Examples (a), (b) and (g) of methods
-  1, 2, 10 and 11, and of Agresti-Caffo, are also the SAS PROC FREQ reference values quoted in
-  the test suite of R package MKinfer (binomDiffCI), which agree with the table.
+  and 11 (hybrid score, continuity corrected) are checked. Provenance, honestly: all of method
+  10, and examples (a), (b) and (g) of methods 1, 2 and 11 (with Agresti-Caffo), were checked
+  against a second copy (other projects' test suites; the SAS PROC FREQ values quoted by R
+  package MKinfer). The remaining entries of methods 1, 2 and 11 were transcribed without a
+  second copy of the paper at hand; they agree with the independent mpmath implementation
+  below to four decimals, which is the check that carries the weight for them.
 * An independent high-precision implementation with mpmath (below): Wilson limits found by
   bisection on the score-test equation, not by the closed form the kernels use.
 * R: metafor::escalc(add=1/2, to="all") and stats::prop.test, from
