@@ -145,6 +145,7 @@ def test_report_validates_options() -> None:
 def test_trial_repr_html_is_the_report() -> None:
     html = example_trial()._repr_html_()
     assert "<table" in html and "Harms" in html
+    assert "<svg" in html  # the CONSORT diagram
 
 
 def test_report_table_checks_row_width() -> None:

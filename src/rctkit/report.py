@@ -326,15 +326,18 @@ class TrialReport:
         )
         return head + "\n".join(t.to_markdown() for t in self.tables())
 
-    def to_html(self) -> str:
-        """The report as an HTML fragment."""
+    def to_html(self, *, diagram: bool = True) -> str:
+        """The report as an HTML fragment, with the CONSORT flow diagram (inline SVG) first."""
         import html as _html
+
+        from rctkit.consort import consort_svg
 
         head = f"<h2>{_html.escape(self.trial.title)}</h2>"
         if self.trial.citation:
             head += f"<p>{_html.escape(self.trial.citation)}</p>"
+        figure = f"<div class='rctkit-consort'>{consort_svg(self.trial)}</div>" if diagram else ""
         return (
-            f"<div class='rctkit-report'>{head}"
+            f"<div class='rctkit-report'>{head}{figure}"
             + "".join(t.to_html() for t in self.tables())
             + "</div>"
         )
