@@ -1497,13 +1497,7 @@ def adjusted_odds_ratio(
         "firth": firth,
     }
     if method == "wald":
-        z = special.ndtri(0.5 + level / 2.0)
-        return AdjustedEstimate(
-            ci=ConfidenceInterval(math.exp(psi - z * se), math.exp(psi + z * se)),
-            pvalue=coefficients[k].pvalue,
-            statistic=coefficients[k].statistic,
-            **common,
-        )
+        return _wald_result(psi, se, level, coefficients[k], common)
     if method == "bootstrap":
         return _bootstrap_or(design, fit, firth, n_resamples, generator, level, common)
 
@@ -1529,19 +1523,48 @@ def adjusted_odds_ratio(
         # nan marks a failed fit; _profile_limits decides whether that is an error
         return np.where(good, res.loglik[pick], np.nan), res.score[pick, k]
 
+    def null_loglik() -> float:
+        null_start = beta.copy()
+        null_start[k] = 0.0
+        null = newton_logistic(
+            design.X, design.y, start=null_start, free=free, firth=firth, outer=design.outer
+        )
+        if not null.converged[0]:
+            raise RctkitError("the logistic model without the arm did not converge")
+        return float(null.loglik[0])
+
+    return _profile_result(constrained, null_loglik, psi, se, loglik_max, level, common)
+
+
+def _wald_result(
+    psi: float, se: float, level: float, coefficient: Coefficient, common: dict[str, Any]
+) -> AdjustedEstimate:
+    """The Wald interval and test of the arm's coefficient."""
+    z = special.ndtri(0.5 + level / 2.0)
+    return AdjustedEstimate(
+        ci=ConfidenceInterval(math.exp(psi - z * se), math.exp(psi + z * se)),
+        pvalue=coefficient.pvalue,
+        statistic=coefficient.statistic,
+        **common,
+    )
+
+
+def _profile_result(
+    constrained: Callable[[FloatArray], tuple[FloatArray, FloatArray]],
+    null_loglik: Callable[[], float],
+    psi: float,
+    se: float,
+    loglik_max: float,
+    level: float,
+    common: dict[str, Any],
+) -> AdjustedEstimate:
+    """The profile-likelihood interval and the likelihood-ratio test of the arm."""
     q = float(stats.chi2.ppf(level, 1))
     limits, ok = _profile_limits(constrained, psi, se, loglik_max, q)
     if not ok.all():
         raise RctkitError("the profile-likelihood limits did not converge")
     _warn_unbounded(limits, psi)
-    null_start = beta.copy()
-    null_start[k] = 0.0
-    null = newton_logistic(
-        design.X, design.y, start=null_start, free=free, firth=firth, outer=design.outer
-    )
-    if not null.converged[0]:
-        raise RctkitError("the logistic model without the arm did not converge")
-    lr = max(0.0, 2.0 * (loglik_max - float(null.loglik[0])))
+    lr = max(0.0, 2.0 * (loglik_max - null_loglik()))
     return AdjustedEstimate(
         ci=ConfidenceInterval(math.exp(limits[0]), math.exp(limits[1])),
         pvalue=float(stats.chi2.sf(lr, 1)),
@@ -1642,13 +1665,7 @@ def _random_intercept_or(
         "random_intercept_sd": abs(float(theta[p])),
     }
     if method == "wald":
-        z = special.ndtri(0.5 + level / 2.0)
-        return AdjustedEstimate(
-            ci=ConfidenceInterval(math.exp(psi - z * se), math.exp(psi + z * se)),
-            pvalue=coefficients[k].pvalue,
-            statistic=coefficients[k].statistic,
-            **common,
-        )
+        return _wald_result(psi, se, level, coefficients[k], common)
     free_c = free.copy()
     free_c[k] = False
     # constrained fits start with sigma away from 0, where its gradient vanishes by symmetry
@@ -1671,24 +1688,16 @@ def _random_intercept_or(
             ll[j], slope[j] = ll_j, grad[k]
         return ll, slope
 
-    q = float(stats.chi2.ppf(level, 1))
-    limits, ok = _profile_limits(constrained, psi, se, loglik_max, q)
-    if not ok.all():
-        raise RctkitError("the profile-likelihood limits did not converge")
-    _warn_unbounded(limits, psi)
-    null_start = theta_start.copy()
-    null_start[k] = 0.0
-    model.modes = modes_hat.copy()
-    _, ll_null, _, _, ok_null = model.fit(null_start, free_c)
-    if not ok_null:
-        raise RctkitError("the random-intercept model without the arm did not converge")
-    lr = max(0.0, 2.0 * (loglik_max - ll_null))
-    return AdjustedEstimate(
-        ci=ConfidenceInterval(math.exp(limits[0]), math.exp(limits[1])),
-        pvalue=float(stats.chi2.sf(lr, 1)),
-        statistic=lr,
-        **common,
-    )
+    def null_loglik() -> float:
+        null_start = theta_start.copy()
+        null_start[k] = 0.0
+        model.modes = modes_hat.copy()
+        _, ll_null, _, _, ok_null = model.fit(null_start, free_c)
+        if not ok_null:
+            raise RctkitError("the random-intercept model without the arm did not converge")
+        return float(ll_null)
+
+    return _profile_result(constrained, null_loglik, psi, se, loglik_max, level, common)
 
 
 # --------------------------------------------------------------------------------------------
