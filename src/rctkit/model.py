@@ -300,26 +300,46 @@ class Reason:
     count: int = _count_field("count")
 
 
-def _reasons(name: str) -> Any:
-    def convert(value: Any) -> tuple[Reason, ...]:
-        if isinstance(value, Mapping):
-            return tuple(Reason(str(k), v) for k, v in value.items())
-        try:
-            items = tuple(value)
-        except TypeError:
-            raise InvalidInputError(
-                f"`{name}` must be a mapping of reason to count or a sequence of Reason "
-                f"(got {value!r})"
-            ) from None
-        out = []
-        for item in items:
-            if isinstance(item, Reason):
-                out.append(item)
-            else:
-                raise InvalidInputError(f"`{name}` entries must be Reason (got {item!r})")
-        return tuple(out)
+#: What a reasons field accepts: ``{"withdrew consent": 2}`` or a sequence of Reason.
+ReasonsLike = Mapping[str, int] | Iterable["Reason"]
 
-    return attrs.field(factory=tuple, converter=convert)
+
+def _as_reasons(value: ReasonsLike, name: str) -> tuple[Reason, ...]:
+    if isinstance(value, Mapping):
+        return tuple(Reason(str(k), v) for k, v in value.items())
+    try:
+        items = tuple(value)
+    except TypeError:
+        raise InvalidInputError(
+            f"`{name}` must be a mapping of reason to count or a sequence of Reason "
+            f"(got {value!r})"
+        ) from None
+    for item in items:
+        if not isinstance(item, Reason):
+            raise InvalidInputError(f"`{name}` entries must be Reason (got {item!r})")
+    return items
+
+
+# One named converter per field, so that type checkers see what each field accepts and the
+# error names the field.
+def _excluded(value: ReasonsLike) -> tuple[Reason, ...]:
+    return _as_reasons(value, "excluded")
+
+
+def _did_not_receive(value: ReasonsLike) -> tuple[Reason, ...]:
+    return _as_reasons(value, "did_not_receive")
+
+
+def _lost_to_follow_up(value: ReasonsLike) -> tuple[Reason, ...]:
+    return _as_reasons(value, "lost_to_follow_up")
+
+
+def _discontinued(value: ReasonsLike) -> tuple[Reason, ...]:
+    return _as_reasons(value, "discontinued")
+
+
+def _excluded_from_analysis(value: ReasonsLike) -> tuple[Reason, ...]:
+    return _as_reasons(value, "excluded_from_analysis")
 
 
 def total_of(reasons: Iterable[Reason]) -> int:
@@ -332,7 +352,7 @@ class Enrolment:
     """The enrolment box of the CONSORT flow: assessed for eligibility, excluded with reasons."""
 
     assessed: int | None = _optional_count_field("assessed")
-    excluded: tuple[Reason, ...] = _reasons("excluded")
+    excluded: tuple[Reason, ...] = attrs.field(factory=tuple, converter=_excluded)
 
 
 @attrs.frozen
@@ -360,11 +380,15 @@ class Arm:
     label: str = attrs.field(validator=_nonempty_str("label"))
     allocated: int = _count_field("allocated")
     received: int | None = _optional_count_field("received")
-    did_not_receive: tuple[Reason, ...] = _reasons("did_not_receive")
-    lost_to_follow_up: tuple[Reason, ...] = _reasons("lost_to_follow_up")
-    discontinued: tuple[Reason, ...] = _reasons("discontinued")
+    did_not_receive: tuple[Reason, ...] = attrs.field(factory=tuple, converter=_did_not_receive)
+    lost_to_follow_up: tuple[Reason, ...] = attrs.field(
+        factory=tuple, converter=_lost_to_follow_up
+    )
+    discontinued: tuple[Reason, ...] = attrs.field(factory=tuple, converter=_discontinued)
     analysed: int | None = _optional_count_field("analysed")
-    excluded_from_analysis: tuple[Reason, ...] = _reasons("excluded_from_analysis")
+    excluded_from_analysis: tuple[Reason, ...] = attrs.field(
+        factory=tuple, converter=_excluded_from_analysis
+    )
     short: str = ""
     description: str = ""
 
