@@ -162,3 +162,20 @@ def test_adverse_event_rules() -> None:
         rk.AdverseEvent(term="SAE", arm="A", participants=5, events=3)
     with pytest.raises(rk.InvalidInputError, match=r"`participants` must be non-negative"):
         rk.AdverseEvent(term="SAE", arm="A", participants=-5)
+
+
+def test_from_dataframe_reads_columns_and_names_missing_ones() -> None:
+    pd = pytest.importorskip("pandas")
+    frame = pd.DataFrame(
+        {"group": ["peer", "usual", "peer", "usual"], "readmitted": [True, False, False, True]}
+    )
+    o = rk.BinaryOutcome.from_dataframe(
+        frame, arm="group", outcome="readmitted", treatment="usual"
+    )
+    assert o.treatment == rk.Counts(1, 2)
+    assert o.name == "readmitted"
+    with pytest.raises(rk.InvalidInputError, match=r"`outcome` must name a column of `data`"):
+        rk.BinaryOutcome.from_dataframe(frame, arm="group", outcome="died", treatment="peer")
+    frame = pd.DataFrame({"group": ["peer", "usual"], "readmitted": [1.0, float("nan")]})
+    with pytest.raises(rk.InvalidInputError, match=r"`outcome` must hold"):
+        rk.BinaryOutcome.from_dataframe(frame, arm="group", outcome="readmitted", treatment="peer")

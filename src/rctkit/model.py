@@ -230,6 +230,56 @@ class BinaryOutcome:
             labels=(str(treatment), str(control)),
         )
 
+    @classmethod
+    def from_dataframe(
+        cls,
+        data: Any,
+        *,
+        arm: Hashable,
+        outcome: Hashable,
+        treatment: Hashable,
+        name: str | None = None,
+    ) -> BinaryOutcome:
+        """Build from a pandas DataFrame (or a mapping of columns) of individual participants.
+
+        Parameters
+        ----------
+        data : pandas.DataFrame or mapping of column name to 1-D array
+            One row per participant.
+        arm, outcome : hashable
+            The columns holding each participant's arm and 0/1 (or boolean) outcome.
+        treatment : hashable
+            The label of the experimental arm.
+        name : str, optional
+            The outcome's name; default the outcome column's name.
+
+        Raises
+        ------
+        InvalidInputError
+            If a column is missing (the message lists the columns there are), or as in
+            :meth:`from_arrays`.
+
+        Examples
+        --------
+        >>> data = {"group": ["peer", "usual", "peer"], "readmitted": [1, 0, 0]}
+        >>> BinaryOutcome.from_dataframe(data, arm="group", outcome="readmitted",
+        ...                              treatment="peer").treatment
+        Counts(events=1, total=2)
+        """
+        columns = list(data.columns) if hasattr(data, "columns") else list(data)
+        for parameter, column in (("arm", arm), ("outcome", outcome)):
+            if column not in columns:
+                shown = ", ".join(repr(c) for c in columns[:10])
+                raise InvalidInputError(
+                    f"`{parameter}` must name a column of `data` ({shown}) (got {column!r})"
+                )
+        return cls.from_arrays(
+            np.asarray(data[arm]),
+            np.asarray(data[outcome]),
+            treatment=treatment,
+            name=str(outcome) if name is None else name,
+        )
+
     def swap(self) -> BinaryOutcome:
         """Return the outcome with the arms exchanged (control becomes treatment)."""
         return attrs.evolve(
