@@ -155,3 +155,10 @@ def test_inconsistent_flow_lists_every_mismatch(
     assert "Traceback" not in err
     assert "401" in err and "113" in err
     assert err.count("\n- ") >= 2  # both mismatches, one error
+
+
+def test_all_methods_on_a_huge_table_does_not_hang(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["2x2", "500000000/1000000000", "500100000/1000000000", "--methods", "all"]) == 0
+    out = capsys.readouterr().out
+    assert "barnard        not computed: " in out
+    assert "fisher         p = 7.746e-06" in out

@@ -480,3 +480,14 @@ def test_batch_equals_scalar(tables: list[rk.BinaryOutcome]) -> None:
                 assert one.pvalue == batch.pvalue[i]
                 assert batch.statistic is not None
                 assert one.statistic == batch.statistic[i]
+
+
+def test_huge_tables_are_refused_with_an_explanation() -> None:
+    # N = 2e9 would take hours: refused with the limit and the alternatives named.
+    import rctkit as rk
+
+    n = 1_000_000_000
+    o = rk.BinaryOutcome.from_counts(treatment=(n // 2, n), control=(n // 2 + 100_000, n))
+    for method in ("barnard", "boschloo"):
+        with pytest.raises(rk.RctkitError, match=r"at most 10000 participants \(got 2000000000\)"):
+            rk.hypothesis_test(o, method=method)
