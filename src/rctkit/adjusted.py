@@ -1020,7 +1020,8 @@ class _RandomInterceptModel:
     """
 
     def __init__(self, design: Design, n_agq: int) -> None:
-        assert design.clusters is not None
+        if design.clusters is None:  # the caller builds the design with random_intercept
+            raise RctkitError("a random-intercept model needs a design with clusters")
         order = np.argsort(design.clusters, kind="stable")
         self.X = design.X[order]
         self.y = design.y[order]

@@ -624,8 +624,9 @@ def bootstrap(
     if n_resamples is None:
         dist = _exact_distribution(measure, a, n1, c, n2)
     else:
-        assert generator is not None  # for mypy: set by _check_arguments
-        dist = _monte_carlo_distribution(measure, a, n1, c, n2, n_resamples, generator)
+        # _check_arguments returns a generator whenever n_resamples is given
+        rng_ = generator if generator is not None else np.random.default_rng(rng)
+        dist = _monte_carlo_distribution(measure, a, n1, c, n2, n_resamples, rng_)
 
     ordered = _Sorted(dist)
     undefined_weight = dist.weights[np.isnan(dist.values)].sum()
