@@ -1485,18 +1485,8 @@ def adjusted_odds_ratio(
     coefficients = _coefficients(design.names, beta, cov)
     psi, se = float(beta[k]), float(coefficients[k].std_error)
     loglik_max = float(fit.loglik[0])
-    common: dict[str, Any] = {
-        "measure": "odds_ratio",
-        "estimate": math.exp(psi),
-        "confidence_level": level,
-        "method": method,
-        "std_error": se,
-        "coefficients": coefficients,
-        "n_used": design.n,
-        "n_dropped": design.n_dropped,
-        "log_likelihood": loglik_max,
-        "firth": firth,
-    }
+    common = _common_fields(design, psi, se, coefficients, loglik_max, level, method)
+    common["firth"] = firth
     if method == "wald":
         return _wald_result(psi, se, level, coefficients[k], common)
     if method == "bootstrap":
@@ -1535,6 +1525,29 @@ def adjusted_odds_ratio(
         return float(null.loglik[0])
 
     return _profile_result(constrained, null_loglik, psi, se, loglik_max, level, common)
+
+
+def _common_fields(
+    design: Design,
+    psi: float,
+    se: float,
+    coefficients: Any,
+    loglik_max: float,
+    level: float,
+    method: str,
+) -> dict[str, Any]:
+    """The fields every adjusted odds-ratio result carries, whatever the interval."""
+    return {
+        "measure": "odds_ratio",
+        "estimate": math.exp(psi),
+        "confidence_level": level,
+        "method": method,
+        "std_error": se,
+        "coefficients": coefficients,
+        "n_used": design.n,
+        "n_dropped": design.n_dropped,
+        "log_likelihood": loglik_max,
+    }
 
 
 def _wald_result(
@@ -1653,18 +1666,8 @@ def _random_intercept_or(
     cov = _inverse(-model.hessian(theta))
     coefficients = _coefficients(design.names, theta[:p], cov[:p, :p])
     psi, se = float(theta[k]), coefficients[k].std_error
-    common: dict[str, Any] = {
-        "measure": "odds_ratio",
-        "estimate": math.exp(psi),
-        "confidence_level": level,
-        "method": method,
-        "std_error": se,
-        "coefficients": coefficients,
-        "n_used": design.n,
-        "n_dropped": design.n_dropped,
-        "log_likelihood": loglik_max,
-        "random_intercept_sd": abs(float(theta[p])),
-    }
+    common = _common_fields(design, psi, se, coefficients, loglik_max, level, method)
+    common["random_intercept_sd"] = abs(float(theta[p]))
     if method == "wald":
         return _wald_result(psi, se, level, coefficients[k], common)
     free_c = free.copy()
