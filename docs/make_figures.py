@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import rctkit as rk
 from rctkit.consort import consort_svg
 from rctkit.plots import forest_plot
 from rctkit.trialfile import example_trial
@@ -25,7 +26,7 @@ def make_figures(directory: Path = STATIC) -> list[Path]:
     figure = forest_plot(example_trial(), path=forest)
     figure.clf()
     written = [path, forest]
-    report = example_trial().report(style="lancet")
+    report = rk.report(example_trial(), style="lancet")
     for table in report.tables():
         name = "core_" + table.caption.split(" ")[0].lower() + ".html"
         (directory / name).write_text(table.to_html(), encoding="utf-8")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import sys
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -142,10 +143,34 @@ def test_report_validates_options() -> None:
         TrialReport(trial).render("pdf")
 
 
-def test_trial_repr_html_is_the_report() -> None:
-    html = example_trial()._repr_html_()
+def test_report_repr_html_has_harms_and_diagram() -> None:
+    html = TrialReport(example_trial())._repr_html_()
     assert "<table" in html and "Harms" in html
     assert "<svg" in html  # the CONSORT diagram
+
+
+def test_trial_repr_html_shows_data_without_estimates(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Issue 9: displaying a Trial shows its data and computes nothing.
+    # The module, not the function rk.report that shadows it as a package attribute.
+    report_module = sys.modules["rctkit.report"]
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("displaying a Trial must not compute estimates")
+
+    monkeypatch.setattr(report_module, "summarise_outcome", refuse)
+    trial = example_trial()
+    html = trial._repr_html_()
+    assert "64/218 (29.4%)" in html and "83/216 (38.4%)" in html
+    assert "221" in html and "Harms" not in html and "Odds ratio" not in html
+    assert repr(trial).startswith("Trial('CORE")
+
+
+def test_trial_report_is_deprecated() -> None:
+    trial = example_trial()
+    with pytest.warns(DeprecationWarning, match=r"rctkit.TrialReport\(trial\)"):
+        old = trial.report(style="lancet")
+    assert old.to_text() == TrialReport(trial, style="lancet").to_text()
+    assert rk.report(trial, style="lancet").to_text() == old.to_text()
 
 
 def test_report_table_checks_row_width() -> None:

@@ -31,6 +31,7 @@ from rctkit.model import (
     Trial,
 )
 from rctkit.nnt import NNTConfidenceInterval, NNTEstimate, number_needed_to_treat
+from rctkit.report import TrialReport, report
 from rctkit.results import (
     BatchEstimate,
     BatchTestResult,
@@ -66,6 +67,7 @@ __all__ = [
     "SeparationError",
     "TestResult",
     "Trial",
+    "TrialReport",
     "__version__",
     "adjusted_odds_ratio",
     "bootstrap",
@@ -77,6 +79,7 @@ __all__ = [
     "marginal_effect",
     "number_needed_to_treat",
     "odds_ratio",
+    "report",
     "risk_difference",
     "risk_ratio",
     "strata_from_arrays",

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import operator
-from collections.abc import Collection
+from collections.abc import Collection, Hashable, Iterable, Mapping
 from typing import Any
 
 import numpy as np
@@ -18,6 +18,7 @@ import numpy.typing as npt
 from rctkit.errors import InvalidInputError
 
 IntArray = npt.NDArray[np.int64]
+BoolArray = npt.NDArray[np.bool_]
 
 ALTERNATIVES = ("two-sided", "less", "greater")
 
@@ -146,3 +147,168 @@ def count_arrays(
                 f"={total[where]})"
             )
     return a, n1, c, n2
+
+
+# ---------------------------------------------------------------------------------------------
+# Random number generators and resample counts
+
+
+def check_rng(rng: Any) -> np.random.Generator:
+    """Return a generator from ``rng``: None (fresh entropy), a non-negative int seed, or a
+    :class:`numpy.random.Generator` (used as it is)."""
+    if isinstance(rng, np.random.Generator):
+        return rng
+    if rng is not None and (
+        isinstance(rng, bool | np.bool_) or not isinstance(rng, int | np.integer)
+    ):
+        raise InvalidInputError(
+            f"`rng` must be None, an integer seed or a numpy.random.Generator "
+            f"(got {rng!r} of type {type(rng).__name__})"
+        )
+    if rng is not None and rng < 0:
+        raise InvalidInputError(f"`rng` must be a non-negative integer seed (got rng={rng})")
+    return np.random.default_rng(None if rng is None else int(rng))
+
+
+def check_n_resamples(n_resamples: Any, *, minimum: int = 1, maximum: int | None = None) -> int:
+    """Return ``n_resamples`` as an int in ``[minimum, maximum]``; booleans and floats are
+    refused."""
+    rule = f"an integer of at least {minimum}"
+    if isinstance(n_resamples, bool | np.bool_):
+        raise InvalidInputError(f"`n_resamples` must be {rule} (got {n_resamples!r})")
+    try:
+        count = operator.index(n_resamples)
+    except TypeError:
+        raise InvalidInputError(
+            f"`n_resamples` must be {rule} (got {n_resamples!r} of type "
+            f"{type(n_resamples).__name__})"
+        ) from None
+    if count < minimum:
+        raise InvalidInputError(f"`n_resamples` must be {rule} (got n_resamples={count})")
+    if maximum is not None and count > maximum:
+        raise InvalidInputError(
+            f"`n_resamples` must be at most {maximum:.0e}, beyond which replicate positions are "
+            f"no longer exact in float64; use n_resamples=None for the limit "
+            f"(got n_resamples={count})"
+        )
+    return count
+
+
+# ---------------------------------------------------------------------------------------------
+# Participant-level data: missing values, labels, 0/1 outcomes, columns
+
+
+def is_missing(x: Any) -> bool:
+    """Whether one value is missing: None, NaN, pandas.NA or pandas.NaT."""
+    if x is None:
+        return True
+    if isinstance(x, float | np.floating):
+        return bool(np.isnan(x))
+    # pandas.NA and pandas.NaT, recognised without importing pandas
+    return type(x).__name__ in ("NAType", "NaTType")
+
+
+def missing_mask(arr: npt.NDArray[Any]) -> BoolArray:
+    """Elementwise :func:`is_missing` of a 1-D array, vectorised where the dtype allows."""
+    kind = arr.dtype.kind
+    if kind in "fc":
+        return np.asarray(np.isnan(arr), dtype=bool)
+    if kind in "mM":
+        return np.asarray(np.isnat(arr), dtype=bool)
+    if kind == "O":
+        try:  # None and NaN, vectorised; pandas.NA makes the comparison raise
+            with np.errstate(invalid="ignore"):
+                none = np.asarray(arr == None, dtype=np.bool_)  # noqa: E711 (elementwise)
+                mask = none | np.asarray(arr != arr, dtype=np.bool_)
+            if mask.shape == arr.shape:
+                return mask
+        except (TypeError, ValueError):
+            pass
+        return np.fromiter((is_missing(x) for x in arr.tolist()), dtype=bool, count=arr.size)
+    return np.zeros(arr.shape, dtype=bool)
+
+
+def one_dimensional(value: Any, name: str) -> npt.NDArray[Any]:
+    """``value`` as a 1-D array (object dtype for lists), refusing other shapes."""
+    arr = value if isinstance(value, np.ndarray) else np.asarray(value, dtype=object)
+    if arr.ndim != 1:
+        raise InvalidInputError(f"`{name}` must be one-dimensional (got shape {arr.shape})")
+    return arr
+
+
+def label_array(value: Any, name: str) -> npt.NDArray[Any]:
+    """A 1-D array of labels (any hashable values) without missing values."""
+    arr = one_dimensional(value, name)
+    missing = missing_mask(arr)
+    if missing.any():
+        i = int(np.argmax(missing))
+        raise InvalidInputError(f"`{name}` must not hold missing values (got {arr[i]!r} at {i})")
+    return arr
+
+
+def binary_array(value: Any, name: str) -> IntArray:
+    """A 1-D array of 0/1 outcomes as int64: booleans, or numbers equal to 0 or 1.
+
+    Strings, None, NaN and any other value are refused, naming the first one and its position.
+    """
+    arr = np.asarray(value)
+    if arr.ndim != 1:
+        raise InvalidInputError(f"`{name}` must be one-dimensional (got shape {arr.shape})")
+    if arr.dtype == np.bool_:
+        return arr.astype(np.int64)
+    if arr.dtype.kind == "O":
+        bad = [
+            (i, x)
+            for i, x in enumerate(arr.tolist())
+            if isinstance(x, str) or x is None or not (x is True or x is False or x in (0, 1))
+        ]
+    elif arr.dtype.kind in "iuf":
+        mask = ~np.isin(arr, (0, 1))
+        bad = [(int(i), arr[i].item()) for i in np.flatnonzero(mask)[:1]]
+    else:
+        raise InvalidInputError(
+            f"`{name}` must hold 0/1 or boolean values (got dtype {arr.dtype})"
+        )
+    if bad:
+        i, x = bad[0]
+        raise InvalidInputError(
+            f"`{name}` must hold only 0/1 or boolean values (got {x!r} at position {i})"
+        )
+    return np.asarray([int(x) for x in arr.tolist()], dtype=np.int64)
+
+
+def column_names(data: Any) -> list[Hashable]:
+    """The columns of a pandas DataFrame or of a mapping of column name to 1-D array."""
+    if hasattr(data, "columns") and hasattr(data, "__getitem__"):
+        return list(data.columns)
+    if isinstance(data, Mapping):
+        return list(data.keys())
+    raise InvalidInputError(
+        "`data` must be a pandas DataFrame or a mapping of column name -> 1-D array "
+        f"(got {type(data).__name__})"
+    )
+
+
+def check_column(data: Any, column: Hashable, parameter: str) -> Hashable:
+    """Refuse a ``column`` that ``data`` does not have, listing the columns it has."""
+    columns = column_names(data)
+    if column not in columns:
+        shown = ", ".join(repr(c) for c in columns[:10]) + (", ..." if len(columns) > 10 else "")
+        raise InvalidInputError(
+            f"`{parameter}` must name a column of `data` ({shown}) (got {column!r})"
+        )
+    return column
+
+
+def column_list(value: Any, parameter: str) -> tuple[Hashable, ...]:
+    """A column name or an iterable of them, as a tuple (a lone string is one name)."""
+    if isinstance(value, str):
+        return (value,)
+    if not isinstance(value, Iterable):
+        raise InvalidInputError(
+            f"`{parameter}` must be a column name or a sequence of column names (got {value!r})"
+        )
+    names = tuple(value)
+    if len(set(names)) != len(names):
+        raise InvalidInputError(f"`{parameter}` names a column twice (got {names!r})")
+    return names

@@ -24,14 +24,14 @@ import math
 import re
 import textwrap
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
 import attrs
 
 from rctkit.errors import InvalidInputError
-from rctkit.model import Arm, Enrolment, Reason, Trial, total_of
+from rctkit.model import Reason, Trial, flow_problems, total_of
 
 __all__ = [
     "ConsortFlow",
@@ -63,142 +63,6 @@ _EXCLUDED_FROM_ANALYSIS = "Excluded from analysis"
 _NO_REASONS = "reasons not reported"
 # The stages below randomization and the attribute of _ArmFlow holding each.
 _STAGES = ((_ALLOCATION, "allocation"), (_FOLLOW_UP, "follow_up"), (_ANALYSIS, "analysis"))
-
-
-# --------------------------------------------------------------------------------------------
-# Consistency rules
-# --------------------------------------------------------------------------------------------
-
-
-def flow_problems(arms: Sequence[Arm], enrolment: Enrolment | None = None) -> list[str]:
-    """List every way the CONSORT flow of ``arms`` (and ``enrolment``) breaks its arithmetic.
-
-    :class:`~rctkit.Trial` calls this when it is built and raises one
-    :class:`~rctkit.InvalidInputError` listing all the problems; call it directly to check a
-    flow before building the trial.
-
-    Parameters
-    ----------
-    arms : sequence of Arm
-        The trial's arms, each with its part of the flow.
-    enrolment : Enrolment, optional
-        The enrolment box: assessed for eligibility and excluded with reasons.
-
-    Returns
-    -------
-    list of str
-        One message per broken rule, naming the arm, the boxes and the numbers; empty when
-        the flow is consistent.
-
-    Notes
-    -----
-    A list of reasons counts as given when it is not empty; its count is the sum over the
-    reasons. "Randomized" is the sum of the arms' ``allocated``. The rules, each checked only
-    when the boxes it involves are given:
-
-    1. Enrolment: randomized = assessed - excluded when both ``assessed`` and exclusion
-       reasons are given; randomized <= assessed when only ``assessed`` is.
-    2. Allocation, per arm: received + did not receive = allocated when both are given;
-       otherwise each of them <= allocated.
-    3. Analysis, per arm: analysed + excluded from analysis = allocated when both are given;
-       otherwise each of them <= allocated. This is the intention-to-treat convention of the
-       CONSORT template: "analysed" and "excluded from analysis" split the participants
-       *allocated* to the arm (not those who received the intervention or completed
-       follow-up), so that a reader can see how far the analysis is from the full
-       randomized set.
-    4. Follow-up, per arm: lost to follow-up <= allocated and discontinued <= allocated.
-
-    Rules that some trials legitimately break are not imposed: lost + discontinued may exceed
-    allocated - analysed, or allocated itself (a participant who stopped the intervention may
-    later be lost, and be counted in both boxes); participants lost to follow-up may still be
-    analysed (their outcome imputed or taken from records); participants who discontinued
-    the intervention are usually still followed up and analysed. That every outcome's
-    denominator is at most its arm's analysed count is a rule of the trial's outcomes and is
-    checked by :class:`~rctkit.Trial` itself.
-
-    Examples
-    --------
-    >>> from rctkit import Arm, Enrolment
-    >>> arms = [Arm("Peer support", 221, received=210, did_not_receive={"declined": 9}),
-    ...         Arm("Control", 220, analysed=216)]
-    >>> for problem in flow_problems(arms, Enrolment(500, {"declined": 60})):
-    ...     print(problem)
-    enrolment: randomized (sum of allocated, 441) must equal assessed for eligibility minus excluded (got 500 - 60 = 440)
-    arm 'Peer support': received + did not receive must equal allocated (got 210 + 9 = 219, allocated=221)
-    """  # noqa: E501
-    problems: list[str] = []
-    randomized = sum(arm.allocated for arm in arms)
-    if enrolment is not None and enrolment.assessed is not None:
-        assessed = enrolment.assessed
-        if enrolment.excluded:
-            excluded = total_of(enrolment.excluded)
-            if randomized != assessed - excluded:
-                problems.append(
-                    f"enrolment: randomized (sum of allocated, {randomized}) must equal "
-                    f"assessed for eligibility minus excluded "
-                    f"(got {assessed} - {excluded} = {assessed - excluded})"
-                )
-        elif randomized > assessed:
-            problems.append(
-                f"enrolment: randomized (sum of allocated, {randomized}) must not exceed "
-                f"assessed for eligibility ({assessed})"
-            )
-    for arm in arms:
-        problems.extend(_arm_problems(arm))
-    return problems
-
-
-def _arm_problems(arm: Arm) -> Iterable[str]:
-    where = f"arm {arm.label!r}"
-    yield from _split_problems(
-        where, arm.allocated, "received", arm.received, "did not receive", arm.did_not_receive
-    )
-    for name, reasons in (
-        ("lost to follow-up", arm.lost_to_follow_up),
-        ("discontinued", arm.discontinued),
-    ):
-        if reasons and total_of(reasons) > arm.allocated:
-            yield (
-                f"{where}: {name} must not exceed allocated "
-                f"(got {name}={total_of(reasons)}, allocated={arm.allocated})"
-            )
-    yield from _split_problems(
-        where,
-        arm.allocated,
-        "analysed",
-        arm.analysed,
-        "excluded from analysis",
-        arm.excluded_from_analysis,
-    )
-
-
-def _split_problems(
-    where: str,
-    allocated: int,
-    name: str,
-    count: int | None,
-    rest_name: str,
-    rest: tuple[Reason, ...],
-) -> Iterable[str]:
-    """Rules for a box that splits the allocated participants: count + rest = allocated."""
-    if count is not None and rest:
-        other = total_of(rest)
-        if count + other != allocated:
-            yield (
-                f"{where}: {name} + {rest_name} must equal allocated "
-                f"(got {count} + {other} = {count + other}, allocated={allocated})"
-            )
-    elif count is not None and count > allocated:
-        # The wording of Trial's own check, which this rule replaces.
-        yield (
-            f"{where}: `{name}` must not exceed `allocated` "
-            f"(got {name}={count}, allocated={allocated})"
-        )
-    elif rest and total_of(rest) > allocated:
-        yield (
-            f"{where}: {rest_name} must not exceed allocated "
-            f"(got {rest_name}={total_of(rest)}, allocated={allocated})"
-        )
 
 
 # --------------------------------------------------------------------------------------------

@@ -49,7 +49,7 @@ from rctkit.results import (
     BatchEstimate,
     ConfidenceInterval,
     Estimate,
-    _html_table,
+    Row,
     _level_percent,
     short_number,
 )
@@ -217,9 +217,6 @@ class NNTConfidenceInterval(ConfidenceInterval):
             return value >= self.low or value <= self.high
         return self.low <= value <= self.high
 
-    def __repr__(self) -> str:
-        return f"NNTConfidenceInterval(low={self.low!r}, high={self.high!r})"
-
 
 @attrs.frozen(repr=False)
 class NNTEstimate(Estimate):
@@ -302,23 +299,21 @@ class NNTEstimate(Estimate):
     def __str__(self) -> str:
         return self.describe()
 
-    def __repr__(self) -> str:
-        p = "" if self.pvalue is None else f", pvalue={short_number(self.pvalue)}"
-        return (
-            f"NNTEstimate({self._point_text(1)}, {_level_percent(self.confidence_level)} CI "
-            f"{self._interval_text(1)}, method={self.method!r}, event={self.event!r}{p})"
-        )
+    def _title(self) -> str:
+        return "Number needed to treat"
 
-    def _repr_html_(self) -> str:
+    def _rows(self) -> list[Row]:
+        level = f"{_level_percent(self.confidence_level)} CI"
         rows = [
-            ("Estimate", self._point_text(1)),
-            (f"{_level_percent(self.confidence_level)} CI", self._interval_text(1)),
-            ("Risk-difference method", self.method),
-            ("Event", self.event),
+            Row("Estimate", self._point_text(1), self._point_text(1)),
+            Row(level, self._interval_text(1), f"{level} {self._interval_text(1)}"),
+            Row("Risk-difference method", self.method, f"method={self.method!r}"),
+            Row("Event", self.event, f"event={self.event!r}"),
         ]
         if self.pvalue is not None:
-            rows.append(("p-value", short_number(self.pvalue)))
-        return _html_table("Number needed to treat", rows)
+            p = short_number(self.pvalue)
+            rows.append(Row("p-value", p, f"pvalue={p}"))
+        return rows
 
 
 def nnt_from_risk_difference(risk_difference: Estimate, *, event: str = "harmful") -> NNTEstimate:

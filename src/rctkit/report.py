@@ -28,13 +28,21 @@ from rctkit.formatting import (
 )
 from rctkit.harms import HarmsRow, harms_rows
 from rctkit.model import BinaryOutcome, Trial
+from rctkit.model.trial import register_report_builder
 from rctkit.results import Estimate, TestResult
 from rctkit.tables import ReportTable
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-__all__ = ["DEFAULT_METHODS", "OutcomeSummary", "TrialReport", "render_text", "summarise_outcome"]
+__all__ = [
+    "DEFAULT_METHODS",
+    "OutcomeSummary",
+    "TrialReport",
+    "render_text",
+    "report",
+    "summarise_outcome",
+]
 
 WIDTH = 88
 
@@ -519,3 +527,29 @@ def render_text(
     )
     lines.extend(textwrap.wrap(note, WIDTH))
     return "\n".join(lines) + "\n"
+
+
+def report(
+    trial: Trial,
+    *,
+    style: str = "plain",
+    confidence_level: float = 0.95,
+    methods: Mapping[str, str] | None = None,
+) -> TrialReport:
+    """The trial's report: the same as ``TrialReport(trial, ...)``.
+
+    Examples
+    --------
+    >>> import rctkit as rk
+    >>> from rctkit.trialfile import example_trial
+    >>> rk.report(example_trial()).trial.arms[0].allocated
+    221
+    """
+    return TrialReport(
+        trial, style=style, confidence_level=confidence_level, methods=methods or {}
+    )
+
+
+# The deprecated Trial.report() builds its report through this hook: the model sits below the
+# report layer and imports nothing of it.
+register_report_builder(TrialReport)

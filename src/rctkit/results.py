@@ -1,8 +1,14 @@
-"""Result classes: small, frozen, and good to print.
+"""Result classes: small, frozen, and good to print, on one display protocol.
 
 Scalar functions return :class:`Estimate` and :class:`TestResult`; the vectorised functions in
 :mod:`rctkit.batch` return :class:`BatchEstimate` and :class:`BatchTestResult`, whose fields are
 arrays of the broadcast shape of the inputs.
+
+Every result class derives from :class:`Displayed` and declares its rows once
+(:meth:`Displayed._rows`, a list of :class:`Row`) and its title (:meth:`Displayed._title`);
+``repr`` (the class's own name and each row's ``text``) and ``_repr_html_`` (a notebook table
+of each row's ``label`` and ``value``) are generated from them. Decorate result classes with
+``@attrs.frozen(repr=False)`` so that attrs leaves the generated ``repr`` in place.
 """
 
 from __future__ import annotations
@@ -20,8 +26,10 @@ __all__ = [
     "BatchEstimate",
     "BatchTestResult",
     "ConfidenceInterval",
+    "Displayed",
     "Estimate",
     "Measure",
+    "Row",
     "TestResult",
 ]
 
@@ -54,7 +62,57 @@ def _level_percent(level: float) -> str:
 
 
 @attrs.frozen
-class ConfidenceInterval:
+class Row:
+    """One line of a result's display.
+
+    Attributes
+    ----------
+    label : str
+        The row's name in the notebook table, e.g. ``"95% CI"``.
+    value : str
+        The value as the notebook table shows it.
+    text : str or None
+        How the row reads inside ``repr``, e.g. ``"pvalue=0.04645"``; None leaves the row out
+        of ``repr`` (it is then only in the table).
+    """
+
+    label: str
+    value: str
+    text: str | None = None
+
+
+class Displayed:
+    """The display protocol of every result class: rows and a title, declared once."""
+
+    __slots__ = ()
+
+    def _title(self) -> str:
+        """The caption of the notebook table; by default the class's name."""
+        return type(self).__name__
+
+    def _rows(self) -> list[Row]:
+        """The rows, in the order ``repr`` and the table show them."""
+        raise NotImplementedError
+
+    def __repr__(self) -> str:
+        texts = ", ".join(row.text for row in self._rows() if row.text is not None)
+        return f"{type(self).__name__}({texts})"
+
+    def _repr_html_(self) -> str:
+        return html_table(self._title(), [(row.label, row.value) for row in self._rows()])
+
+
+def html_table(title: str, rows: list[tuple[str, str]]) -> str:
+    """A two-column HTML table with a caption; every string is escaped."""
+    body = "".join(
+        f"<tr><th style='text-align:left'>{html.escape(k)}</th><td>{html.escape(v)}</td></tr>"
+        for k, v in rows
+    )
+    return f"<table><caption>{html.escape(title)}</caption>{body}</table>"
+
+
+@attrs.frozen(repr=False)
+class ConfidenceInterval(Displayed):
     """A confidence interval; unpacks as ``low, high = ci``.
 
     Examples
@@ -71,8 +129,14 @@ class ConfidenceInterval:
         yield self.low
         yield self.high
 
-    def __repr__(self) -> str:
-        return f"ConfidenceInterval(low={self.low!r}, high={self.high!r})"
+    def _title(self) -> str:
+        return "Confidence interval"
+
+    def _rows(self) -> list[Row]:
+        return [
+            Row("Low", short_number(self.low), f"low={self.low!r}"),
+            Row("High", short_number(self.high), f"high={self.high!r}"),
+        ]
 
     def __contains__(self, value: object) -> bool:
         if not isinstance(value, int | float):
@@ -80,8 +144,8 @@ class ConfidenceInterval:
         return self.low <= value <= self.high
 
 
-@attrs.frozen
-class Estimate:
+@attrs.frozen(repr=False)
+class Estimate(Displayed):
     """An effect estimate with its confidence interval.
 
     Attributes
@@ -109,34 +173,29 @@ class Estimate:
     method: str
     pvalue: float | None = None
 
-    def __repr__(self) -> str:
-        p = "" if self.pvalue is None else f", pvalue={short_number(self.pvalue)}"
-        return (
-            f"Estimate({self.measure}={short_number(self.estimate)}, "
-            f"{_level_percent(self.confidence_level)} CI {short_number(self.ci.low)} to "
-            f"{short_number(self.ci.high)}, method={self.method!r}{p})"
-        )
-
     def __float__(self) -> float:
         return self.estimate
 
-    def _repr_html_(self) -> str:
-        label = MEASURE_LABELS.get(self.measure, self.measure)
+    def _title(self) -> str:
+        return MEASURE_LABELS.get(self.measure, self.measure)
+
+    def _rows(self) -> list[Row]:
+        level = f"{_level_percent(self.confidence_level)} CI"
+        low, high = short_number(self.ci.low), short_number(self.ci.high)
+        estimate = short_number(self.estimate)
         rows = [
-            ("Estimate", short_number(self.estimate)),
-            (
-                f"{_level_percent(self.confidence_level)} CI",
-                f"{short_number(self.ci.low)} to {short_number(self.ci.high)}",
-            ),
-            ("Method", self.method),
+            Row("Estimate", estimate, f"{self.measure}={estimate}"),
+            Row(level, f"{low} to {high}", f"{level} {low} to {high}"),
+            Row("Method", self.method, f"method={self.method!r}"),
         ]
         if self.pvalue is not None:
-            rows.append(("p-value", short_number(self.pvalue)))
-        return _html_table(label, rows)
+            p = short_number(self.pvalue)
+            rows.append(Row("p-value", p, f"pvalue={p}"))
+        return rows
 
 
-@attrs.frozen
-class TestResult:
+@attrs.frozen(repr=False)
+class TestResult(Displayed):
     """The result of a hypothesis test.
 
     Attributes
@@ -158,28 +217,23 @@ class TestResult:
     method: str
     alternative: str = "two-sided"
 
-    def __repr__(self) -> str:
-        stat = "" if self.statistic is None else f"statistic={short_number(self.statistic)}, "
-        return f"TestResult({stat}pvalue={short_number(self.pvalue)}, method={self.method!r})"
+    def _title(self) -> str:
+        return "Hypothesis test"
 
-    def _repr_html_(self) -> str:
-        rows = [("Method", self.method), ("Alternative", self.alternative)]
+    def _rows(self) -> list[Row]:
+        rows = []
         if self.statistic is not None:
-            rows.append(("Statistic", short_number(self.statistic)))
-        rows.append(("p-value", short_number(self.pvalue)))
-        return _html_table("Hypothesis test", rows)
+            stat = short_number(self.statistic)
+            rows.append(Row("Statistic", stat, f"statistic={stat}"))
+        p = short_number(self.pvalue)
+        rows.append(Row("p-value", p, f"pvalue={p}"))
+        rows.append(Row("Method", self.method, f"method={self.method!r}"))
+        rows.append(Row("Alternative", self.alternative))
+        return rows
 
 
-def _html_table(title: str, rows: list[tuple[str, str]]) -> str:
-    body = "".join(
-        f"<tr><th style='text-align:left'>{html.escape(k)}</th><td>{html.escape(v)}</td></tr>"
-        for k, v in rows
-    )
-    return f"<table><caption>{html.escape(title)}</caption>{body}</table>"
-
-
-@attrs.frozen(eq=False)
-class BatchEstimate:
+@attrs.frozen(eq=False, repr=False)
+class BatchEstimate(Displayed):
     """Effect estimates for a batch of tables; the arrays share the inputs' broadcast shape."""
 
     measure: Measure
@@ -193,11 +247,16 @@ class BatchEstimate:
     def __len__(self) -> int:
         return int(self.estimate.size)
 
-    def __repr__(self) -> str:
-        return (
-            f"BatchEstimate(measure={self.measure!r}, method={self.method!r}, "
-            f"shape={self.estimate.shape})"
-        )
+    def _title(self) -> str:
+        return f"{MEASURE_LABELS.get(self.measure, self.measure)}, batch"
+
+    def _rows(self) -> list[Row]:
+        return [
+            Row("Measure", self.measure, f"measure={self.measure!r}"),
+            Row("Method", self.method, f"method={self.method!r}"),
+            Row("Confidence level", _level_percent(self.confidence_level)),
+            Row("Tables", str(self.estimate.shape), f"shape={self.estimate.shape}"),
+        ]
 
     def item(self, index: int | tuple[int, ...] = 0) -> Estimate:
         """Return one table's result as a scalar :class:`Estimate`."""
@@ -220,8 +279,8 @@ def _flat(result: BatchEstimate | BatchTestResult, index: int | tuple[int, ...])
     return int(index)
 
 
-@attrs.frozen(eq=False)
-class BatchTestResult:
+@attrs.frozen(eq=False, repr=False)
+class BatchTestResult(Displayed):
     """Hypothesis tests for a batch of tables; ``statistic`` is None for tests without one."""
 
     __test__ = False
@@ -234,8 +293,15 @@ class BatchTestResult:
     def __len__(self) -> int:
         return int(self.pvalue.size)
 
-    def __repr__(self) -> str:
-        return f"BatchTestResult(method={self.method!r}, shape={self.pvalue.shape})"
+    def _title(self) -> str:
+        return "Hypothesis tests, batch"
+
+    def _rows(self) -> list[Row]:
+        return [
+            Row("Method", self.method, f"method={self.method!r}"),
+            Row("Alternative", self.alternative),
+            Row("Tables", str(self.pvalue.shape), f"shape={self.pvalue.shape}"),
+        ]
 
     def item(self, index: int | tuple[int, ...] = 0) -> TestResult:
         """Return one table's result as a scalar :class:`TestResult`."""

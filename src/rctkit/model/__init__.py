@@ -1,0 +1,26 @@
+"""The trial data model: counts, outcomes, arms, the CONSORT flow and adverse events.
+
+Every class is a frozen attrs class, validated when it is built. Bad input raises
+:class:`~rctkit.InvalidInputError` naming the field, the rule and the value. The model imports
+nothing that computes statistics or renders reports.
+"""
+
+from __future__ import annotations
+
+from rctkit.model.flow import Arm, Enrolment, Reason, ReasonsLike, flow_problems, total_of
+from rctkit.model.outcome import BinaryOutcome, Counts
+from rctkit.model.trial import AdverseEvent, PublishedEstimate, Trial
+
+__all__ = [
+    "AdverseEvent",
+    "Arm",
+    "BinaryOutcome",
+    "Counts",
+    "Enrolment",
+    "PublishedEstimate",
+    "Reason",
+    "ReasonsLike",
+    "Trial",
+    "flow_problems",
+    "total_of",
+]
