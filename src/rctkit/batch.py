@@ -3,7 +3,8 @@
 Each function takes four array-likes of integer counts (treatment events, treatment total,
 control events, control total) that broadcast together as numpy arrays do, and returns
 arrays of that broadcast shape. The scalar functions (:func:`rctkit.odds_ratio` and the rest)
-are these functions applied to a batch of one table, so the two paths agree exactly.
+run the same kernels through the same engine (:mod:`rctkit._engine`) on one table, so the two
+paths agree exactly.
 
 Examples
 --------
@@ -17,16 +18,12 @@ array([0.0539, 0.0486])
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from typing import Any, cast
+from collections.abc import Mapping
+from typing import Any
 
-import numpy as np
-
-from rctkit import _validation, _warnings
-from rctkit._kernels import registry
-from rctkit._kernels.common import EffectKernel, FloatArray, IntArray
-from rctkit.errors import InvalidInputError
-from rctkit.results import BatchEstimate, BatchTestResult, Measure
+from rctkit import _engine
+from rctkit._kernels.common import EffectKernel
+from rctkit.results import BatchEstimate, BatchTestResult
 
 __all__ = [
     "EFFECT_METHODS",
@@ -39,118 +36,10 @@ __all__ = [
 ]
 
 #: The interval methods of each effect measure.
-EFFECT_METHODS: Mapping[str, Mapping[str, EffectKernel]] = registry.EFFECT_METHODS
+EFFECT_METHODS: Mapping[str, Mapping[str, EffectKernel]] = _engine.EFFECT_METHODS
 
 #: The hypothesis tests, with the alternatives each defines.
-TEST_METHODS: Mapping[str, tuple[str, ...]] = registry.TEST_ALTERNATIVES
-
-
-#: Tables per chunk: large batches are processed in pieces of this many tables, so memory
-#: stays bounded (the kernels' temporaries are per chunk) and the work stays in cache.
-CHUNK_SIZE = 1 << 16
-
-Tables = tuple[IntArray, IntArray, IntArray, IntArray]
-
-
-def _chunked(
-    tables: Tables, kernel: Callable[[Tables], tuple[FloatArray | None, ...]]
-) -> tuple[FloatArray | None, ...]:
-    """Apply ``kernel`` to the tables chunk by chunk and reassemble arrays of their shape.
-
-    Outputs that a kernel returns as None (a test without a statistic) stay None.
-    """
-    shape = tables[0].shape
-    size = tables[0].size
-    if size <= CHUNK_SIZE:
-        return kernel(tables)
-    flat = tuple(np.ascontiguousarray(t).reshape(-1) for t in tables)
-    outputs: list[FloatArray | None] = []
-    with _warnings.gathered(size):
-        for start in range(0, size, CHUNK_SIZE):
-            stop = min(start + CHUNK_SIZE, size)
-            part = kernel(
-                (
-                    flat[0][start:stop],
-                    flat[1][start:stop],
-                    flat[2][start:stop],
-                    flat[3][start:stop],
-                )
-            )
-            if not outputs:
-                outputs = [None if p is None else np.empty(size) for p in part]
-            for out, p in zip(outputs, part, strict=True):
-                if out is not None and p is not None:
-                    out[start:stop] = p
-    return tuple(None if out is None else out.reshape(shape) for out in outputs)
-
-
-def estimate_counts(
-    measure: Measure,
-    tables: Tables,
-    method: str,
-    confidence_level: float,
-) -> BatchEstimate:
-    """Run an effect-measure kernel on validated count arrays (shared by every front end)."""
-    kernel = EFFECT_METHODS[measure][method]
-
-    def run(t: Tables) -> tuple[FloatArray | None, ...]:
-        r = kernel(*t, confidence_level)
-        return (r.estimate, r.low, r.high, r.pvalue)
-
-    estimate, low, high, pvalue = _chunked(tables, run)
-    return BatchEstimate(
-        measure=measure,
-        method=method,
-        confidence_level=confidence_level,
-        estimate=cast("FloatArray", estimate),
-        low=cast("FloatArray", low),
-        high=cast("FloatArray", high),
-        pvalue=pvalue,
-    )
-
-
-def test_counts(tables: Tables, method: str, alternative: str) -> BatchTestResult:
-    """Run a test kernel on validated count arrays (shared by every front end)."""
-    kernel = registry.TEST_METHODS[method]
-    statistic, pvalue = _chunked(tables, lambda t: kernel(*t, alternative))
-    return BatchTestResult(
-        method=method,
-        alternative=alternative,
-        statistic=statistic,
-        pvalue=cast("FloatArray", pvalue),
-    )
-
-
-test_counts.__test__ = False  # type: ignore[attr-defined]
-
-
-def check_effect_options(measure: str, method: Any, confidence_level: Any) -> tuple[str, float]:
-    """Validate ``method`` against the measure's set and ``confidence_level``."""
-    method = _validation.check_choice(method, "method", EFFECT_METHODS[measure])
-    return method, _validation.check_confidence_level(confidence_level)
-
-
-def check_test_options(method: Any, alternative: Any) -> tuple[str, str]:
-    """Validate a test's ``method`` and ``alternative``."""
-    method = _validation.check_choice(method, "method", TEST_METHODS)
-    alternative = _validation.check_choice(alternative, "alternative", _validation.ALTERNATIVES)
-    if alternative not in TEST_METHODS[method]:
-        raise InvalidInputError(
-            f'`alternative` must be "two-sided" for method="{method}", which has no one-sided '
-            f"form (got alternative={alternative!r})"
-        )
-    return method, alternative
-
-
-def _effect(
-    measure: Measure,
-    counts: tuple[Any, Any, Any, Any],
-    method: Any,
-    confidence_level: Any,
-) -> BatchEstimate:
-    method, level = check_effect_options(measure, method, confidence_level)
-    tables = _validation.count_arrays(*counts)
-    return estimate_counts(measure, tables, method, level)
+TEST_METHODS: Mapping[str, tuple[str, ...]] = _engine.TEST_METHODS
 
 
 def odds_ratio(
@@ -191,7 +80,7 @@ def odds_ratio(
     0.6659 (0.4463 to 0.9936)
     """
     counts = (treatment_events, treatment_total, control_events, control_total)
-    return _effect("odds_ratio", counts, method, confidence_level)
+    return _engine.estimate_batch("odds_ratio", counts, method, confidence_level)
 
 
 def risk_ratio(
@@ -214,7 +103,7 @@ def risk_ratio(
     array([0.764])
     """
     counts = (treatment_events, treatment_total, control_events, control_total)
-    return _effect("risk_ratio", counts, method, confidence_level)
+    return _engine.estimate_batch("risk_ratio", counts, method, confidence_level)
 
 
 def risk_difference(
@@ -237,7 +126,7 @@ def risk_difference(
     array([-0.0907])
     """
     counts = (treatment_events, treatment_total, control_events, control_total)
-    return _effect("risk_difference", counts, method, confidence_level)
+    return _engine.estimate_batch("risk_difference", counts, method, confidence_level)
 
 
 def hypothesis_test(
@@ -271,11 +160,8 @@ def hypothesis_test(
     >>> hypothesis_test([64], [218], [83], [216]).statistic.round(4)
     array([3.9832])
     """
-    method, alternative = check_test_options(method, alternative)
-    tables = _validation.count_arrays(
-        treatment_events, treatment_total, control_events, control_total
-    )
-    return test_counts(tables, method, alternative)
+    counts = (treatment_events, treatment_total, control_events, control_total)
+    return _engine.test_batch(counts, method, alternative)
 
 
 def number_needed_to_treat(
@@ -298,14 +184,5 @@ def number_needed_to_treat(
     >>> number_needed_to_treat([64], [218], [83], [216]).estimate.round(1)
     array([11.])
     """
-    from rctkit.nnt import number_needed_to_treat_batch
-
-    return number_needed_to_treat_batch(
-        treatment_events,
-        treatment_total,
-        control_events,
-        control_total,
-        method=method,
-        confidence_level=confidence_level,
-        event=event,
-    )
+    counts = (treatment_events, treatment_total, control_events, control_total)
+    return _engine.nnt_batch(counts, method, confidence_level, event)

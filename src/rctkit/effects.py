@@ -1,20 +1,19 @@
 """Effect measures for one two-arm outcome: odds ratio, risk ratio, risk difference.
 
-Each function is the batch kernel of :mod:`rctkit.batch` applied to one table.
+Each function runs the same kernel as :mod:`rctkit.batch`, through the engine's one-table
+adaptor.
 """
 
 from __future__ import annotations
 
-from typing import Any
-
-import numpy as np
-
-from rctkit import batch
-from rctkit.errors import InvalidInputError
+from rctkit import _engine
 from rctkit.model import BinaryOutcome
-from rctkit.results import ConfidenceInterval, Estimate, Measure
+from rctkit.results import Estimate, Measure
 
 __all__ = ["odds_ratio", "risk_difference", "risk_ratio"]
+
+#: Refuse anything but a :class:`BinaryOutcome` (the engine's check, for the front ends).
+check_outcome = _engine.check_outcome
 
 
 def available_methods(measure: Measure) -> tuple[str, ...]:
@@ -25,39 +24,7 @@ def available_methods(measure: Measure) -> tuple[str, ...]:
     >>> "wald" in available_methods("odds_ratio")
     True
     """
-    return tuple(batch.EFFECT_METHODS[measure])
-
-
-def check_outcome(outcome: Any) -> BinaryOutcome:
-    """Refuse anything but a :class:`BinaryOutcome`."""
-    if not isinstance(outcome, BinaryOutcome):
-        raise InvalidInputError(
-            f"`outcome` must be a BinaryOutcome, e.g. BinaryOutcome.from_counts(treatment=(64, "
-            f"218), control=(83, 216)) (got {type(outcome).__name__})"
-        )
-    return outcome
-
-
-def one_table(outcome: BinaryOutcome) -> tuple[Any, Any, Any, Any]:
-    """The outcome's counts as four int64 arrays of shape (1,), for the kernels."""
-    counts = np.array(outcome.as_tuple(), dtype=np.int64)
-    return counts[0:1], counts[1:2], counts[2:3], counts[3:4]
-
-
-def _estimate(measure: Measure, outcome: Any, method: Any, confidence_level: Any) -> Estimate:
-    outcome = check_outcome(outcome)
-    method, level = batch.check_effect_options(measure, method, confidence_level)
-    # The batch kernel on a batch of one table (no chunking needed for one).
-    result = batch.EFFECT_METHODS[measure][method](*one_table(outcome), level)
-    pvalue = None if result.pvalue is None else float(result.pvalue[0])
-    return Estimate(
-        measure=measure,
-        estimate=float(result.estimate[0]),
-        ci=ConfidenceInterval(float(result.low[0]), float(result.high[0])),
-        confidence_level=level,
-        method=method,
-        pvalue=pvalue,
-    )
+    return tuple(_engine.EFFECT_METHODS[measure])
 
 
 def odds_ratio(
@@ -129,7 +96,7 @@ def odds_ratio(
     >>> print(f"{est.estimate:.2f} ({est.ci.low:.2f} to {est.ci.high:.2f})")
     0.67 (0.45 to 0.99)
     """
-    return _estimate("odds_ratio", outcome, method, confidence_level)
+    return _engine.estimate_one("odds_ratio", outcome, method, confidence_level)
 
 
 def risk_ratio(
@@ -185,7 +152,7 @@ def risk_ratio(
     >>> print(f"{est.estimate:.2f} ({est.ci.low:.2f} to {est.ci.high:.2f})")
     0.76 (0.59 to 1.00)
     """
-    return _estimate("risk_ratio", outcome, method, confidence_level)
+    return _engine.estimate_one("risk_ratio", outcome, method, confidence_level)
 
 
 def risk_difference(
@@ -232,4 +199,4 @@ def risk_difference(
     >>> print(f"{est.estimate:.3f} ({est.ci.low:.3f} to {est.ci.high:.3f})")
     -0.091 (-0.179 to -0.002)
     """
-    return _estimate("risk_difference", outcome, method, confidence_level)
+    return _engine.estimate_one("risk_difference", outcome, method, confidence_level)

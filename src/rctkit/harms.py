@@ -12,9 +12,8 @@ import math
 from collections.abc import Sequence
 
 import attrs
-from scipy import stats
-
-from rctkit import effects, hypothesis_tests
+from rctkit import _validation, effects, hypothesis_tests
+from rctkit._kernels.rate_ratio import exact_rate_ratio
 from rctkit.errors import InvalidInputError
 from rctkit.model import AdverseEvent, BinaryOutcome, Trial
 from rctkit.results import ConfidenceInterval, Estimate
@@ -30,7 +29,8 @@ def rate_ratio(
     Conditional on the total ``k = e1 + e2``, the treatment events are binomial with
     probability ``p = RR T1 / (RR T1 + T2)``; the Clopper-Pearson limits of ``p`` give the
     exact limits of ``RR``, and the p-value is the two-sided binomial test of
-    ``p0 = T1 / (T1 + T2)`` (the minimum-likelihood rule of R's ``poisson.test``).
+    ``p0 = T1 / (T1 + T2)`` (the minimum-likelihood rule of R's ``poisson.test``). With no
+    events in either arm the ratio is undefined: estimate nan, interval [0, inf], p 1.
 
     Examples
     --------
@@ -38,36 +38,16 @@ def rate_ratio(
     >>> round(est.estimate, 3), round(est.ci.low, 3), round(est.ci.high, 3)
     (0.69, 0.415, 1.13)
     """
-    e1, e2 = events
+    e1 = _validation.as_count(events[0], "events[0]")
+    e2 = _validation.as_count(events[1], "events[1]")
+    level = _validation.check_confidence_level(confidence_level)
     t1, t2 = exposure
     for name, value in (("exposure", t1), ("exposure", t2)):
         if not (value > 0 and math.isfinite(value)):
             raise InvalidInputError(f"`{name}` must be positive and finite (got {value!r})")
-    k = e1 + e2
-    alpha = 1 - confidence_level
-    scale = t2 / t1
-    if k == 0:
-        return Estimate(
-            "rate_ratio",
-            math.nan,
-            ConfidenceInterval(0.0, math.inf),
-            confidence_level,
-            "exact-poisson",
-            1.0,
-        )
-    p_low = 0.0 if e1 == 0 else float(stats.beta.ppf(alpha / 2, e1, k - e1 + 1))
-    p_high = 1.0 if e1 == k else float(stats.beta.ppf(1 - alpha / 2, e1 + 1, k - e1))
-    low = p_low / (1 - p_low) * scale
-    high = math.inf if p_high == 1.0 else p_high / (1 - p_high) * scale
-    estimate = math.inf if e2 == 0 else (e1 / t1) / (e2 / t2)
-    pvalue = float(stats.binomtest(e1, k, t1 / (t1 + t2)).pvalue)
+    estimate, low, high, pvalue = exact_rate_ratio(e1, e2, float(t1), float(t2), level)
     return Estimate(
-        "rate_ratio",
-        estimate,
-        ConfidenceInterval(low, high),
-        confidence_level,
-        "exact-poisson",
-        pvalue,
+        "rate_ratio", estimate, ConfidenceInterval(low, high), level, "exact-poisson", pvalue
     )
 
 

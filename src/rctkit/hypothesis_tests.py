@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from rctkit import batch
-from rctkit.effects import check_outcome, one_table
+from rctkit import _engine
 from rctkit.model import BinaryOutcome
 from rctkit.results import TestResult
 
@@ -62,9 +61,7 @@ def hypothesis_test(
     >>> round(rk.hypothesis_test(core, method="fisher").pvalue, 4)
     0.0539
     """
-    outcome = check_outcome(outcome)
-    method, alternative = batch.check_test_options(method, alternative)
-    return batch.test_counts(one_table(outcome), method, alternative).item()
+    return _engine.test_one(outcome, method, alternative)
 
 
 hypothesis_test.__test__ = False  # type: ignore[attr-defined]

@@ -42,7 +42,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from rctkit import _validation, batch, effects
+from rctkit import _engine
 from rctkit.errors import InvalidInputError
 from rctkit.model import BinaryOutcome
 from rctkit.results import (
@@ -66,29 +66,9 @@ __all__ = [
 
 FloatArray = npt.NDArray[np.float64]
 
-#: What the counted event can be: ``"harmful"`` (fewer events on treatment is benefit) or
-#: ``"beneficial"`` (more events on treatment is benefit).
-EVENTS = ("harmful", "beneficial")
+EVENTS = _engine.EVENTS
 
-Event = Literal["harmful", "beneficial"]
-
-
-def _check_event(event: Any) -> Event:
-    value = _validation.check_choice(event, "event", EVENTS)
-    return "harmful" if value == "harmful" else "beneficial"
-
-
-def _check_options(method: Any, confidence_level: Any, event: Any) -> tuple[str, float, Event]:
-    """Validate the risk-difference method, the level and the event."""
-    method, level = batch.check_effect_options("risk_difference", method, confidence_level)
-    return method, level, _check_event(event)
-
-
-def _check_arguments(
-    outcome: Any, method: Any, confidence_level: Any, event: Any
-) -> tuple[BinaryOutcome, str, float, Event]:
-    """Validate every argument of :func:`number_needed_to_treat`."""
-    return (effects.check_outcome(outcome), *_check_options(method, confidence_level, event))
+Event = _engine.Event
 
 
 def nnt_limits(
@@ -129,7 +109,7 @@ def nnt_limits(
     >>> print(f"{float(nnt):.1f} ({float(lo):.2f} to {float(hi):.1f})")
     10.0 (5.35 to 76.9)
     """
-    direction = _check_event(event)
+    direction = _engine.check_event(event)
     names = ("risk_difference", "low", "high")
     try:
         arrays = np.broadcast_arrays(
@@ -153,30 +133,7 @@ def nnt_limits(
             f"`low` must not exceed `high` (got low={float(rd_low[reversed_].flat[0])!r}, "
             f"high={float(rd_high[reversed_].flat[0])!r})"
         )
-    if direction == "harmful":
-        # The absolute risk reduction, control minus treatment, and its limits.
-        arr, arr_low, arr_high = -rd, -rd_high, -rd_low
-    else:
-        arr, arr_low, arr_high = rd, rd_low, rd_high
-    with np.errstate(divide="ignore"):
-        nnt = np.where(arr == 0.0, np.inf, 1.0 / arr)
-        nnt_high = np.where(arr_low == 0.0, np.inf, 1.0 / arr_low)
-        # An upper ARR limit of exactly 0 is -0 from below, unless the interval is the point 0.
-        nnt_low = np.where(
-            arr_high == 0.0, np.where(arr_low < 0.0, -np.inf, np.inf), 1.0 / arr_high
-        )
-    return nnt, nnt_low, nnt_high
-
-
-def _signed_nnt(rd: float, low: float, high: float, event: Event) -> tuple[float, float, float]:
-    """:func:`nnt_limits` for one table in plain floats (the same IEEE operations, faster)."""
-    arr, arr_low, arr_high = (-rd, -high, -low) if event == "harmful" else (rd, low, high)
-    nnt = math.inf if arr == 0.0 else 1.0 / arr
-    nnt_high = math.inf if arr_low == 0.0 else 1.0 / arr_low
-    # An upper ARR limit of exactly 0 is approached from below, unless the interval is {0}.
-    infinite_low = -math.inf if arr_low < 0.0 else math.inf
-    nnt_low = infinite_low if arr_high == 0.0 else 1.0 / arr_high
-    return nnt, nnt_low, nnt_high
+    return _engine.nnt_arrays(rd, rd_low, rd_high, direction)
 
 
 def _format_nnt(value: float, digits: int) -> str:
@@ -358,18 +315,20 @@ def nnt_from_risk_difference(risk_difference: Estimate, *, event: str = "harmful
         raise InvalidInputError(
             f"`risk_difference` must be an Estimate with measure='risk_difference' (got {got})"
         )
-    direction = _check_event(event)
+    direction = _engine.check_event(event)
     rd = risk_difference
     if not (-1.0 <= rd.ci.low <= rd.ci.high <= 1.0 and -1.0 <= rd.estimate <= 1.0):
         raise InvalidInputError(
             f"`risk_difference` must have its estimate and limits in [-1, 1] and low <= high "
             f"(got {rd.estimate!r}, {rd.ci.low!r} to {rd.ci.high!r})"
         )
-    nnt, low, high = _signed_nnt(rd.estimate, rd.ci.low, rd.ci.high, direction)
+    nnt, low, high = _engine.nnt_arrays(
+        np.float64(rd.estimate), np.float64(rd.ci.low), np.float64(rd.ci.high), direction
+    )
     return NNTEstimate(
         measure="nnt",
-        estimate=nnt,
-        ci=NNTConfidenceInterval(low, high),
+        estimate=float(nnt),
+        ci=NNTConfidenceInterval(float(low), float(high)),
         confidence_level=rd.confidence_level,
         method=rd.method,
         pvalue=rd.pvalue,
@@ -442,8 +401,9 @@ def number_needed_to_treat(
     >>> est.estimate > 0, est.direction
     (True, 'benefit')
     """
-    outcome, method, level, direction = _check_arguments(outcome, method, confidence_level, event)
-    rd = effects.risk_difference(outcome, method=method, confidence_level=level)
+    outcome = _engine.check_outcome(outcome)
+    direction = _engine.check_event(event)
+    rd = _engine.estimate_one("risk_difference", outcome, method, confidence_level)
     return nnt_from_risk_difference(rd, event=direction)
 
 
@@ -484,22 +444,5 @@ def number_needed_to_treat_batch(
     >>> res.estimate.round(2)
     array([11.02,  6.67])
     """
-    method, level, direction = _check_options(method, confidence_level, event)
-    rd = batch.risk_difference(
-        treatment_events,
-        treatment_total,
-        control_events,
-        control_total,
-        method=method,
-        confidence_level=level,
-    )
-    nnt, low, high = nnt_limits(rd.estimate, rd.low, rd.high, event=direction)
-    return BatchEstimate(
-        measure="nnt",
-        method=method,
-        confidence_level=level,
-        estimate=nnt,
-        low=low,
-        high=high,
-        pvalue=rd.pvalue,
-    )
+    counts = (treatment_events, treatment_total, control_events, control_total)
+    return _engine.nnt_batch(counts, method, confidence_level, event)

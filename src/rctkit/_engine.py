@@ -1,0 +1,246 @@
+"""The one layer under the scalar API and :mod:`rctkit.batch`: dispatch, checks, chunking.
+
+Both front ends validate their options here, look the method up in the kernel registry here,
+and run the kernel here: the scalar functions on one table (the one-table adaptor, no
+chunking), :mod:`rctkit.batch` on arrays of tables in chunks of :data:`CHUNK_SIZE`. A method
+therefore has one implementation and one set of rules, whichever way it is called.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any, Literal, cast
+
+import numpy as np
+
+from rctkit import _validation, _warnings
+from rctkit._kernels import registry
+from rctkit._kernels.common import EffectKernel, FloatArray, IntArray
+from rctkit._kernels.nnt import signed_nnt
+from rctkit.errors import InvalidInputError
+from rctkit.model import BinaryOutcome
+from rctkit.results import (
+    BatchEstimate,
+    BatchTestResult,
+    ConfidenceInterval,
+    Estimate,
+    Measure,
+    TestResult,
+)
+
+#: The interval methods of each effect measure.
+EFFECT_METHODS: Mapping[str, Mapping[str, EffectKernel]] = registry.EFFECT_METHODS
+
+#: The hypothesis tests, with the alternatives each defines.
+TEST_METHODS: Mapping[str, tuple[str, ...]] = registry.TEST_ALTERNATIVES
+
+#: Tables per chunk: large batches are processed in pieces of this many tables, so memory
+#: stays bounded (the kernels' temporaries are per chunk) and the work stays in cache.
+CHUNK_SIZE = 1 << 16
+
+#: What the counted event can be: ``"harmful"`` (fewer events on treatment is benefit) or
+#: ``"beneficial"`` (more events on treatment is benefit).
+EVENTS = ("harmful", "beneficial")
+
+Event = Literal["harmful", "beneficial"]
+
+Tables = tuple[IntArray, IntArray, IntArray, IntArray]
+
+
+# ---------------------------------------------------------------------------------------------
+# Option checks
+
+
+def check_effect_options(measure: str, method: Any, confidence_level: Any) -> tuple[str, float]:
+    """Validate ``method`` against the measure's set and ``confidence_level``."""
+    method = _validation.check_choice(method, "method", EFFECT_METHODS[measure])
+    return method, _validation.check_confidence_level(confidence_level)
+
+
+def check_test_options(method: Any, alternative: Any) -> tuple[str, str]:
+    """Validate a test's ``method`` and ``alternative``."""
+    method = _validation.check_choice(method, "method", TEST_METHODS)
+    alternative = _validation.check_choice(alternative, "alternative", _validation.ALTERNATIVES)
+    if alternative not in TEST_METHODS[method]:
+        raise InvalidInputError(
+            f'`alternative` must be "two-sided" for method="{method}", which has no one-sided '
+            f"form (got alternative={alternative!r})"
+        )
+    return method, alternative
+
+
+def check_event(event: Any) -> Event:
+    """Validate ``event`` ("harmful" or "beneficial")."""
+    value = _validation.check_choice(event, "event", EVENTS)
+    return "harmful" if value == "harmful" else "beneficial"
+
+
+def check_outcome(outcome: Any) -> BinaryOutcome:
+    """Refuse anything but a :class:`BinaryOutcome`."""
+    if not isinstance(outcome, BinaryOutcome):
+        raise InvalidInputError(
+            f"`outcome` must be a BinaryOutcome, e.g. BinaryOutcome.from_counts(treatment=(64, "
+            f"218), control=(83, 216)) (got {type(outcome).__name__})"
+        )
+    return outcome
+
+
+# ---------------------------------------------------------------------------------------------
+# The one-table adaptor and chunking
+
+
+def one_table(outcome: BinaryOutcome) -> Tables:
+    """The outcome's counts as four int64 arrays of shape (1,), for the kernels."""
+    counts = np.array(outcome.as_tuple(), dtype=np.int64)
+    return counts[0:1], counts[1:2], counts[2:3], counts[3:4]
+
+
+def chunked(
+    tables: Tables, kernel: Callable[[Tables], tuple[FloatArray | None, ...]]
+) -> tuple[FloatArray | None, ...]:
+    """Apply ``kernel`` to the tables chunk by chunk and reassemble arrays of their shape.
+
+    Outputs that a kernel returns as None (a test without a statistic) stay None.
+    """
+    shape = tables[0].shape
+    size = tables[0].size
+    if size <= CHUNK_SIZE:
+        return kernel(tables)
+    flat = tuple(np.ascontiguousarray(t).reshape(-1) for t in tables)
+    outputs: list[FloatArray | None] = []
+    with _warnings.gathered(size):
+        for start in range(0, size, CHUNK_SIZE):
+            stop = min(start + CHUNK_SIZE, size)
+            part = kernel(cast("Tables", tuple(t[start:stop] for t in flat)))
+            if not outputs:
+                outputs = [None if p is None else np.empty(size) for p in part]
+            for out, p in zip(outputs, part, strict=True):
+                if out is not None and p is not None:
+                    out[start:stop] = p
+    return tuple(None if out is None else out.reshape(shape) for out in outputs)
+
+
+# ---------------------------------------------------------------------------------------------
+# Effect measures
+
+
+def estimate_tables(
+    measure: Measure, tables: Tables, method: str, confidence_level: float
+) -> BatchEstimate:
+    """Run an effect-measure kernel on validated count arrays, chunk by chunk."""
+    kernel = EFFECT_METHODS[measure][method]
+
+    def run(t: Tables) -> tuple[FloatArray | None, ...]:
+        r = kernel(*t, confidence_level)
+        return (r.estimate, r.low, r.high, r.pvalue)
+
+    estimate, low, high, pvalue = chunked(tables, run)
+    return BatchEstimate(
+        measure=measure,
+        method=method,
+        confidence_level=confidence_level,
+        estimate=cast("FloatArray", estimate),
+        low=cast("FloatArray", low),
+        high=cast("FloatArray", high),
+        pvalue=pvalue,
+    )
+
+
+def estimate_batch(
+    measure: Measure, counts: tuple[Any, Any, Any, Any], method: Any, confidence_level: Any
+) -> BatchEstimate:
+    """The vectorised effect functions: validate options and counts, then run in chunks."""
+    method, level = check_effect_options(measure, method, confidence_level)
+    return estimate_tables(measure, _validation.count_arrays(*counts), method, level)
+
+
+def estimate_one(measure: Measure, outcome: Any, method: Any, confidence_level: Any) -> Estimate:
+    """The scalar effect functions: the kernel on one table, no chunking."""
+    outcome = check_outcome(outcome)
+    method, level = check_effect_options(measure, method, confidence_level)
+    result = EFFECT_METHODS[measure][method](*one_table(outcome), level)
+    pvalue = None if result.pvalue is None else float(result.pvalue[0])
+    return Estimate(
+        measure=measure,
+        estimate=float(result.estimate[0]),
+        ci=ConfidenceInterval(float(result.low[0]), float(result.high[0])),
+        confidence_level=level,
+        method=method,
+        pvalue=pvalue,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Hypothesis tests
+
+
+def test_tables(tables: Tables, method: str, alternative: str) -> BatchTestResult:
+    """Run a test kernel on validated count arrays, chunk by chunk."""
+    kernel = registry.TEST_METHODS[method]
+    statistic, pvalue = chunked(tables, lambda t: kernel(*t, alternative))
+    return BatchTestResult(
+        method=method,
+        alternative=alternative,
+        statistic=statistic,
+        pvalue=cast("FloatArray", pvalue),
+    )
+
+
+test_tables.__test__ = False  # type: ignore[attr-defined]
+
+
+def test_batch(
+    counts: tuple[Any, Any, Any, Any], method: Any, alternative: Any
+) -> BatchTestResult:
+    """The vectorised test function: validate options and counts, then run in chunks."""
+    method, alternative = check_test_options(method, alternative)
+    return test_tables(_validation.count_arrays(*counts), method, alternative)
+
+
+test_batch.__test__ = False  # type: ignore[attr-defined]
+
+
+def test_one(outcome: Any, method: Any, alternative: Any) -> TestResult:
+    """The scalar test function: the kernel on one table."""
+    outcome = check_outcome(outcome)
+    method, alternative = check_test_options(method, alternative)
+    statistic, pvalue = registry.TEST_METHODS[method](*one_table(outcome), alternative)
+    return TestResult(
+        statistic=None if statistic is None else float(statistic[0]),
+        pvalue=float(pvalue[0]),
+        method=method,
+        alternative=alternative,
+    )
+
+
+test_one.__test__ = False  # type: ignore[attr-defined]
+
+
+# ---------------------------------------------------------------------------------------------
+# Numbers needed to treat
+
+
+def nnt_arrays(
+    rd: FloatArray, low: FloatArray, high: FloatArray, event: Event
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Signed NNTs and limits from risk differences (the one NNT kernel)."""
+    return signed_nnt(rd, low, high, harmful=event == "harmful")
+
+
+def nnt_batch(
+    counts: tuple[Any, Any, Any, Any], method: Any, confidence_level: Any, event: Any
+) -> BatchEstimate:
+    """Numbers needed to treat for a batch of tables, from the risk-difference method."""
+    method, level = check_effect_options("risk_difference", method, confidence_level)
+    direction = check_event(event)
+    rd = estimate_tables("risk_difference", _validation.count_arrays(*counts), method, level)
+    nnt, low, high = nnt_arrays(rd.estimate, rd.low, rd.high, direction)
+    return BatchEstimate(
+        measure="nnt",
+        method=method,
+        confidence_level=level,
+        estimate=nnt,
+        low=low,
+        high=high,
+        pvalue=rd.pvalue,
+    )
