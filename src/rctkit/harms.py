@@ -12,6 +12,7 @@ import math
 from collections.abc import Sequence
 
 import attrs
+
 from rctkit import _validation, effects, hypothesis_tests
 from rctkit._kernels.rate_ratio import exact_rate_ratio
 from rctkit.errors import InvalidInputError
