@@ -4,6 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-test
 DOCSTAMP := $(VENV)/.installed-docs
+BENCHSTAMP := $(VENV)/.installed-bench
 
 .PHONY: demo test lint typecheck pytest docs bench clean
 
@@ -18,6 +19,10 @@ $(VENV)/.installed: $(BIN)/python pyproject.toml
 $(STAMP): $(BIN)/python pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[test]"
 	touch $@ $(VENV)/.installed
+
+$(BENCHSTAMP): $(BIN)/python pyproject.toml
+	$(BIN)/python -m pip install --quiet -e ".[bench]"
+	touch $@ $(STAMP) $(VENV)/.installed
 
 $(DOCSTAMP): $(BIN)/python pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[docs]"
@@ -41,7 +46,7 @@ test: lint typecheck pytest
 docs: $(DOCSTAMP)
 	$(BIN)/sphinx-build -W --keep-going -b html docs docs/_build/html
 
-bench: $(STAMP)
+bench: $(BENCHSTAMP)
 	$(BIN)/python -m benchmarks.run
 
 clean:
