@@ -148,3 +148,59 @@ def test_the_model_imports_no_report_or_rendering() -> None:
 def test_no_module_is_over_800_lines(name: str) -> None:
     lines = MODULES[name].read_text(encoding="utf-8").count("\n")
     assert lines <= MAX_LINES, f"{MODULES[name]} has {lines} lines"
+
+
+#: The floors of the house, from the bottom (docs: "How rctkit is built"). A module imports
+#: modules of its own floor or below; a module that matches no floor fails the test, so that a
+#: new module is given its place deliberately.
+LAYERS: tuple[tuple[str, ...], ...] = (
+    (
+        "rctkit.errors",
+        "rctkit._validation",
+        "rctkit._warnings",
+        "rctkit._special",
+        "rctkit._version",
+    ),
+    ("rctkit.results", "rctkit.formatting"),
+    ("rctkit.model",),
+    ("rctkit.trialfile", "rctkit.io", "rctkit.data"),
+    ("rctkit._kernels",),
+    ("rctkit._engine",),
+    ("rctkit.effects", "rctkit.hypothesis_tests", "rctkit.nnt", "rctkit.strata", "rctkit.batch"),
+    ("rctkit.bootstrap", "rctkit.adjusted"),
+    ("rctkit.harms",),
+    ("rctkit.consort", "rctkit.tables"),
+    ("rctkit.report",),
+    ("rctkit.plots", "rctkit.cli"),
+    ("rctkit",),
+)
+
+
+def floor_of(module: str) -> int:
+    for level, prefixes in enumerate(LAYERS):
+        for prefix in prefixes:
+            if prefix == "rctkit" and module != "rctkit":
+                continue
+            if module == prefix or module.startswith(prefix + "."):
+                return level
+    raise LookupError(module)
+
+
+def test_every_module_has_a_floor() -> None:
+    missing = []
+    for name in MODULES:
+        try:
+            floor_of(name)
+        except LookupError:
+            missing.append(name)
+    assert missing == [], f"modules with no floor in LAYERS: {missing}"
+
+
+def test_imports_go_down() -> None:
+    upward = [
+        f"{a} (floor {floor_of(a)}) imports {b} (floor {floor_of(b)})"
+        for a, targets in import_graph().items()
+        for b in sorted(targets)
+        if floor_of(b) > floor_of(a)
+    ]
+    assert upward == [], "\n".join(upward)

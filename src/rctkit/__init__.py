@@ -8,6 +8,7 @@ Estimate(odds_ratio=0.6659, 95% CI 0.4463 to 0.9936, method='wald', pvalue=0.046
 
 from __future__ import annotations
 
+from rctkit._version import __version__
 from rctkit.adjusted import (
     AdjustedEstimate,
     MarginalEstimate,
@@ -40,8 +41,6 @@ from rctkit.results import (
     TestResult,
 )
 from rctkit.strata import cmh_test, homogeneity_test, mantel_haenszel, strata_from_arrays
-
-__version__ = "0.1.0"
 
 __all__ = [
     "AdjustedEstimate",

@@ -13,8 +13,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
-from rctkit import __version__, batch, effects, hypothesis_tests
+from rctkit import batch, effects, hypothesis_tests
 from rctkit._validation import check_confidence_level
+from rctkit._version import __version__
 from rctkit.errors import InvalidInputError, RctkitError, RctkitWarning
 from rctkit.formatting import STYLES, format_estimate, format_p
 from rctkit.model import BinaryOutcome

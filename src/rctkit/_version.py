@@ -1,0 +1,3 @@
+"""The version of rctkit (read by the build backend)."""
+
+__version__ = "0.1.0"
