@@ -18,9 +18,9 @@ from rctkit._validation import check_confidence_level
 from rctkit._version import __version__
 from rctkit.errors import InvalidInputError, RctkitError, RctkitWarning
 from rctkit.formatting import STYLES, format_estimate, format_p
+from rctkit.io import example_trial, load_trial
 from rctkit.model import BinaryOutcome
 from rctkit.report import TrialReport
-from rctkit.trialfile import example_trial, load_trial
 
 __all__ = ["main"]
 

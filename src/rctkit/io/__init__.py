@@ -1,0 +1,12 @@
+"""Ways into rctkit: trial files (TOML) and the example data sets.
+
+Each input is one module here that builds the model's classes; nothing below it changes when
+an input is added.
+"""
+
+from __future__ import annotations
+
+from rctkit.io.examples import EXAMPLES, example_trial
+from rctkit.io.trialfile import load_trial, parse_trial
+
+__all__ = ["EXAMPLES", "example_trial", "load_trial", "parse_trial"]
