@@ -51,6 +51,11 @@ Tables = tuple[IntArray, IntArray, IntArray, IntArray]
 # Option checks
 
 
+def method_label(measure: str, name: str) -> str:
+    """How reports, plots and the command line name a method (``measure="test"`` for tests)."""
+    return registry.label(measure, name)
+
+
 def check_effect_options(measure: str, method: Any, confidence_level: Any) -> tuple[str, float]:
     """Validate ``method`` against the measure's set and ``confidence_level``."""
     method = _validation.check_choice(method, "method", EFFECT_METHODS[measure])

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TextIO
 
 from rctkit import batch, effects, hypothesis_tests
+from rctkit._engine import method_label
 from rctkit._validation import check_confidence_level
 from rctkit._version import __version__
 from rctkit.errors import InvalidInputError, RctkitError, RctkitWarning
@@ -21,6 +22,7 @@ from rctkit.formatting import STYLES, format_estimate, format_p
 from rctkit.io import example_trial, load_trial
 from rctkit.model import BinaryOutcome
 from rctkit.report import TrialReport
+from rctkit.results import MEASURE_LABELS
 
 __all__ = ["main"]
 
@@ -60,17 +62,14 @@ def _two_by_two(args: argparse.Namespace, out: TextIO) -> None:
     for label, (e, n) in (("Treatment", treatment), ("Control", control)):
         print(f"{label:<12}{e:>8}{n:>8}{100 * e / n:>8.1f}%", file=out)
     print(file=out)
-    labels = {
-        "odds_ratio": "Odds ratio",
-        "risk_ratio": "Risk ratio",
-        "risk_difference": "Risk difference",
-    }
-    for measure, label in labels.items():
+    for measure in ("odds_ratio", "risk_ratio", "risk_difference"):
+        label = MEASURE_LABELS[measure]
         for method in methods[measure]:
             est = getattr(effects, measure)(outcome, method=method, confidence_level=level)
             text = format_estimate(est.estimate, est.ci.low, est.ci.high, 4, level=level)
             p = "" if est.pvalue is None else f"  {format_p(est.pvalue)}"
-            print(f"{label:<17}{method:<15}{text}{p}", file=out)
+            name = method_label(measure, method)
+            print(f"{label:<17}{method + ' ':<15}{text}{p}  ({name})", file=out)
     print(file=out)
     for method in methods["tests"]:
         try:
@@ -78,10 +77,11 @@ def _two_by_two(args: argparse.Namespace, out: TextIO) -> None:
         except InvalidInputError:
             raise
         except RctkitError as exc:  # a test that is not computed for this table (too large)
-            print(f"{'Test':<17}{method:<15}not computed: {exc}", file=out)
+            print(f"{'Test':<17}{method + ' ':<15}not computed: {exc}", file=out)
             continue
         stat = "" if res.statistic is None else f"statistic {res.statistic:.4f}, "
-        print(f"{'Test':<17}{method:<15}{stat}p = {res.pvalue:.4g}", file=out)
+        name = method_label("test", method)
+        print(f"{'Test':<17}{method + ' ':<15}{stat}p = {res.pvalue:.4g}  ({name})", file=out)
 
 
 def _methods(which: str) -> dict[str, list[str]]:

@@ -11,14 +11,14 @@ from rctkit._validation import check_choice
 from rctkit.formatting import format_estimate
 from rctkit.model import Trial
 from rctkit.report import DEFAULT_METHODS, TrialReport
+from rctkit.results import MEASURE_LABELS
 
 __all__ = ["forest_plot"]
 
 _MEASURES = ("odds_ratio", "risk_ratio", "risk_difference")
 _LABELS = {
-    "odds_ratio": "Odds ratio",
-    "risk_ratio": "Risk ratio",
-    "risk_difference": "Risk difference (percentage points)",
+    **MEASURE_LABELS,
+    "risk_difference": f"{MEASURE_LABELS['risk_difference']} (percentage points)",
 }
 
 

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from rctkit import effects, hypothesis_tests
+from rctkit._engine import method_label
 from rctkit._validation import check_choice, check_confidence_level
 from rctkit.errors import InvalidInputError
 from rctkit.formatting import (
@@ -52,12 +53,6 @@ DEFAULT_METHODS: Mapping[str, str] = {
     "risk_ratio": "wald",
     "risk_difference": "newcombe",
     "test": "chi2",
-}
-
-_TEST_NAMES = {
-    "chi2": "Pearson's chi-squared test",
-    "chi2-yates": "the chi-squared test with Yates's correction",
-    "fisher": "Fisher's exact test",
 }
 
 
@@ -216,7 +211,7 @@ class TrialReport:
         notes = [
             f"Effects compare {treatment.name} with {control.name}. Intervals: risk difference "
             f"{m['risk_difference']}, risk ratio {m['risk_ratio']}, odds ratio "
-            f"{m['odds_ratio']}; p from {_TEST_NAMES.get(m['test'], m['test'])}. Crude "
+            f"{m['odds_ratio']}; p from {method_label('test', m['test'])}. Crude "
             "estimates from the counts."
         ]
         for s in self.summaries():
@@ -452,7 +447,7 @@ def render_text(
             else (f"; Wald (odds ratio) {format_p(s.odds_ratio.pvalue, style=style)}")
         )
         lines.append(
-            f"  Tests: {_TEST_NAMES.get(m['test'], m['test'])} "
+            f"  Tests: {method_label('test', m['test'])} "
             f"{format_p(s.test.pvalue, style=style)}"
             + (
                 ""
