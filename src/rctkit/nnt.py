@@ -36,17 +36,17 @@ consequences of treatment. N Engl J Med 1988;318:1728-33.
 from __future__ import annotations
 
 import math
-from typing import Any, Literal
+from typing import Literal
 
 import attrs
 import numpy as np
 import numpy.typing as npt
 
 from rctkit import _engine
+from rctkit.batch import number_needed_to_treat as number_needed_to_treat_batch
 from rctkit.errors import InvalidInputError
 from rctkit.model import BinaryOutcome
 from rctkit.results import (
-    BatchEstimate,
     ConfidenceInterval,
     Estimate,
     Row,
@@ -405,44 +405,3 @@ def number_needed_to_treat(
     direction = _engine.check_event(event)
     rd = _engine.estimate_one("risk_difference", outcome, method, confidence_level)
     return nnt_from_risk_difference(rd, event=direction)
-
-
-def number_needed_to_treat_batch(
-    treatment_events: Any,
-    treatment_total: Any,
-    control_events: Any,
-    control_total: Any,
-    *,
-    method: str = "newcombe",
-    confidence_level: float = 0.95,
-    event: str = "harmful",
-) -> BatchEstimate:
-    """Numbers needed to treat for a batch of tables (the vectorised form).
-
-    Parameters
-    ----------
-    treatment_events, treatment_total, control_events, control_total : array_like of int
-        Counts that broadcast together, as in :func:`rctkit.batch.risk_difference`.
-    method, confidence_level, event
-        As in :func:`number_needed_to_treat`.
-
-    Returns
-    -------
-    BatchEstimate
-        ``measure="nnt"``; arrays of signed NNTs and limits as in :func:`nnt_limits`
-        (``low > high`` where the interval passes through infinity). Its ``item()`` gives a
-        plain :class:`~rctkit.Estimate`; use :func:`number_needed_to_treat` for the text.
-
-    Raises
-    ------
-    InvalidInputError
-        For invalid counts or options.
-
-    Examples
-    --------
-    >>> res = number_needed_to_treat_batch([64, 5], [218, 100], [83, 20], [216, 100])
-    >>> res.estimate.round(2)
-    array([11.02,  6.67])
-    """
-    counts = (treatment_events, treatment_total, control_events, control_total)
-    return _engine.nnt_batch(counts, method, confidence_level, event)
