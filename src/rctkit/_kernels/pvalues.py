@@ -95,6 +95,18 @@ def _hypergeom_logpmf(x: IntArray, n: IntArray, m1: IntArray, n1: IntArray) -> F
     )
 
 
+def _hypergeom_log_kernel(x: IntArray, n: IntArray, m1: IntArray, n1: IntArray) -> FloatArray:
+    """The part of :func:`_hypergeom_logpmf` that depends on ``x`` (two of its six terms).
+
+    Comparing tables of one margin needs only this: the other four terms are the same for
+    every ``x`` and cancel, and leaving them out also leaves out their rounding.
+    """
+    betaln = special.betaln
+    return np.asarray(
+        -betaln(x + 1, m1 - x + 1) - betaln(n1 - x + 1, n - m1 - n1 + x + 1), dtype=np.float64
+    )
+
+
 def _bisect_integers(
     ok: IntArray, bad: IntArray, satisfies: Callable[[IntArray], BoolArray], skip: BoolArray
 ) -> IntArray:
@@ -140,18 +152,26 @@ def fisher(
     support_low = np.maximum(0, n1 - (n - m1))
     support_high = np.minimum(n1, m1)
     mode = (n1 + 1) * (m1 + 1) // (n + 2)
-    threshold = _hypergeom_logpmf(a, n, m1, n1) + math.log1p(FISHER_RELATIVE_TOLERANCE)
-    whole = _hypergeom_logpmf(mode, n, m1, n1) <= threshold
+    kernel = _hypergeom_log_kernel
+    threshold = kernel(a, n, m1, n1) + math.log1p(FISHER_RELATIVE_TOLERANCE)
+    whole = kernel(mode, n, m1, n1) <= threshold
+    # Both tails in one bisection: row 0 the left tail, row 1 the right tail.
+    n_, m1_, n1_, threshold_, whole_ = (np.stack([v, v]) for v in (n, m1, n1, threshold, whole))
 
     def below(x: IntArray) -> BoolArray:
-        return np.asarray(_hypergeom_logpmf(x, n, m1, n1) <= threshold)
+        return np.asarray(kernel(x, n_, m1_, n1_) <= threshold_)
 
-    # Left tail: the largest x in [support_low, mode) whose log probability is at most the
+    # Left tail: the largest x in [support_low, mode) whose probability is at most the
     # threshold (support_low - 1 when there is none); the pmf increases up to the mode.
-    left = _bisect_integers(support_low - 1, mode, below, whole)
     # Right tail: the smallest x in (mode, support_high] at or below the threshold.
-    right = _bisect_integers(support_high + 1, mode, below, whole)
-    tails = stats.hypergeom.cdf(left, n, m1, n1) + stats.hypergeom.sf(right - 1, n, m1, n1)
+    edge = _bisect_integers(
+        np.stack([support_low - 1, support_high + 1]), np.stack([mode, mode]), below, whole_
+    )
+    # P(X >= right) is P(n1 - X <= n1 - right) for the arm's non-events: one CDF call.
+    both = stats.hypergeom.cdf(
+        np.stack([edge[0], n1 - edge[1]]), n_, np.stack([m1, n - m1]), n1_
+    )
+    tails = both[0] + both[1]
     pvalue = np.where(whole, 1.0, np.minimum(tails, 1.0))
     return None, np.asarray(pvalue, dtype=np.float64)
 
