@@ -79,7 +79,7 @@ _WINDOW_SPAN = 1.0
 _WINDOW_SDS = 12.0
 _WINDOW_MIN = 40
 #: A chunk of tables holds at most about this many grid cells (offsets times rows).
-_CHUNK_CELLS = 1 << 21
+_CHUNK_CELLS = 1 << 17
 
 
 class _Equation(NamedTuple):
@@ -196,19 +196,35 @@ def _build_grid(tab: _Tables, chunk: IntArray, half_width: IntArray) -> _Grid:
     )
 
 
-def _log_sum(
-    terms: FloatArray, offsets: FloatArray, log_w0: FloatArray
-) -> tuple[FloatArray, FloatArray]:
-    """``log(w0 + sum exp(terms))`` down each column, and the mean offset under those weights.
+def _column_sums(x: FloatArray) -> FloatArray:
+    """Sum down each column of ``x`` in order, row after row.
 
-    The sums run sequentially (``cumsum``), so ``-inf`` padding adds exact zeros and a
-    column's result does not depend on the padding.
+    numpy reduces the first axis of a C-ordered array of two or more columns row by row
+    (sequentially for each column), but sums a single column pairwise; a lone column is
+    therefore paired with a zero column, so that a table's sum never depends on how many
+    other tables share its array (and ``-inf`` padding adds exact zeros).
     """
+    if x.shape[1] == 1:
+        return np.asarray(np.add.reduce(np.concatenate([x, np.zeros_like(x)], axis=1), axis=0)[:1])
+    return np.asarray(np.add.reduce(x, axis=0))
+
+
+def _log_sum(
+    log_w: FloatArray, offsets: FloatArray, t: FloatArray, log_w0: FloatArray
+) -> tuple[FloatArray, FloatArray]:
+    """``log(w0 + sum exp(log_w + offsets * t))`` down each column, and the mean offset.
+
+    The mean offset is taken under the same weights (``w0`` at offset 0).
+    """
+    terms = offsets * t
+    terms += log_w
     peak = terms.max(axis=0)
     shift = np.where(np.isfinite(peak), peak, 0.0)
-    e = np.exp(terms - shift)
-    total = np.cumsum(e, axis=0)[-1]
-    moment = np.cumsum(e * offsets, axis=0)[-1]
+    terms -= shift
+    np.exp(terms, out=terms)
+    total = _column_sums(terms)
+    terms *= offsets
+    moment = _column_sums(terms)
     log_total = np.logaddexp(shift + np.log(total), log_w0)
     return log_total, moment * np.exp(shift - log_total)
 
@@ -221,31 +237,40 @@ class _Sides(NamedTuple):
     slope: FloatArray
 
 
-def _sides(grid: _Grid, t: FloatArray, column: IntArray, rows: _Rows) -> _Sides:
-    """The two sums of ``g`` at log odds ratios ``t`` for the grid columns ``column``."""
+def _sides(
+    up: FloatArray, down: FloatArray, grid: _Grid, t: FloatArray, rows: _Rows
+) -> _Sides:
+    """The two sums of ``g`` at log odds ratios ``t`` for the grid columns ``up``, ``down``."""
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        up_terms = grid.up[:, column] + grid.up_offsets * t
-        down_terms = grid.down[:, column] - grid.down_offsets * t
-        log_up, mean_up = _log_sum(up_terms, grid.up_offsets, rows.log_alpha0)
-        log_down, mean_down = _log_sum(down_terms, grid.down_offsets, rows.log_beta0)
+        log_up, mean_up = _log_sum(up, grid.up_offsets, t, rows.log_alpha0)
+        log_down, mean_down = _log_sum(down, grid.down_offsets, -t, rows.log_beta0)
     return _Sides(log_up, log_down, mean_up + mean_down)
 
 
-def _newton(grid: _Grid, column: IntArray, rows: _Rows, start: FloatArray) -> FloatArray:
+def _newton(
+    grid: _Grid, column: IntArray, rows: _Rows, start: FloatArray
+) -> tuple[FloatArray, _Sides]:
     """Solve ``g(t) = 0`` for every row: Newton steps, bisection when one leaves the bracket.
 
     ``g`` is increasing, so every evaluation narrows a bracket ``(low, high)``; a Newton step
     that falls outside it is replaced by the bracket's midpoint, which guarantees
-    convergence, and near the root the steps converge quadratically.
+    convergence, and near the root the steps converge quadratically. Returns the roots and
+    the sums at the last point evaluated for each row (within the tolerance of its root).
     """
     t: FloatArray = np.array(start, dtype=np.float64)
     low = np.full_like(t, -np.inf)
     high = np.full_like(t, np.inf)
+    last = _Sides(np.empty_like(t), np.empty_like(t), np.empty_like(t))
     active = np.arange(t.size)
+    # The columns of the rows still being solved, gathered once and compacted as rows finish.
+    up, down = grid.up[:, column], grid.down[:, column]
+    sub = rows
     for _ in range(_MAX_ITER):
         tt = t[active]
-        sides = _sides(grid, tt, column[active], rows.take(active))
-        g = sides.log_up - sides.log_down - rows.target[active]
+        sides = _sides(up, down, grid, tt, sub)
+        for kept, new_value in zip(last, sides, strict=True):
+            kept[active] = new_value
+        g = sides.log_up - sides.log_down - sub.target
         lo = np.where(g < 0, tt, low[active])
         hi = np.where(g > 0, tt, high[active])
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -260,10 +285,13 @@ def _newton(grid: _Grid, column: IntArray, rows: _Rows, start: FloatArray) -> Fl
         t[active] = new
         low[active] = lo
         high[active] = hi
-        active = active[~done]
-        if active.size == 0:
+        if np.all(done):
             break
-    return t
+        if np.any(done):
+            keep = np.flatnonzero(~done)
+            active = active[keep]
+            up, down, sub = up[:, keep], down[:, keep], sub.take(keep)
+    return t, last
 
 
 def _window_ok(
@@ -274,16 +302,17 @@ def _window_ok(
     column: IntArray,
     rows: _Rows,
     t: FloatArray,
+    sides: _Sides,
 ) -> BoolArray:
     """Whether the terms outside each row's window are negligible at its root ``t``.
 
-    ``tables`` and ``half_width`` are given per row. The summands ``w[x] psi^x`` are
-    log-concave in ``x``: past the window's edge each is at most ``exp(s)`` times the one
-    before, ``s`` being the log ratio at the edge, so when ``s < 0`` the neglected mass is at
-    most ``edge * exp(s) / (1 - exp(s))``. Rows whose support lies inside the window pass.
+    ``tables`` and ``half_width`` are given per row, ``sides`` the sums near the root. The
+    summands ``w[x] psi^x`` are log-concave in ``x``: past the window's edge each is at most
+    ``exp(s)`` times the one before, ``s`` being the log ratio at the edge, so when ``s < 0``
+    the neglected mass is at most ``edge * exp(s) / (1 - exp(s))``. Rows whose support lies
+    inside the window pass.
     """
     a, n1, m1, n2 = tab.a[tables], tab.n1[tables], tab.m1[tables], tab.n2[tables]
-    sides = _sides(grid, t, column, rows)
     ok = np.ones(t.shape, dtype=bool)
     weighted = np.where(rows.by_distance, 1.0, 0.0)
     for reach, sign, log_side, log_w in (
@@ -385,9 +414,9 @@ def _solve(
             todo = pending[np.isin(table_of[pending], chunk)]
             column = position[table_of[todo]] + grid.n * rows.by_distance[todo]
             sub = rows.take(todo)
-            t = _newton(grid, column, sub, start[todo])
+            t, sides = _newton(grid, column, sub, start[todo])
             root[todo] = t
-            ok = _window_ok(tab, table_of[todo], half[todo], grid, column, sub, t)
+            ok = _window_ok(tab, table_of[todo], half[todo], grid, column, sub, t, sides)
             failed.append(todo[~ok])
         pending = np.concatenate(failed)
         half[pending] *= 4
