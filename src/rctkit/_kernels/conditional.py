@@ -237,9 +237,7 @@ class _Sides(NamedTuple):
     slope: FloatArray
 
 
-def _sides(
-    up: FloatArray, down: FloatArray, grid: _Grid, t: FloatArray, rows: _Rows
-) -> _Sides:
+def _sides(up: FloatArray, down: FloatArray, grid: _Grid, t: FloatArray, rows: _Rows) -> _Sides:
     """The two sums of ``g`` at log odds ratios ``t`` for the grid columns ``up``, ``down``."""
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         log_up, mean_up = _log_sum(up, grid.up_offsets, t, rows.log_alpha0)
@@ -434,37 +432,6 @@ def _empty_margin(a: IntArray, n1: IntArray, c: IntArray, n2: IntArray) -> BoolA
     return np.asarray((m1 == 0) | (m1 == n1 + n2))
 
 
-def _strictly_less_probable(a: IntArray, n1: IntArray, c: IntArray, n2: IntArray) -> FloatArray:
-    """Null probability of the tables strictly less probable than the observed one.
-
-    "Strictly" uses R's relative tolerance the other way round: ``x`` is less probable than
-    ``a`` when ``f(x) * (1 + 1e-7) < f(a)``, so that the tables Fisher's test counts (``f(x)
-    <= f(a) * (1 + 1e-7)``) are these plus the ties. The tails are found and summed as in
-    :func:`rctkit._kernels.pvalues.fisher`: by bisection on the log probability, each tail
-    summed directly with the hypergeometric CDF or survival function.
-    """
-    n = n1 + n2
-    m1 = a + c
-    low = np.maximum(0, m1 - n2)
-    high = np.minimum(n1, m1)
-    mode = (n1 + 1) * (m1 + 1) // (n + 2)
-    logpmf = pvalues._hypergeom_logpmf
-    threshold = logpmf(a, n, m1, n1) - math.log1p(pvalues.FISHER_RELATIVE_TOLERANCE)
-    # Both tails in one bisection: row 0 the left edge, row 1 the right edge. The mode is
-    # never less probable than a; the pmf rises up to it and falls after it.
-    n_, m1_, n1_, threshold_ = (np.stack([v, v]) for v in (n, m1, n1, threshold))
-
-    def below(x: IntArray) -> BoolArray:
-        return np.asarray(logpmf(x, n_, m1_, n1_) < threshold_)
-
-    never = np.zeros(n_.shape, dtype=bool)
-    edge = pvalues._bisect_integers(
-        np.stack([low - 1, high + 1]), np.stack([mode, mode]), below, never
-    )
-    both = _lower_tails(np.stack([edge[0], n1 - edge[1]]), n, np.stack([m1, n - m1]), n1)
-    return np.asarray(both[0] + both[1], dtype=np.float64)
-
-
 def _lower_tails(x: IntArray, n: IntArray, m1: IntArray, n1: IntArray) -> FloatArray:
     """``P(X <= x)`` for hypergeometric ``X`` (``n`` in all, ``m1`` events, ``n1`` drawn).
 
@@ -482,8 +449,8 @@ def _midp_pvalue(
     n = n1 + n2
     m1 = a + c
     if alternative == "two-sided":
-        _, fisher_p = pvalues.fisher(a, n1, c, n2, "two-sided")
-        p = 0.5 * (fisher_p + _strictly_less_probable(a, n1, c, n2))
+        fisher_p, strict_p = pvalues.fisher_and_strict_tails(a, n1, c, n2, strict=True)
+        p = 0.5 * (fisher_p + np.asarray(strict_p))
     else:
         half = 0.5 * np.exp(pvalues._hypergeom_logpmf(a, n, m1, n1))
         if alternative == "less":
