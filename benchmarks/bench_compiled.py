@@ -21,8 +21,8 @@ import numpy as np
 import numpy.typing as npt
 
 import rctkit.batch as rkb
-from rctkit.results import BatchEstimate
 from benchmarks.timing import paired_times
+from rctkit.results import BatchEstimate
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -45,7 +45,7 @@ def tables(n: int, seed: int = 0) -> tuple[IntArray, IntArray, IntArray, IntArra
     return a, n1, c, n2
 
 
-@numba.njit(cache=True)  # type: ignore[misc]
+@numba.njit(cache=True)
 def nb_wald(a: IntArray, n1: IntArray, c: IntArray, n2: IntArray) -> FloatArray:
     out = np.empty((3, a.size))
     for i in range(a.size):
@@ -59,7 +59,7 @@ def nb_wald(a: IntArray, n1: IntArray, c: IntArray, n2: IntArray) -> FloatArray:
     return out
 
 
-@numba.njit(cache=True)  # type: ignore[misc]
+@numba.njit(cache=True)
 def nb_chi2(a: IntArray, n1: IntArray, c: IntArray, n2: IntArray) -> FloatArray:
     out = np.empty(a.size)
     for i in range(a.size):
@@ -71,7 +71,7 @@ def nb_chi2(a: IntArray, n1: IntArray, c: IntArray, n2: IntArray) -> FloatArray:
     return out
 
 
-@numba.njit(cache=True)  # type: ignore[misc]
+@numba.njit(cache=True)
 def nb_fisher(a: IntArray, n1: IntArray, c: IntArray, n2: IntArray) -> FloatArray:
     """Two-sided p as R's fisher.test: tables with probability <= (1 + 1e-7) * observed."""
     out = np.empty(a.size)
@@ -102,7 +102,7 @@ def nb_fisher(a: IntArray, n1: IntArray, c: IntArray, n2: IntArray) -> FloatArra
     return out
 
 
-@numba.njit(cache=True)  # type: ignore[misc]
+@numba.njit(cache=True)
 def _nb_root(
     up: FloatArray,
     down: FloatArray,
@@ -156,7 +156,7 @@ def _nb_root(
     return t
 
 
-@numba.njit(cache=True)  # type: ignore[misc]
+@numba.njit(cache=True)
 def nb_conditional(a: IntArray, n1: IntArray, c: IntArray, n2: IntArray, midp: bool) -> FloatArray:
     """Exact (conditional MLE, Cornfield limits) or mid-p (MUE, mid-p limits), 95%."""
     q = 0.025

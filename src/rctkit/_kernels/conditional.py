@@ -55,7 +55,7 @@ import attrs
 import numpy as np
 from scipy import stats
 
-from rctkit._kernels import pvalues
+from rctkit._kernels import hypergeom_sums, pvalues
 from rctkit._kernels.common import (
     BoolArray,
     EffectKernel,
@@ -65,6 +65,7 @@ from rctkit._kernels.common import (
     TestKernel,
     z_quantile,
 )
+from rctkit._kernels.hypergeom_sums import column_sums
 
 #: A root is accepted once a Newton step or the bracket is this small relative to max(1, |t|).
 _XTOL = 1e-13
@@ -78,6 +79,9 @@ _LOG_TRUNCATION = -40.0
 _WINDOW_SPAN = 1.0
 _WINDOW_SDS = 12.0
 _WINDOW_MIN = 40
+#: Tables whose four cells are all at least this large (and 20 window half-widths) are
+#: summed on the Euler-Maclaurin grid of :mod:`rctkit._kernels.hypergeom_sums`.
+_SMOOTH_MIN_CELL = 1e5
 #: A chunk of tables holds at most about this many grid cells (offsets times rows).
 _CHUNK_CELLS = 1 << 17
 
@@ -196,19 +200,6 @@ def _build_grid(tab: _Tables, chunk: IntArray, half_width: IntArray) -> _Grid:
     )
 
 
-def _column_sums(x: FloatArray) -> FloatArray:
-    """Sum down each column of ``x`` in order, row after row.
-
-    numpy reduces the first axis of a C-ordered array of two or more columns row by row
-    (sequentially for each column), but sums a single column pairwise; a lone column is
-    therefore paired with a zero column, so that a table's sum never depends on how many
-    other tables share its array (and ``-inf`` padding adds exact zeros).
-    """
-    if x.shape[1] == 1:
-        return np.asarray(np.add.reduce(np.concatenate([x, np.zeros_like(x)], axis=1), axis=0)[:1])
-    return np.asarray(np.add.reduce(x, axis=0))
-
-
 def _log_sum(
     log_w: FloatArray, offsets: FloatArray, t: FloatArray, log_w0: FloatArray
 ) -> tuple[FloatArray, FloatArray]:
@@ -222,9 +213,9 @@ def _log_sum(
     shift = np.where(np.isfinite(peak), peak, 0.0)
     terms -= shift
     np.exp(terms, out=terms)
-    total = _column_sums(terms)
+    total = column_sums(terms)
     terms *= offsets
-    moment = _column_sums(terms)
+    moment = column_sums(terms)
     log_total = np.logaddexp(shift + np.log(total), log_w0)
     return log_total, moment * np.exp(shift - log_total)
 
@@ -245,8 +236,40 @@ def _sides(up: FloatArray, down: FloatArray, grid: _Grid, t: FloatArray, rows: _
     return _Sides(log_up, log_down, mean_up + mean_down)
 
 
+class _GridSums:
+    """``g``'s sums for rows laid out on a grid, compacted as rows converge."""
+
+    def __init__(self, grid: _Grid, column: IntArray, rows: _Rows) -> None:
+        self.grid = grid
+        self.up, self.down = grid.up[:, column], grid.down[:, column]
+        self.rows = rows
+
+    def __call__(self, t: FloatArray) -> _Sides:
+        return _sides(self.up, self.down, self.grid, t, self.rows)
+
+    def keep(self, rows: IntArray) -> None:
+        self.up, self.down, self.rows = self.up[:, rows], self.down[:, rows], self.rows.take(rows)
+
+
+class _SmoothSums:
+    """``g``'s sums for large tables by Euler-Maclaurin (:mod:`hypergeom_sums`)."""
+
+    def __init__(self, up: hypergeom_sums.Side, down: hypergeom_sums.Side) -> None:
+        self.up, self.down = up, down
+        self.ok: BoolArray = np.ones(up.h.shape, dtype=bool)
+
+    def __call__(self, t: FloatArray) -> _Sides:
+        up = hypergeom_sums.side_sums(self.up, t)
+        down = hypergeom_sums.side_sums(self.down, t)
+        self.ok = up.ok & down.ok
+        return _Sides(up.log_sum, down.log_sum, up.mean + down.mean)
+
+    def keep(self, rows: IntArray) -> None:
+        self.up, self.down = self.up.take(rows), self.down.take(rows)
+
+
 def _newton(
-    grid: _Grid, column: IntArray, rows: _Rows, start: FloatArray
+    sums: _GridSums | _SmoothSums, target: FloatArray, start: FloatArray
 ) -> tuple[FloatArray, _Sides]:
     """Solve ``g(t) = 0`` for every row: Newton steps, bisection when one leaves the bracket.
 
@@ -260,15 +283,12 @@ def _newton(
     high = np.full_like(t, np.inf)
     last = _Sides(np.empty_like(t), np.empty_like(t), np.empty_like(t))
     active = np.arange(t.size)
-    # The columns of the rows still being solved, gathered once and compacted as rows finish.
-    up, down = grid.up[:, column], grid.down[:, column]
-    sub = rows
     for _ in range(_MAX_ITER):
         tt = t[active]
-        sides = _sides(up, down, grid, tt, sub)
+        sides = sums(tt)
         for kept, new_value in zip(last, sides, strict=True):
             kept[active] = new_value
-        g = sides.log_up - sides.log_down - sub.target
+        g = sides.log_up - sides.log_down - target[active]
         lo = np.where(g < 0, tt, low[active])
         hi = np.where(g > 0, tt, high[active])
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -279,6 +299,10 @@ def _newton(
         new = np.where(use_newton, newton, np.where(bisect, midpoint, tt - _MAX_STEP * np.sign(g)))
         scale = _XTOL * np.maximum(1.0, np.abs(tt))
         done = (g == 0) | (use_newton & (np.abs(newton - tt) <= scale)) | (hi - lo <= scale)
+        if isinstance(sums, _SmoothSums):
+            # A row whose grid sums fail stops here; the check at its root sends it to the
+            # term-by-term sums.
+            done |= np.isnan(g)
         new = np.where(g == 0, tt, new)
         t[active] = new
         low[active] = lo
@@ -288,7 +312,7 @@ def _newton(
         if np.any(done):
             keep = np.flatnonzero(~done)
             active = active[keep]
-            up, down, sub = up[:, keep], down[:, keep], sub.take(keep)
+            sums.keep(keep)
     return t, last
 
 
@@ -329,6 +353,47 @@ def _window_ok(
             bound = edge + s - np.log(-np.expm1(s))
             ok &= ~cut | ((s < 0) & (bound - log_side <= _LOG_TRUNCATION))
     return ok
+
+
+def _solve_smooth(
+    tab: _Tables,
+    rows: _Rows,
+    tables: IntArray,
+    pending: IntArray,
+    start: FloatArray,
+    sd: FloatArray,
+    half: IntArray,
+    root: FloatArray,
+) -> IntArray:
+    """Solve the rows of large tables on the Euler-Maclaurin grid; return the rows left.
+
+    A table qualifies when each cell is at least ``_SMOOTH_MIN_CELL`` and 20 times the
+    window's half width (so the window lies well inside the support, where the series of
+    :mod:`hypergeom_sums` hold). A root is kept only where the sums at it pass that module's
+    checks; the other rows are solved term by term.
+    """
+    a = tab.a[tables]
+    cells = (a, tab.n1[tables] - a, tab.m1[tables] - a, tab.n2[tables] - tab.m1[tables] + a)
+    reach = half[pending].astype(np.float64)
+    smallest = np.minimum(np.minimum(cells[0], cells[1]), np.minimum(cells[2], cells[3]))
+    large = smallest >= np.maximum(_SMOOTH_MIN_CELL, 20.0 * reach)
+    if not np.any(large):
+        return pending
+    todo = pending[large]
+    sub = rows.take(todo)
+    big = (cells[0][large], cells[1][large], cells[2][large], cells[3][large])
+    width = sd[tables[large]]
+    distance = sub.by_distance
+    sides = [
+        hypergeom_sums.build_side(big, width, reach[large], distance, np.exp(log_w0), sign)
+        for sign, log_w0 in ((1.0, sub.log_alpha0), (-1.0, sub.log_beta0))
+    ]
+    sums = _SmoothSums(*sides)
+    t, _ = _newton(sums, sub.target, start[todo])
+    check = _SmoothSums(*sides)
+    check(t)
+    root[todo[check.ok]] = t[check.ok]
+    return np.concatenate([pending[~large], todo[~check.ok]])
 
 
 def _chunks(cells: IntArray) -> list[IntArray]:
@@ -396,6 +461,7 @@ def _solve(
     half = half[table_of]
 
     pending = np.flatnonzero(~(minus | plus))
+    pending = _solve_smooth(tab, rows, table_of[pending], pending, start, sd, half, root)
     while pending.size:
         tables, first = np.unique(table_of[pending], return_index=True)
         table_half = half[pending[first]]
@@ -412,7 +478,7 @@ def _solve(
             todo = pending[np.isin(table_of[pending], chunk)]
             column = position[table_of[todo]] + grid.n * rows.by_distance[todo]
             sub = rows.take(todo)
-            t, sides = _newton(grid, column, sub, start[todo])
+            t, sides = _newton(_GridSums(grid, column, sub), sub.target, start[todo])
             root[todo] = t
             ok = _window_ok(tab, table_of[todo], half[todo], grid, column, sub, t, sides)
             failed.append(todo[~ok])
