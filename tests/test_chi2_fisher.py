@@ -37,13 +37,14 @@ def test_strict_tails_count_every_tie(offset: int) -> None:
     n1 = n2 = 10**8
     c = 3 * 10**7
     a = c + offset
-    n, m1 = n1 + n2, a + c
-    x = np.arange(m1 // 2 - 5000, m1 // 2 + 5000)
-    kernel = pvalues._hypergeom_log_kernel(x, n, m1, n1)
-    k_a = pvalues._hypergeom_log_kernel(np.array(a), n, m1, n1)
+    n, m1 = np.array(n1 + n2), np.array(a + c)
+    arm = np.array(n1)
+    x = np.arange(int(m1) // 2 - 5000, int(m1) // 2 + 5000)
+    kernel = pvalues._hypergeom_log_kernel(x, n, m1, arm)
+    k_a = pvalues._hypergeom_log_kernel(np.array(a), n, m1, arm)
     band = math.log1p(pvalues.FISHER_RELATIVE_TOLERANCE)
     tie = (kernel <= k_a + band) & (kernel >= k_a - band)
-    tied_mass = np.exp(pvalues._hypergeom_logpmf(x[tie], n, m1, n1)).sum()
+    tied_mass = np.exp(pvalues._hypergeom_logpmf(x[tie], n, m1, arm)).sum()
     fisher_p, strict_p = pvalues.fisher_and_strict_tails(
         np.array([a]), np.array([n1]), np.array([c]), np.array([n2]), strict=True
     )

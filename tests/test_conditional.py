@@ -593,7 +593,7 @@ def test_large_table_matches_mpmath(method: str) -> None:
 
 def _smooth_inputs(
     a: np.ndarray, n1: np.ndarray, c: np.ndarray, n2: np.ndarray, equations: Any
-) -> tuple[Any, ...]:
+) -> tuple[Any, Any, Any, Any, Any, Any, Any]:
     """The arguments _solve passes to _solve_smooth, rebuilt for one table."""
     fa, fn1, fc, fn2 = (v.astype(np.float64) for v in (a, n1, c, n2))
     m1 = fa + fc
