@@ -34,9 +34,15 @@ at least 40 points) either side of ``a`` is laid out; after solving, the neglect
 are bounded (the summands are log-concave in ``x``, so beyond the window's edge they fall
 at least geometrically) and any root whose neglected mass exceeds exp(-40) ~ 4e-18 of its
 sum is solved again on a window four times wider, up to the whole support. Tables are
-solved together in chunks of bounded size. Sums run sequentially along the offset axis
-(``cumsum``), so padding adds exact zeros and a table's result does not depend on the
-other tables of its batch: the batch and the scalar API agree bit for bit. The roots are
+solved together in chunks of bounded (cache-sized) memory. Sums run sequentially along the
+offset axis (:func:`rctkit._kernels.hypergeom_sums.column_sums`), so padding adds exact
+zeros and a table's result does not depend on the other tables of its batch: the batch and
+the scalar API agree bit for bit. Tables whose four cells are all at least 1e5 (and 20
+window half-widths) are summed instead on a grid of 12 points per standard deviation with
+Euler-Maclaurin endpoint corrections (:mod:`rctkit._kernels.hypergeom_sums`), about 200
+points whatever the size of the trial; a root is kept only where the last correction is
+below 1e-17 of its sum and the grid's far end is negligible, and is otherwise solved term
+by term as above. The roots are
 found by a vectorised safeguarded Newton iteration (the derivative
 :math:`g'(t) = E_\alpha[x] - E_\beta[x]` comes free with the sums), falling back to
 bisection inside the bracket found so far. It converges in about five iterations and
@@ -384,8 +390,11 @@ def _solve_smooth(
     big = (cells[0][large], cells[1][large], cells[2][large], cells[3][large])
     width = sd[tables[large]]
     distance = sub.by_distance
+    derivatives = hypergeom_sums.log_weight_derivatives(*big)
     sides = [
-        hypergeom_sums.build_side(big, width, reach[large], distance, np.exp(log_w0), sign)
+        hypergeom_sums.build_side(
+            big, width, reach[large], distance, np.exp(log_w0), sign, derivatives
+        )
         for sign, log_w0 in ((1.0, sub.log_alpha0), (-1.0, sub.log_beta0))
     ]
     sums = _SmoothSums(*sides)

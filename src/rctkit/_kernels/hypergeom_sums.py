@@ -105,7 +105,7 @@ def _digamma_minus_log(y: FloatArray) -> FloatArray:
     return np.asarray(-0.5 * r - r2 * (1 / 12 - r2 * (1 / 120 - r2 / 252)))
 
 
-def _log_weight_derivatives(
+def log_weight_derivatives(
     a: FloatArray, b: FloatArray, c: FloatArray, d: FloatArray
 ) -> list[FloatArray]:
     """``[L'(0), L''(0), ...]`` up to order 13, ``L(delta) = log(w[a + delta] / w[a])``."""
@@ -117,14 +117,12 @@ def _log_weight_derivatives(
         + _digamma_minus_log(yd)
     )
     out = [np.asarray(first)]
+    zeta = special.zeta
     for j in range(2, _ORDER + 1):
+        # polygamma(j - 1, y) = (-1)^j (j - 1)! zeta(j, y), by the ufunc directly.
         sign = (-1.0) ** j
-        pg = special.polygamma
-        out.append(
-            np.asarray(
-                -(pg(j - 1, ya) + sign * pg(j - 1, yb) + sign * pg(j - 1, yc) + pg(j - 1, yd))
-            )
-        )
+        za, zb, zc, zd = zeta(j, ya), zeta(j, yb), zeta(j, yc), zeta(j, yd)
+        out.append(np.asarray(-sign * math.factorial(j - 1) * (za + sign * (zb + zc) + zd)))
     return out
 
 
@@ -179,8 +177,13 @@ def build_side(
     distance: BoolArray,
     w0: FloatArray,
     sign: float,
+    derivatives: list[FloatArray],
 ) -> Side:
-    """Lay out one side's grid, ``reach`` (about ``(z + 12) sd``) from ``a``, for each row."""
+    """Lay out one side's grid, ``reach`` (about ``(z + 12) sd``) from ``a``, for each row.
+
+    ``derivatives`` are :func:`log_weight_derivatives` of the rows' cells (shared by both
+    sides).
+    """
     a, b, c, d = cells
     h = sd / POINTS_PER_SD
     points = math.ceil(float(np.max(reach / h, initial=1.0))) + 1
@@ -188,7 +191,6 @@ def build_side(
     log_grid = log_weight_ratio(a, b, c, d, sign * offsets)
     with np.errstate(divide="ignore"):
         log_grid = log_grid + np.where(distance, np.log(offsets), 0.0)
-    derivatives = _log_weight_derivatives(a, b, c, d)
     kappa = [sign**j * derivatives[j - 1] for j in range(1, _ORDER + 1)]
     # Y_m = F^(m)(0) / F(0) as polynomials in kappa_1: Y_{m+1} = kappa_1 Y_m +
     # sum_{k=1..m} C(m, k) kappa_{k+1} Y_{m-k}.
