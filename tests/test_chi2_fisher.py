@@ -69,3 +69,14 @@ def test_column_sums_are_sequential_whatever_the_width() -> None:
     np.testing.assert_array_equal(column_sums(x), sequential)
     for j in range(5):
         np.testing.assert_array_equal(column_sums(x[:, j : j + 1]), sequential[j : j + 1])
+
+
+def test_strict_tails_of_one_table_and_of_an_empty_margin() -> None:
+    # 0-d and 2-d tables, an empty margin among them (where every table ties: strict mass 0)
+    for shape in ((), (2, 2)):
+        a, n1, c, n2 = (np.full(shape, v) for v in (0, 1, 0, 1))
+        fisher_p, strict_p = pvalues.fisher_and_strict_tails(a, n1, c, n2, strict=True)
+        assert strict_p is not None
+        assert np.shape(fisher_p) == np.shape(strict_p) == shape
+        np.testing.assert_array_equal(fisher_p, 1.0)
+        np.testing.assert_array_equal(strict_p, 0.0)

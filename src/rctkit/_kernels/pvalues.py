@@ -215,7 +215,14 @@ def _strict_edges(
 ) -> IntArray:
     """The edges of the tails ``f(x) (1 + 1e-7) < f(a)``, from Fisher's edges (rows as theirs)."""
     kernel = _hypergeom_log_kernel
-    threshold = np.stack([log_a, log_a]) - math.log1p(FISHER_RELATIVE_TOLERANCE)
+    shape = edge.shape
+    # Rows 0 and 1 (left and right tails) of flat columns, whatever the tables' shape.
+    edge, outside, mode = edge.reshape(2, -1), outside.reshape(2, -1), mode.reshape(2, -1)
+    whole = whole.reshape(2, -1)
+    n, m1, n1 = n.reshape(2, -1), m1.reshape(2, -1), n1.reshape(2, -1)
+    threshold = np.reshape(np.stack([log_a, log_a]), (2, -1)) - math.log1p(
+        FISHER_RELATIVE_TOLERANCE
+    )
     outward = np.where(np.arange(2)[:, None] == 0, -1, 1)
     result = np.array(edge)
     found = np.zeros(edge.shape, dtype=bool)
@@ -238,7 +245,7 @@ def _strict_edges(
         result[i, j] = _bisect_integers(
             outside[i, j], mode[i, j], below, np.zeros(rest.size, dtype=bool)
         )
-    return np.asarray(result)
+    return np.reshape(result, shape)
 
 
 TESTS: dict[str, TestKernel] = {"chi2": chi2, "chi2-yates": chi2_yates, "fisher": fisher}
