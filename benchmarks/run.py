@@ -18,7 +18,7 @@ from statsmodels.stats.contingency_tables import Table2x2
 
 import rctkit as rk
 import rctkit.batch as rkb
-from benchmarks import bench_adjusted, bench_bootstrap, bench_methods
+from benchmarks import bench_adjusted, bench_bootstrap, bench_compiled, bench_methods
 from benchmarks.timing import Row, best_time
 
 
@@ -110,6 +110,7 @@ def main() -> None:
         f"allocated during the call (tracemalloc); process peak RSS "
         f"{memory['maxrss_kib'] / 2**10:.0f} MiB (target < 1 GiB)"
     )
+    bench_compiled.report()
 
 
 if __name__ == "__main__":

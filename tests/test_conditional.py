@@ -499,3 +499,152 @@ def test_batch_equals_scalar_exactly(
         want = (est.estimate, est.ci.low, est.ci.high, est.pvalue)
         np.testing.assert_array_equal(np.array(got), np.array(want))
         assert p[i] == midp_p(table, "less")
+
+
+# --------------------------------------------------------------------------------------
+# Large tables: the Euler-Maclaurin grid sums (rctkit._kernels.hypergeom_sums)
+# --------------------------------------------------------------------------------------
+
+
+@functools.cache
+def mp_window_interval(table: Table, level: float, kind: str) -> tuple[float, float, float]:
+    """(estimate, low, high) as :func:`mp_interval`, summing 20 sd either side of ``a``.
+
+    For tables too large for exact integer weights over the whole support: log weights by
+    mp.loggamma at 30 digits; terms beyond 20 sd weigh less than exp(-100) of the sum.
+    """
+    a, n1, c, n2 = table
+    m1 = a + c
+    b, d = n1 - a, n2 - c
+    with mp.workdps(30):
+        sd = 1 / mp.sqrt(mp.mpf(1) / a + mp.mpf(1) / b + mp.mpf(1) / c + mp.mpf(1) / d)
+        reach = int(20 * sd)
+        xs = range(max(0, m1 - n2, a - reach), min(n1, m1, a + reach) + 1)
+
+        def log_w(x: int) -> Any:
+            return -(
+                mp.loggamma(x + 1)
+                + mp.loggamma(n1 - x + 1)
+                + mp.loggamma(m1 - x + 1)
+                + mp.loggamma(n2 - m1 + x + 1)
+            )
+
+        base = log_w(a)
+        w = {x: mp.exp(log_w(x) - base) for x in xs}
+        q = (1 - mp.mpf(level)) / 2
+
+        up = [w[x] for x in xs if x > a]
+        down = [w[x] for x in reversed(xs) if x < a]
+
+        def sums(t: Any) -> tuple[Any, Any, Any, Any]:
+            """P(X > a), P(X = a), P(X < a) and E(X) - a, all times the same total."""
+            r, mean = mp.exp(t), mp.mpf(0)
+            totals = []
+            for side, ratio, sign in ((up, r, 1), (down, 1 / r, -1)):
+                power, total = mp.mpf(1), mp.mpf(0)
+                for k, v in enumerate(side, start=1):
+                    power *= ratio
+                    total += v * power
+                    mean += sign * k * v * power
+                totals.append(total)
+            return totals[0], w[a], totals[1], mean
+
+        def est_f(t: Any) -> Any:
+            above, at, below, mean = sums(t)
+            if kind == "exact":
+                return mean / (above + at + below)
+            return mp.log(above + at / 2) - mp.log(below + at / 2)
+
+        def low_f(t: Any) -> Any:
+            above, at, below, _ = sums(t)
+            upper = above + at if kind == "exact" else above + at / 2
+            return mp.log(upper / (above + at + below)) - mp.log(q)
+
+        def high_f(t: Any) -> Any:
+            above, at, below, _ = sums(t)
+            lower = below + at if kind == "exact" else below + at / 2
+            return mp.log(q) - mp.log(lower / (above + at + below))
+
+        return tuple(float(mp.exp(_findroot(f))) for f in (est_f, low_f, high_f))  # type: ignore[return-value]
+
+
+#: Every cell at least 1e5: solved on the Euler-Maclaurin grid.
+LARGE_TABLE: Table = (100_000, 300_000, 120_000, 300_000)
+
+
+@pytest.mark.parametrize("method", ["exact", "midp"])
+def test_large_table_matches_mpmath(method: str) -> None:
+    # mpmath, 30 digits, 20 sd either side of a (this file's mp_window_interval)
+    a, n1, c, n2 = (np.array([v]) for v in LARGE_TABLE)
+    equations = (
+        conditional._exact_equations(0.95)
+        if method == "exact"
+        else conditional._midp_equations(0.95)
+    )
+    est = run(LARGE_TABLE, method)
+    ref = mp_window_interval(LARGE_TABLE, 0.95, method)
+    for actual, expected in zip((est.estimate, est.ci.low, est.ci.high), ref, strict=True):
+        assert actual == pytest.approx(expected, rel=1e-12)
+    # and it was the grid that solved all three equations
+    roots = np.full(3, np.nan)
+    left = conditional._solve_smooth(*_smooth_inputs(a, n1, c, n2, equations), roots)
+    assert left.size == 0 and np.all(np.isfinite(roots))
+
+
+def _smooth_inputs(
+    a: np.ndarray, n1: np.ndarray, c: np.ndarray, n2: np.ndarray, equations: Any
+) -> tuple[Any, Any, Any, Any, Any, Any, Any]:
+    """The arguments _solve passes to _solve_smooth, rebuilt for one table."""
+    fa, fn1, fc, fn2 = (v.astype(np.float64) for v in (a, n1, c, n2))
+    m1 = fa + fc
+    lo, hi = np.maximum(0.0, m1 - fn2), np.minimum(fn1, m1)
+    tab = conditional._Tables(
+        fa, fn1, m1, fn2, (hi - fa).astype(np.int64), (fa - lo).astype(np.int64)
+    )
+    n_eq = len(equations)
+    with np.errstate(divide="ignore"):
+        rows = conditional._Rows(
+            by_distance=np.array([e.by_distance for e in equations]),
+            log_alpha0=np.log([e.alpha0 for e in equations]),
+            log_beta0=np.log([e.beta0 for e in equations]),
+            target=np.array([e.target for e in equations]),
+        )
+    ha, hb, hc, hd = fa + 0.5, fn1 - fa + 0.5, fc + 0.5, fn2 - fc + 0.5
+    se = np.sqrt(1 / ha + 1 / hb + 1 / hc + 1 / hd)
+    z = 1.959963984540054
+    start = np.log(ha * hd / (hb * hc)) + np.array([np.sign(e.target) * z for e in equations]) * se
+    half = np.repeat(np.ceil((z + 12) / se + 40).astype(np.int64), n_eq)
+    table_of = np.zeros(n_eq, dtype=np.int64)
+    return tab, rows, table_of, np.arange(n_eq), start, 1 / se, half
+
+
+@pytest.mark.parametrize("n", [10**6, 10**9])
+@pytest.mark.parametrize("method", ["exact", "midp"])
+def test_grid_sums_equal_term_by_term_sums(
+    n: int, method: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # rk against its own term-by-term solve (the grid switched off), 1e6 and 1e9 per arm
+    table = (3 * n // 10, n, 35 * n // 100, n)
+    a, n1, c, n2 = (np.array([v]) for v in table)
+    equations = (
+        conditional._exact_equations(0.95)
+        if method == "exact"
+        else conditional._midp_equations(0.95)
+    )
+    grid = conditional._solve(a, n1, c, n2, equations, 0.95)
+    monkeypatch.setattr(conditional, "_SMOOTH_MIN_CELL", math.inf)
+    direct = conditional._solve(a, n1, c, n2, equations, 0.95)
+    for x, y in zip(grid, direct, strict=True):
+        # log psi, absolute: about 1e-14 relative in psi
+        np.testing.assert_allclose(x, y, rtol=0, atol=1e-13)
+
+
+def test_small_cells_are_summed_term_by_term() -> None:
+    # A huge trial with one small cell stays off the grid (the window would reach the edge
+    # of the support): rows come back unsolved from _solve_smooth.
+    a, n1, c, n2 = (np.array([v]) for v in (50, 10**9, 80, 10**9))
+    roots = np.full(3, np.nan)
+    left = conditional._solve_smooth(
+        *_smooth_inputs(a, n1, c, n2, conditional._exact_equations(0.95)), roots
+    )
+    assert left.size == 3 and np.all(np.isnan(roots))

@@ -34,9 +34,15 @@ at least 40 points) either side of ``a`` is laid out; after solving, the neglect
 are bounded (the summands are log-concave in ``x``, so beyond the window's edge they fall
 at least geometrically) and any root whose neglected mass exceeds exp(-40) ~ 4e-18 of its
 sum is solved again on a window four times wider, up to the whole support. Tables are
-solved together in chunks of bounded size. Sums run sequentially along the offset axis
-(``cumsum``), so padding adds exact zeros and a table's result does not depend on the
-other tables of its batch: the batch and the scalar API agree bit for bit. The roots are
+solved together in chunks of bounded (cache-sized) memory. Sums run sequentially along the
+offset axis (:func:`rctkit._kernels.hypergeom_sums.column_sums`), so padding adds exact
+zeros and a table's result does not depend on the other tables of its batch: the batch and
+the scalar API agree bit for bit. Tables whose four cells are all at least 1e5 (and 20
+window half-widths) are summed instead on a grid of 12 points per standard deviation with
+Euler-Maclaurin endpoint corrections (:mod:`rctkit._kernels.hypergeom_sums`), about 200
+points whatever the size of the trial; a root is kept only where the last correction is
+below 1e-17 of its sum and the grid's far end is negligible, and is otherwise solved term
+by term as above. The roots are
 found by a vectorised safeguarded Newton iteration (the derivative
 :math:`g'(t) = E_\alpha[x] - E_\beta[x]` comes free with the sums), falling back to
 bisection inside the bracket found so far. It converges in about five iterations and
@@ -55,7 +61,7 @@ import attrs
 import numpy as np
 from scipy import stats
 
-from rctkit._kernels import pvalues
+from rctkit._kernels import hypergeom_sums, pvalues
 from rctkit._kernels.common import (
     BoolArray,
     EffectKernel,
@@ -65,6 +71,7 @@ from rctkit._kernels.common import (
     TestKernel,
     z_quantile,
 )
+from rctkit._kernels.hypergeom_sums import column_sums
 
 #: A root is accepted once a Newton step or the bracket is this small relative to max(1, |t|).
 _XTOL = 1e-13
@@ -78,8 +85,11 @@ _LOG_TRUNCATION = -40.0
 _WINDOW_SPAN = 1.0
 _WINDOW_SDS = 12.0
 _WINDOW_MIN = 40
+#: Tables whose four cells are all at least this large (and 20 window half-widths) are
+#: summed on the Euler-Maclaurin grid of :mod:`rctkit._kernels.hypergeom_sums`.
+_SMOOTH_MIN_CELL = 1e5
 #: A chunk of tables holds at most about this many grid cells (offsets times rows).
-_CHUNK_CELLS = 1 << 21
+_CHUNK_CELLS = 1 << 17
 
 
 class _Equation(NamedTuple):
@@ -197,18 +207,21 @@ def _build_grid(tab: _Tables, chunk: IntArray, half_width: IntArray) -> _Grid:
 
 
 def _log_sum(
-    terms: FloatArray, offsets: FloatArray, log_w0: FloatArray
+    log_w: FloatArray, offsets: FloatArray, t: FloatArray, log_w0: FloatArray
 ) -> tuple[FloatArray, FloatArray]:
-    """``log(w0 + sum exp(terms))`` down each column, and the mean offset under those weights.
+    """``log(w0 + sum exp(log_w + offsets * t))`` down each column, and the mean offset.
 
-    The sums run sequentially (``cumsum``), so ``-inf`` padding adds exact zeros and a
-    column's result does not depend on the padding.
+    The mean offset is taken under the same weights (``w0`` at offset 0).
     """
+    terms = offsets * t
+    terms += log_w
     peak = terms.max(axis=0)
     shift = np.where(np.isfinite(peak), peak, 0.0)
-    e = np.exp(terms - shift)
-    total = np.cumsum(e, axis=0)[-1]
-    moment = np.cumsum(e * offsets, axis=0)[-1]
+    terms -= shift
+    np.exp(terms, out=terms)
+    total = column_sums(terms)
+    terms *= offsets
+    moment = column_sums(terms)
     log_total = np.logaddexp(shift + np.log(total), log_w0)
     return log_total, moment * np.exp(shift - log_total)
 
@@ -221,31 +234,67 @@ class _Sides(NamedTuple):
     slope: FloatArray
 
 
-def _sides(grid: _Grid, t: FloatArray, column: IntArray, rows: _Rows) -> _Sides:
-    """The two sums of ``g`` at log odds ratios ``t`` for the grid columns ``column``."""
+def _sides(up: FloatArray, down: FloatArray, grid: _Grid, t: FloatArray, rows: _Rows) -> _Sides:
+    """The two sums of ``g`` at log odds ratios ``t`` for the grid columns ``up``, ``down``."""
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        up_terms = grid.up[:, column] + grid.up_offsets * t
-        down_terms = grid.down[:, column] - grid.down_offsets * t
-        log_up, mean_up = _log_sum(up_terms, grid.up_offsets, rows.log_alpha0)
-        log_down, mean_down = _log_sum(down_terms, grid.down_offsets, rows.log_beta0)
+        log_up, mean_up = _log_sum(up, grid.up_offsets, t, rows.log_alpha0)
+        log_down, mean_down = _log_sum(down, grid.down_offsets, -t, rows.log_beta0)
     return _Sides(log_up, log_down, mean_up + mean_down)
 
 
-def _newton(grid: _Grid, column: IntArray, rows: _Rows, start: FloatArray) -> FloatArray:
+class _GridSums:
+    """``g``'s sums for rows laid out on a grid, compacted as rows converge."""
+
+    def __init__(self, grid: _Grid, column: IntArray, rows: _Rows) -> None:
+        self.grid = grid
+        self.up, self.down = grid.up[:, column], grid.down[:, column]
+        self.rows = rows
+
+    def __call__(self, t: FloatArray) -> _Sides:
+        return _sides(self.up, self.down, self.grid, t, self.rows)
+
+    def keep(self, rows: IntArray) -> None:
+        self.up, self.down, self.rows = self.up[:, rows], self.down[:, rows], self.rows.take(rows)
+
+
+class _SmoothSums:
+    """``g``'s sums for large tables by Euler-Maclaurin (:mod:`hypergeom_sums`)."""
+
+    def __init__(self, up: hypergeom_sums.Side, down: hypergeom_sums.Side) -> None:
+        self.up, self.down = up, down
+        self.ok: BoolArray = np.ones(up.h.shape, dtype=bool)
+
+    def __call__(self, t: FloatArray) -> _Sides:
+        up = hypergeom_sums.side_sums(self.up, t)
+        down = hypergeom_sums.side_sums(self.down, t)
+        self.ok = up.ok & down.ok
+        return _Sides(up.log_sum, down.log_sum, up.mean + down.mean)
+
+    def keep(self, rows: IntArray) -> None:
+        self.up, self.down = self.up.take(rows), self.down.take(rows)
+
+
+def _newton(
+    sums: _GridSums | _SmoothSums, target: FloatArray, start: FloatArray
+) -> tuple[FloatArray, _Sides]:
     """Solve ``g(t) = 0`` for every row: Newton steps, bisection when one leaves the bracket.
 
     ``g`` is increasing, so every evaluation narrows a bracket ``(low, high)``; a Newton step
     that falls outside it is replaced by the bracket's midpoint, which guarantees
-    convergence, and near the root the steps converge quadratically.
+    convergence, and near the root the steps converge quadratically. Returns the roots and
+    the sums at the last point evaluated for each row (within the tolerance of its root).
     """
     t: FloatArray = np.array(start, dtype=np.float64)
     low = np.full_like(t, -np.inf)
     high = np.full_like(t, np.inf)
+    last = _Sides(np.empty_like(t), np.empty_like(t), np.empty_like(t))
     active = np.arange(t.size)
     for _ in range(_MAX_ITER):
         tt = t[active]
-        sides = _sides(grid, tt, column[active], rows.take(active))
-        g = sides.log_up - sides.log_down - rows.target[active]
+        sides = sums(tt)
+        for kept, new_value in zip(last, sides, strict=True):
+            kept[active] = new_value
+        g = sides.log_up - sides.log_down - target[active]
         lo = np.where(g < 0, tt, low[active])
         hi = np.where(g > 0, tt, high[active])
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -256,14 +305,21 @@ def _newton(grid: _Grid, column: IntArray, rows: _Rows, start: FloatArray) -> Fl
         new = np.where(use_newton, newton, np.where(bisect, midpoint, tt - _MAX_STEP * np.sign(g)))
         scale = _XTOL * np.maximum(1.0, np.abs(tt))
         done = (g == 0) | (use_newton & (np.abs(newton - tt) <= scale)) | (hi - lo <= scale)
+        if isinstance(sums, _SmoothSums):
+            # A row whose grid sums fail stops here; the check at its root sends it to the
+            # term-by-term sums.
+            done |= np.isnan(g)
         new = np.where(g == 0, tt, new)
         t[active] = new
         low[active] = lo
         high[active] = hi
-        active = active[~done]
-        if active.size == 0:
+        if np.all(done):
             break
-    return t
+        if np.any(done):
+            keep = np.flatnonzero(~done)
+            active = active[keep]
+            sums.keep(keep)
+    return t, last
 
 
 def _window_ok(
@@ -274,16 +330,17 @@ def _window_ok(
     column: IntArray,
     rows: _Rows,
     t: FloatArray,
+    sides: _Sides,
 ) -> BoolArray:
     """Whether the terms outside each row's window are negligible at its root ``t``.
 
-    ``tables`` and ``half_width`` are given per row. The summands ``w[x] psi^x`` are
-    log-concave in ``x``: past the window's edge each is at most ``exp(s)`` times the one
-    before, ``s`` being the log ratio at the edge, so when ``s < 0`` the neglected mass is at
-    most ``edge * exp(s) / (1 - exp(s))``. Rows whose support lies inside the window pass.
+    ``tables`` and ``half_width`` are given per row, ``sides`` the sums near the root. The
+    summands ``w[x] psi^x`` are log-concave in ``x``: past the window's edge each is at most
+    ``exp(s)`` times the one before, ``s`` being the log ratio at the edge, so when ``s < 0``
+    the neglected mass is at most ``edge * exp(s) / (1 - exp(s))``. Rows whose support lies
+    inside the window pass.
     """
     a, n1, m1, n2 = tab.a[tables], tab.n1[tables], tab.m1[tables], tab.n2[tables]
-    sides = _sides(grid, t, column, rows)
     ok = np.ones(t.shape, dtype=bool)
     weighted = np.where(rows.by_distance, 1.0, 0.0)
     for reach, sign, log_side, log_w in (
@@ -302,6 +359,50 @@ def _window_ok(
             bound = edge + s - np.log(-np.expm1(s))
             ok &= ~cut | ((s < 0) & (bound - log_side <= _LOG_TRUNCATION))
     return ok
+
+
+def _solve_smooth(
+    tab: _Tables,
+    rows: _Rows,
+    tables: IntArray,
+    pending: IntArray,
+    start: FloatArray,
+    sd: FloatArray,
+    half: IntArray,
+    root: FloatArray,
+) -> IntArray:
+    """Solve the rows of large tables on the Euler-Maclaurin grid; return the rows left.
+
+    A table qualifies when each cell is at least ``_SMOOTH_MIN_CELL`` and 20 times the
+    window's half width (so the window lies well inside the support, where the series of
+    :mod:`hypergeom_sums` hold). A root is kept only where the sums at it pass that module's
+    checks; the other rows are solved term by term.
+    """
+    a = tab.a[tables]
+    cells = (a, tab.n1[tables] - a, tab.m1[tables] - a, tab.n2[tables] - tab.m1[tables] + a)
+    reach = half[pending].astype(np.float64)
+    smallest = np.minimum(np.minimum(cells[0], cells[1]), np.minimum(cells[2], cells[3]))
+    large = smallest >= np.maximum(_SMOOTH_MIN_CELL, 20.0 * reach)
+    if not np.any(large):
+        return pending
+    todo = pending[large]
+    sub = rows.take(todo)
+    big = (cells[0][large], cells[1][large], cells[2][large], cells[3][large])
+    width = sd[tables[large]]
+    distance = sub.by_distance
+    derivatives = hypergeom_sums.log_weight_derivatives(*big)
+    sides = [
+        hypergeom_sums.build_side(
+            big, width, reach[large], distance, np.exp(log_w0), sign, derivatives
+        )
+        for sign, log_w0 in ((1.0, sub.log_alpha0), (-1.0, sub.log_beta0))
+    ]
+    sums = _SmoothSums(*sides)
+    t, _ = _newton(sums, sub.target, start[todo])
+    check = _SmoothSums(*sides)
+    check(t)
+    root[todo[check.ok]] = t[check.ok]
+    return np.concatenate([pending[~large], todo[~check.ok]])
 
 
 def _chunks(cells: IntArray) -> list[IntArray]:
@@ -369,6 +470,7 @@ def _solve(
     half = half[table_of]
 
     pending = np.flatnonzero(~(minus | plus))
+    pending = _solve_smooth(tab, rows, table_of[pending], pending, start, sd, half, root)
     while pending.size:
         tables, first = np.unique(table_of[pending], return_index=True)
         table_half = half[pending[first]]
@@ -385,9 +487,9 @@ def _solve(
             todo = pending[np.isin(table_of[pending], chunk)]
             column = position[table_of[todo]] + grid.n * rows.by_distance[todo]
             sub = rows.take(todo)
-            t = _newton(grid, column, sub, start[todo])
+            t, sides = _newton(_GridSums(grid, column, sub), sub.target, start[todo])
             root[todo] = t
-            ok = _window_ok(tab, table_of[todo], half[todo], grid, column, sub, t)
+            ok = _window_ok(tab, table_of[todo], half[todo], grid, column, sub, t, sides)
             failed.append(todo[~ok])
         pending = np.concatenate(failed)
         half[pending] *= 4
@@ -403,37 +505,6 @@ def _empty_margin(a: IntArray, n1: IntArray, c: IntArray, n2: IntArray) -> BoolA
     """No events, or only events, in both arms together: X is fixed given the margins."""
     m1 = a + c
     return np.asarray((m1 == 0) | (m1 == n1 + n2))
-
-
-def _strictly_less_probable(a: IntArray, n1: IntArray, c: IntArray, n2: IntArray) -> FloatArray:
-    """Null probability of the tables strictly less probable than the observed one.
-
-    "Strictly" uses R's relative tolerance the other way round: ``x`` is less probable than
-    ``a`` when ``f(x) * (1 + 1e-7) < f(a)``, so that the tables Fisher's test counts (``f(x)
-    <= f(a) * (1 + 1e-7)``) are these plus the ties. The tails are found and summed as in
-    :func:`rctkit._kernels.pvalues.fisher`: by bisection on the log probability, each tail
-    summed directly with the hypergeometric CDF or survival function.
-    """
-    n = n1 + n2
-    m1 = a + c
-    low = np.maximum(0, m1 - n2)
-    high = np.minimum(n1, m1)
-    mode = (n1 + 1) * (m1 + 1) // (n + 2)
-    logpmf = pvalues._hypergeom_logpmf
-    threshold = logpmf(a, n, m1, n1) - math.log1p(pvalues.FISHER_RELATIVE_TOLERANCE)
-    # Both tails in one bisection: row 0 the left edge, row 1 the right edge. The mode is
-    # never less probable than a; the pmf rises up to it and falls after it.
-    n_, m1_, n1_, threshold_ = (np.stack([v, v]) for v in (n, m1, n1, threshold))
-
-    def below(x: IntArray) -> BoolArray:
-        return np.asarray(logpmf(x, n_, m1_, n1_) < threshold_)
-
-    never = np.zeros(n_.shape, dtype=bool)
-    edge = pvalues._bisect_integers(
-        np.stack([low - 1, high + 1]), np.stack([mode, mode]), below, never
-    )
-    both = _lower_tails(np.stack([edge[0], n1 - edge[1]]), n, np.stack([m1, n - m1]), n1)
-    return np.asarray(both[0] + both[1], dtype=np.float64)
 
 
 def _lower_tails(x: IntArray, n: IntArray, m1: IntArray, n1: IntArray) -> FloatArray:
@@ -453,8 +524,8 @@ def _midp_pvalue(
     n = n1 + n2
     m1 = a + c
     if alternative == "two-sided":
-        _, fisher_p = pvalues.fisher(a, n1, c, n2, "two-sided")
-        p = 0.5 * (fisher_p + _strictly_less_probable(a, n1, c, n2))
+        fisher_p, strict_p = pvalues.fisher_and_strict_tails(a, n1, c, n2, strict=True)
+        p = 0.5 * (fisher_p + np.asarray(strict_p))
     else:
         half = 0.5 * np.exp(pvalues._hypergeom_logpmf(a, n, m1, n1))
         if alternative == "less":
