@@ -15,7 +15,8 @@ from scipy import stats
 
 import rctkit as rk
 from rctkit._kernels import mantel_haenszel as mh
-from rctkit.bootstrap import _mh_acceleration, stratified_bootstrap
+from rctkit.bootstrap import stratified_bootstrap
+from rctkit.bootstrap.stratified import _mh_acceleration
 
 STRATA = [
     rk.BinaryOutcome.from_counts(treatment=(10, 50), control=(20, 50)),
