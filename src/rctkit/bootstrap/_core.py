@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Any, Literal
 
 import attrs
 import numpy as np
 import numpy.typing as npt
-from scipy import special
 
+from rctkit import _special as special
 from rctkit import _warnings
-from rctkit.errors import InvalidInputError, RctkitError
-from rctkit.results import Estimate, short_number
+from rctkit.errors import RctkitError
+from rctkit.results import ConfidenceInterval, Estimate, Row
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -20,9 +21,6 @@ BootstrapMeasure = Literal["odds_ratio", "risk_ratio", "risk_difference"]
 
 #: The effect measures :func:`bootstrap` resamples.
 MEASURES: tuple[BootstrapMeasure, ...] = ("odds_ratio", "risk_ratio", "risk_difference")
-
-#: The interval methods.
-METHODS = ("percentile", "basic", "bca")
 
 #: The largest number of Monte Carlo resamples accepted.
 MAX_RESAMPLES = 10**15
@@ -41,7 +39,7 @@ def _arrays_equal(x: Any, y: Any) -> bool:
 _array_eq = attrs.cmp_using(eq=_arrays_equal)
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class BootstrapEstimate(Estimate):
     r"""A bootstrap estimate with its confidence interval and its bootstrap distribution.
 
@@ -55,10 +53,12 @@ class BootstrapEstimate(Estimate):
         The number of Monte Carlo resamples :math:`B`; None for the exact bootstrap.
     treatment_events, control_events : ndarray of int64
         The distinct resampled event counts :math:`(a^*, c^*)`, one entry per pair, in
-        lexicographic order.
+        lexicographic order. From :func:`~rctkit.bootstrap.stratified_bootstrap`: the
+        resampled counts of every replicate, shape ``(B, K)`` with a column per stratum.
     weights : ndarray
-        How many of the :math:`B` replicates fell on each pair (int64, summing to :math:`B`),
-        or, for the exact bootstrap, each pair's probability (float64, summing to 1).
+        How many of the :math:`B` replicates fell on each pair (int64, summing to :math:`B`;
+        all ones for the stratified bootstrap), or, for the exact bootstrap, each pair's
+        probability (float64, summing to 1).
     values : ndarray of float64
         The statistic at each pair: 0 or ``inf`` for ratios with a zero cell, ``nan`` where the
         measure is undefined (see ``undefined``).
@@ -95,18 +95,11 @@ class BootstrapEstimate(Estimate):
     bias_correction: float | None = attrs.field(kw_only=True, default=None)
     acceleration: float | None = attrs.field(kw_only=True, default=None)
 
-    def __repr__(self) -> str:
-        resamples = "exact" if self.n_resamples is None else f"n_resamples={self.n_resamples}"
-        return (
-            f"BootstrapEstimate({self.measure}={short_number(self.estimate)}, "
-            f"{100 * self.confidence_level:g}% CI {short_number(self.ci.low)} to "
-            f"{short_number(self.ci.high)}, method={self.method!r}, {resamples})"
-        )
-
-    def _repr_html_(self) -> str:
-        resamples = "exact" if self.n_resamples is None else f"{self.n_resamples:,}"
-        row = f"<tr><th style='text-align:left'>Resamples</th><td>{resamples}</td></tr>"
-        return super()._repr_html_().replace("</table>", row + "</table>")
+    def _rows(self) -> list[Row]:
+        if self.n_resamples is None:
+            return [*super()._rows(), Row("Resamples", "exact", "exact")]
+        resamples = Row("Resamples", f"{self.n_resamples:,}", f"n_resamples={self.n_resamples}")
+        return [*super()._rows(), resamples]
 
     @property
     def probabilities(self) -> FloatArray:
@@ -254,43 +247,79 @@ class _Sorted:
 # BCa
 
 
-def acceleration(measure: str, a: int, n1: int, c: int, n2: int) -> float:
+#: A statistic of count arrays whose last axis holds the strata (one stratum for one table):
+#: ``statistic(a, n1, c, n2)`` returns one value per table of the leading axes.
+Statistic = Callable[[IntArray, IntArray, IntArray, IntArray], FloatArray]
+
+
+def jackknife_acceleration(
+    statistic: Statistic, a: IntArray, n1: IntArray, c: IntArray, n2: IntArray
+) -> float:
     r"""The BCa acceleration :math:`\hat a` from the jackknife, in closed form from the counts.
 
+    Each stratum-by-arm group (one stratum for a single table) is a sample of its own, as the
+    resampling is. Leaving out one participant of a group gives one of two tables, an event or
+    a non-event dropped, with multiplicities :math:`m_e` and :math:`m_n` of the group's
+    :math:`n`. Let :math:`\Delta` be the statistic with a non-event dropped minus that with an
+    event dropped. The jackknife deviations of ``scipy.stats.bootstrap`` (Efron and Tibshirani
+    1993, eq. 14.15, taken per sample) are :math:`U_e = (n-1) m_n \Delta / n` and
+    :math:`U_n = -(n-1) m_e \Delta / n`, so the group adds
+    :math:`((n-1)\Delta/n)^3 m_e m_n (m_n^2 - m_e^2)/n^3` to the numerator sum and
+    :math:`((n-1)\Delta/n)^2 m_e m_n / n` to the denominator sum, and
+    :math:`\hat a = \sum \mathrm{num} / (6 (\sum \mathrm{den})^{3/2})`. The :math:`4K`
+    left-out tables are evaluated in one call of ``statistic``.
+
+    A group with no events, only events, or a single participant adds nothing. When no group
+    adds anything the jackknife shows no variation and :math:`\hat a = 0`; when a left-out
+    table makes the statistic infinite or undefined :math:`\hat a` is ``nan``.
+    """
+    a, n1, c, n2 = (np.atleast_1d(np.asarray(x, dtype=np.int64)) for x in (a, n1, c, n2))
+    k = a.size
+    eye = np.eye(k, dtype=np.int64)
+
+    def rows(x: IntArray) -> IntArray:
+        return np.broadcast_to(x, (k, k))
+
+    # Rows: treatment event dropped, treatment non-event dropped, then the same for control;
+    # within each block, row j leaves the participant out of stratum j.
+    ta = np.concatenate([a - eye, rows(a), rows(a), rows(a)])
+    tn1 = np.concatenate([n1 - eye, n1 - eye, rows(n1), rows(n1)])
+    tc = np.concatenate([rows(c), rows(c), c - eye, rows(c)])
+    tn2 = np.concatenate([rows(n2), rows(n2), n2 - eye, n2 - eye])
+    with np.errstate(all="ignore"):
+        values = np.asarray(statistic(ta, tn1, tc, tn2), dtype=np.float64).reshape(2, 2, k)
+        events = np.stack([a, c]).astype(np.float64)
+        totals = np.stack([n1, n2]).astype(np.float64)
+        non_events = totals - events
+        scale = (totals - 1) * (values[:, 1] - values[:, 0]) / totals
+        num_terms = scale**3 * events * non_events * (non_events**2 - events**2) / totals**3
+        den_terms = scale**2 * events * non_events / totals
+    kept = (events > 0) & (non_events > 0) & (totals > 1)
+    num = float(np.sum(np.where(kept, num_terms, 0.0)))
+    den = float(np.sum(np.where(kept, den_terms, 0.0)))
+    if den == 0.0 and num == 0.0:
+        return 0.0
+    with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
+        return float(np.float64(num) / 6.0 / np.float64(den) ** 1.5)
+
+
+def acceleration(measure: str, a: int, n1: int, c: int, n2: int) -> float:
+    r"""The BCa acceleration :math:`\hat a` of one table's plug-in estimate, from the jackknife.
+
     Leaving out one participant gives only four distinct tables: an event or a non-event
-    dropped from either arm, with multiplicities :math:`a, b, c, d`. For an arm with
-    :math:`m_e` events and :math:`m_n` non-events of :math:`n`, let :math:`\Delta` be the
-    statistic with a non-event dropped minus that with an event dropped. The jackknife
-    deviations of ``scipy.stats.bootstrap`` (Efron and Tibshirani 1993, eq. 14.15, taken per
-    sample) are :math:`U_e = (n-1) m_n \Delta / n` and :math:`U_n = -(n-1) m_e \Delta / n`, so
-    the arm adds :math:`((n-1)\Delta/n)^3 m_e m_n (m_n^2 - m_e^2)/n^3` to the numerator sum
-    and :math:`((n-1)\Delta/n)^2 m_e m_n / n` to the denominator sum, and
-    :math:`\hat a = \sum \mathrm{num} / (6 (\sum \mathrm{den})^{3/2})`.
+    dropped from either arm, with multiplicities :math:`a, b, c, d`; the closed form is that of
+    :func:`jackknife_acceleration` with the two arms as the groups.
 
     An arm with no events, only events, or a single participant adds nothing. When neither arm
     adds anything the jackknife shows no variation and :math:`\hat a = 0`; when a left-out
     table makes the statistic infinite or undefined :math:`\hat a` is ``nan``.
     """
-    num = 0.0
-    den = 0.0
-    for m_e, n, dropped in ((a, n1, "treatment"), (c, n2, "control")):
-        m_n = n - m_e
-        if m_e == 0 or m_n == 0 or n == 1:
-            continue
-        if dropped == "treatment":
-            drop_event = plug_in(measure, np.array(a - 1), n1 - 1, np.array(c), n2)
-            drop_non_event = plug_in(measure, np.array(a), n1 - 1, np.array(c), n2)
-        else:
-            drop_event = plug_in(measure, np.array(a), n1, np.array(c - 1), n2 - 1)
-            drop_non_event = plug_in(measure, np.array(a), n1, np.array(c), n2 - 1)
-        with np.errstate(invalid="ignore", over="ignore"):
-            scale = float((n - 1) * (drop_non_event - drop_event) / n)
-            num += scale**3 * m_e * m_n * (m_n**2 - m_e**2) / n**3
-            den += scale**2 * m_e * m_n / n
-    if den == 0.0 and num == 0.0:
-        return 0.0
-    with np.errstate(invalid="ignore", over="ignore"):
-        return float(np.float64(num) / 6.0 / np.float64(den) ** 1.5)
+
+    def one_table(ta: IntArray, tn1: IntArray, tc: IntArray, tn2: IntArray) -> FloatArray:
+        return plug_in(measure, ta[..., 0], tn1[..., 0], tc[..., 0], tn2[..., 0])
+
+    arrays = (np.array([x], dtype=np.int64) for x in (a, n1, c, n2))
+    return jackknife_acceleration(one_table, *arrays)
 
 
 def _bca_levels(z0: float, accel: float, alpha: float) -> tuple[float, float]:
@@ -304,33 +333,100 @@ def _bca_levels(z0: float, accel: float, alpha: float) -> tuple[float, float]:
     return float(alpha_1), float(alpha_2)
 
 
-def _check_rng(rng: Any) -> np.random.Generator:
-    if isinstance(rng, np.random.Generator):
-        return rng
-    if rng is not None and (
-        isinstance(rng, bool | np.bool_) or not isinstance(rng, int | np.integer)
-    ):
-        raise InvalidInputError(
-            f"`rng` must be None, an integer seed or a numpy.random.Generator "
-            f"(got {rng!r} of type {type(rng).__name__})"
-        )
-    if rng is not None and rng < 0:
-        raise InvalidInputError(f"`rng` must be a non-negative integer seed (got rng={rng})")
-    return np.random.default_rng(None if rng is None else int(rng))
-
-
-def _bca_constants(
-    ordered: _Sorted, estimate: float, measure: str, a: int, n1: int, c: int, n2: int
-) -> tuple[float, float]:
-    if ordered.total == 0:
-        return math.nan, math.nan
+def _bias_correction(ordered: _Sorted, estimate: float) -> float:
+    r""":math:`\hat z_0 = \Phi^{-1}` of the share below the estimate, ties counted half."""
     lt, le = ordered.below(estimate)
     if ordered.integer:
         share = float(np.float64(lt + le) / (2 * ordered.total))
     else:
         share = float((lt + le) / (2 * ordered.total))
-    z0 = float(special.ndtri(share))
-    return z0, acceleration(measure, a, n1, c, n2)
+    return float(special.ndtri(share))
+
+
+# ---------------------------------------------------------------------------------------------
+# The interval methods, one table of them
+
+
+@attrs.frozen(eq=False)
+class _Inputs:
+    """What an interval method reads: the ordered distribution and the observed estimate."""
+
+    ordered: _Sorted
+    estimate: float
+    alpha: float
+    measure: str
+    acceleration: Callable[[], float]  # the jackknife, run only by the methods that need it
+
+
+@attrs.frozen
+class _Interval:
+    low: float
+    high: float
+    bias_correction: float | None = None
+    acceleration: float | None = None
+
+
+@attrs.frozen
+class _Method:
+    name: str
+    function: Callable[[_Inputs], _Interval]
+    label: str
+
+
+_METHODS: dict[str, _Method] = {}
+
+
+def _register(name: str, function: Callable[[_Inputs], _Interval], label: str) -> None:
+    """Add an interval method to the table; a name registered twice is refused."""
+    if name in _METHODS:
+        raise RctkitError(f"the bootstrap method {name!r} is registered twice")
+    _METHODS[name] = _Method(name, function, label)
+
+
+def _percentile(inputs: _Inputs) -> _Interval:
+    levels = np.array([inputs.alpha, 1 - inputs.alpha])
+    low, high = (float(x) for x in inputs.ordered.quantiles(levels))
+    return _Interval(low, high)
+
+
+def _basic_interval(inputs: _Inputs) -> _Interval:
+    q = _percentile(inputs)
+    return _Interval(*_basic(inputs.estimate, q.low, q.high, inputs.measure))
+
+
+def _bca(inputs: _Inputs) -> _Interval:
+    ordered = inputs.ordered
+    if ordered.total == 0:
+        return _Interval(math.nan, math.nan, math.nan, math.nan)
+    z0 = _bias_correction(ordered, inputs.estimate)
+    accel = inputs.acceleration()
+    levels = np.array(_bca_levels(z0, accel, inputs.alpha))
+    if not math.isfinite(z0):
+        levels = np.full(2, np.nan)  # every replicate on one side: z0 is +-inf
+    if np.any(np.isnan(levels)):
+        _warnings.warn(
+            "the BCa interval is undefined: "
+            + (
+                "the jackknife acceleration is not finite (a table with one participant "
+                "left out has an infinite or undefined estimate)"
+                if not math.isfinite(accel)
+                else "every replicate lies on one side of the estimate"
+            )
+            + '; consider method="percentile"'
+        )
+    low, high = (float(x) for x in ordered.quantiles(levels))
+    return _Interval(low, high, z0, accel)
+
+
+_register("percentile", _percentile, "Percentile")
+_register("basic", _basic_interval, "Basic (reverse percentile)")
+_register("bca", _bca, "BCa (bias-corrected and accelerated)")
+
+#: The interval methods.
+METHODS: tuple[str, ...] = tuple(_METHODS)
+
+#: Each method's label for tables and plots.
+METHOD_LABELS: dict[str, str] = {name: spec.label for name, spec in _METHODS.items()}
 
 
 def _basic(estimate: float, q_low: float, q_high: float, measure: str) -> tuple[float, float]:
@@ -355,7 +451,8 @@ def _basic(estimate: float, q_low: float, q_high: float, measure: str) -> tuple[
     return clipped_low, clipped_high
 
 
-def _standard_error(ordered: _Sorted, dist: _Distribution, n_resamples: int | None) -> float:
+def _standard_error(ordered: _Sorted, monte_carlo: bool) -> float:
+    """The standard deviation of the defined values (divisor B - 1 for Monte Carlo)."""
     values = ordered.values
     if values.size == 0:
         return math.nan
@@ -365,7 +462,63 @@ def _standard_error(ordered: _Sorted, dist: _Distribution, n_resamples: int | No
     total = float(weights.sum())
     mean = float(np.sum(weights * values) / total)
     sum_squares = float(np.sum(weights * (values - mean) ** 2))
-    divisor = total - 1 if n_resamples is not None else total
+    divisor = total - 1 if monte_carlo else total
     if divisor <= 0:
         return math.nan
     return math.sqrt(sum_squares / divisor)
+
+
+# ---------------------------------------------------------------------------------------------
+# From a bootstrap distribution to the result
+
+
+def summarise(
+    dist: _Distribution,
+    *,
+    estimate: float,
+    measure: BootstrapMeasure,
+    method: str,
+    level: float,
+    n_resamples: int | None,
+    accel: Callable[[], float],
+    statistic_name: str,
+    method_name: str | None = None,
+) -> BootstrapEstimate:
+    """The interval by ``method`` (from the table of methods) and the result around it.
+
+    Replicates with an undefined statistic are left out, with a warning naming
+    ``statistic_name``; ``method_name`` is the result's ``method`` (default ``method``).
+    """
+    ordered = _Sorted(dist)
+    undefined_weight = dist.weights[np.isnan(dist.values)].sum()
+    undefined = float(undefined_weight / dist.weights.sum())
+    if undefined > 0:
+        share = (
+            f"{undefined_weight} of {n_resamples} replicates"
+            if n_resamples is not None
+            else f"probability {undefined:.3g} of the bootstrap distribution"
+        )
+        _warnings.warn(
+            f"the {statistic_name} is undefined (0/0) for {share}: "
+            "they are left out of the interval"
+        )
+    inputs = _Inputs(ordered, estimate, (1 - level) / 2, measure, accel)
+    interval = _METHODS[method].function(inputs)
+    return BootstrapEstimate(
+        measure=measure,
+        estimate=estimate,
+        ci=ConfidenceInterval(interval.low, interval.high),
+        confidence_level=level,
+        method=method if method_name is None else method_name,
+        pvalue=None,
+        n_resamples=n_resamples,
+        treatment_events=dist.a,
+        control_events=dist.c,
+        weights=dist.weights,
+        values=dist.values,
+        undefined=undefined,
+        truncated_mass=dist.truncated_mass,
+        standard_error=_standard_error(ordered, n_resamples is not None),
+        bias_correction=interval.bias_correction,
+        acceleration=interval.acceleration,
+    )

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import math
-import operator
 from typing import Any
 
 import numpy as np
-from scipy import stats
 
 from rctkit import _validation, _warnings
+from rctkit._engine import check_outcome
 from rctkit.bootstrap._core import (
     MAX_RESAMPLES,
     MEASURES,
@@ -18,19 +17,13 @@ from rctkit.bootstrap._core import (
     BootstrapMeasure,
     FloatArray,
     IntArray,
-    _basic,
-    _bca_constants,
-    _bca_levels,
-    _check_rng,
     _Distribution,
-    _Sorted,
-    _standard_error,
+    acceleration,
     plug_in,
+    summarise,
 )
-from rctkit.effects import check_outcome
 from rctkit.errors import InvalidInputError
 from rctkit.model import BinaryOutcome
-from rctkit.results import ConfidenceInterval
 
 #: Monte Carlo: probability left out of each tail of each arm's binomial distribution.
 MONTE_CARLO_TAIL = 1e-16
@@ -59,6 +52,8 @@ def _binomial_support(events: int, total: int, tail: float) -> tuple[int, FloatA
     lo = max(0, math.floor(total * p - reach))
     hi = min(total, math.ceil(total * p + reach))
     k = np.arange(lo, hi + 1)
+    from scipy import stats  # about 0.4 s to import: only when a bootstrap runs
+
     pmf = np.asarray(stats.binom.pmf(k, total, p), dtype=np.float64)
     left = np.cumsum(pmf)
     right = np.cumsum(pmf[::-1])[::-1]
@@ -133,38 +128,15 @@ def _check_arguments(
     n_resamples: Any,
     confidence_level: Any,
     rng: Any,
-) -> tuple[BinaryOutcome, BootstrapMeasure, str, int | None, float, np.random.Generator | None]:
+) -> tuple[BinaryOutcome, BootstrapMeasure, str, int | None, float, np.random.Generator]:
     outcome = check_outcome(outcome)
     measure = _validation.check_choice(measure, "measure", MEASURES)
     method = _validation.check_choice(method, "method", METHODS)
-    if n_resamples is not None:
-        if isinstance(n_resamples, bool | np.bool_):
-            raise InvalidInputError(
-                f"`n_resamples` must be a positive integer or None (got {n_resamples!r})"
-            )
-        try:
-            n_resamples = operator.index(n_resamples)
-        except TypeError:
-            raise InvalidInputError(
-                f"`n_resamples` must be a positive integer or None (got {n_resamples!r} of type "
-                f"{type(n_resamples).__name__})"
-            ) from None
-        if n_resamples < 1:
-            raise InvalidInputError(
-                f"`n_resamples` must be a positive integer or None (got n_resamples={n_resamples})"
-            )
-        if n_resamples > MAX_RESAMPLES:
-            raise InvalidInputError(
-                f"`n_resamples` must be at most {MAX_RESAMPLES:.0e}, beyond which replicate "
-                f"positions are no longer exact in float64; use n_resamples=None for the limit "
-                f"(got n_resamples={n_resamples})"
-            )
+    n_resamples = _validation.check_n_resamples(
+        n_resamples, minimum=1, maximum=MAX_RESAMPLES, allow_none=True
+    )
     level = _validation.check_confidence_level(confidence_level)
-    generator: np.random.Generator | None = None
-    if n_resamples is not None:
-        generator = _check_rng(rng)
-    elif not (rng is None or isinstance(rng, np.random.Generator)):
-        _check_rng(rng)  # validated although the exact bootstrap draws nothing
+    generator = _validation.check_rng(rng)  # validated although the exact bootstrap draws nothing
     return outcome, measure, method, n_resamples, level, generator
 
 
@@ -307,64 +279,14 @@ def bootstrap(
     if n_resamples is None:
         dist = _exact_distribution(measure, a, n1, c, n2)
     else:
-        # _check_arguments returns a generator whenever n_resamples is given
-        rng_ = generator if generator is not None else np.random.default_rng(rng)
-        dist = _monte_carlo_distribution(measure, a, n1, c, n2, n_resamples, rng_)
-
-    ordered = _Sorted(dist)
-    undefined_weight = dist.weights[np.isnan(dist.values)].sum()
-    undefined = float(undefined_weight / dist.weights.sum())
-    if undefined > 0:
-        share = (
-            f"{undefined_weight} of {n_resamples} replicates"
-            if n_resamples is not None
-            else f"probability {undefined:.3g} of the bootstrap distribution"
-        )
-        _warnings.warn(
-            f"the {measure.replace('_', ' ')} is undefined (0/0) for {share}: "
-            "they are left out of the interval"
-        )
-
-    alpha = (1 - level) / 2
-    z0: float | None = None
-    accel: float | None = None
-    if method == "bca":
-        z0, accel = _bca_constants(ordered, estimate, measure, a, n1, c, n2)
-        levels = np.array(_bca_levels(z0, accel, alpha))
-        if not math.isfinite(z0):
-            levels = np.full(2, np.nan)  # every replicate on one side: z0 is +-inf
-        if np.any(np.isnan(levels)) and ordered.total > 0:
-            _warnings.warn(
-                "the BCa interval is undefined: "
-                + (
-                    "the jackknife acceleration is not finite (a table with one participant "
-                    "left out has an infinite or undefined estimate)"
-                    if not math.isfinite(accel)
-                    else "every replicate lies on one side of the estimate"
-                )
-                + '; consider method="percentile"'
-            )
-    else:
-        levels = np.array([alpha, 1 - alpha])
-    low, high = (float(x) for x in ordered.quantiles(levels))
-    if method == "basic":
-        low, high = _basic(estimate, low, high, measure)
-
-    return BootstrapEstimate(
-        measure=measure,
+        dist = _monte_carlo_distribution(measure, a, n1, c, n2, n_resamples, generator)
+    return summarise(
+        dist,
         estimate=estimate,
-        ci=ConfidenceInterval(low, high),
-        confidence_level=level,
+        measure=measure,
         method=method,
-        pvalue=None,
+        level=level,
         n_resamples=n_resamples,
-        treatment_events=dist.a,
-        control_events=dist.c,
-        weights=dist.weights,
-        values=dist.values,
-        undefined=undefined,
-        truncated_mass=dist.truncated_mass,
-        standard_error=_standard_error(ordered, dist, n_resamples),
-        bias_correction=z0,
-        acceleration=accel,
+        accel=lambda: acceleration(measure, a, n1, c, n2),
+        statistic_name=measure.replace("_", " "),
     )

@@ -2,81 +2,54 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
-from scipy import special
 
-from rctkit import _validation, _warnings
+from rctkit import _validation
+from rctkit._kernels import mantel_haenszel as mh
 from rctkit.bootstrap._core import (
     MAX_RESAMPLES,
     MEASURES,
     METHODS,
+    BootstrapEstimate,
+    BootstrapMeasure,
     FloatArray,
     IntArray,
-    _basic,
-    _bca_levels,
-    _check_rng,
+    Statistic,
     _Distribution,
-    _Sorted,
+    jackknife_acceleration,
+    summarise,
 )
-from rctkit.errors import InvalidInputError
 from rctkit.model import BinaryOutcome
-from rctkit.results import ConfidenceInterval, Estimate
+
+_KERNELS: dict[str, Statistic] = {
+    "odds_ratio": lambda a, n1, c, n2: mh.odds_ratio(a, n1, c, n2)[0],
+    "risk_ratio": lambda a, n1, c, n2: mh.risk_ratio(a, n1, c, n2)[0],
+    "risk_difference": lambda a, n1, c, n2: mh.risk_difference(a, n1, c, n2)[0],
+}
 
 
 def _mh_statistic(
     measure: str, a: IntArray, n1: IntArray, c: IntArray, n2: IntArray
 ) -> FloatArray:
     """The Mantel-Haenszel estimate over the last axis (strata) of the count arrays."""
-    from rctkit._kernels import mantel_haenszel as mh
-
-    kernel = {
-        "odds_ratio": mh.odds_ratio,
-        "risk_ratio": mh.risk_ratio,
-        "risk_difference": mh.risk_difference,
-    }[measure]
     with np.errstate(divide="ignore", invalid="ignore"):
-        return np.asarray(kernel(a, n1, c, n2)[0], dtype=np.float64)
+        return np.asarray(_KERNELS[measure](a, n1, c, n2), dtype=np.float64)
 
 
 def _mh_acceleration(measure: str, a: IntArray, n1: IntArray, c: IntArray, n2: IntArray) -> float:
     """BCa acceleration of the Mantel-Haenszel estimate from the grouped jackknife.
 
-    Each stratum-by-arm group is a separate sample (as the resampling is), and leaving out one
-    participant of a group gives one of two tables (an event or a non-event dropped): the
-    closed form of :func:`acceleration` applies group by group.
+    Each stratum-by-arm group is a separate sample (as the resampling is); see
+    :func:`~rctkit.bootstrap._core.jackknife_acceleration`.
     """
-    num = 0.0
-    den = 0.0
-    k = a.size
-    for j in range(k):
-        for events, total, arm in ((a, n1, 0), (c, n2, 1)):
-            m_e = int(events[j])
-            n = int(total[j])
-            m_n = n - m_e
-            if m_e == 0 or m_n == 0 or n == 1:
-                continue
-            cases = []
-            for drop_event in (True, False):
-                ta, tn1, tc, tn2 = (x.copy() for x in (a, n1, c, n2))
-                if arm == 0:
-                    tn1[j] -= 1
-                    ta[j] -= int(drop_event)
-                else:
-                    tn2[j] -= 1
-                    tc[j] -= int(drop_event)
-                cases.append(float(_mh_statistic(measure, ta, tn1, tc, tn2)))
-            with np.errstate(invalid="ignore", over="ignore"):
-                scale = (n - 1) * (cases[1] - cases[0]) / n
-                num += scale**3 * m_e * m_n * (m_n**2 - m_e**2) / n**3
-                den += scale**2 * m_e * m_n / n
-    if den == 0.0 and num == 0.0:
-        return 0.0
-    with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
-        return float(np.float64(num) / 6.0 / np.float64(den) ** 1.5)
+
+    def statistic(ta: IntArray, tn1: IntArray, tc: IntArray, tn2: IntArray) -> FloatArray:
+        return _mh_statistic(measure, ta, tn1, tc, tn2)
+
+    return jackknife_acceleration(statistic, a, n1, c, n2)
 
 
 def stratified_bootstrap(
@@ -87,13 +60,14 @@ def stratified_bootstrap(
     n_resamples: int = 9999,
     confidence_level: float = 0.95,
     rng: Any = None,
-) -> Estimate:
+) -> BootstrapEstimate:
     r"""Bootstrap interval of a Mantel-Haenszel estimate, resampling within stratum and arm.
 
     Each stratum-by-arm group keeps its size, and its resampled event count is binomial with
     the observed risk; every replicate's Mantel-Haenszel estimate is computed at once over a
     ``(B, K)`` array. Methods as in :func:`bootstrap`; the BCa acceleration comes from the
-    jackknife over participants, group by group, in closed form.
+    jackknife over participants, group by group, in closed form (the one jackknife of
+    :func:`~rctkit.bootstrap._core.jackknife_acceleration`).
 
     Parameters
     ----------
@@ -112,9 +86,11 @@ def stratified_bootstrap(
 
     Returns
     -------
-    Estimate
-        The Mantel-Haenszel estimate on the data with the bootstrap interval; replicates whose
-        estimate is undefined (0/0) are left out, with a warning.
+    BootstrapEstimate
+        The Mantel-Haenszel estimate on the data with the bootstrap interval (``method`` reads
+        ``"stratified-percentile"`` and so on); replicates whose estimate is undefined (0/0)
+        are left out, with a warning. ``treatment_events`` and ``control_events`` hold every
+        replicate's resampled counts, shape ``(B, K)``; ``weights`` are ones.
 
     Examples
     --------
@@ -125,64 +101,39 @@ def stratified_bootstrap(
     >>> print(f"{est.estimate:.3f} ({est.ci.low:.2f} to {est.ci.high:.2f})")
     0.457 (0.23 to 0.86)
     """
-    from rctkit.strata import _strata_arrays
-
-    a, n1, c, n2 = _strata_arrays(strata)
-    measure = _validation.check_choice(measure, "measure", MEASURES)
+    a, n1, c, n2 = _validation.strata_arrays(strata, BinaryOutcome)
+    checked: BootstrapMeasure = _validation.check_choice(  # type: ignore[assignment]
+        measure, "measure", MEASURES
+    )
     method = _validation.check_choice(method, "method", METHODS)
-    if isinstance(n_resamples, bool) or not isinstance(n_resamples, int | np.integer):
-        raise InvalidInputError(f"`n_resamples` must be a positive integer (got {n_resamples!r})")
-    if not 1 <= n_resamples <= MAX_RESAMPLES:
-        raise InvalidInputError(
-            f"`n_resamples` must be between 1 and {MAX_RESAMPLES:.0e} "
-            f"(got n_resamples={n_resamples})"
-        )
+    b = _validation.check_n_resamples(n_resamples, minimum=1, maximum=MAX_RESAMPLES)
     level = _validation.check_confidence_level(confidence_level)
-    generator = _check_rng(rng)
-    estimate = float(_mh_statistic(measure, a, n1, c, n2))
-    b = int(n_resamples)
+    generator = _validation.check_rng(rng)
+    estimate = float(_mh_statistic(checked, a, n1, c, n2))
     a_star = generator.binomial(n1, a / n1, size=(b, a.size))
     c_star = generator.binomial(n2, c / n2, size=(b, c.size))
     values = _mh_statistic(
-        measure,
+        checked,
         a_star,
         np.broadcast_to(n1, a_star.shape),
         c_star,
         np.broadcast_to(n2, c_star.shape),
     )
     dist = _Distribution(
-        a=np.zeros(0, dtype=np.int64),
-        c=np.zeros(0, dtype=np.int64),
+        a=a_star.astype(np.int64, copy=False),
+        c=c_star.astype(np.int64, copy=False),
         weights=np.ones(b, dtype=np.int64),
         values=values,
         truncated_mass=0.0,
     )
-    ordered = _Sorted(dist)
-    undefined = int(np.isnan(values).sum())
-    if undefined:
-        _warnings.warn(
-            f"the Mantel-Haenszel {measure.replace('_', ' ')} is undefined (0/0) for {undefined} "
-            f"of {b} replicates: they are left out of the interval"
-        )
-    alpha = (1 - level) / 2
-    levels = np.array([alpha, 1 - alpha])
-    if method == "bca":
-        lt, le = ordered.below(estimate)
-        share = float(np.float64(lt + le) / (2 * ordered.total)) if ordered.total else math.nan
-        z0 = float(special.ndtri(share))
-        accel = _mh_acceleration(measure, a, n1, c, n2)
-        levels = np.array(_bca_levels(z0, accel, alpha))
-        if not (math.isfinite(z0) and math.isfinite(accel)):
-            levels = np.full(2, np.nan)
-            _warnings.warn('the BCa interval is undefined here; consider method="percentile"')
-    low, high = (float(x) for x in ordered.quantiles(levels))
-    if method == "basic":
-        low, high = _basic(estimate, low, high, measure)
-    return Estimate(
-        measure=measure,  # type: ignore[arg-type]
+    return summarise(
+        dist,
         estimate=estimate,
-        ci=ConfidenceInterval(low, high),
-        confidence_level=level,
-        method=f"stratified-{method}",
-        pvalue=None,
+        measure=checked,
+        method=method,
+        level=level,
+        n_resamples=b,
+        accel=lambda: _mh_acceleration(checked, a, n1, c, n2),
+        statistic_name=f"Mantel-Haenszel {checked.replace('_', ' ')}",
+        method_name=f"stratified-{method}",
     )
