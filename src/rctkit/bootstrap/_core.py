@@ -252,6 +252,12 @@ class _Sorted:
 Statistic = Callable[[IntArray, IntArray, IntArray, IntArray], FloatArray]
 
 
+#: The left-out tables, in four blocks (columns): treatment event dropped, treatment non-event
+#: dropped, control event dropped, control non-event dropped; the rows are a, n1, c, n2, and
+#: each entry is what the block takes from that count.
+_LEFT_OUT = np.array([[1, 0, 0, 0], [1, 1, 0, 0], [0, 0, 1, 0], [0, 0, 1, 1]], dtype=np.int64)
+
+
 def jackknife_acceleration(
     statistic: Statistic, a: IntArray, n1: IntArray, c: IntArray, n2: IntArray
 ) -> float:
@@ -273,30 +279,22 @@ def jackknife_acceleration(
     adds anything the jackknife shows no variation and :math:`\hat a = 0`; when a left-out
     table makes the statistic infinite or undefined :math:`\hat a` is ``nan``.
     """
-    a, n1, c, n2 = (np.atleast_1d(np.asarray(x, dtype=np.int64)) for x in (a, n1, c, n2))
-    k = a.size
-    eye = np.eye(k, dtype=np.int64)
-
-    def rows(x: IntArray) -> IntArray:
-        return np.broadcast_to(x, (k, k))
-
-    # Rows: treatment event dropped, treatment non-event dropped, then the same for control;
-    # within each block, row j leaves the participant out of stratum j.
-    ta = np.concatenate([a - eye, rows(a), rows(a), rows(a)])
-    tn1 = np.concatenate([n1 - eye, n1 - eye, rows(n1), rows(n1)])
-    tc = np.concatenate([rows(c), rows(c), c - eye, rows(c)])
-    tn2 = np.concatenate([rows(n2), rows(n2), n2 - eye, n2 - eye])
-    with np.errstate(all="ignore"):
-        values = np.asarray(statistic(ta, tn1, tc, tn2), dtype=np.float64).reshape(2, 2, k)
-        events = np.stack([a, c]).astype(np.float64)
-        totals = np.stack([n1, n2]).astype(np.float64)
-        non_events = totals - events
-        scale = (totals - 1) * (values[:, 1] - values[:, 0]) / totals
-        num_terms = scale**3 * events * non_events * (non_events**2 - events**2) / totals**3
-        den_terms = scale**2 * events * non_events / totals
+    counts = np.array([a, n1, c, n2], dtype=np.int64).reshape(4, -1)
+    k = counts.shape[1]
+    # Blocks of k tables (_LEFT_OUT): table j of a block leaves the participant out of stratum j.
+    left_out = _LEFT_OUT[:, :, None, None] * np.eye(k, dtype=np.int64)
+    tables = (counts[:, None, None, :] - left_out).reshape(4, 4 * k, k)
+    events = counts[0::2].astype(np.float64)  # (arm, stratum)
+    totals = counts[1::2].astype(np.float64)
+    non_events = totals - events
     kept = (events > 0) & (non_events > 0) & (totals > 1)
-    num = float(np.sum(np.where(kept, num_terms, 0.0)))
-    den = float(np.sum(np.where(kept, den_terms, 0.0)))
+    with np.errstate(all="ignore"):
+        values = np.asarray(statistic(*tables), dtype=np.float64).reshape(2, 2, k)
+        scale = (totals - 1) * (values[:, 1] - values[:, 0]) / totals
+        spread = events * non_events
+        num_terms = scale**3 * spread * (non_events**2 - events**2) / totals**3
+        num = float(np.where(kept, num_terms, 0.0).sum())
+        den = float(np.where(kept, scale**2 * spread / totals, 0.0).sum())
     if den == 0.0 and num == 0.0:
         return 0.0
     with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
@@ -318,8 +316,7 @@ def acceleration(measure: str, a: int, n1: int, c: int, n2: int) -> float:
     def one_table(ta: IntArray, tn1: IntArray, tc: IntArray, tn2: IntArray) -> FloatArray:
         return plug_in(measure, ta[..., 0], tn1[..., 0], tc[..., 0], tn2[..., 0])
 
-    arrays = (np.array([x], dtype=np.int64) for x in (a, n1, c, n2))
-    return jackknife_acceleration(one_table, *arrays)
+    return jackknife_acceleration(one_table, a, n1, c, n2)  # type: ignore[arg-type]
 
 
 def _bca_levels(z0: float, accel: float, alpha: float) -> tuple[float, float]:
