@@ -683,3 +683,19 @@ def test_monte_carlo_percentile_is_type7_quantile_of_replicates(
     alpha = (1 - 0.95) / 2  # as scipy.stats.bootstrap forms it (0.025000000000000022)
     expected = stats.quantile(res.replicates(), np.array([alpha, 1 - alpha]))
     assert tuple(res.ci) == tuple(expected)
+
+
+def test_method_table_refuses_a_duplicate() -> None:
+    from rctkit.bootstrap import _core
+
+    assert _core.METHODS == ("percentile", "basic", "bca")
+    with pytest.raises(rk.RctkitError, match="registered twice"):
+        _core._register("bca", _core._bca, "BCa")
+    assert len(_core._METHODS) == 3
+
+
+def test_html_has_the_resamples_row() -> None:
+    res = bootstrap(outcome(CORE), n_resamples=1000, rng=1)
+    assert "<th style='text-align:left'>Resamples</th><td>1,000</td>" in res._repr_html_()
+    exact = bootstrap(outcome(CORE), n_resamples=None)
+    assert repr(exact).endswith("method='percentile', exact)")

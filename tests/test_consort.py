@@ -22,14 +22,7 @@ import rctkit as rk
 
 # Imported by name: the module rctkit.consort and a function called consort share a name.
 from rctkit.consort import (
-    _FONT,
     ConsortFlow,
-    _flow,
-    _Layout,
-    _layout,
-    _Rect,
-    _Text,
-    _text_width,
     consort,
     consort_figure,
     consort_markdown,
@@ -37,6 +30,8 @@ from rctkit.consort import (
     consort_text,
     flow_problems,
 )
+from rctkit.consort.boxes import _flow
+from rctkit.consort.layout import _FONT, _Layout, _layout, _Rect, _Text, _text_width
 from rctkit.trialfile import example_trial
 
 SVG = "{http://www.w3.org/2000/svg}"

@@ -15,7 +15,8 @@ from scipy import stats
 
 import rctkit as rk
 from rctkit._kernels import mantel_haenszel as mh
-from rctkit.bootstrap import _mh_acceleration, stratified_bootstrap
+from rctkit.bootstrap import BootstrapEstimate, stratified_bootstrap
+from rctkit.bootstrap.stratified import _mh_acceleration
 
 STRATA = [
     rk.BinaryOutcome.from_counts(treatment=(10, 50), control=(20, 50)),
@@ -127,3 +128,17 @@ def test_reproducible_and_validated() -> None:
         stratified_bootstrap(STRATA, method="studentized")
     with pytest.raises(rk.InvalidInputError, match=r"`strata` must be a non-empty sequence"):
         stratified_bootstrap([])
+
+
+def test_returns_a_bootstrap_estimate() -> None:
+    est = stratified_bootstrap(STRATA, method="bca", n_resamples=500, rng=2)
+    assert isinstance(est, BootstrapEstimate)
+    assert est.n_resamples == 500
+    assert est.treatment_events.shape == (500, len(STRATA))
+    assert int(np.sum(est.weights)) == 500
+    assert est.replicates().shape == (500,)
+    assert est.bias_correction is not None and est.acceleration is not None
+    counts = np.array([s.as_tuple() for s in STRATA])
+    assert est.acceleration == _mh_acceleration("odds_ratio", *(counts[:, i] for i in range(4)))
+    assert repr(est).startswith("BootstrapEstimate(odds_ratio=")
+    assert repr(est).endswith("method='stratified-bca', n_resamples=500)")

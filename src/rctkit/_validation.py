@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import math
 import operator
-from collections.abc import Collection, Hashable, Iterable, Mapping
-from typing import Any
+from collections.abc import Collection, Hashable, Iterable, Mapping, Sequence
+from typing import Any, Literal, overload
 
 import numpy as np
 import numpy.typing as npt
@@ -170,10 +170,34 @@ def check_rng(rng: Any) -> np.random.Generator:
     return np.random.default_rng(None if rng is None else int(rng))
 
 
-def check_n_resamples(n_resamples: Any, *, minimum: int = 1, maximum: int | None = None) -> int:
+@overload
+def check_n_resamples(
+    n_resamples: Any,
+    *,
+    minimum: int = 1,
+    maximum: int | None = None,
+    allow_none: Literal[False] = ...,
+) -> int: ...
+
+
+@overload
+def check_n_resamples(
+    n_resamples: Any, *, minimum: int = 1, maximum: int | None = None, allow_none: bool
+) -> int | None: ...
+
+
+def check_n_resamples(
+    n_resamples: Any, *, minimum: int = 1, maximum: int | None = None, allow_none: bool = False
+) -> int | None:
     """Return ``n_resamples`` as an int in ``[minimum, maximum]``; booleans and floats are
-    refused."""
-    rule = f"an integer of at least {minimum}"
+    refused. With ``allow_none`` None is returned as it is (the caller's limit of infinitely
+    many resamples, named in the messages); without it, a count outside the range is refused
+    with the range in the message."""
+    rule = "a positive integer" if minimum == 1 else f"an integer of at least {minimum}"
+    if allow_none:
+        if n_resamples is None:
+            return None
+        rule += " or None"
     if isinstance(n_resamples, bool | np.bool_):
         raise InvalidInputError(f"`n_resamples` must be {rule} (got {n_resamples!r})")
     try:
@@ -183,6 +207,10 @@ def check_n_resamples(n_resamples: Any, *, minimum: int = 1, maximum: int | None
             f"`n_resamples` must be {rule} (got {n_resamples!r} of type "
             f"{type(n_resamples).__name__})"
         ) from None
+    if maximum is not None and not allow_none and not minimum <= count <= maximum:
+        raise InvalidInputError(
+            f"`n_resamples` must be between {minimum} and {maximum:.0e} (got n_resamples={count})"
+        )
     if count < minimum:
         raise InvalidInputError(f"`n_resamples` must be {rule} (got n_resamples={count})")
     if maximum is not None and count > maximum:
@@ -312,3 +340,30 @@ def column_list(value: Any, parameter: str) -> tuple[Hashable, ...]:
     if len(set(names)) != len(names):
         raise InvalidInputError(f"`{parameter}` names a column twice (got {names!r})")
     return names
+
+
+# ---------------------------------------------------------------------------------------------
+# Strata
+
+
+def strata_arrays(
+    strata: Any, outcome_type: type[Any]
+) -> tuple[IntArray, IntArray, IntArray, IntArray]:
+    """The count arrays ``(a, n1, c, n2)`` of a non-empty sequence of stratum outcomes.
+
+    ``outcome_type`` is the class each stratum must be (``rctkit.model.BinaryOutcome``; it is
+    passed in because the model sits above this module); its ``as_tuple()`` gives the counts.
+    """
+    name = outcome_type.__name__
+    if isinstance(strata, outcome_type) or not isinstance(strata, Sequence) or not strata:
+        raise InvalidInputError(
+            f"`strata` must be a non-empty sequence of {name}, one per stratum "
+            f"(got {type(strata).__name__})"
+        )
+    for i, s in enumerate(strata):
+        if not isinstance(s, outcome_type):
+            raise InvalidInputError(
+                f"`strata` must hold {name} objects (got {type(s).__name__} at {i})"
+            )
+    counts = np.array([s.as_tuple() for s in strata], dtype=np.int64)
+    return counts[:, 0], counts[:, 1], counts[:, 2], counts[:, 3]
