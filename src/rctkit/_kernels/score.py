@@ -9,10 +9,9 @@ this statistic equals the normal quantile. Mee (1984) and Koopman (1984) use the
 is; Miettinen and Nurminen (1985) multiply it by ``N / (N - 1)``.
 
 The kernels are vectorised over tables. Limits of the risk difference and the odds ratio are
-found by :func:`_bracketed_root`, a lean vectorised Chandrupatla solver: scipy's elementwise
-solver behind :func:`rctkit._kernels.roots.find_root` spends about 3 ms a call in set-up, as
-much as the whole statsmodels computation these kernels must not be slower than. Limits of the
-risk ratio are in closed form (Nam 1995), polished by one Newton step.
+found by Chandrupatla's method (:func:`rctkit._kernels.solvers.chandrupatla`), started from
+Wilson or Haldane limits. Limits of the risk ratio are in closed form (Nam 1995), polished by
+one Newton step.
 """
 
 from __future__ import annotations
@@ -21,8 +20,8 @@ import math
 from collections.abc import Callable
 
 import numpy as np
-from scipy import special
 
+from rctkit._kernels import solvers
 from rctkit._kernels.common import (
     EffectKernel,
     FloatArray,
@@ -30,6 +29,7 @@ from rctkit._kernels.common import (
     Interval,
     TestKernel,
     as_float,
+    chi2_1_sf,
     cross_difference,
     z_quantile,
 )
@@ -40,9 +40,6 @@ _XRTOL = 2.0 * np.finfo(float).eps
 _XATOL_DIFFERENCE = 1e-17
 _XATOL_LOG_RATIO = 4.0 * np.finfo(float).eps
 _MAXITER = 200
-
-#: The solver's first two points lie this fraction either side of its guess.
-_SPREAD = 0.03
 
 #: A risk-ratio limit from the closed form is kept when its Newton correction (on the log
 #: scale) was smaller than this, so that the corrected limit is good to about its square.
@@ -71,71 +68,24 @@ def _bracketed_root(
 ) -> FloatArray:
     """Solve ``f(x, *params) = 0`` elementwise in the brackets between ``x_in`` and ``x_out``.
 
-    ``f_in`` and ``f_out`` are ``f`` at the two ends, of opposite signs or zero, and ``guess``
-    an approximation of the root. ``f`` is first evaluated, in one call, at two points a
-    fraction ``_SPREAD`` either side of the guess (measured from ``x_in``), and the part of
-    the bracket where the sign changes is kept, with the nearest of the other points as the
-    third point of Chandrupatla's method (1997; as in scipy's elementwise solver): inverse
-    quadratic interpolation where the three points make it safe, bisection otherwise. The
-    bracket shrinks at every step, and the answer lies within ``_XRTOL * |x| + xatol`` of a
-    sign change of ``f``. Converged elements leave the working set, so an iteration costs only
-    what the tables still being solved cost.
+    ``f_in`` and ``f_out`` are ``f`` at the two ends, of opposite signs or zero (an end where
+    it is zero is returned, ``x_out`` first), and ``guess`` an approximation of the root.
+    The solver is :func:`rctkit._kernels.solvers.chandrupatla` started from the guess; the
+    answer lies within ``_XRTOL * |x| + xatol`` of a sign change of ``f``.
     """
-    result = np.where(f_out == 0.0, x_out, x_in)
-    active = np.flatnonzero((f_out != 0.0) & (f_in != 0.0))
-    if active.size == 0:
-        return result
-    params = tuple(p[active] for p in params)
-    a, fa, b, fb = x_in[active], f_in[active], x_out[active], f_out[active]
-    span = b - a
-    frac = (guess[active] - a) / span
-    frac = np.where(np.isfinite(frac), np.minimum(np.maximum(frac, 0.02), 0.97), 0.5)
-    near = a + span * (frac * (1.0 - _SPREAD))
-    far = a + span * (frac * (1.0 + _SPREAD))
-    f_near, f_far = _halves(f(np.concatenate([near, far]), *_stacked(*params)))
-    # Points in order along the bracket: a, near, far, b; f changes sign once.
-    inner = np.signbit(f_near) != np.signbit(fa)
-    middle = ~inner & (np.signbit(f_far) != np.signbit(f_near))
-    outer = ~inner & ~middle
-    x1 = np.where(inner, near, np.where(middle, near, far))
-    f1 = np.where(inner, f_near, np.where(middle, f_near, f_far))
-    x2 = np.where(inner, a, np.where(middle, far, b))
-    f2 = np.where(inner, fa, np.where(middle, f_far, fb))
-    x3 = np.where(inner | outer, np.where(inner, far, near), a)
-    f3 = np.where(inner | outer, np.where(inner, f_far, f_near), fa)
-    for iteration in range(_MAXITER):
-        x_best = np.where(np.abs(f1) < np.abs(f2), x1, x2)
-        dx = np.abs(x2 - x1)
-        tol = _XRTOL * np.abs(x_best) + xatol
-        done = (dx < tol) | (f1 == 0.0) | (f2 == 0.0)
-        if done.any():
-            result[active[done]] = x_best[done]
-            keep = ~done
-            active = active[keep]
-            if active.size == 0:
-                return result
-            x1, f1, x2, f2, x3, f3, dx, tol = (v[keep] for v in (x1, f1, x2, f2, x3, f3, dx, tol))
-            params = tuple(p[keep] for p in params)
-        if iteration == 0:
-            # The first step from the narrow bracket around the guess: false position.
-            t = f1 / (f1 - f2)
-        else:
-            xi = (x1 - x2) / (x3 - x2)
-            phi = (f1 - f2) / (f3 - f2)
-            interpolate = (1.0 - np.sqrt(1.0 - xi) < phi) & (phi < np.sqrt(xi))
-            alpha = (x3 - x1) / (x2 - x1)
-            t_iqi = f1 / (f1 - f2) * f3 / (f3 - f2) - alpha * f1 / (f3 - f1) * f2 / (f2 - f3)
-            t = np.where(interpolate, t_iqi, 0.5)
-        t_lim = 0.5 * tol / dx
-        t = np.minimum(np.maximum(t, t_lim), 1.0 - t_lim)
-        x = x1 + t * (x2 - x1)
-        fx = f(x, *params)
-        same = np.signbit(fx) == np.signbit(f1)
-        x3, f3 = np.where(same, x1, x2), np.where(same, f1, f2)
-        x2, f2 = np.where(same, x2, x1), np.where(same, f2, f1)
-        x1, f1 = x, fx
-    result[active] = np.where(np.abs(f1) < np.abs(f2), x1, x2)
-    return result
+    x, _ = solvers.chandrupatla(
+        f,
+        x_in,
+        x_out,
+        args=params,
+        f_low=f_in,
+        f_high=f_out,
+        guess=guess,
+        xrtol=_XRTOL,
+        xatol=xatol,
+        maxiter=_MAXITER,
+    )
+    return x
 
 
 def _bounded(num: FloatArray, var: FloatArray) -> FloatArray:
@@ -170,7 +120,7 @@ def _null_pvalue(
     diff = fa * fn2 - fc * fn1
     stat = (diff / fn1) * (diff / fn2) * (n / m1) / (m0 * k)
     stat = np.where(stat >= 0.0, stat, 0.0)  # 0/0 (nan) where m1 or m0 is 0
-    return np.asarray(special.chdtrc(1.0, stat), dtype=np.float64)
+    return np.asarray(chi2_1_sf(stat), dtype=np.float64)
 
 
 def _halves(x: FloatArray) -> tuple[FloatArray, FloatArray]:

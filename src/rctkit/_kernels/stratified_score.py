@@ -12,8 +12,9 @@ variance :math:`V_k(\theta)` (with the ``N_k / (N_k - 1)`` factor) are combined 
 and the interval holds the :math:`\theta` with :math:`|Z(\theta)| < z_{1-\alpha/2}`. This is
 what R's ``ratesci::scoreci(..., stratified = TRUE, skew = FALSE)`` computes (Laud 2017). The
 restricted fits are those of the single-table kernels in :mod:`rctkit._kernels.score`, and the
-roots are found by its vectorised bracketed solver, for many stratified data sets at once:
-the strata lie along the last axis of the count arrays, the data sets along the others.
+roots are found by :func:`rctkit._kernels.solvers.chandrupatla`, for many stratified data sets
+at once: the strata lie along the last axis of the count arrays, the data sets along the
+others.
 """
 
 from __future__ import annotations
@@ -21,9 +22,11 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 
+import attrs
 import numpy as np
 from scipy import special
 
+from rctkit._kernels import solvers
 from rctkit._kernels.common import (
     FloatArray,
     IntArray,
@@ -36,8 +39,8 @@ from rctkit._kernels.score import (
     _LOG_RATIO_BOUND,
     _XATOL_DIFFERENCE,
     _XATOL_LOG_RATIO,
+    _XRTOL,
     _bounded,
-    _bracketed_root,
     _rd_restricted,
     _rr_restricted,
 )
@@ -237,30 +240,30 @@ def _sums(
     return num.sum(axis=-1), var.sum(axis=-1)
 
 
+@attrs.frozen(eq=False)
+class _Rows:
+    """The per-stratum arrays of the data sets, shaped ``(rows, K)``: one solver element each."""
+
+    arrays: tuple[FloatArray, ...]
+
+    def take(self, indices: IntArray) -> _Rows:
+        return _Rows(tuple(x[indices] for x in self.arrays))
+
+    def sums(
+        self, terms: Callable[..., _Terms], x: FloatArray, ivs: bool
+    ) -> tuple[FloatArray, FloatArray]:
+        fa, fn1, fc, fn2, lam, dhat, wmh, wivs = self.arrays
+        return _sums(terms, x, fa, fn1, fc, fn2, lam, dhat, wmh, wivs, ivs)
+
+
 def _statistic(terms: Callable[..., _Terms], ivs: bool) -> Callable[..., FloatArray]:
     """The bounded statistic ``Z / sqrt(1 + Z^2)`` minus a target, as the solver wants it."""
 
-    def f(
-        x: FloatArray,
-        fa: FloatArray,
-        fn1: FloatArray,
-        fc: FloatArray,
-        fn2: FloatArray,
-        lam: FloatArray,
-        dhat: FloatArray,
-        wmh: FloatArray,
-        wivs: FloatArray,
-        target: FloatArray,
-    ) -> FloatArray:
-        num, var = _sums(terms, x, fa, fn1, fc, fn2, lam, dhat, wmh, wivs, ivs)
+    def f(x: FloatArray, data: _Rows, target: FloatArray) -> FloatArray:
+        num, var = data.sums(terms, x, ivs)
         return _bounded(num, var) - target
 
     return f
-
-
-def _stacked(*arrays: FloatArray) -> tuple[FloatArray, ...]:
-    """Each array twice, end to end: the lower and the upper limits are solved together."""
-    return tuple(np.concatenate([x, x]) for x in arrays)
 
 
 def stratified_score(
@@ -437,6 +440,7 @@ def stratified_score(
     rows = fa.shape[0]
     ones = np.ones(rows)
     params = (fa, fn1, fc, fn2, lam, dhat, wmh, wivs)
+    data = _Rows(params)
     ratio = measure != "risk_difference"
 
     with np.errstate(all="ignore"):
@@ -458,15 +462,16 @@ def stratified_score(
             # Rows pooled with Mantel-Haenszel weights (all strata left out by the "ivs"
             # rule) take the closed form too: f_out = 0 returns x_out unsolved.
             solve = informative & (use_ivs[:, 0] | (measure == "odds_ratio"))
-            x_est = _bracketed_root(
+            x_est, _ = solvers.chandrupatla(
                 f,
-                (*params, np.zeros(rows)),
                 -bound * ones,
-                z_low,
                 np.where(solve, bound, closed),
-                np.where(solve, z_high, 0.0),
-                mh,
-                xatol,
+                args=(data, np.zeros(rows)),
+                f_low=z_low,
+                f_high=np.where(solve, z_high, 0.0),
+                guess=mh,
+                xrtol=_XRTOL,
+                xatol=xatol,
             )
 
         # The limits, both at once, from the estimate outward; the first guesses are
@@ -474,7 +479,7 @@ def stratified_score(
         z = z_quantile(level)
         tc = z / math.sqrt(1.0 + z * z)
         step = np.where(x_est > 0.0, -_SLOPE_STEP, _SLOPE_STEP)
-        slope = np.abs(f(x_est + step, *params, np.zeros(rows)) / step)
+        slope = np.abs(f(x_est + step, data, np.zeros(rows)) / step)
         half = z / slope
         x_in = np.concatenate([x_est, x_est])
         f_in = np.concatenate([-tc * ones, tc * ones])
@@ -482,8 +487,17 @@ def stratified_score(
         f_out = np.concatenate([np.where(at_low, 0.0, 1.0 - tc), np.where(at_high, 0.0, tc - 1.0)])
         target = np.concatenate([tc * ones, -tc * ones])
         guess = np.concatenate([x_est - half, x_est + half])
-        limits = _bracketed_root(
-            f, (*_stacked(*params), target), x_in, f_in, x_out, f_out, guess, xatol
+        both = np.concatenate([np.arange(rows), np.arange(rows)])
+        limits, _ = solvers.chandrupatla(
+            f,
+            x_in,
+            x_out,
+            args=(data.take(both), target),
+            f_low=f_in,
+            f_high=f_out,
+            guess=guess,
+            xrtol=_XRTOL,
+            xatol=xatol,
         )
         low, high = limits[:rows], limits[rows:]
 
