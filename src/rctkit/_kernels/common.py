@@ -66,3 +66,12 @@ def chi2_1_sf(x: FloatArray) -> FloatArray:
     about 3e-14 relative) at a fiftieth of the cost.
     """
     return np.asarray(special.erfc(np.sqrt(0.5 * np.asarray(x))), dtype=np.float64)
+
+
+def empty_margin(a: IntArray, n1: IntArray, c: IntArray, n2: IntArray) -> BoolArray:
+    """Tables in which no participant, or every participant, had the event.
+
+    Their likelihood does not depend on the effect, and given the margins the table is fixed.
+    """
+    events = a + c
+    return np.asarray((events == 0) | (events == n1 + n2))

@@ -62,6 +62,7 @@ from rctkit._kernels.common import (
     TestKernel,
     chi2_1_sf,
     cross_difference,
+    empty_margin,
     two_sided_normal_p,
     z_quantile,
 )
@@ -258,12 +259,6 @@ def _profile_interval(
     return low, high
 
 
-def _empty_margin(a: IntArray, n1: IntArray, c: IntArray, n2: IntArray) -> BoolArray:
-    """Tables in which no participant, or every participant, had the event."""
-    events = a + c
-    return np.asarray((events == 0) | (events == n1 + n2))
-
-
 def _lr_statistic(table: _Table, cross: FloatArray) -> FloatArray:
     """``G^2 = D(0)``; ``cross`` is ``ad - bc``, the shift at ``psi = 0`` is ``-cross / N``."""
     total = table.sum_ad + table.sum_bc
@@ -333,7 +328,7 @@ def profile(a: IntArray, n1: IntArray, c: IntArray, n2: IntArray, level: float) 
     Agresti A. Categorical Data Analysis, 3rd ed. Wiley 2013, sections 1.4 and 3.2.
     """
     cells = _cells(a, n1, c, n2)
-    empty = _empty_margin(a, n1, c, n2)
+    empty = empty_margin(a, n1, c, n2)
     _warnings.warn_where(
         empty,
         "has no events, or only events, in both arms: the odds ratio is undefined and the "
@@ -390,7 +385,7 @@ def firth(a: IntArray, n1: IntArray, c: IntArray, n2: IntArray, level: float) ->
     Heinze G, Schemper M. A solution to the problem of separation in logistic regression.
     Stat Med 2002;21:2409-19.
     """
-    empty = _empty_margin(a, n1, c, n2)
+    empty = empty_margin(a, n1, c, n2)
     _warnings.warn_where(
         empty,
         "has no events, or only events, in both arms: the Firth odds ratio reflects only the "
@@ -492,7 +487,7 @@ def lr_test(
     ----------
     Agresti A. Categorical Data Analysis, 3rd ed. Wiley 2013, section 3.2.1.
     """
-    empty = _empty_margin(a, n1, c, n2)
+    empty = empty_margin(a, n1, c, n2)
     _warnings.warn_where(
         empty,
         "has no events, or only events, in both arms: the likelihood-ratio statistic is 0 and "

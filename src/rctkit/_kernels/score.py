@@ -21,7 +21,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from rctkit._kernels import solvers
+from rctkit._kernels import restricted, solvers
 from rctkit._kernels.common import (
     EffectKernel,
     FloatArray,
@@ -137,41 +137,6 @@ def _stacked(*arrays: FloatArray) -> tuple[FloatArray, ...]:
 # --- Risk difference ------------------------------------------------------------------------
 
 
-def _rd_restricted(
-    delta: FloatArray, fa: FloatArray, fn1: FloatArray, fc: FloatArray, fn2: FloatArray
-) -> tuple[FloatArray, FloatArray]:
-    """Return the restricted MLEs ``(p1, p2)`` under ``p1 - p2 = delta``.
-
-    ``p1`` is the root of Farrington and Manning's (1990) cubic in the feasible range
-    ``[max(0, delta), min(1, 1 + delta)]``, taken from their trigonometric solution and
-    polished by a Newton step on the same equation in product form,
-    ``(p1 - d)(1 - p1 + d)(a - n1 p1) + p1 (1 - p1)(c - n2 (p1 - d)) = 0``, which is exact at
-    the roots on the boundary (with zero cells) and restores full precision where the
-    trigonometric solution loses it (two roots close together).
-    """
-    p1h, p2h, theta = fa / fn1, fc / fn2, fn2 / fn1
-    l3 = 1.0 + theta
-    l2 = -(l3 + p1h + theta * p2h + delta * (theta + 2.0))
-    l1 = delta * delta + delta * (2.0 * p1h + l3) + p1h + theta * p2h
-    l0 = -p1h * delta * (1.0 + delta)
-    b3 = l2 / (3.0 * l3)
-    v = b3 * b3 * b3 - l2 * l1 / (6.0 * l3 * l3) + l0 / (2.0 * l3)
-    u = np.copysign(np.sqrt(np.maximum(b3 * b3 - l1 / (3.0 * l3), 0.0)), v)
-    cos_arg = np.minimum(np.maximum(v / (u * u * u), -1.0), 1.0)
-    p1 = 2.0 * u * np.cos((np.pi + np.arccos(cos_arg)) / 3.0) - b3
-    low = np.maximum(delta, 0.0)
-    high = np.minimum(1.0 + delta, 1.0)
-    p1 = np.where(np.isfinite(p1), np.minimum(np.maximum(p1, low), high), 0.5 * (low + high))
-    s = p1 - delta
-    r = 1.0 - s
-    e1, e2 = fa - fn1 * p1, fc - fn2 * s
-    g = s * r * e1 + p1 * (1.0 - p1) * e2
-    dg = (r - s) * e1 - fn1 * s * r + (1.0 - 2.0 * p1) * e2 - fn2 * p1 * (1.0 - p1)
-    step = g / dg
-    p1 = np.where(np.isfinite(step), np.minimum(np.maximum(p1 - step, low), high), p1)
-    return p1, p1 - delta
-
-
 def _rd_bounded(
     delta: FloatArray,
     fa: FloatArray,
@@ -182,7 +147,7 @@ def _rd_bounded(
     k: FloatArray,
     target: FloatArray,
 ) -> FloatArray:
-    p1, p2 = _rd_restricted(delta, fa, fn1, fc, fn2)
+    p1, p2 = restricted.risk_difference(delta, fa, fn1, fc, fn2)
     var = k * (p1 * (1.0 - p1) / fn1 + p2 * (1.0 - p2) / fn2)
     return _bounded(estimate - delta, var) - target
 
@@ -236,22 +201,6 @@ def _risk_difference(
 # --- Ratios ---------------------------------------------------------------------------------
 
 
-def _rr_restricted(
-    rr: FloatArray, fa: FloatArray, fn1: FloatArray, fc: FloatArray, fn2: FloatArray
-) -> FloatArray:
-    """Return the control arm's restricted MLE ``p2`` under ``p1 / p2 = rr``.
-
-    It is the smaller root of ``N rr p^2 - (u + v) p + (a + c) = 0`` with ``u = rr (n1 + c)``
-    and ``v = a + n2`` (Miettinen and Nurminen 1985), taken as ``2 (a + c) / (u + v + s)``
-    where ``s^2 = (u + v)^2 - 4 N rr (a + c) = (u - v)^2 + 4 rr b d``: neither form cancels,
-    so the fit keeps full precision even where the two roots meet (risks near 1).
-    """
-    u = rr * (fn1 + fc)
-    v = fa + fn2
-    s = np.sqrt((u - v) * (u - v) + 4.0 * rr * (fn1 - fa) * (fn2 - fc))
-    return 2.0 * (fa + fc) / (u + v + s)
-
-
 def _rr_bounded(
     log_rr: FloatArray,
     fa: FloatArray,
@@ -262,35 +211,10 @@ def _rr_bounded(
     target: FloatArray,
 ) -> FloatArray:
     rr = np.exp(log_rr)
-    p2 = _rr_restricted(rr, fa, fn1, fc, fn2)
+    p2 = restricted.risk_ratio(rr, fa, fn1, fc, fn2)
     p1 = rr * p2
     var = k * (p1 * (1.0 - p1) / fn1 + rr * rr * p2 * (1.0 - p2) / fn2)
     return _bounded(fa / fn1 - rr * (fc / fn2), var) - target
-
-
-def _or_restricted(
-    psi: FloatArray,
-    psi_m1: FloatArray,
-    fa: FloatArray,
-    fn1: FloatArray,
-    fc: FloatArray,
-    fn2: FloatArray,
-) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
-    """Return ``(p1, q1, p2, q2)`` fitted under the odds ratio ``psi`` (``psi_m1 = psi - 1``).
-
-    The fit keeps the events: ``n1 p1 + n2 p2 = m = a + c``, so ``p2`` is the root in [0, 1]
-    of ``n2 (psi - 1) p^2 + B p - m = 0`` with ``B = n1 psi + n2 - m (psi - 1)``, taken as
-    ``2 m / (B + sqrt(B^2 + 4 n2 (psi - 1) m))`` with the discriminant in the form
-    ``(psi (n1 - m) - (n2 - m))^2 + 4 psi n1 n2``, which does not cancel; then
-    ``p1 = psi p2 / (1 + (psi - 1) p2)``.
-    """
-    m = fa + fc
-    b = fn1 * psi + fn2 - m * psi_m1
-    w = psi * (fn1 - m) - (fn2 - m)
-    p2 = 2.0 * m / (b + np.sqrt(w * w + 4.0 * psi * fn1 * fn2))
-    q2 = 1.0 - p2
-    denom = 1.0 + psi_m1 * p2
-    return psi * p2 / denom, q2 / denom, p2, q2
 
 
 def _or_bounded(
@@ -302,9 +226,10 @@ def _or_bounded(
     k: FloatArray,
     target: FloatArray,
 ) -> FloatArray:
-    p1, q1, p2, q2 = _or_restricted(np.exp(log_or), np.expm1(log_or), fa, fn1, fc, fn2)
-    h1, h2 = fn1 * p1 * q1, fn2 * p2 * q2
-    return _bounded(fa - fn1 * p1, k * h1 * h2 / (h1 + h2)) - target
+    big_a, big_b, big_c, big_d = restricted.odds_ratio_cells(log_or, fa, fn1, fc, fn2)
+    h1, h2 = big_a * big_b / fn1, big_c * big_d / fn2
+    e = restricted.odds_ratio_residual(fa, fn1, fc, fn2, big_a, big_b, big_c, big_d)
+    return _bounded(e, k * h1 * h2 / (h1 + h2)) - target
 
 
 def _log_ratio_limits(

@@ -26,7 +26,7 @@ import attrs
 import numpy as np
 from scipy import special
 
-from rctkit._kernels import solvers
+from rctkit._kernels import restricted, solvers
 from rctkit._kernels.common import (
     FloatArray,
     IntArray,
@@ -41,8 +41,6 @@ from rctkit._kernels.score import (
     _XATOL_LOG_RATIO,
     _XRTOL,
     _bounded,
-    _rd_restricted,
-    _rr_restricted,
 )
 
 __all__ = ["MEASURES", "WEIGHTS", "stratified_score"]
@@ -70,7 +68,7 @@ def _rd_terms(
     ivs: bool,
 ) -> _Terms:
     delta = x[:, np.newaxis]
-    p1, _ = _rd_restricted(delta, fa, fn1, fc, fn2)
+    p1, _ = restricted.risk_difference(delta, fa, fn1, fc, fn2)
     # With no events (or only events) in the stratum the fit is on the boundary, where the
     # cubic has a double root at delta = 0 and its solution keeps only about 8 digits: set
     # it exactly (p2 = 0 or p1 = 1, whichever the constraint allows).
@@ -96,7 +94,7 @@ def _rr_terms(
     ivs: bool,
 ) -> _Terms:
     rr = np.exp(x)[:, np.newaxis]
-    p2 = _rr_restricted(rr, fa, fn1, fc, fn2)
+    p2 = restricted.risk_ratio(rr, fa, fn1, fc, fn2)
     p1 = rr * p2
     s = fa / fn1 - rr * (fc / fn2)
     v = lam * (p1 * (1.0 - p1) / fn1 + rr * rr * p2 * (1.0 - p2) / fn2)
@@ -105,40 +103,6 @@ def _rr_terms(
     # Tang's (2020) score S / p2, whose inverse-variance weights p2^2 / V make the pooled
     # statistic the efficient score for a common log risk ratio.
     return s, v, p2 * s / v, p2 * p2 / v
-
-
-def _or_cells(
-    x: FloatArray, fa: FloatArray, fn1: FloatArray, fc: FloatArray, fn2: FloatArray
-) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
-    """Return the fitted cells ``(A, B, C, D)`` under the log odds ratio ``x`` (column).
-
-    The fit keeps both arms' totals and the events ``m = a + c``, and ``A D = psi B C``. Each
-    cell is the feasible root of its own quadratic (the one for ``A`` is
-    ``(1 - psi) A^2 + (n2 - m + psi (n1 + m)) A - psi n1 m = 0``; the others follow by
-    exchanging the arms or the outcomes), all with the discriminant
-    ``(psi (n1 - m) - (n2 - m))^2 + 4 psi n1 n2``, which does not cancel, and each root taken
-    in whichever of its two forms does not cancel. So every cell keeps full relative
-    precision, even when it is tiny, for any ``psi`` in ``e^(+-200)``. (The single-table
-    fit :func:`rctkit._kernels.score._or_restricted` takes ``p2`` in one form and ``1 - p2``
-    by subtraction, which loses precision far from the estimate, where the stratified
-    solver may look.)
-    """
-    psi = np.exp(x)
-    psi_m1 = np.expm1(x)
-    m = fa + fc
-    m0 = fn1 + fn2 - m
-    w = psi * (fn1 - m) - (fn2 - m)
-    r = np.sqrt(w * w + 4.0 * psi * fn1 * fn2)
-
-    def root(beta: FloatArray, c0: FloatArray, alpha: FloatArray) -> FloatArray:
-        # The root of alpha t^2 + beta t - c0 = 0 (c0 >= 0) with discriminant r^2.
-        return np.where(beta >= 0.0, 2.0 * c0 / (beta + r), (r - beta) / (2.0 * alpha))
-
-    big_a = root(fn2 - m + psi * (fn1 + m), psi * fn1 * m, -psi_m1)
-    big_d = root(fn1 - m0 + psi * (fn2 + m0), psi * fn2 * m0, -psi_m1)
-    big_b = root(psi * (fn2 - m0) + fn1 + m0, fn1 * m0, psi_m1)
-    big_c = root(psi * (fn1 - m) + fn2 + m, fn2 * m, psi_m1)
-    return big_a, big_b, big_c, big_d
 
 
 def _or_terms(
@@ -151,20 +115,10 @@ def _or_terms(
     dhat: FloatArray,
     ivs: bool,
 ) -> _Terms:
-    big_a, big_b, big_c, big_d = _or_cells(x[:, np.newaxis], fa, fn1, fc, fn2)
+    big_a, big_b, big_c, big_d = restricted.odds_ratio_cells(x[:, np.newaxis], fa, fn1, fc, fn2)
     h1 = big_a * big_b / fn1
     h2 = big_c * big_d / fn2
-    # Observed minus fitted, a - A = B - b = C - c = d - D: where a cell is empty its fitted
-    # cell is the residual itself, exact even where it is tiny (near an end of the range,
-    # where a - A would be rounding noise and could take the wrong sign).
-    fb, fd = fn1 - fa, fn2 - fc
-    e = np.where(
-        fa == 0.0,
-        -big_a,
-        np.where(
-            fd == 0.0, -big_d, np.where(fb == 0.0, big_b, np.where(fc == 0.0, big_c, fa - big_a))
-        ),
-    )
+    e = restricted.odds_ratio_residual(fa, fn1, fc, fn2, big_a, big_b, big_c, big_d)
     # The score on the log odds ratio scale, e (1/h1 + 1/h2), and its variance.
     inv = (h1 + h2) / (h1 * h2)
     s, v = e * inv, lam * inv
