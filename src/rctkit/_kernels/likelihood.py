@@ -55,11 +55,9 @@ from rctkit import _warnings
 from rctkit._kernels import solvers
 from rctkit._kernels.common import (
     BoolArray,
-    EffectKernel,
     FloatArray,
     IntArray,
     Interval,
-    TestKernel,
     chi2_1_sf,
     cross_difference,
     empty_margin,
@@ -499,11 +497,3 @@ def lr_test(
     signed = np.sign(cross) * np.sqrt(stat)
     two_sided = np.asarray(chi2_1_sf(stat), dtype=np.float64)
     return np.asarray(stat, dtype=np.float64), _one_sided(signed, alternative, two_sided)
-
-
-EFFECTS: dict[str, dict[str, EffectKernel]] = {"odds_ratio": {"profile": profile, "firth": firth}}
-TESTS: dict[str, TestKernel] = {"wald": wald_test, "lr": lr_test}
-TEST_ALTERNATIVES: dict[str, tuple[str, ...]] = {
-    "wald": ("two-sided", "less", "greater"),
-    "lr": ("two-sided", "less", "greater"),
-}

@@ -23,11 +23,9 @@ import numpy as np
 
 from rctkit._kernels import restricted, solvers
 from rctkit._kernels.common import (
-    EffectKernel,
     FloatArray,
     IntArray,
     Interval,
-    TestKernel,
     as_float,
     chi2_1_sf,
     cross_difference,
@@ -624,11 +622,3 @@ def mn_or(a: IntArray, n1: IntArray, c: IntArray, n2: IntArray, level: float) ->
 
 for _kernel in (mee_rd, mn_rd, koopman_rr, mn_rr, mn_or):
     _kernel.__doc__ = (_kernel.__doc__ or "").replace("    {parameters}\n", _PARAMETERS + "\n")
-
-EFFECTS: dict[str, dict[str, EffectKernel]] = {
-    "risk_difference": {"mee": mee_rd, "mn": mn_rd},
-    "risk_ratio": {"koopman": koopman_rr, "mn": mn_rr},
-    "odds_ratio": {"mn": mn_or},
-}
-TESTS: dict[str, TestKernel] = {}
-TEST_ALTERNATIVES: dict[str, tuple[str, ...]] = {}

@@ -72,7 +72,7 @@ import numpy as np
 from scipy import special
 
 from rctkit._kernels import solvers
-from rctkit._kernels.common import BoolArray, EffectKernel, FloatArray, IntArray, TestKernel
+from rctkit._kernels.common import BoolArray, FloatArray, IntArray
 from rctkit.errors import RctkitError
 
 #: Grid points in theta per sqrt(N), and the least number of grid intervals.
@@ -638,11 +638,3 @@ def boschloo(
     Stat Med 2009;28:1159-75.
     """
     return _boschloo(a, n1, c, n2, alternative)
-
-
-EFFECTS: dict[str, dict[str, EffectKernel]] = {}
-TESTS: dict[str, TestKernel] = {"barnard": barnard, "boschloo": boschloo}
-TEST_ALTERNATIVES: dict[str, tuple[str, ...]] = {
-    "barnard": ("two-sided", "less", "greater"),
-    "boschloo": ("two-sided", "less", "greater"),
-}
