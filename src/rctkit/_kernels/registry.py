@@ -14,24 +14,18 @@ from typing import Any
 
 import attrs
 
-from rctkit._kernels import (
-    conditional,
-    likelihood,
-    odds_ratio,
-    pvalues,
-    risk_difference,
-    risk_ratio,
-    score,
-    simple,
-    unconditional,
-)
+from rctkit._kernels import closed_form, conditional, likelihood, pvalues, score, unconditional
+from rctkit._kernels import mantel_haenszel as mh
 from rctkit._kernels.common import EffectKernel, TestKernel
+from rctkit._kernels.stratified.exact import exact_common_or
+from rctkit._kernels.stratified_score import stratified_score
 from rctkit.errors import RctkitError
 
 __all__ = [
     "EFFECTS",
     "EFFECT_METHODS",
     "MEASURES",
+    "STRATIFIED",
     "TESTS",
     "TEST_ALTERNATIVES",
     "TEST_METHODS",
@@ -114,6 +108,9 @@ class Registry:
 EFFECTS = Registry("interval")
 #: Hypothesis tests of no difference (measure ``"test"``).
 TESTS = Registry("test")
+#: The methods of ``mantel_haenszel``, by the measure they pool: the ``"mh"`` kernel returns
+#: the Mantel-Haenszel estimate and its variance, the others an ``Interval``.
+STRATIFIED = Registry("stratified")
 
 
 def _effect(measure: str, name: str, kernel: EffectKernel, label: str) -> None:
@@ -125,24 +122,24 @@ def _test(name: str, kernel: TestKernel, label: str, alternatives: tuple[str, ..
 
 
 # fmt: off
-_effect("odds_ratio", "wald", odds_ratio.wald, "Wald (Woolf logit)")
-_effect("odds_ratio", "haldane", simple.haldane_odds_ratio, "Woolf with 0.5 added to every cell")
+_effect("odds_ratio", "wald", closed_form.wald_or, "Wald (Woolf logit)")
+_effect("odds_ratio", "haldane", closed_form.haldane_odds_ratio, "Woolf with 0.5 added to every cell")
 _effect("odds_ratio", "mn", score.mn_or, "Miettinen-Nurminen score")
 _effect("odds_ratio", "exact", conditional.exact, "Conditional exact (Cornfield)")
 _effect("odds_ratio", "midp", conditional.midp, "Conditional mid-p")
 _effect("odds_ratio", "profile", likelihood.profile, "Profile likelihood")
 _effect("odds_ratio", "firth", likelihood.firth, "Firth penalised likelihood")
 
-_effect("risk_ratio", "wald", risk_ratio.wald, "Wald (Katz log)")
-_effect("risk_ratio", "haldane", simple.haldane_risk_ratio, "Katz with 0.5 added to every cell")
+_effect("risk_ratio", "wald", closed_form.wald_rr, "Wald (Katz log)")
+_effect("risk_ratio", "haldane", closed_form.haldane_risk_ratio, "Katz with 0.5 added to every cell")
 _effect("risk_ratio", "koopman", score.koopman_rr, "Koopman asymptotic score")
 _effect("risk_ratio", "mn", score.mn_rr, "Miettinen-Nurminen score")
 
-_effect("risk_difference", "wald", risk_difference.wald, "Wald")
-_effect("risk_difference", "wald-cc", simple.wald_cc, "Wald with continuity correction")
-_effect("risk_difference", "agresti-caffo", simple.agresti_caffo, "Agresti-Caffo")
-_effect("risk_difference", "newcombe", simple.newcombe, "Newcombe hybrid score")
-_effect("risk_difference", "newcombe-cc", simple.newcombe_cc,
+_effect("risk_difference", "wald", closed_form.wald_rd, "Wald")
+_effect("risk_difference", "wald-cc", closed_form.wald_cc, "Wald with continuity correction")
+_effect("risk_difference", "agresti-caffo", closed_form.agresti_caffo, "Agresti-Caffo")
+_effect("risk_difference", "newcombe", closed_form.newcombe, "Newcombe hybrid score")
+_effect("risk_difference", "newcombe-cc", closed_form.newcombe_cc,
         "Newcombe hybrid score, continuity corrected")
 _effect("risk_difference", "mee", score.mee_rd, "Mee score")
 _effect("risk_difference", "mn", score.mn_rd, "Miettinen-Nurminen score")
@@ -158,6 +155,18 @@ _test("barnard", unconditional.barnard, "Barnard's exact test", ALL_ALTERNATIVES
 _test("barnard-unpooled", unconditional.barnard_unpooled,
       "Barnard's exact test (unpooled Wald statistic)", ALL_ALTERNATIVES)
 _test("boschloo", unconditional.boschloo, "Boschloo's exact test", ALL_ALTERNATIVES)
+
+for _measure, _pooled in (
+    ("odds_ratio", mh.odds_ratio),
+    ("risk_ratio", mh.risk_ratio),
+    ("risk_difference", mh.risk_difference),
+):
+    STRATIFIED.register(MethodSpec(_measure, "mh", _pooled, label="Mantel-Haenszel"))
+    if _measure == "odds_ratio":
+        STRATIFIED.register(MethodSpec(_measure, "exact", exact_common_or,
+                                       label="Exact conditional (common odds ratio)"))
+    STRATIFIED.register(MethodSpec(_measure, "mn", stratified_score,
+                                   label="Miettinen-Nurminen stratified score"))
 # fmt: on
 
 

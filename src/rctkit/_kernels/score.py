@@ -9,10 +9,9 @@ this statistic equals the normal quantile. Mee (1984) and Koopman (1984) use the
 is; Miettinen and Nurminen (1985) multiply it by ``N / (N - 1)``.
 
 The kernels are vectorised over tables. Limits of the risk difference and the odds ratio are
-found by :func:`_bracketed_root`, a lean vectorised Chandrupatla solver: scipy's elementwise
-solver behind :func:`rctkit._kernels.roots.find_root` spends about 3 ms a call in set-up, as
-much as the whole statsmodels computation these kernels must not be slower than. Limits of the
-risk ratio are in closed form (Nam 1995), polished by one Newton step.
+found by Chandrupatla's method (:func:`rctkit._kernels.solvers.chandrupatla`), started from
+Wilson or Haldane limits. Limits of the risk ratio are in closed form (Nam 1995), polished by
+one Newton step.
 """
 
 from __future__ import annotations
@@ -21,15 +20,14 @@ import math
 from collections.abc import Callable
 
 import numpy as np
-from scipy import special
 
+from rctkit._kernels import restricted, solvers
 from rctkit._kernels.common import (
-    EffectKernel,
     FloatArray,
     IntArray,
     Interval,
-    TestKernel,
     as_float,
+    chi2_1_sf,
     cross_difference,
     z_quantile,
 )
@@ -40,9 +38,6 @@ _XRTOL = 2.0 * np.finfo(float).eps
 _XATOL_DIFFERENCE = 1e-17
 _XATOL_LOG_RATIO = 4.0 * np.finfo(float).eps
 _MAXITER = 200
-
-#: The solver's first two points lie this fraction either side of its guess.
-_SPREAD = 0.03
 
 #: A risk-ratio limit from the closed form is kept when its Newton correction (on the log
 #: scale) was smaller than this, so that the corrected limit is good to about its square.
@@ -71,71 +66,24 @@ def _bracketed_root(
 ) -> FloatArray:
     """Solve ``f(x, *params) = 0`` elementwise in the brackets between ``x_in`` and ``x_out``.
 
-    ``f_in`` and ``f_out`` are ``f`` at the two ends, of opposite signs or zero, and ``guess``
-    an approximation of the root. ``f`` is first evaluated, in one call, at two points a
-    fraction ``_SPREAD`` either side of the guess (measured from ``x_in``), and the part of
-    the bracket where the sign changes is kept, with the nearest of the other points as the
-    third point of Chandrupatla's method (1997; as in scipy's elementwise solver): inverse
-    quadratic interpolation where the three points make it safe, bisection otherwise. The
-    bracket shrinks at every step, and the answer lies within ``_XRTOL * |x| + xatol`` of a
-    sign change of ``f``. Converged elements leave the working set, so an iteration costs only
-    what the tables still being solved cost.
+    ``f_in`` and ``f_out`` are ``f`` at the two ends, of opposite signs or zero (an end where
+    it is zero is returned, ``x_out`` first), and ``guess`` an approximation of the root.
+    The solver is :func:`rctkit._kernels.solvers.chandrupatla` started from the guess; the
+    answer lies within ``_XRTOL * |x| + xatol`` of a sign change of ``f``.
     """
-    result = np.where(f_out == 0.0, x_out, x_in)
-    active = np.flatnonzero((f_out != 0.0) & (f_in != 0.0))
-    if active.size == 0:
-        return result
-    params = tuple(p[active] for p in params)
-    a, fa, b, fb = x_in[active], f_in[active], x_out[active], f_out[active]
-    span = b - a
-    frac = (guess[active] - a) / span
-    frac = np.where(np.isfinite(frac), np.minimum(np.maximum(frac, 0.02), 0.97), 0.5)
-    near = a + span * (frac * (1.0 - _SPREAD))
-    far = a + span * (frac * (1.0 + _SPREAD))
-    f_near, f_far = _halves(f(np.concatenate([near, far]), *_stacked(*params)))
-    # Points in order along the bracket: a, near, far, b; f changes sign once.
-    inner = np.signbit(f_near) != np.signbit(fa)
-    middle = ~inner & (np.signbit(f_far) != np.signbit(f_near))
-    outer = ~inner & ~middle
-    x1 = np.where(inner, near, np.where(middle, near, far))
-    f1 = np.where(inner, f_near, np.where(middle, f_near, f_far))
-    x2 = np.where(inner, a, np.where(middle, far, b))
-    f2 = np.where(inner, fa, np.where(middle, f_far, fb))
-    x3 = np.where(inner | outer, np.where(inner, far, near), a)
-    f3 = np.where(inner | outer, np.where(inner, f_far, f_near), fa)
-    for iteration in range(_MAXITER):
-        x_best = np.where(np.abs(f1) < np.abs(f2), x1, x2)
-        dx = np.abs(x2 - x1)
-        tol = _XRTOL * np.abs(x_best) + xatol
-        done = (dx < tol) | (f1 == 0.0) | (f2 == 0.0)
-        if done.any():
-            result[active[done]] = x_best[done]
-            keep = ~done
-            active = active[keep]
-            if active.size == 0:
-                return result
-            x1, f1, x2, f2, x3, f3, dx, tol = (v[keep] for v in (x1, f1, x2, f2, x3, f3, dx, tol))
-            params = tuple(p[keep] for p in params)
-        if iteration == 0:
-            # The first step from the narrow bracket around the guess: false position.
-            t = f1 / (f1 - f2)
-        else:
-            xi = (x1 - x2) / (x3 - x2)
-            phi = (f1 - f2) / (f3 - f2)
-            interpolate = (1.0 - np.sqrt(1.0 - xi) < phi) & (phi < np.sqrt(xi))
-            alpha = (x3 - x1) / (x2 - x1)
-            t_iqi = f1 / (f1 - f2) * f3 / (f3 - f2) - alpha * f1 / (f3 - f1) * f2 / (f2 - f3)
-            t = np.where(interpolate, t_iqi, 0.5)
-        t_lim = 0.5 * tol / dx
-        t = np.minimum(np.maximum(t, t_lim), 1.0 - t_lim)
-        x = x1 + t * (x2 - x1)
-        fx = f(x, *params)
-        same = np.signbit(fx) == np.signbit(f1)
-        x3, f3 = np.where(same, x1, x2), np.where(same, f1, f2)
-        x2, f2 = np.where(same, x2, x1), np.where(same, f2, f1)
-        x1, f1 = x, fx
-    result[active] = np.where(np.abs(f1) < np.abs(f2), x1, x2)
-    return result
+    x, _ = solvers.chandrupatla(
+        f,
+        x_in,
+        x_out,
+        args=params,
+        f_low=f_in,
+        f_high=f_out,
+        guess=guess,
+        xrtol=_XRTOL,
+        xatol=xatol,
+        maxiter=_MAXITER,
+    )
+    return x
 
 
 def _bounded(num: FloatArray, var: FloatArray) -> FloatArray:
@@ -170,7 +118,7 @@ def _null_pvalue(
     diff = fa * fn2 - fc * fn1
     stat = (diff / fn1) * (diff / fn2) * (n / m1) / (m0 * k)
     stat = np.where(stat >= 0.0, stat, 0.0)  # 0/0 (nan) where m1 or m0 is 0
-    return np.asarray(special.chdtrc(1.0, stat), dtype=np.float64)
+    return np.asarray(chi2_1_sf(stat), dtype=np.float64)
 
 
 def _halves(x: FloatArray) -> tuple[FloatArray, FloatArray]:
@@ -187,41 +135,6 @@ def _stacked(*arrays: FloatArray) -> tuple[FloatArray, ...]:
 # --- Risk difference ------------------------------------------------------------------------
 
 
-def _rd_restricted(
-    delta: FloatArray, fa: FloatArray, fn1: FloatArray, fc: FloatArray, fn2: FloatArray
-) -> tuple[FloatArray, FloatArray]:
-    """Return the restricted MLEs ``(p1, p2)`` under ``p1 - p2 = delta``.
-
-    ``p1`` is the root of Farrington and Manning's (1990) cubic in the feasible range
-    ``[max(0, delta), min(1, 1 + delta)]``, taken from their trigonometric solution and
-    polished by a Newton step on the same equation in product form,
-    ``(p1 - d)(1 - p1 + d)(a - n1 p1) + p1 (1 - p1)(c - n2 (p1 - d)) = 0``, which is exact at
-    the roots on the boundary (with zero cells) and restores full precision where the
-    trigonometric solution loses it (two roots close together).
-    """
-    p1h, p2h, theta = fa / fn1, fc / fn2, fn2 / fn1
-    l3 = 1.0 + theta
-    l2 = -(l3 + p1h + theta * p2h + delta * (theta + 2.0))
-    l1 = delta * delta + delta * (2.0 * p1h + l3) + p1h + theta * p2h
-    l0 = -p1h * delta * (1.0 + delta)
-    b3 = l2 / (3.0 * l3)
-    v = b3 * b3 * b3 - l2 * l1 / (6.0 * l3 * l3) + l0 / (2.0 * l3)
-    u = np.copysign(np.sqrt(np.maximum(b3 * b3 - l1 / (3.0 * l3), 0.0)), v)
-    cos_arg = np.minimum(np.maximum(v / (u * u * u), -1.0), 1.0)
-    p1 = 2.0 * u * np.cos((np.pi + np.arccos(cos_arg)) / 3.0) - b3
-    low = np.maximum(delta, 0.0)
-    high = np.minimum(1.0 + delta, 1.0)
-    p1 = np.where(np.isfinite(p1), np.minimum(np.maximum(p1, low), high), 0.5 * (low + high))
-    s = p1 - delta
-    r = 1.0 - s
-    e1, e2 = fa - fn1 * p1, fc - fn2 * s
-    g = s * r * e1 + p1 * (1.0 - p1) * e2
-    dg = (r - s) * e1 - fn1 * s * r + (1.0 - 2.0 * p1) * e2 - fn2 * p1 * (1.0 - p1)
-    step = g / dg
-    p1 = np.where(np.isfinite(step), np.minimum(np.maximum(p1 - step, low), high), p1)
-    return p1, p1 - delta
-
-
 def _rd_bounded(
     delta: FloatArray,
     fa: FloatArray,
@@ -232,7 +145,7 @@ def _rd_bounded(
     k: FloatArray,
     target: FloatArray,
 ) -> FloatArray:
-    p1, p2 = _rd_restricted(delta, fa, fn1, fc, fn2)
+    p1, p2 = restricted.risk_difference(delta, fa, fn1, fc, fn2)
     var = k * (p1 * (1.0 - p1) / fn1 + p2 * (1.0 - p2) / fn2)
     return _bounded(estimate - delta, var) - target
 
@@ -286,22 +199,6 @@ def _risk_difference(
 # --- Ratios ---------------------------------------------------------------------------------
 
 
-def _rr_restricted(
-    rr: FloatArray, fa: FloatArray, fn1: FloatArray, fc: FloatArray, fn2: FloatArray
-) -> FloatArray:
-    """Return the control arm's restricted MLE ``p2`` under ``p1 / p2 = rr``.
-
-    It is the smaller root of ``N rr p^2 - (u + v) p + (a + c) = 0`` with ``u = rr (n1 + c)``
-    and ``v = a + n2`` (Miettinen and Nurminen 1985), taken as ``2 (a + c) / (u + v + s)``
-    where ``s^2 = (u + v)^2 - 4 N rr (a + c) = (u - v)^2 + 4 rr b d``: neither form cancels,
-    so the fit keeps full precision even where the two roots meet (risks near 1).
-    """
-    u = rr * (fn1 + fc)
-    v = fa + fn2
-    s = np.sqrt((u - v) * (u - v) + 4.0 * rr * (fn1 - fa) * (fn2 - fc))
-    return 2.0 * (fa + fc) / (u + v + s)
-
-
 def _rr_bounded(
     log_rr: FloatArray,
     fa: FloatArray,
@@ -312,35 +209,10 @@ def _rr_bounded(
     target: FloatArray,
 ) -> FloatArray:
     rr = np.exp(log_rr)
-    p2 = _rr_restricted(rr, fa, fn1, fc, fn2)
+    p2 = restricted.risk_ratio(rr, fa, fn1, fc, fn2)
     p1 = rr * p2
     var = k * (p1 * (1.0 - p1) / fn1 + rr * rr * p2 * (1.0 - p2) / fn2)
     return _bounded(fa / fn1 - rr * (fc / fn2), var) - target
-
-
-def _or_restricted(
-    psi: FloatArray,
-    psi_m1: FloatArray,
-    fa: FloatArray,
-    fn1: FloatArray,
-    fc: FloatArray,
-    fn2: FloatArray,
-) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
-    """Return ``(p1, q1, p2, q2)`` fitted under the odds ratio ``psi`` (``psi_m1 = psi - 1``).
-
-    The fit keeps the events: ``n1 p1 + n2 p2 = m = a + c``, so ``p2`` is the root in [0, 1]
-    of ``n2 (psi - 1) p^2 + B p - m = 0`` with ``B = n1 psi + n2 - m (psi - 1)``, taken as
-    ``2 m / (B + sqrt(B^2 + 4 n2 (psi - 1) m))`` with the discriminant in the form
-    ``(psi (n1 - m) - (n2 - m))^2 + 4 psi n1 n2``, which does not cancel; then
-    ``p1 = psi p2 / (1 + (psi - 1) p2)``.
-    """
-    m = fa + fc
-    b = fn1 * psi + fn2 - m * psi_m1
-    w = psi * (fn1 - m) - (fn2 - m)
-    p2 = 2.0 * m / (b + np.sqrt(w * w + 4.0 * psi * fn1 * fn2))
-    q2 = 1.0 - p2
-    denom = 1.0 + psi_m1 * p2
-    return psi * p2 / denom, q2 / denom, p2, q2
 
 
 def _or_bounded(
@@ -352,9 +224,10 @@ def _or_bounded(
     k: FloatArray,
     target: FloatArray,
 ) -> FloatArray:
-    p1, q1, p2, q2 = _or_restricted(np.exp(log_or), np.expm1(log_or), fa, fn1, fc, fn2)
-    h1, h2 = fn1 * p1 * q1, fn2 * p2 * q2
-    return _bounded(fa - fn1 * p1, k * h1 * h2 / (h1 + h2)) - target
+    big_a, big_b, big_c, big_d = restricted.odds_ratio_cells(log_or, fa, fn1, fc, fn2)
+    h1, h2 = big_a * big_b / fn1, big_c * big_d / fn2
+    e = restricted.odds_ratio_residual(fa, fn1, fc, fn2, big_a, big_b, big_c, big_d)
+    return _bounded(e, k * h1 * h2 / (h1 + h2)) - target
 
 
 def _log_ratio_limits(
@@ -749,11 +622,3 @@ def mn_or(a: IntArray, n1: IntArray, c: IntArray, n2: IntArray, level: float) ->
 
 for _kernel in (mee_rd, mn_rd, koopman_rr, mn_rr, mn_or):
     _kernel.__doc__ = (_kernel.__doc__ or "").replace("    {parameters}\n", _PARAMETERS + "\n")
-
-EFFECTS: dict[str, dict[str, EffectKernel]] = {
-    "risk_difference": {"mee": mee_rd, "mn": mn_rd},
-    "risk_ratio": {"koopman": koopman_rr, "mn": mn_rr},
-    "odds_ratio": {"mn": mn_or},
-}
-TESTS: dict[str, TestKernel] = {}
-TEST_ALTERNATIVES: dict[str, tuple[str, ...]] = {}

@@ -12,8 +12,9 @@ variance :math:`V_k(\theta)` (with the ``N_k / (N_k - 1)`` factor) are combined 
 and the interval holds the :math:`\theta` with :math:`|Z(\theta)| < z_{1-\alpha/2}`. This is
 what R's ``ratesci::scoreci(..., stratified = TRUE, skew = FALSE)`` computes (Laud 2017). The
 restricted fits are those of the single-table kernels in :mod:`rctkit._kernels.score`, and the
-roots are found by its vectorised bracketed solver, for many stratified data sets at once:
-the strata lie along the last axis of the count arrays, the data sets along the others.
+roots are found by :func:`rctkit._kernels.solvers.chandrupatla`, for many stratified data sets
+at once: the strata lie along the last axis of the count arrays, the data sets along the
+others.
 """
 
 from __future__ import annotations
@@ -21,9 +22,11 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 
+import attrs
 import numpy as np
 from scipy import special
 
+from rctkit._kernels import restricted, solvers
 from rctkit._kernels.common import (
     FloatArray,
     IntArray,
@@ -36,10 +39,8 @@ from rctkit._kernels.score import (
     _LOG_RATIO_BOUND,
     _XATOL_DIFFERENCE,
     _XATOL_LOG_RATIO,
+    _XRTOL,
     _bounded,
-    _bracketed_root,
-    _rd_restricted,
-    _rr_restricted,
 )
 
 __all__ = ["MEASURES", "WEIGHTS", "stratified_score"]
@@ -67,7 +68,7 @@ def _rd_terms(
     ivs: bool,
 ) -> _Terms:
     delta = x[:, np.newaxis]
-    p1, _ = _rd_restricted(delta, fa, fn1, fc, fn2)
+    p1, _ = restricted.risk_difference(delta, fa, fn1, fc, fn2)
     # With no events (or only events) in the stratum the fit is on the boundary, where the
     # cubic has a double root at delta = 0 and its solution keeps only about 8 digits: set
     # it exactly (p2 = 0 or p1 = 1, whichever the constraint allows).
@@ -93,7 +94,7 @@ def _rr_terms(
     ivs: bool,
 ) -> _Terms:
     rr = np.exp(x)[:, np.newaxis]
-    p2 = _rr_restricted(rr, fa, fn1, fc, fn2)
+    p2 = restricted.risk_ratio(rr, fa, fn1, fc, fn2)
     p1 = rr * p2
     s = fa / fn1 - rr * (fc / fn2)
     v = lam * (p1 * (1.0 - p1) / fn1 + rr * rr * p2 * (1.0 - p2) / fn2)
@@ -102,40 +103,6 @@ def _rr_terms(
     # Tang's (2020) score S / p2, whose inverse-variance weights p2^2 / V make the pooled
     # statistic the efficient score for a common log risk ratio.
     return s, v, p2 * s / v, p2 * p2 / v
-
-
-def _or_cells(
-    x: FloatArray, fa: FloatArray, fn1: FloatArray, fc: FloatArray, fn2: FloatArray
-) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
-    """Return the fitted cells ``(A, B, C, D)`` under the log odds ratio ``x`` (column).
-
-    The fit keeps both arms' totals and the events ``m = a + c``, and ``A D = psi B C``. Each
-    cell is the feasible root of its own quadratic (the one for ``A`` is
-    ``(1 - psi) A^2 + (n2 - m + psi (n1 + m)) A - psi n1 m = 0``; the others follow by
-    exchanging the arms or the outcomes), all with the discriminant
-    ``(psi (n1 - m) - (n2 - m))^2 + 4 psi n1 n2``, which does not cancel, and each root taken
-    in whichever of its two forms does not cancel. So every cell keeps full relative
-    precision, even when it is tiny, for any ``psi`` in ``e^(+-200)``. (The single-table
-    fit :func:`rctkit._kernels.score._or_restricted` takes ``p2`` in one form and ``1 - p2``
-    by subtraction, which loses precision far from the estimate, where the stratified
-    solver may look.)
-    """
-    psi = np.exp(x)
-    psi_m1 = np.expm1(x)
-    m = fa + fc
-    m0 = fn1 + fn2 - m
-    w = psi * (fn1 - m) - (fn2 - m)
-    r = np.sqrt(w * w + 4.0 * psi * fn1 * fn2)
-
-    def root(beta: FloatArray, c0: FloatArray, alpha: FloatArray) -> FloatArray:
-        # The root of alpha t^2 + beta t - c0 = 0 (c0 >= 0) with discriminant r^2.
-        return np.where(beta >= 0.0, 2.0 * c0 / (beta + r), (r - beta) / (2.0 * alpha))
-
-    big_a = root(fn2 - m + psi * (fn1 + m), psi * fn1 * m, -psi_m1)
-    big_d = root(fn1 - m0 + psi * (fn2 + m0), psi * fn2 * m0, -psi_m1)
-    big_b = root(psi * (fn2 - m0) + fn1 + m0, fn1 * m0, psi_m1)
-    big_c = root(psi * (fn1 - m) + fn2 + m, fn2 * m, psi_m1)
-    return big_a, big_b, big_c, big_d
 
 
 def _or_terms(
@@ -148,20 +115,10 @@ def _or_terms(
     dhat: FloatArray,
     ivs: bool,
 ) -> _Terms:
-    big_a, big_b, big_c, big_d = _or_cells(x[:, np.newaxis], fa, fn1, fc, fn2)
+    big_a, big_b, big_c, big_d = restricted.odds_ratio_cells(x[:, np.newaxis], fa, fn1, fc, fn2)
     h1 = big_a * big_b / fn1
     h2 = big_c * big_d / fn2
-    # Observed minus fitted, a - A = B - b = C - c = d - D: where a cell is empty its fitted
-    # cell is the residual itself, exact even where it is tiny (near an end of the range,
-    # where a - A would be rounding noise and could take the wrong sign).
-    fb, fd = fn1 - fa, fn2 - fc
-    e = np.where(
-        fa == 0.0,
-        -big_a,
-        np.where(
-            fd == 0.0, -big_d, np.where(fb == 0.0, big_b, np.where(fc == 0.0, big_c, fa - big_a))
-        ),
-    )
+    e = restricted.odds_ratio_residual(fa, fn1, fc, fn2, big_a, big_b, big_c, big_d)
     # The score on the log odds ratio scale, e (1/h1 + 1/h2), and its variance.
     inv = (h1 + h2) / (h1 * h2)
     s, v = e * inv, lam * inv
@@ -237,30 +194,30 @@ def _sums(
     return num.sum(axis=-1), var.sum(axis=-1)
 
 
+@attrs.frozen(eq=False)
+class _Rows:
+    """The per-stratum arrays of the data sets, shaped ``(rows, K)``: one solver element each."""
+
+    arrays: tuple[FloatArray, ...]
+
+    def take(self, indices: IntArray) -> _Rows:
+        return _Rows(tuple(x[indices] for x in self.arrays))
+
+    def sums(
+        self, terms: Callable[..., _Terms], x: FloatArray, ivs: bool
+    ) -> tuple[FloatArray, FloatArray]:
+        fa, fn1, fc, fn2, lam, dhat, wmh, wivs = self.arrays
+        return _sums(terms, x, fa, fn1, fc, fn2, lam, dhat, wmh, wivs, ivs)
+
+
 def _statistic(terms: Callable[..., _Terms], ivs: bool) -> Callable[..., FloatArray]:
     """The bounded statistic ``Z / sqrt(1 + Z^2)`` minus a target, as the solver wants it."""
 
-    def f(
-        x: FloatArray,
-        fa: FloatArray,
-        fn1: FloatArray,
-        fc: FloatArray,
-        fn2: FloatArray,
-        lam: FloatArray,
-        dhat: FloatArray,
-        wmh: FloatArray,
-        wivs: FloatArray,
-        target: FloatArray,
-    ) -> FloatArray:
-        num, var = _sums(terms, x, fa, fn1, fc, fn2, lam, dhat, wmh, wivs, ivs)
+    def f(x: FloatArray, data: _Rows, target: FloatArray) -> FloatArray:
+        num, var = data.sums(terms, x, ivs)
         return _bounded(num, var) - target
 
     return f
-
-
-def _stacked(*arrays: FloatArray) -> tuple[FloatArray, ...]:
-    """Each array twice, end to end: the lower and the upper limits are solved together."""
-    return tuple(np.concatenate([x, x]) for x in arrays)
 
 
 def stratified_score(
@@ -437,6 +394,7 @@ def stratified_score(
     rows = fa.shape[0]
     ones = np.ones(rows)
     params = (fa, fn1, fc, fn2, lam, dhat, wmh, wivs)
+    data = _Rows(params)
     ratio = measure != "risk_difference"
 
     with np.errstate(all="ignore"):
@@ -458,15 +416,16 @@ def stratified_score(
             # Rows pooled with Mantel-Haenszel weights (all strata left out by the "ivs"
             # rule) take the closed form too: f_out = 0 returns x_out unsolved.
             solve = informative & (use_ivs[:, 0] | (measure == "odds_ratio"))
-            x_est = _bracketed_root(
+            x_est, _ = solvers.chandrupatla(
                 f,
-                (*params, np.zeros(rows)),
                 -bound * ones,
-                z_low,
                 np.where(solve, bound, closed),
-                np.where(solve, z_high, 0.0),
-                mh,
-                xatol,
+                args=(data, np.zeros(rows)),
+                f_low=z_low,
+                f_high=np.where(solve, z_high, 0.0),
+                guess=mh,
+                xrtol=_XRTOL,
+                xatol=xatol,
             )
 
         # The limits, both at once, from the estimate outward; the first guesses are
@@ -474,7 +433,7 @@ def stratified_score(
         z = z_quantile(level)
         tc = z / math.sqrt(1.0 + z * z)
         step = np.where(x_est > 0.0, -_SLOPE_STEP, _SLOPE_STEP)
-        slope = np.abs(f(x_est + step, *params, np.zeros(rows)) / step)
+        slope = np.abs(f(x_est + step, data, np.zeros(rows)) / step)
         half = z / slope
         x_in = np.concatenate([x_est, x_est])
         f_in = np.concatenate([-tc * ones, tc * ones])
@@ -482,8 +441,17 @@ def stratified_score(
         f_out = np.concatenate([np.where(at_low, 0.0, 1.0 - tc), np.where(at_high, 0.0, tc - 1.0)])
         target = np.concatenate([tc * ones, -tc * ones])
         guess = np.concatenate([x_est - half, x_est + half])
-        limits = _bracketed_root(
-            f, (*_stacked(*params), target), x_in, f_in, x_out, f_out, guess, xatol
+        both = np.concatenate([np.arange(rows), np.arange(rows)])
+        limits, _ = solvers.chandrupatla(
+            f,
+            x_in,
+            x_out,
+            args=(data.take(both), target),
+            f_low=f_in,
+            f_high=f_out,
+            guess=guess,
+            xrtol=_XRTOL,
+            xatol=xatol,
         )
         low, high = limits[:rows], limits[rows:]
 

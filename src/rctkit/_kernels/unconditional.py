@@ -71,7 +71,8 @@ from collections.abc import Callable
 import numpy as np
 from scipy import special
 
-from rctkit._kernels.common import BoolArray, EffectKernel, FloatArray, IntArray, TestKernel
+from rctkit._kernels import solvers
+from rctkit._kernels.common import BoolArray, FloatArray, IntArray
 from rctkit.errors import RctkitError
 
 #: Grid points in theta per sqrt(N), and the least number of grid intervals.
@@ -277,42 +278,67 @@ def _log_bernstein(coef: FloatArray, n: IntArray, theta: FloatArray) -> FloatArr
     return out
 
 
-def _refine(coef: FloatArray, n: IntArray, low: FloatArray, high: FloatArray) -> FloatArray:
-    r"""Largest value of the log Bernstein sum found by safeguarded Newton in each bracket.
+class _Peaks:
+    """The candidates being refined: their log coefficients, sizes and best values so far.
+
+    ``take`` gives the solver the active candidates; they share the one ``best`` array, which
+    every evaluation raises to the values it sees.
+    """
+
+    def __init__(self, coef: FloatArray, n: IntArray, best: FloatArray, ids: IntArray) -> None:
+        self.coef, self.n, self.best, self.ids = coef, n, best, ids
+
+    def take(self, indices: IntArray) -> _Peaks:
+        return _Peaks(self.coef[indices], self.n[indices], self.best, self.ids[indices])
+
+
+def _slope(theta: FloatArray, peaks: _Peaks) -> tuple[FloatArray, FloatArray]:
+    r"""The derivative of the log Bernstein sum in theta and its own derivative.
 
     With :math:`\ell_s(\theta) = \log b_s`, :math:`\ell_s' = 2s\cot\theta -
     2(N - s)\tan\theta` and :math:`\ell_s'' = -2s/\sin^2\theta - 2(N-s)/\cos^2\theta`,
     the log sum :math:`f` has :math:`f' = E_w[\ell']` and
-    :math:`f'' = E_w[\ell'' + \ell'^2] - f'^2` under the weights of the terms. Each step
-    keeps the bracket on the side where :math:`f' > 0` and takes the Newton step when it is
-    uphill (:math:`f'' < 0`) and inside the bracket, the midpoint otherwise.
+    :math:`f'' = E_w[\ell'' + \ell'^2] - f'^2` under the weights of the terms. The value
+    :math:`f` itself is recorded in ``peaks.best``.
     """
+    coef, n = peaks.coef, peaks.n
     s = np.arange(coef.shape[1], dtype=np.float64)
     m = n[:, None].astype(np.float64) - s
-    theta = 0.5 * (low + high)
+    value, weights, total = _theta_terms(coef, n, theta[:, None])
+    value, weights, total = value[:, 0], weights[:, 0, :], total[:, 0]
+    np.maximum.at(peaks.best, peaks.ids, value)
+    cot, tan = 1.0 / np.tan(theta), np.tan(theta)
+    d1 = 2.0 * s * cot[:, None] - 2.0 * m * tan[:, None]
+    d2 = -2.0 * s * (1.0 + cot[:, None] ** 2) - 2.0 * m * (1.0 + tan[:, None] ** 2)
+    g1 = _sequential_sum(weights * d1) / total
+    g2 = _sequential_sum(weights * (d2 + d1 * d1)) / total - g1 * g1
+    return np.asarray(g1, dtype=np.float64), np.asarray(g2, dtype=np.float64)
+
+
+def _refine(coef: FloatArray, n: IntArray, low: FloatArray, high: FloatArray) -> FloatArray:
+    """Largest value of the log Bernstein sum found by safeguarded Newton in each bracket.
+
+    The maximum is the root of the derivative (:func:`_slope`), decreasing through it, found
+    by :func:`rctkit._kernels.solvers.newton` from the bracket's midpoint: a Newton step that
+    is not uphill leaves the bracket and is replaced by bisection. A candidate stops once its
+    step is below NEWTON_XTOL or its bracket below BRACKET_XTOL (it has then converged to one
+    of the bracket's ends, whose grid value is already counted); converged candidates are
+    frozen, so a result does not depend on the other candidates of the batch. The value
+    returned is the largest seen along the way.
+    """
     best = np.full(low.shape, -np.inf)
-    active = np.ones(low.shape, dtype=bool)
-    for _ in range(NEWTON_STEPS):
-        value, weights, total = _theta_terms(coef, n, theta[:, None])
-        value, weights, total = value[:, 0], weights[:, 0, :], total[:, 0]
-        best = np.maximum(best, value)
-        cot, tan = 1.0 / np.tan(theta), np.tan(theta)
-        d1 = 2.0 * s * cot[:, None] - 2.0 * m * tan[:, None]
-        d2 = -2.0 * s * (1.0 + cot[:, None] ** 2) - 2.0 * m * (1.0 + tan[:, None] ** 2)
-        g1 = _sequential_sum(weights * d1) / total
-        g2 = _sequential_sum(weights * (d2 + d1 * d1)) / total - g1 * g1
-        low = np.where(g1 > 0, theta, low)
-        high = np.where(g1 > 0, high, theta)
-        newton = theta - g1 / np.where(g2 < 0, g2, -1.0)
-        ok = (g2 < 0) & (((newton > low) & (newton < high)) | (newton == theta))
-        step = np.where(ok, newton, 0.5 * (low + high))
-        # A converged candidate is frozen, so that its result does not depend on how long
-        # the other candidates of the batch take. Once the bracket is tiny the search has
-        # converged to one of its ends, whose grid value is already counted.
-        previous, theta = theta, np.where(active, step, theta)
-        active &= (np.abs(theta - previous) > NEWTON_XTOL) & (high - low > BRACKET_XTOL)
-        if not np.any(active):
-            break
+    peaks = _Peaks(coef, n, best, np.arange(low.size))
+    theta, _ = solvers.newton(
+        _slope,
+        low,
+        high,
+        args=(peaks,),
+        increasing=False,
+        xrtol=0.0,
+        xatol=BRACKET_XTOL,
+        step_rtol=NEWTON_XTOL,
+        maxiter=NEWTON_STEPS,
+    )
     value = _theta_terms(coef, n, theta[:, None])[0][:, 0]
     return np.asarray(np.maximum(best, value), dtype=np.float64)
 
@@ -612,11 +638,3 @@ def boschloo(
     Stat Med 2009;28:1159-75.
     """
     return _boschloo(a, n1, c, n2, alternative)
-
-
-EFFECTS: dict[str, dict[str, EffectKernel]] = {}
-TESTS: dict[str, TestKernel] = {"barnard": barnard, "boschloo": boschloo}
-TEST_ALTERNATIVES: dict[str, tuple[str, ...]] = {
-    "barnard": ("two-sided", "less", "greater"),
-    "boschloo": ("two-sided", "less", "greater"),
-}

@@ -1,7 +1,9 @@
-"""Closed-form interval kernels: Haldane ratios and the corrected risk-difference intervals.
+"""Closed-form interval kernels: Wald, Haldane, Wald-cc, Agresti-Caffo, Newcombe.
 
 Every method here is a formula in the four counts, evaluated for the whole batch at once:
 
+* ``"wald"``: Woolf's logit interval (odds ratio), Katz's log interval (risk ratio) and the
+  Wald interval (risk difference), nothing added to the cells;
 * odds ratio and risk ratio ``"haldane"``: Woolf and Katz log intervals on the table with 0.5
   added to every cell;
 * risk difference ``"wald-cc"`` (Wald with continuity correction, Newcombe's method 2),
@@ -21,15 +23,96 @@ import numpy as np
 
 from rctkit import _warnings
 from rctkit._kernels.common import (
-    EffectKernel,
     FloatArray,
     IntArray,
     Interval,
-    TestKernel,
     as_float,
     two_sided_normal_p,
     z_quantile,
 )
+
+# ---------------------------------------------------------------------------------------------
+# Wald intervals
+
+
+def wald_or(a: IntArray, n1: IntArray, c: IntArray, n2: IntArray, level: float) -> Interval:
+    """Woolf's logit interval: ``log OR +/- z * sqrt(1/a + 1/b + 1/c + 1/d)``.
+
+    With a zero cell the standard error is infinite: the interval is ``[0, inf]``, the
+    estimate is ``0`` or ``inf`` (``nan`` when no participant, or every participant, had the
+    event) and the Wald p-value is 1. Nothing is added to the cells.
+    """
+    fa, fn1, fc, fn2 = as_float(a, n1, c, n2)
+    fb, fd = fn1 - fa, fn2 - fc
+    zero = (a == 0) | (n1 == a) | (c == 0) | (n2 == c)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        estimate = (fa * fd) / (fb * fc)
+        log_or = np.log(fa) + np.log(fd) - np.log(fb) - np.log(fc)
+        se = np.sqrt(1.0 / fa + 1.0 / fb + 1.0 / fc + 1.0 / fd)
+        z = z_quantile(level)
+        low = np.where(zero, 0.0, np.exp(log_or - z * se))
+        high = np.where(zero, np.inf, np.exp(log_or + z * se))
+        pvalue = np.where(zero, 1.0, two_sided_normal_p(log_or / se))
+    pvalue = np.where(np.isnan(estimate), np.nan, pvalue)
+    _warnings.warn_where(
+        zero,
+        "has a zero cell: the Wald odds-ratio interval is [0, inf] "
+        '(consider method="exact", "mn", "profile" or "firth")',
+    )
+    return Interval(estimate, low, high, pvalue)
+
+
+def wald_rr(a: IntArray, n1: IntArray, c: IntArray, n2: IntArray, level: float) -> Interval:
+    """Katz's log interval: ``log RR +/- z * sqrt(1/a - 1/n1 + 1/c - 1/n2)``.
+
+    With no events in an arm the standard error is infinite and the interval is ``[0, inf]``;
+    the estimate is ``0`` or ``inf``, and ``nan`` with no events in either arm. When every
+    participant in both arms had the event, the estimate is 1 with a zero-width interval.
+    """
+    fa, fn1, fc, fn2 = as_float(a, n1, c, n2)
+    zero = (a == 0) | (c == 0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        estimate = (fa / fn1) / (fc / fn2)
+        log_rr = np.log(fa) - np.log(fn1) - np.log(fc) + np.log(fn2)
+        se = np.sqrt(np.maximum(1.0 / fa - 1.0 / fn1 + 1.0 / fc - 1.0 / fn2, 0.0))
+        z = z_quantile(level)
+        low = np.where(zero, 0.0, np.exp(log_rr - z * se))
+        high = np.where(zero, np.inf, np.exp(log_rr + z * se))
+        stat = np.where(se == 0.0, 0.0, log_rr / se)
+        pvalue = np.where(zero, 1.0, two_sided_normal_p(stat))
+    pvalue = np.where(np.isnan(estimate), np.nan, pvalue)
+    _warnings.warn_where(
+        zero,
+        "has no events in an arm: the Wald risk-ratio interval is [0, inf] "
+        '(consider method="koopman" or "mn")',
+    )
+    return Interval(estimate, low, high, pvalue)
+
+
+def wald_rd(a: IntArray, n1: IntArray, c: IntArray, n2: IntArray, level: float) -> Interval:
+    """The Wald interval ``p1 - p2 +/- z * sqrt(p1 q1 / n1 + p2 q2 / n2)``, clipped to [-1, 1].
+
+    When both observed risks are 0 or 1 the estimated standard error is zero and the interval
+    has zero width: the method's known failure, for which a warning is issued.
+    """
+    fa, fn1, fc, fn2 = as_float(a, n1, c, n2)
+    p1, p2 = fa / fn1, fc / fn2
+    estimate = p1 - p2
+    se = np.sqrt(p1 * (1.0 - p1) / fn1 + p2 * (1.0 - p2) / fn2)
+    z = z_quantile(level)
+    low = np.clip(estimate - z * se, -1.0, 1.0)
+    high = np.clip(estimate + z * se, -1.0, 1.0)
+    degenerate = se == 0.0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        stat = np.where(degenerate & (estimate == 0.0), 0.0, estimate / se)
+    pvalue = two_sided_normal_p(stat)
+    _warnings.warn_where(
+        degenerate,
+        "has every risk at 0 or 1: the Wald risk-difference interval has zero width "
+        '(consider method="newcombe" or "mn")',
+    )
+    return Interval(estimate, low, high, pvalue)
+
 
 # ---------------------------------------------------------------------------------------------
 # Haldane (0.5 added to every cell) odds and risk ratios
@@ -328,17 +411,3 @@ def newcombe_cc(a: IntArray, n1: IntArray, c: IntArray, n2: IntArray, level: flo
     comparison of eleven methods. Stat Med 1998;17:873-90.
     """
     return _newcombe(a, n1, c, n2, level, corrected=True)
-
-
-EFFECTS: dict[str, dict[str, EffectKernel]] = {
-    "odds_ratio": {"haldane": haldane_odds_ratio},
-    "risk_ratio": {"haldane": haldane_risk_ratio},
-    "risk_difference": {
-        "wald-cc": wald_cc,
-        "agresti-caffo": agresti_caffo,
-        "newcombe": newcombe,
-        "newcombe-cc": newcombe_cc,
-    },
-}
-TESTS: dict[str, TestKernel] = {}
-TEST_ALTERNATIVES: dict[str, tuple[str, ...]] = {}
