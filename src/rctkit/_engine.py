@@ -8,7 +8,7 @@ therefore has one implementation and one set of rules, whichever way it is calle
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Literal, cast
 
 import numpy as np
@@ -88,6 +88,22 @@ def check_outcome(outcome: Any) -> BinaryOutcome:
             f"218), control=(83, 216)) (got {type(outcome).__name__})"
         )
     return outcome
+
+
+def check_strata(strata: Any) -> Tables:
+    """The count arrays ``(a, n1, c, n2)`` of a non-empty sequence of BinaryOutcome strata."""
+    if isinstance(strata, BinaryOutcome) or not isinstance(strata, Sequence) or not strata:
+        raise InvalidInputError(
+            "`strata` must be a non-empty sequence of BinaryOutcome, one per stratum "
+            f"(got {type(strata).__name__})"
+        )
+    for i, s in enumerate(strata):
+        if not isinstance(s, BinaryOutcome):
+            raise InvalidInputError(
+                f"`strata` must hold BinaryOutcome objects (got {type(s).__name__} at {i})"
+            )
+    counts = np.array([s.as_tuple() for s in strata], dtype=np.int64)
+    return counts[:, 0], counts[:, 1], counts[:, 2], counts[:, 3]
 
 
 # ---------------------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import operator
-from collections.abc import Collection, Hashable, Iterable, Mapping, Sequence
+from collections.abc import Collection, Hashable, Iterable, Mapping
 from typing import Any, Literal, overload
 
 import numpy as np
@@ -344,26 +344,3 @@ def column_list(value: Any, parameter: str) -> tuple[Hashable, ...]:
 
 # ---------------------------------------------------------------------------------------------
 # Strata
-
-
-def strata_arrays(
-    strata: Any, outcome_type: type[Any]
-) -> tuple[IntArray, IntArray, IntArray, IntArray]:
-    """The count arrays ``(a, n1, c, n2)`` of a non-empty sequence of stratum outcomes.
-
-    ``outcome_type`` is the class each stratum must be (``rctkit.model.BinaryOutcome``; it is
-    passed in because the model sits above this module); its ``as_tuple()`` gives the counts.
-    """
-    name = outcome_type.__name__
-    if isinstance(strata, outcome_type) or not isinstance(strata, Sequence) or not strata:
-        raise InvalidInputError(
-            f"`strata` must be a non-empty sequence of {name}, one per stratum "
-            f"(got {type(strata).__name__})"
-        )
-    for i, s in enumerate(strata):
-        if not isinstance(s, outcome_type):
-            raise InvalidInputError(
-                f"`strata` must hold {name} objects (got {type(s).__name__} at {i})"
-            )
-    counts = np.array([s.as_tuple() for s in strata], dtype=np.int64)
-    return counts[:, 0], counts[:, 1], counts[:, 2], counts[:, 3]

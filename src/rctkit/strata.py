@@ -13,11 +13,10 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from rctkit import _warnings
+from rctkit import _engine, _warnings
 from rctkit._kernels import mantel_haenszel as _mh
+from rctkit._kernels import registry
 from rctkit._kernels.common import IntArray, z_quantile
-from rctkit._kernels.stratified.exact import exact_common_or as _exact_common_or
-from rctkit._kernels.stratified_score import stratified_score as _stratified_score
 from rctkit._validation import check_choice, check_confidence_level
 from rctkit.errors import InvalidInputError
 from rctkit.model import BinaryOutcome
@@ -25,26 +24,14 @@ from rctkit.results import ConfidenceInterval, Estimate, TestResult
 
 __all__ = ["cmh_test", "homogeneity_test", "mantel_haenszel", "strata_from_arrays"]
 
+Tables = tuple[IntArray, IntArray, IntArray, IntArray]
+
 MEASURES = ("odds_ratio", "risk_ratio", "risk_difference")
-METHODS = ("mh", "exact", "mn")
+#: The methods of :func:`mantel_haenszel`, from the registry of stratified methods.
+METHODS = tuple(dict.fromkeys(n for m in MEASURES for n in registry.STRATIFIED.names(m)))
 VARIANCES = ("sato", "greenland-robins")
 WEIGHTS = ("ivs", "mh")
 HOMOGENEITY_METHODS = ("breslow-day", "tarone")
-
-
-def _strata_arrays(strata: Any) -> tuple[IntArray, IntArray, IntArray, IntArray]:
-    if isinstance(strata, BinaryOutcome) or not isinstance(strata, Sequence) or not strata:
-        raise InvalidInputError(
-            "`strata` must be a non-empty sequence of BinaryOutcome, one per stratum "
-            f"(got {type(strata).__name__})"
-        )
-    for i, s in enumerate(strata):
-        if not isinstance(s, BinaryOutcome):
-            raise InvalidInputError(
-                f"`strata` must hold BinaryOutcome objects (got {type(s).__name__} at {i})"
-            )
-    counts = np.array([s.as_tuple() for s in strata], dtype=np.int64)
-    return counts[:, 0], counts[:, 1], counts[:, 2], counts[:, 3]
 
 
 def strata_from_arrays(
@@ -178,41 +165,52 @@ def mantel_haenszel(
     >>> print(f"{est.estimate:.3f} ({est.ci.low:.3f} to {est.ci.high:.3f}) {est.method}")
     -0.174 (-0.310 to -0.033) mn-mh
     """
-    tables = _strata_arrays(strata)
+    tables = _engine.check_strata(strata)
     measure = check_choice(measure, "measure", MEASURES)
     method = check_choice(method, "method", METHODS)
     level = check_confidence_level(confidence_level)
     variance = check_choice(variance, "variance", VARIANCES)
     weights = check_choice(weights, "weights", WEIGHTS)
-    if method == "mn":
-        res = _stratified_score(*tables, level, measure=measure, weights=weights)
-        return Estimate(
-            measure,  # type: ignore[arg-type]
-            float(res.estimate),
-            ConfidenceInterval(float(res.low), float(res.high)),
-            level,
-            f"mn-{weights}",
-            None if res.pvalue is None else float(res.pvalue),
+    if method not in registry.STRATIFIED.names(measure):
+        raise InvalidInputError(
+            f'`method` "{method}" is defined for measure="odds_ratio" only '
+            f"(got measure={measure!r})"
         )
-    if method == "exact":
-        if measure != "odds_ratio":
-            raise InvalidInputError(
-                f'`method` "exact" is defined for measure="odds_ratio" only '
-                f"(got measure={measure!r})"
-            )
-        res = _exact_common_or(*tables, level)
-        return Estimate(
-            "odds_ratio",
-            float(res.estimate),
-            ConfidenceInterval(float(res.low), float(res.high)),
-            level,
-            "exact",
-            None if res.pvalue is None else float(res.pvalue),
-        )
+    kernel = registry.STRATIFIED.get(measure, method).kernel
+    return _POOLED[method](kernel, tables, measure, level, variance, weights)
+
+
+def _interval(measure: str, level: float, method: str, res: Any) -> Estimate:
+    return Estimate(
+        measure,  # type: ignore[arg-type]
+        float(res.estimate),
+        ConfidenceInterval(float(res.low), float(res.high)),
+        level,
+        method,
+        None if res.pvalue is None else float(res.pvalue),
+    )
+
+
+def _pooled_score(
+    kernel: Any, tables: Tables, measure: str, level: float, variance: str, weights: str
+) -> Estimate:
+    res = kernel(*tables, level, measure=measure, weights=weights)
+    return _interval(measure, level, f"mn-{weights}", res)
+
+
+def _pooled_exact(
+    kernel: Any, tables: Tables, measure: str, level: float, variance: str, weights: str
+) -> Estimate:
+    return _interval(measure, level, "exact", kernel(*tables, level))
+
+
+def _pooled_mh(
+    kernel: Any, tables: Tables, measure: str, level: float, variance: str, weights: str
+) -> Estimate:
     _, pvalue = _mh.cmh_statistic(*tables)
     z = z_quantile(level)
     if measure == "risk_difference":
-        est, var = _mh.risk_difference(*tables, variance=variance)
+        est, var = kernel(*tables, variance=variance)
         se = math.sqrt(float(var))
         low = max(-1.0, float(est) - z * se)
         high = min(1.0, float(est) + z * se)
@@ -224,7 +222,7 @@ def mantel_haenszel(
             f"mh-{variance}",
             float(pvalue),
         )
-    est, var = (_mh.odds_ratio if measure == "odds_ratio" else _mh.risk_ratio)(*tables)
+    est, var = kernel(*tables)
     estimate = float(est)
     if not (0.0 < estimate < math.inf) or not math.isfinite(float(var)):
         _warnings.warn(
@@ -238,6 +236,10 @@ def mantel_haenszel(
             math.exp(math.log(estimate) - z * se), math.exp(math.log(estimate) + z * se)
         )
     return Estimate(measure, estimate, ci, level, "mh", float(pvalue))  # type: ignore[arg-type]
+
+
+#: How each registered stratified method's kernel is called and its result read.
+_POOLED = {"mh": _pooled_mh, "exact": _pooled_exact, "mn": _pooled_score}
 
 
 def cmh_test(strata: Sequence[BinaryOutcome], *, correction: bool = False) -> TestResult:
@@ -258,7 +260,7 @@ def cmh_test(strata: Sequence[BinaryOutcome], *, correction: bool = False) -> Te
     >>> rk.cmh_test(strata)
     TestResult(statistic=5.796, pvalue=0.01606, method='cmh')
     """
-    tables = _strata_arrays(strata)
+    tables = _engine.check_strata(strata)
     if not isinstance(correction, bool):
         raise InvalidInputError(f"`correction` must be True or False (got {correction!r})")
     stat, pvalue = _mh.cmh_statistic(*tables, correction=correction)
@@ -292,7 +294,7 @@ def homogeneity_test(
     >>> round(rk.homogeneity_test(strata).pvalue, 4)
     0.5284
     """
-    tables = _strata_arrays(strata)
+    tables = _engine.check_strata(strata)
     method = check_choice(method, "method", HOMOGENEITY_METHODS)
     common, _ = _mh.odds_ratio(*tables)
     stat, _, pvalue = _mh.breslow_day(*tables, common, tarone=method == "tarone")

@@ -123,7 +123,8 @@ def _test(name: str, kernel: TestKernel, label: str, alternatives: tuple[str, ..
 
 # fmt: off
 _effect("odds_ratio", "wald", closed_form.wald_or, "Wald (Woolf logit)")
-_effect("odds_ratio", "haldane", closed_form.haldane_odds_ratio, "Woolf with 0.5 added to every cell")
+_effect("odds_ratio", "haldane", closed_form.haldane_odds_ratio,
+        "Woolf with 0.5 added to every cell")
 _effect("odds_ratio", "mn", score.mn_or, "Miettinen-Nurminen score")
 _effect("odds_ratio", "exact", conditional.exact, "Conditional exact (Cornfield)")
 _effect("odds_ratio", "midp", conditional.midp, "Conditional mid-p")
@@ -131,7 +132,8 @@ _effect("odds_ratio", "profile", likelihood.profile, "Profile likelihood")
 _effect("odds_ratio", "firth", likelihood.firth, "Firth penalised likelihood")
 
 _effect("risk_ratio", "wald", closed_form.wald_rr, "Wald (Katz log)")
-_effect("risk_ratio", "haldane", closed_form.haldane_risk_ratio, "Katz with 0.5 added to every cell")
+_effect("risk_ratio", "haldane", closed_form.haldane_risk_ratio,
+        "Katz with 0.5 added to every cell")
 _effect("risk_ratio", "koopman", score.koopman_rr, "Koopman asymptotic score")
 _effect("risk_ratio", "mn", score.mn_rr, "Miettinen-Nurminen score")
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from rctkit import _validation
+from rctkit import _engine, _validation
 from rctkit._kernels import mantel_haenszel as mh
 from rctkit.bootstrap._core import (
     MAX_RESAMPLES,
@@ -101,7 +101,7 @@ def stratified_bootstrap(
     >>> print(f"{est.estimate:.3f} ({est.ci.low:.2f} to {est.ci.high:.2f})")
     0.457 (0.23 to 0.86)
     """
-    a, n1, c, n2 = _validation.strata_arrays(strata, BinaryOutcome)
+    a, n1, c, n2 = _engine.check_strata(strata)
     checked: BootstrapMeasure = _validation.check_choice(  # type: ignore[assignment]
         measure, "measure", MEASURES
     )
