@@ -7,7 +7,8 @@ from collections.abc import Callable
 import attrs
 import numpy as np
 import numpy.typing as npt
-from scipy import special
+
+from rctkit import _special as special
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]

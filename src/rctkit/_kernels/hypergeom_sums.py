@@ -33,8 +33,8 @@ import math
 
 import attrs
 import numpy as np
-from scipy import special
 
+from rctkit import _special as special
 from rctkit._kernels.common import BoolArray, FloatArray
 
 #: Grid points per standard deviation, and the number of Euler-Maclaurin corrections.

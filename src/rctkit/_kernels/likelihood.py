@@ -49,8 +49,8 @@ deviance comes free with it.
 from __future__ import annotations
 
 import numpy as np
-from scipy import special
 
+from rctkit import _special as special
 from rctkit import _warnings
 from rctkit._kernels import solvers
 from rctkit._kernels.common import (

@@ -8,8 +8,8 @@ bootstrap passes ``(B, K)`` arrays).
 from __future__ import annotations
 
 import numpy as np
-from scipy import special
 
+from rctkit import _special as special
 from rctkit._kernels import restricted
 from rctkit._kernels.common import FloatArray, IntArray, as_float
 

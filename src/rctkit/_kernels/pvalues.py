@@ -9,8 +9,8 @@ import math
 from collections.abc import Callable
 
 import numpy as np
-from scipy import special, stats
 
+from rctkit import _special as special
 from rctkit import _warnings
 from rctkit._kernels.common import BoolArray, FloatArray, IntArray, TestKernel, cross_difference
 
@@ -146,8 +146,12 @@ def fisher(
     n = n1 + n2
     m1 = a + c
     if alternative == "less":
+        from scipy import stats  # where first needed: scipy.stats costs about 1 s to import
+
         return None, np.asarray(stats.hypergeom.cdf(a, n, m1, n1), dtype=np.float64)
     if alternative == "greater":
+        from scipy import stats
+
         return None, np.asarray(stats.hypergeom.sf(a - 1, n, m1, n1), dtype=np.float64)
     fisher_p, _ = fisher_and_strict_tails(a, n1, c, n2, strict=False)
     return None, fisher_p
@@ -192,6 +196,8 @@ def fisher_and_strict_tails(
         edges.append(_strict_edges(edge, outside, mode_, whole_, n_, m1_, n1_, log_a))
     # P(X >= right) is P(n1 - X <= n1 - right) for the arm's non-events: one CDF call.
     x = np.stack([v for e in edges for v in (e[0], n1 - e[1])])
+    from scipy import stats  # where first needed: scipy.stats costs about 1 s to import
+
     both = stats.hypergeom.cdf(
         x,
         np.stack([n] * x.shape[0]),

@@ -24,8 +24,8 @@ from collections.abc import Callable
 
 import attrs
 import numpy as np
-from scipy import special
 
+from rctkit import _special as special
 from rctkit._kernels import restricted, solvers
 from rctkit._kernels.common import (
     FloatArray,

@@ -16,8 +16,8 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from scipy import special
 
+from rctkit import _special as special
 from rctkit._kernels import solvers
 from rctkit._kernels.common import FloatArray, IntArray, Interval
 
