@@ -113,9 +113,9 @@ def test_no_covariates_profile_is_two_by_two(data: Data, firth: bool, method: st
 
 def test_without_row_products(data: Data, monkeypatch: pytest.MonkeyPatch) -> None:
     # large designs skip the n x p^2 products and form the information by batched matmul
-    import rctkit.adjusted
+    import rctkit.adjusted.design
 
-    monkeypatch.setattr(rctkit.adjusted, "OUTER_MAX", 0)
+    monkeypatch.setattr(rctkit.adjusted.design, "OUTER_MAX", 0)
     assert build_design(data, **ADJ).outer is None
     est = adjusted_odds_ratio(data, **ADJ)
     assert est.ci.low == pytest.approx(0.476746835465589, rel=1e-9)  # R, as below
@@ -548,7 +548,7 @@ def test_batch_equals_single_fits(seed: int, firth: bool) -> None:
 def test_bootstrap_percentiles_of_refits(data: Data) -> None:
     est = adjusted_odds_ratio(data, **ADJ, method="bootstrap", n_resamples=60, rng=7)
     # the same resamples refitted one by one with statsmodels, percentiles by numpy
-    from rctkit.adjusted import _resample_weights
+    from rctkit.adjusted.resample import resample_weights as _resample_weights
 
     design = build_design(data, **ADJ)
     weights = _resample_weights(design, 60, np.random.default_rng(7))
@@ -639,7 +639,7 @@ def test_marginal_without_covariates_is_crude(data: Data, variance: str) -> None
 
 def test_marginal_bootstrap(data: Data) -> None:
     est = marginal_effect(data, **ADJ, method="bootstrap", n_resamples=40, rng=11)
-    from rctkit.adjusted import _resample_weights
+    from rctkit.adjusted.resample import resample_weights as _resample_weights
 
     design = build_design(data, **ADJ)
     weights = _resample_weights(design, 40, np.random.default_rng(11))
