@@ -9,7 +9,6 @@ from __future__ import annotations
 import attrs
 import numpy as np
 import numpy.typing as npt
-from scipy import special
 
 from rctkit.adjusted.design import Design
 from rctkit.errors import InvalidInputError, RctkitError
@@ -26,6 +25,9 @@ STEP_TOL = 1e-11
 MAXITER = 100
 #: Firth fits move no coefficient by more than this a step (as logistf's maxstep).
 MAXSTEP = 5.0
+#: Largest n * p**3 for which Firth fits form the penalty's exact Hessian (an O(n p^3) term);
+#: larger models take Fisher-scoring steps (the information alone, as logistf), O(n p^2).
+HESSIAN_MAX = 2**25
 
 
 class SeparationError(InvalidInputError):
@@ -81,6 +83,7 @@ def _logistic_state(
     outer: FloatArray | None,
     firth: bool,
     with_loglik: bool = True,
+    exact: bool = True,
 ) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
     """Log-likelihood (B,), score (B, p), information and Newton matrix (B, p, p) per row.
 
@@ -90,8 +93,11 @@ def _logistic_state(
 
     The Newton matrix is the negative Hessian of the (penalised) log-likelihood: the
     information itself without Firth; with Firth the information minus the penalty's
-    Hessian (not always positive definite far from the maximum).
+    Hessian (not always positive definite far from the maximum); with ``exact=False`` the
+    penalty's Hessian is left out and the Newton matrix is the information (Fisher scoring).
     """
+    from scipy import special  # imported where used: it is slow to import
+
     eta = beta @ X.T
     eta += offset
     # mu = expit(eta) and 1 - mu = expit(-eta), each accurate in its tail; then
@@ -118,7 +124,8 @@ def _logistic_state(
         h = w * v * lev
         resid = resid + h * (0.5 - mu)
         loglik = loglik + np.where(sign > 0, 0.5 * logdet, -np.inf)
-        newton = info - _penalty_hessian(X, w, v, mu, lev, inv, outer)
+        if exact:
+            newton = info - _penalty_hessian(X, w, v, mu, lev, inv, outer)
     score = resid @ X
     return np.asarray(loglik), np.asarray(score), info, np.asarray(newton)
 
@@ -224,7 +231,10 @@ def newton_logistic(
     Firth's likelihood the step uses the exact Hessian of :math:`l + \\tfrac12\\log\\det I`
     (the penalty's part formed from :math:`\\partial I/\\partial\\beta_j`, one batched product)
     where it is negative definite, and the unpenalised information (Fisher scoring, as
-    logistf) elsewhere; no coefficient moves by more than 5 a step (logistf's ``maxstep``).
+    logistf) elsewhere. Models with ``n p^3`` above ``HESSIAN_MAX`` (many factor levels)
+    take Fisher-scoring steps throughout, each :math:`O(n p^2)` instead of
+    :math:`O(n p^3)`; they converge linearly, to the same maximum. No coefficient moves by
+    more than 5 a step (logistf's ``maxstep``).
     A fit stops when no coefficient moved by more than ``1e-11 * max(1, |beta|)``.
     Unpenalised fits still moving after 25 iterations with linear predictors past 35 in
     absolute value (fitted risks within 1e-15 of 0 or 1: separated data) are stopped there
@@ -250,7 +260,10 @@ def newton_logistic(
     active = np.ones(B, dtype=bool)
     converged = np.zeros(B, dtype=bool)
     line_search = line_search or firth
-    loglik, score, info, curv = _logistic_state(beta, X, y, w, off, outer, firth, line_search)
+    exact = firth and n * p**3 <= HESSIAN_MAX
+    loglik, score, info, curv = _logistic_state(
+        beta, X, y, w, off, outer, firth, line_search, exact
+    )
     iterations = 0
     for iterations in range(1, maxiter + 1):
         rows = np.flatnonzero(active)
@@ -258,7 +271,7 @@ def newton_logistic(
         sub_score, sub_info = (score, info) if whole else (score[rows], info[rows])
         if not every:
             sub_score, sub_info = sub_score[:, idx], sub_info[:, idx][:, :, idx]
-        if firth:
+        if exact:
             # Newton on the penalised likelihood where its negative Hessian is positive
             # definite, Fisher scoring (the unpenalised information, as logistf) elsewhere
             sub_curv = curv if whole else curv[rows]
@@ -280,7 +293,7 @@ def newton_logistic(
         for _ in range(40):
             cand = beta_r + t[:, None] * step
             ll_c, sc_c, inf_c, cv_c = _logistic_state(
-                cand, X, y, wr, offr, outer, firth, line_search
+                cand, X, y, wr, offr, outer, firth, line_search, exact
             )
             if not line_search:
                 break
@@ -396,6 +409,8 @@ def _newton_blocked(
     A level with no weight in a resample keeps its coefficient (the minimum-norm step, as the
     pseudo-inverse gives). Stopping and runaway rules are those of :func:`newton_logistic`.
     """
+    from scipy import special  # imported where used: it is slow to import
+
     n, p = X.shape
     lo, hi = block
     f = hi - lo

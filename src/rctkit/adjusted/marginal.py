@@ -10,7 +10,6 @@ from typing import Any
 import attrs
 import numpy as np
 import numpy.typing as npt
-from scipy import special
 
 from rctkit import _warnings
 from rctkit._validation import (
@@ -93,6 +92,8 @@ class MarginalEstimate(Estimate):
 
 def _standardised(design: Design, beta: FloatArray) -> tuple[FloatArray, FloatArray]:
     """Mean fitted risks with everyone treated and with everyone control, per row of beta."""
+    from scipy import special  # imported where used: it is slow to import
+
     X1, X0 = design.with_arm(1.0), design.with_arm(0.0)
     return (
         np.asarray(special.expit(beta @ X1.T).mean(axis=-1)),
@@ -102,6 +103,8 @@ def _standardised(design: Design, beta: FloatArray) -> tuple[FloatArray, FloatAr
 
 def _contrast(measure: str, m1: FloatArray, m0: FloatArray) -> FloatArray:
     """The effect on the interval's scale: difference, log risk ratio or log odds ratio."""
+    from scipy import special  # imported where used: it is slow to import
+
     if measure == "risk_difference":
         return np.asarray(m1 - m0)
     if measure == "risk_ratio":
@@ -205,6 +208,8 @@ def marginal_effect(
     >>> print(f"{est.risk_treatment:.3f} vs {est.risk_control:.3f}")
     0.307 vs 0.370
     """
+    from scipy import special  # imported where used: it is slow to import
+
     measure = check_choice(measure, "measure", MARGINAL_MEASURES)
     method = check_choice(method, "method", MARGINAL_METHODS)
     variance = check_choice(variance, "variance", VARIANCES)
@@ -310,6 +315,8 @@ def _weighted_standardised(
     design: Design, beta: FloatArray, weights: FloatArray
 ) -> tuple[FloatArray, FloatArray]:
     """Standardised risks of each resample, averaged over its own (weighted) participants."""
+    from scipy import special  # imported where used: it is slow to import
+
     X1, X0 = design.with_arm(1.0), design.with_arm(0.0)
     total = weights.sum(axis=1)
     r1 = (weights * special.expit(beta @ X1.T)).sum(axis=1) / total

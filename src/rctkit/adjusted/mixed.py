@@ -6,7 +6,6 @@ import math
 
 import numpy as np
 import numpy.typing as npt
-from scipy import special
 
 from rctkit.adjusted.design import Design
 from rctkit.adjusted.glm import information, solve
@@ -47,6 +46,8 @@ class RandomInterceptModel:
 
     def _modes(self, eta: FloatArray, sigma: float) -> tuple[FloatArray, FloatArray]:
         """Conditional modes of the random effects and the curvature there (Newton)."""
+        from scipy import special  # imported where used: it is slow to import
+
         u = self.modes.copy()
         y, g = self.y, self.g
 
@@ -87,6 +88,8 @@ class RandomInterceptModel:
         still (a close approximation, used for the Newton steps); the Fisher part is its
         negative-definite first term, a fallback ascent direction.
         """
+        from scipy import special  # imported where used: it is slow to import
+
         p = self.X.shape[1]
         beta, sigma = theta[:p], float(theta[p])
         eta = self.X @ beta

@@ -10,7 +10,6 @@ from typing import Any
 import attrs
 import numpy as np
 import numpy.typing as npt
-from scipy import special
 
 from rctkit import _warnings
 from rctkit._validation import (
@@ -129,6 +128,8 @@ class AdjustedEstimate(Estimate):
 def _coefficients(
     names: tuple[str, ...], beta: FloatArray, cov: FloatArray
 ) -> tuple[Coefficient, ...]:
+    from scipy import special  # imported where used: it is slow to import
+
     se = np.sqrt(np.diag(cov))
     z = beta / se
     pv = 2.0 * special.ndtr(-np.abs(z))
@@ -415,6 +416,8 @@ def _wald_result(
     psi: float, se: float, level: float, coefficient: Coefficient, common: dict[str, Any]
 ) -> AdjustedEstimate:
     """The Wald interval and test of the arm's coefficient."""
+    from scipy import special  # imported where used: it is slow to import
+
     z = special.ndtri(0.5 + level / 2.0)
     return AdjustedEstimate(
         ci=ConfidenceInterval(math.exp(psi - z * se), math.exp(psi + z * se)),
@@ -434,6 +437,8 @@ def _profile_result(
     common: dict[str, Any],
 ) -> AdjustedEstimate:
     """The profile-likelihood interval and the likelihood-ratio test of the arm."""
+    from scipy import special  # imported where used: it is slow to import
+
     q = float(special.ndtri(0.5 + level / 2.0)) ** 2  # the chi-squared (1 df) quantile
     limits, ok = profile_limits(constrained, psi, se, loglik_max, q)
     if not ok.all():
