@@ -899,7 +899,7 @@ def test_results_print_their_own_class(data: Data) -> None:
     est = adjusted_odds_ratio(data, **ADJ)
     assert repr(est) == (
         "AdjustedEstimate(odds_ratio=0.73, 95% CI 0.4767 to 1.115, method='profile', "
-        "pvalue=0.1457, n_used=434)"
+        "pvalue=0.1457)"
     )
     assert "<caption>Adjusted odds ratio</caption>" in est._repr_html_()
     ri = adjusted_odds_ratio(data, **RI, method="wald")

@@ -73,7 +73,7 @@ class MarginalEstimate(Estimate):
         rows.append(Row("Risk, control", short_number(self.risk_control)))
         if self.variance is not None:
             rows.append(Row("Variance", self.variance, f"variance={self.variance!r}"))
-        rows.append(Row("Participants", str(self.n_used), f"n_used={self.n_used}"))
+        rows.append(Row("Participants", str(self.n_used)))
         if self.n_dropped:
             rows.append(
                 Row("Dropped (missing)", str(self.n_dropped), f"n_dropped={self.n_dropped}")

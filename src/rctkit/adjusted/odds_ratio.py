@@ -107,7 +107,7 @@ class AdjustedEstimate(Estimate):
 
     def _rows(self) -> list[Row]:
         rows = super()._rows()
-        rows.append(Row("Participants", str(self.n_used), f"n_used={self.n_used}"))
+        rows.append(Row("Participants", str(self.n_used)))
         if self.n_dropped:
             rows.append(
                 Row("Dropped (missing)", str(self.n_dropped), f"n_dropped={self.n_dropped}")
@@ -263,8 +263,10 @@ def adjusted_odds_ratio(
     profile interval refits :math:`(\beta_{-\psi}, \sigma)` at each fixed :math:`\psi`.
 
     **Bootstrap.** Participants are resampled with replacement within each arm
-    (``n_resamples`` times), every resample is refitted (all at once, as frequency weights,
-    warm-started at the full fit), and the percentile interval taken. A resample whose refit
+    (``n_resamples`` times), every resample is refitted (in batches of bounded memory, as
+    frequency weights on the design's distinct rows, warm-started at the full fit; a factor
+    of 8 or more levels enters through its diagonal block of the information matrix), and
+    the percentile interval taken. A resample whose refit
     does not converge (separation) counts in ``n_failed`` and a warning; its log odds ratio
     is taken as :math:`\pm\infty` when the arm's coefficient runs away (beyond
     :math:`|\psi| > 15`) and as the last iterate otherwise. Not available with a random
