@@ -21,7 +21,7 @@ from rctkit._validation import (
 from rctkit.adjusted.design import Design, build_design, row_products
 from rctkit.adjusted.glm import LogisticFit, fit_glm, inverse, newton_logistic, refit_resamples
 from rctkit.adjusted.mixed import RandomInterceptModel
-from rctkit.adjusted.profile import profile_limits, warn_unbounded
+from rctkit.adjusted.profile import Constrained, profile_limits, warn_unbounded
 from rctkit.adjusted.resample import chunk_size, percentile, weight_chunks
 from rctkit.errors import InvalidInputError, RctkitError
 from rctkit.results import ConfidenceInterval, Estimate, Row, short_number
@@ -30,6 +30,7 @@ __all__ = ["AdjustedEstimate", "Coefficient", "adjusted_odds_ratio"]
 
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
+IntArray = npt.NDArray[np.int64]
 
 METHODS = ("profile", "wald", "bootstrap")
 
@@ -232,7 +233,8 @@ def adjusted_odds_ratio(
     :math:`2\{l(\hat\beta) - l_p(\psi)\} = \chi^2_{1,\text{level}}`, where
     :math:`l_p(\psi)` maximises the log-likelihood with the arm's coefficient fixed at
     :math:`\psi` (an offset :math:`\psi t_i`, the rest refitted by warm-started Newton). The
-    root is found by safeguarded Newton on :math:`\psi` using
+    root is bracketed by an outward search from the Wald limit and found by safeguarded
+    Newton on :math:`\psi` (the shared solvers) using
     :math:`l_p'(\psi) = \partial l / \partial\psi` at the constrained fit, to 1e-12
     relative. The p-value is the likelihood-ratio test of :math:`\psi = 0`. R's
     ``MASS::confint`` interpolates a spline through a grid of profile points and agrees only
@@ -360,12 +362,12 @@ def adjusted_odds_ratio(
     free[k] = False
     warm = np.tile(beta, (2, 1))
 
-    def constrained(psi_values: FloatArray) -> tuple[FloatArray, FloatArray]:
-        # Two starts in one batch: the last constrained fit (warm) and the full fit. The
+    def constrained(psi_values: FloatArray, side: IntArray) -> tuple[FloatArray, FloatArray]:
+        # Two starts in one batch: the side's last constrained fit (warm) and the full fit. The
         # log-likelihood is concave and both reach its maximum; Firth's penalised one is not,
         # and a start can lead to a lower local maximum, so the higher of the two is kept.
         m = psi_values.size
-        start = np.vstack([warm[:m], np.tile(beta, (m, 1))])
+        start = np.vstack([warm[side], np.tile(beta, (m, 1))])
         start[:, k] = np.tile(psi_values, 2)
         res = newton_logistic(
             design.X, design.y, start=start, free=free, firth=firth, outer=design.outer
@@ -374,8 +376,8 @@ def adjusted_odds_ratio(
         ll = np.where(ok, res.loglik, -np.inf).reshape(2, m)
         pick = np.argmax(ll, axis=0) * m + np.arange(m)
         good = ok[pick]
-        warm[:m] = np.where(good[:, None], res.beta[pick], warm[:m])
-        # nan marks a failed fit; _profile_limits decides whether that is an error
+        warm[side] = np.where(good[:, None], res.beta[pick], warm[side])
+        # nan marks a failed fit; profile_limits decides whether that is an error
         return np.where(good, res.loglik[pick], np.nan), res.score[pick, k]
 
     def null_loglik() -> float:
@@ -430,7 +432,7 @@ def _wald_result(
 
 
 def _profile_result(
-    constrained: Callable[[FloatArray], tuple[FloatArray, FloatArray]],
+    constrained: Constrained,
     null_loglik: Callable[[], float],
     psi: float,
     se: float,
@@ -569,10 +571,10 @@ def _random_intercept_or(
     warm = [theta_start.copy(), theta_start.copy()]
     warm_modes = [modes_hat.copy(), modes_hat.copy()]
 
-    def constrained(psi_values: FloatArray) -> tuple[FloatArray, FloatArray]:
+    def constrained(psi_values: FloatArray, side: IntArray) -> tuple[FloatArray, FloatArray]:
         ll = np.empty(psi_values.size)
         slope = np.empty(psi_values.size)
-        for j, value in enumerate(psi_values):
+        for i, (value, j) in enumerate(zip(psi_values, side.tolist(), strict=True)):
             start_j = warm[j].copy()
             start_j[k] = value
             model.modes = warm_modes[j].copy()
@@ -580,7 +582,7 @@ def _random_intercept_or(
             if not ok:
                 raise RctkitError("a constrained random-intercept fit did not converge")
             warm[j], warm_modes[j] = th, model.modes.copy()
-            ll[j], slope[j] = ll_j, grad[k]
+            ll[i], slope[i] = ll_j, grad[k]
         return ll, slope
 
     def null_loglik() -> float:

@@ -1,4 +1,4 @@
-"""Profile-likelihood limits of one coefficient, by safeguarded Newton on both sides at once."""
+"""Profile-likelihood limits of one coefficient, on the shared solvers, both sides at once."""
 
 from __future__ import annotations
 
@@ -13,84 +13,95 @@ from rctkit.errors import RctkitError
 
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
+IntArray = npt.NDArray[np.int64]
 
 #: Profile limits: Newton on psi stops after a step below this, relative to max(1, |psi|).
 PROFILE_TOL = 1e-12
 #: Profile limits farther than this from 0 (beyond |psi_hat|) are reported as infinite.
 PSI_REACH = 30.0
 
-#: ``constrained(psi) -> (loglik, dloglik/dpsi)`` for an array of fixed arm coefficients.
-Constrained = Callable[[FloatArray], tuple[FloatArray, FloatArray]]
+#: ``constrained(psi, side) -> (loglik, dloglik/dpsi)`` for arrays of fixed arm coefficients;
+#: ``side`` (0 below the estimate, 1 above) keys each side's warm start.
+Constrained = Callable[[FloatArray, IntArray], tuple[FloatArray, FloatArray]]
 
 
 def profile_limits(
     constrained: Constrained, psi_hat: float, se: float, loglik_max: float, q: float
 ) -> tuple[FloatArray, BoolArray]:
-    """Solve :math:`2\\{l_{max} - l_p(\\psi)\\} = q` below and above ``psi_hat``.
+    r"""Solve :math:`2\{l_{max} - l_p(\psi)\} = q` below and above ``psi_hat``.
 
-    Safeguarded Newton on both sides at once: the derivative of the profile log-likelihood
-    is the arm's score at the constrained fit (envelope theorem), so each step costs one
-    warm-started constrained refit. A step that leaves the bracket known so far is replaced by
-    bisection (or by doubling the distance while no outer point is known). The profile
-    deviance of the logistic model is convex, so Newton converges monotonically from outside.
+    Both sides at once, on the shared solvers: with :math:`t = |\psi - \hat\psi|` the
+    deviance :math:`f(t) = 2\{l_{max} - l_p\} - q` rises from :math:`-q` at :math:`t = 0`;
+    :func:`~rctkit._kernels.solvers.bracket` searches outward from the Wald distance
+    :math:`\sqrt q\,\mathrm{se}` (doubling it) for a sign change, and
+    :func:`~rctkit._kernels.solvers.newton` refines the root inside the bracket, with
+    :math:`f'` from the arm's score at the constrained fit (envelope theorem), so each step
+    costs one warm-started constrained refit. It stops after a Newton step below
+    ``PROFILE_TOL`` relative.
 
     The search stays within ``|psi| <= PSI_REACH`` (plus ``|psi_hat|``): beyond it fitted
     risks are within 1e-13 of 0 or 1 and double precision no longer resolves the likelihood.
     A limit not reached there, or where ``constrained`` returns nan (a constrained fit that
-    failed out there), is returned as -inf / +inf. Returns the two limits (log scale) and
-    whether each converged.
+    failed) beyond half that distance, is returned as -inf / +inf; a failed fit nearer
+    raises. Returns the two limits (log scale) and whether each converged.
     """
+    from rctkit._kernels.solvers import bracket, newton
+
     reach = PSI_REACH + abs(psi_hat)
-    sides = np.array([-1.0, 1.0])
+    direction = np.array([-1.0, 1.0])
     width = math.sqrt(q) * se if math.isfinite(se) and se > 0 else 1.0
-    psi = psi_hat + sides * width
-    inner = np.full(2, psi_hat)
-    outer = np.full(2, np.nan)
-    result = np.full(2, np.nan)
-    done = np.zeros(2, dtype=bool)
-    for _ in range(200):
-        loglik, slope = constrained(psi)
-        failed = ~np.isfinite(loglik)
-        if np.any(failed & ~done & (np.abs(psi - psi_hat) < 0.5 * reach)):
-            raise RctkitError("a constrained fit of the profile likelihood did not converge")
-        unreachable = ~done & (failed | ((np.abs(psi) >= reach) & (loglik > loglik_max - q / 2)))
-        if np.any(unreachable):
-            result = np.where(unreachable, sides * np.inf, result)
-            done |= unreachable
-            if done.all():
-                break
-        f = 2.0 * (loglik_max - loglik) - q
-        df = -2.0 * slope
-        below = f < 0
-        inner = np.where(below & ~done, psi, inner)
-        outer = np.where(~below & ~done, psi, outer)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            newton = psi - f / df
-        # the root lies beyond `inner` (away from psi_hat) and before `outer`
-        beyond_inner = sides * (newton - inner) > 0
-        before_outer = np.isnan(outer) | (sides * (outer - newton) > 0)
-        ok = np.isfinite(newton) & beyond_inner & before_outer
-        fallback = np.where(
-            np.isnan(outer),
-            inner + sides * 2.0 * np.maximum(np.abs(inner - psi_hat), width),
-            0.5 * (inner + outer),
+    farthest = reach - direction * psi_hat  # t at which |psi| = reach, per side
+
+    seen: dict[tuple[int, float], tuple[float, float]] = {}  # (side, t) -> (f, f')
+
+    def deviance(t: FloatArray, side: IntArray) -> tuple[FloatArray, FloatArray]:
+        f, fprime = np.full(t.size, -q), np.zeros(t.size)
+        fit = t > 0.0  # at t = 0 the deviance is -q, with no fit
+        for i in np.flatnonzero(fit):  # Newton starts where the search ended: no refit
+            known = seen.get((int(side[i]), float(t[i])))
+            if known is not None:
+                f[i], fprime[i], fit[i] = known[0], known[1], False
+        if fit.any():
+            sign = direction[side[fit]]
+            loglik, slope = constrained(psi_hat + sign * t[fit], side[fit])
+            failed = ~np.isfinite(loglik)
+            if np.any(failed & (t[fit] < 0.5 * farthest[side[fit]])):
+                raise RctkitError("a constrained fit of the profile likelihood did not converge")
+            # a fit that failed far out counts as still inside: the limit is then unbounded
+            f[fit] = np.where(failed, -q, 2.0 * (loglik_max - loglik) - q)
+            fprime[fit] = np.where(failed, 0.0, -2.0 * sign * slope)
+            for i in np.flatnonzero(fit):
+                seen[int(side[i]), float(t[i])] = (float(f[i]), float(fprime[i]))
+        return f, fprime
+
+    sides = np.arange(2)
+    lo, hi, _, _, found = bracket(
+        lambda t, side: deviance(t, side)[0],
+        0.0,
+        width,
+        args=(sides,),
+        low=0.0,
+        high=farthest,
+    )
+    limits = direction * np.inf
+    ok = np.ones(2, dtype=bool)
+    inside = np.flatnonzero(found)
+    if inside.size:
+        t, converged = newton(
+            deviance,
+            lo[inside],
+            hi[inside],
+            # from the inner end where the search passed it (Newton overshoots the root of
+            # the convex deviance, then converges from outside), else from the outer end
+            np.where(lo[inside] > 0.0, lo[inside], hi[inside]),
+            args=(sides[inside],),
+            increasing=True,
+            xrtol=PROFILE_TOL,
+            step_rtol=PROFILE_TOL,
         )
-        new = np.clip(np.where(ok, newton, fallback), -reach, reach)
-        # a Newton step this small ends the search (it may round to psi itself, outside the
-        # open bracket, so it is tested before the safeguard)
-        small = np.isfinite(newton) & (
-            np.abs(newton - psi) <= PROFILE_TOL * np.maximum(1.0, np.abs(psi))
-        )
-        bracket = ~np.isnan(outer) & (
-            np.abs(outer - inner) <= PROFILE_TOL * np.maximum(1.0, np.abs(inner))
-        )
-        finished = ~done & (small | bracket)
-        result = np.where(finished, np.where(small, newton, 0.5 * (inner + outer)), result)
-        done |= finished
-        if done.all():
-            break
-        psi = np.where(done, psi, new)
-    return result, done
+        limits[inside] = psi_hat + direction[inside] * t
+        ok[inside] = converged
+    return limits, ok
 
 
 def warn_unbounded(limits: FloatArray, psi_hat: float) -> None:
