@@ -113,9 +113,9 @@ def test_no_covariates_profile_is_two_by_two(data: Data, firth: bool, method: st
 
 def test_without_row_products(data: Data, monkeypatch: pytest.MonkeyPatch) -> None:
     # large designs skip the n x p^2 products and form the information by batched matmul
-    import rctkit.adjusted
+    import rctkit.adjusted.design
 
-    monkeypatch.setattr(rctkit.adjusted, "OUTER_MAX", 0)
+    monkeypatch.setattr(rctkit.adjusted.design, "OUTER_MAX", 0)
     assert build_design(data, **ADJ).outer is None
     est = adjusted_odds_ratio(data, **ADJ)
     assert est.ci.low == pytest.approx(0.476746835465589, rel=1e-9)  # R, as below
@@ -548,7 +548,7 @@ def test_batch_equals_single_fits(seed: int, firth: bool) -> None:
 def test_bootstrap_percentiles_of_refits(data: Data) -> None:
     est = adjusted_odds_ratio(data, **ADJ, method="bootstrap", n_resamples=60, rng=7)
     # the same resamples refitted one by one with statsmodels, percentiles by numpy
-    from rctkit.adjusted import _resample_weights
+    from rctkit.adjusted.resample import resample_weights as _resample_weights
 
     design = build_design(data, **ADJ)
     weights = _resample_weights(design, 60, np.random.default_rng(7))
@@ -639,7 +639,7 @@ def test_marginal_without_covariates_is_crude(data: Data, variance: str) -> None
 
 def test_marginal_bootstrap(data: Data) -> None:
     est = marginal_effect(data, **ADJ, method="bootstrap", n_resamples=40, rng=11)
-    from rctkit.adjusted import _resample_weights
+    from rctkit.adjusted.resample import resample_weights as _resample_weights
 
     design = build_design(data, **ADJ)
     weights = _resample_weights(design, 40, np.random.default_rng(11))
@@ -880,3 +880,115 @@ def test_marginal_swap(trial: Data, measure: str) -> None:
         assert a.ci.low == pytest.approx(1 / b.ci.high, rel=1e-9)
         assert 0 < a.ci.low <= a.estimate <= a.ci.high
     assert a.std_error == pytest.approx(b.std_error, rel=1e-9)
+
+
+# --------------------------------------------------------------------------------------------
+# The package's layout: validation, display, large models, chunked bootstrap, imports
+# --------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("rng", [-1, 1.5, True])
+def test_bad_rng_is_invalid_input(data: Data, rng: Any) -> None:
+    with pytest.raises(rk.InvalidInputError, match="`rng`"):
+        adjusted_odds_ratio(data, **ADJ, method="bootstrap", n_resamples=10, rng=rng)
+    with pytest.raises(rk.InvalidInputError, match="`rng`"):
+        marginal_effect(data, **ADJ, method="bootstrap", n_resamples=10, rng=rng)
+
+
+def test_results_print_their_own_class(data: Data) -> None:
+    est = adjusted_odds_ratio(data, **ADJ)
+    assert repr(est) == (
+        "AdjustedEstimate(odds_ratio=0.73, 95% CI 0.4767 to 1.115, method='profile', "
+        "pvalue=0.1457)"
+    )
+    assert "<caption>Adjusted odds ratio</caption>" in est._repr_html_()
+    ri = adjusted_odds_ratio(data, **RI, method="wald")
+    assert repr(ri).startswith("AdjustedEstimate(odds_ratio=0.7506")
+    assert "random_intercept_sd=0.197" in repr(ri)
+    boot = adjusted_odds_ratio(data, **ADJ, method="bootstrap", n_resamples=20, rng=1)
+    assert "n_resamples=20" in repr(boot)
+    me = marginal_effect(data, **ADJ)
+    assert repr(me).startswith("MarginalEstimate(risk_difference=-0.06")
+    assert "variance='sandwich'" in repr(me) and "Risk, treatment" in me._repr_html_()
+
+
+def _sites(n: int, sites: int, seed: int) -> Data:
+    rng = np.random.default_rng(seed)
+    site = rng.integers(0, sites, size=n)
+    t = rng.permutation(np.arange(n) % 2 == 0)
+    x = rng.poisson(1.5, size=n)
+    eta = -0.5 - 0.4 * t + 0.35 * (x - 1.5) + rng.normal(0, 0.45, sites)[site]
+    y = (rng.random(n) < 1 / (1 + np.exp(-eta))).astype(int)
+    return {
+        "readmitted": y,
+        "arm": np.where(t, "peer_support", "control"),
+        "prior_admissions": x,
+        "site": np.array([f"s{j:02d}" for j in range(sites)])[site],
+    }
+
+
+MANY = {**CORE, "covariates": ["prior_admissions"], "factors": ["site"]}
+
+
+def test_firth_fisher_scoring_reaches_the_same_maximum(
+    data: Data, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # large models take Fisher-scoring steps; the references hold at their tolerances
+    import rctkit.adjusted.glm
+
+    sites = _sites(600, 30, 4)
+    exact = adjusted_odds_ratio(sites, **MANY, firth=True)
+    monkeypatch.setattr(rctkit.adjusted.glm, "HESSIAN_MAX", 0)
+    scoring = adjusted_odds_ratio(sites, **MANY, firth=True)
+    assert scoring.estimate == pytest.approx(exact.estimate, rel=1e-10)
+    assert scoring.ci.low == pytest.approx(exact.ci.low, rel=1e-9)
+    assert scoring.ci.high == pytest.approx(exact.ci.high, rel=1e-9)
+    est = adjusted_odds_ratio(data, **ADJ, firth=True)  # logistf in R, as above
+    assert est.ci.low == pytest.approx(0.482393321341891, rel=1e-7)
+    assert est.ci.high == pytest.approx(1.117481263306922, rel=1e-7)
+    assert est.statistic == pytest.approx(2.07502435991358, rel=1e-7)
+    wald = adjusted_odds_ratio(data, **ADJ, firth=True, method="wald")  # brglm2, as above
+    assert wald.coefficients[1].estimate == pytest.approx(-0.3080002196750650, rel=1e-8)
+    assert wald.log_likelihood == pytest.approx(-236.97138736391, rel=1e-10)
+
+
+def test_bootstrap_blocked_and_chunked_equal_one_batch(monkeypatch: pytest.MonkeyPatch) -> None:
+    # the factor's diagonal block and chunks of any size give the refits of one plain batch
+    import rctkit.adjusted.odds_ratio
+    import rctkit.adjusted.resample
+
+    sites = _sites(800, 20, 5)
+    kw: dict[str, Any] = {**MANY, "method": "bootstrap", "n_resamples": 50}
+    generator = np.random.default_rng(3)
+    blocked = adjusted_odds_ratio(sites, **kw, rng=generator)
+    after = generator.integers(0, 2**62)
+    monkeypatch.setattr(rctkit.adjusted.odds_ratio, "BLOCK_LEVELS", 10**9)
+    monkeypatch.setattr(rctkit.adjusted.resample, "CHUNK_FLOATS", 1)
+    generator = np.random.default_rng(3)
+    plain = adjusted_odds_ratio(sites, **kw, rng=generator)
+    assert generator.integers(0, 2**62) == after  # the generator ends where it did
+    assert blocked.n_failed == plain.n_failed
+    assert blocked.ci.low == pytest.approx(plain.ci.low, rel=1e-10)
+    assert blocked.ci.high == pytest.approx(plain.ci.high, rel=1e-10)
+    chunked = marginal_effect(sites, **kw, rng=4)
+    monkeypatch.undo()
+    whole = marginal_effect(sites, **kw, rng=4)
+    assert chunked.ci.low == pytest.approx(whole.ci.low, rel=1e-12)
+    assert chunked.ci.high == pytest.approx(whole.ci.high, rel=1e-12)
+
+
+def test_adjusted_imports_no_scipy_at_module_level() -> None:
+    # scipy (special ~0.35 s, stats, optimize, linalg) is imported inside the functions that
+    # use it, so that `import rctkit` does not pay for it
+    import ast
+    from pathlib import Path
+
+    import rctkit.adjusted
+
+    for path in Path(rctkit.adjusted.__file__).parent.glob("*.py"):
+        tree = ast.parse(path.read_text())
+        for node in tree.body:
+            if isinstance(node, ast.Import | ast.ImportFrom):
+                names = [node.module or ""] if isinstance(node, ast.ImportFrom) else []
+                names += [alias.name for alias in getattr(node, "names", [])]
+                assert not any(n.split(".")[0] == "scipy" for n in names), (path.name, names)
