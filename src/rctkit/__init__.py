@@ -8,6 +8,7 @@ Estimate(odds_ratio=0.6659, 95% CI 0.4463 to 0.9936, method='wald', pvalue=0.046
 
 from __future__ import annotations
 
+from rctkit._validation import MAX_COUNT
 from rctkit._version import __version__
 from rctkit.adjusted import (
     AdjustedEstimate,
@@ -43,6 +44,7 @@ from rctkit.results import (
 from rctkit.strata import cmh_test, homogeneity_test, mantel_haenszel, strata_from_arrays
 
 __all__ = [
+    "MAX_COUNT",
     "AdjustedEstimate",
     "AdverseEvent",
     "Arm",

@@ -22,6 +22,18 @@ BoolArray = npt.NDArray[np.bool_]
 
 ALTERNATIVES = ("two-sided", "less", "greater")
 
+#: The largest count (events or participants in one arm) rctkit accepts: 10^12, over a
+#: hundred times the world's population. Every count, and every product of two counts, is
+#: then exact in float64 (below 2^53) or within its rounding, and no int64 product of the
+#: kernels can overflow; above it float64 would start to drop digits.
+MAX_COUNT = 10**12
+
+#: The confidence levels rctkit computes to its documented accuracy: from 1e-6 up to
+#: 1 - 1e-10 (a two-sided z of 6.5). Beyond them the normal quantile and the tail sums of the
+#: exact methods leave float64's range of accurate values.
+MIN_CONFIDENCE_LEVEL = 1e-6
+MAX_CONFIDENCE_LEVEL = 1.0 - 1e-10
+
 
 def as_count(value: Any, name: str) -> int:
     """Return ``value`` as a non-negative Python int, refusing floats, strings and booleans."""
@@ -37,7 +49,16 @@ def as_count(value: Any, name: str) -> int:
         ) from None
     if count < 0:
         raise InvalidInputError(f"`{name}` must be non-negative (got {name}={count})")
+    if count > MAX_COUNT:
+        raise InvalidInputError(_too_large(name, count))
     return count
+
+
+def _too_large(name: str, count: object) -> str:
+    return (
+        f"`{name}` must be at most {MAX_COUNT:.0e} (rctkit.MAX_COUNT), the largest count "
+        f"computed exactly (got {name}={count})"
+    )
 
 
 def check_events_total(events: int, total: int, prefix: str = "") -> None:
@@ -65,6 +86,11 @@ def check_confidence_level(confidence_level: Any) -> float:
         raise InvalidInputError(
             f"`confidence_level` must be strictly between 0 and 1 (got {confidence_level!r})"
         )
+    if not MIN_CONFIDENCE_LEVEL <= level <= MAX_CONFIDENCE_LEVEL:
+        raise InvalidInputError(
+            f"`confidence_level` must lie between {MIN_CONFIDENCE_LEVEL:g} and 1 - 1e-10, "
+            f"the levels computed to full accuracy (got {confidence_level!r})"
+        )
     return level
 
 
@@ -77,13 +103,30 @@ def check_choice(value: Any, name: str, choices: Collection[str]) -> str:
 
 
 def count_array(value: Any, name: str) -> IntArray:
-    """Convert an array-like of counts to int64, refusing non-integer and negative entries."""
+    """Convert an array-like of counts to int64, refusing non-integer and negative entries,
+    counts above :data:`MAX_COUNT`, and masked arrays (whose mask numpy would drop)."""
+    if isinstance(value, np.ma.MaskedArray):
+        raise InvalidInputError(
+            f"`{name}` must not be a masked array: its mask would be ignored (got a "
+            f"numpy.ma.MaskedArray with {int(np.sum(np.ma.getmaskarray(value)))} masked entries); "
+            f"drop the masked tables or fill them first"
+        )
     try:
         arr = np.asarray(value)
     except (TypeError, ValueError) as exc:
         raise InvalidInputError(
             f"`{name}` must be an array-like of integer counts ({exc})"
         ) from None
+    if (
+        arr.dtype.kind == "O"
+        and arr.size
+        and all(isinstance(v, int) and not isinstance(v, bool) for v in arr.flat)
+    ):
+        # Python ints too large for int64.
+        biggest = max(arr.flat)
+        if biggest > MAX_COUNT:
+            raise InvalidInputError(_too_large(name, biggest))
+        arr = arr.astype(np.int64)
     if arr.dtype == np.bool_ or arr.dtype.kind not in "iu":
         if arr.dtype.kind == "f" and arr.size and np.all(np.isfinite(arr)):
             bad = arr[arr != np.round(arr)]
@@ -95,14 +138,18 @@ def count_array(value: Any, name: str) -> IntArray:
         else:
             hint = ""
         raise InvalidInputError(f"`{name}` must hold integer counts (got dtype {arr.dtype}{hint})")
-    if arr.dtype.kind == "u" and arr.dtype.itemsize >= 8 and arr.size and arr.max() > 2**62:
-        raise InvalidInputError(f"`{name}` holds counts too large to handle (got {arr.max()})")
+    if arr.dtype.kind == "u" and arr.size and arr.max() > MAX_COUNT:
+        where = np.unravel_index(int(np.argmax(arr)), arr.shape)
+        raise InvalidInputError(_too_large(f"{name}[{_index_str(where)}]", arr[where]))
     arr = arr.astype(np.int64, copy=False)
     if arr.size and arr.min() < 0:
         where = np.unravel_index(int(np.argmin(arr)), arr.shape)
         raise InvalidInputError(
             f"`{name}` must be non-negative (got {name}[{_index_str(where)}]={arr[where]})"
         )
+    if arr.size and arr.max() > MAX_COUNT:
+        where = np.unravel_index(int(np.argmax(arr)), arr.shape)
+        raise InvalidInputError(_too_large(f"{name}[{_index_str(where)}]", arr[where]))
     return arr
 
 

@@ -59,9 +59,8 @@ from typing import NamedTuple
 
 import attrs
 import numpy as np
-from scipy import stats
 
-from rctkit._kernels import hypergeom_sums, pvalues
+from rctkit._kernels import hypergeom, hypergeom_sums, pvalues
 from rctkit._kernels.common import (
     BoolArray,
     EffectKernel,
@@ -514,7 +513,7 @@ def _lower_tails(x: IntArray, n: IntArray, m1: IntArray, n1: IntArray) -> FloatA
     non-events (``n - m1`` of them), so both tails of a p-value come from one call, each
     summed directly.
     """
-    return np.asarray(stats.hypergeom.cdf(x, n, m1, n1), dtype=np.float64)
+    return hypergeom.lower_tail(x, n, m1, n1)
 
 
 def _midp_pvalue(

@@ -12,6 +12,7 @@ import numpy as np
 
 from rctkit import _special as special
 from rctkit import _warnings
+from rctkit._kernels import hypergeom
 from rctkit._kernels.common import BoolArray, FloatArray, IntArray, TestKernel, cross_difference
 
 #: R's fisher.test counts tables whose probability is within this relative tolerance of the
@@ -75,13 +76,7 @@ def chi2_yates(
     return stat, _chi2_1df_sf(stat)
 
 
-def _hypergeom_logpmf(x: IntArray, n: IntArray, m1: IntArray, n1: IntArray) -> FloatArray:
-    """Log probability of ``x`` treatment-arm events given the margins (null hypothesis).
-
-    The same beta-function form as :func:`scipy.stats.hypergeom.logpmf`, called directly:
-    the bisection below evaluates it many times, and scipy's argument handling would
-    dominate the cost.
-    """
+def _beta_logpmf(x: IntArray, n: IntArray, m1: IntArray, n1: IntArray) -> FloatArray:
     m0 = n - m1
     betaln = special.betaln
     return np.asarray(
@@ -95,16 +90,55 @@ def _hypergeom_logpmf(x: IntArray, n: IntArray, m1: IntArray, n1: IntArray) -> F
     )
 
 
-def _hypergeom_log_kernel(x: IntArray, n: IntArray, m1: IntArray, n1: IntArray) -> FloatArray:
-    """The part of :func:`_hypergeom_logpmf` that depends on ``x`` (two of its six terms).
-
-    Comparing tables of one margin needs only this: the other four terms are the same for
-    every ``x`` and cancel, and leaving them out also leaves out their rounding.
-    """
+def _beta_log_kernel(x: IntArray, n: IntArray, m1: IntArray, n1: IntArray) -> FloatArray:
     betaln = special.betaln
     return np.asarray(
         -betaln(x + 1, m1 - x + 1) - betaln(n1 - x + 1, n - m1 - n1 + x + 1), dtype=np.float64
     )
+
+
+def _by_size(
+    small: Callable[[IntArray, IntArray, IntArray, IntArray], FloatArray],
+    x: IntArray,
+    n: IntArray,
+    m1: IntArray,
+    n1: IntArray,
+) -> FloatArray:
+    """``small`` for tables of at most :data:`hypergeom.LARGE_N` participants, and the
+    saddle-point :func:`hypergeom.logpmf` (accurate at every size) above."""
+    x, n, m1, n1 = np.broadcast_arrays(x, n, m1, n1)
+    large = n > hypergeom.LARGE_N
+    if not np.any(large):
+        return small(x, n, m1, n1)
+    out = np.empty(x.shape)
+    out[large] = hypergeom.logpmf(x[large], n[large], m1[large], n1[large])
+    if not np.all(large):
+        rest = ~large
+        out[rest] = small(x[rest], n[rest], m1[rest], n1[rest])
+    return out
+
+
+def _hypergeom_logpmf(x: IntArray, n: IntArray, m1: IntArray, n1: IntArray) -> FloatArray:
+    """Log probability of ``x`` treatment-arm events given the margins (null hypothesis).
+
+    Up to :data:`hypergeom.LARGE_N` participants, the beta-function form of
+    :func:`scipy.stats.hypergeom.logpmf`, called directly: the bisection below evaluates it
+    many times, and scipy's argument handling would dominate the cost. Above, the
+    beta-function form's absolute error (about 1e-16 n) would pass Fisher's 1e-7 tolerance,
+    and :func:`hypergeom.logpmf` takes over.
+    """
+    return _by_size(_beta_logpmf, x, n, m1, n1)
+
+
+def _hypergeom_log_kernel(x: IntArray, n: IntArray, m1: IntArray, n1: IntArray) -> FloatArray:
+    """The log probability up to terms that do not depend on ``x``.
+
+    Comparing tables of one margin needs only this. For small tables it is the two
+    beta-function terms that depend on ``x``: the other four are the same for every ``x``
+    and cancel, and leaving them out also leaves out their rounding. For large ones it is
+    the whole saddle-point log probability.
+    """
+    return _by_size(_beta_log_kernel, x, n, m1, n1)
 
 
 def _bisect_integers(
@@ -139,20 +173,17 @@ def fisher(
     found by bisection on the log probability, vectorised across tables, and the tails are
     summed with the hypergeometric CDF, so the cost grows with log(N), not with N.
 
-    Accuracy: within 2e-10 relative of R on the reference tables (N up to 2e6); scipy's
-    hypergeometric CDF, used for the tails, loses digits as N grows (about 2e-8 relative at
-    N = 2e8).
+    Accuracy: within 2e-10 relative of R on the reference tables (N up to 2e6). Above
+    :data:`hypergeom.LARGE_N` participants the probabilities and tails come from
+    :mod:`rctkit._kernels.hypergeom` (scipy's CDF loses digits as N grows); the p-value is
+    then within about 1e-6 relative of an mpmath sum up to ``MAX_COUNT`` per arm.
     """
     n = n1 + n2
     m1 = a + c
     if alternative == "less":
-        from scipy import stats  # where first needed: scipy.stats costs about 1 s to import
-
-        return None, np.asarray(stats.hypergeom.cdf(a, n, m1, n1), dtype=np.float64)
+        return None, hypergeom.lower_tail(a, n, m1, n1)
     if alternative == "greater":
-        from scipy import stats
-
-        return None, np.asarray(stats.hypergeom.sf(a - 1, n, m1, n1), dtype=np.float64)
+        return None, hypergeom.upper_tail(a, n, m1, n1)
     fisher_p, _ = fisher_and_strict_tails(a, n1, c, n2, strict=False)
     return None, fisher_p
 
@@ -174,7 +205,7 @@ def fisher_and_strict_tails(
     m1 = a + c
     support_low = np.maximum(0, n1 - (n - m1))
     support_high = np.minimum(n1, m1)
-    mode = (n1 + 1) * (m1 + 1) // (n + 2)
+    mode = hypergeom.mode(n, m1, n1)  # no int64 product: (n1 + 1)(m1 + 1) passes 2^63
     kernel = _hypergeom_log_kernel
     log_a = kernel(a, n, m1, n1)
     threshold = log_a + math.log1p(FISHER_RELATIVE_TOLERANCE)
@@ -196,9 +227,7 @@ def fisher_and_strict_tails(
         edges.append(_strict_edges(edge, outside, mode_, whole_, n_, m1_, n1_, log_a))
     # P(X >= right) is P(n1 - X <= n1 - right) for the arm's non-events: one CDF call.
     x = np.stack([v for e in edges for v in (e[0], n1 - e[1])])
-    from scipy import stats  # where first needed: scipy.stats costs about 1 s to import
-
-    both = stats.hypergeom.cdf(
+    both = hypergeom.lower_tail(
         x,
         np.stack([n] * x.shape[0]),
         np.stack([m1, n - m1] * len(edges)),
