@@ -585,9 +585,13 @@ def test_exact_bootstrap_refuses_enormous_arms() -> None:
     [
         ({"measure": "nnt"}, r"`measure` must be one of .* \(got 'nnt'\)"),
         ({"method": "studentized"}, r"`method` must be one of .* \(got 'studentized'\)"),
-        ({"n_resamples": 0}, r"`n_resamples` must be a positive integer or None .*=0"),
+        ({"n_resamples": 0}, r"`n_resamples` must be an integer of at least 2 or None .*=0"),
+        ({"n_resamples": 1}, r"`n_resamples` must be an integer of at least 2 or None .*=1"),
         ({"n_resamples": -5}, r"`n_resamples` .*-5"),
-        ({"n_resamples": 99.0}, r"`n_resamples` must be a positive integer or None \(got 99.0"),
+        (
+            {"n_resamples": 99.0},
+            r"`n_resamples` must be an integer of at least 2 or None \(got 99.0",
+        ),
         ({"n_resamples": True}, r"`n_resamples` .*True"),
         ({"n_resamples": "100"}, r"`n_resamples` .*'100'"),
         ({"n_resamples": 10**16}, r"`n_resamples` must be at most 1e\+15, .*=10000000000000000"),
@@ -675,7 +679,7 @@ def test_limits_within_parameter_space(
         assert bounds[0] <= low <= high <= bounds[1]
 
 
-@given(outcomes(max_total=60), st.integers(min_value=1, max_value=3000))
+@given(outcomes(max_total=60), st.integers(min_value=2, max_value=3000))
 def test_monte_carlo_percentile_is_type7_quantile_of_replicates(
     table: rk.BinaryOutcome, n_resamples: int
 ) -> None:

@@ -37,6 +37,33 @@ EXACT_MAX_PAIRS = 10_000_000
 #: Monte Carlo: above this many candidate pairs per resample the pairs are drawn one by one.
 GRID_PAIRS_PER_RESAMPLE = 4
 
+#: Monte Carlo with pairs drawn one by one: the most resamples (about 1 GB of draws).
+MAX_DRAWN_RESAMPLES = 30_000_000
+
+#: Log of the probability outside the range the binomial supports are computed on (1e-300).
+_LOG_FAR = 690.8
+
+
+def _reach(events: int, total: int) -> float:
+    """A distance from the mean beyond which ``Bin(total, events/total)`` has probability
+    below 2e-300: the smaller of Hoeffding's and Bernstein's bounds (Bernstein's is far
+    tighter for rare events: about 2400 rather than 1.9e7 for 1000 events among 1e12)."""
+    p = events / total
+    variance = total * p * (1.0 - p)
+    hoeffding = math.sqrt(total * _LOG_FAR / 2.0)
+    # 2 exp(-t^2 / (2 (variance + t / 3))) <= 2e-300 at this t.
+    bernstein = _LOG_FAR / 3.0 + math.sqrt((_LOG_FAR / 3.0) ** 2 + 2.0 * _LOG_FAR * variance)
+    return min(hoeffding, bernstein)
+
+
+def _expected_width(events: int, total: int) -> float:
+    """About how many counts :func:`_binomial_support` keeps: the central range of a normal
+    distribution holding all but 1e-20 in each tail (9.3 standard deviations each way)."""
+    if events in (0, total):
+        return 1.0
+    p = events / total
+    return 18.6 * math.sqrt(total * p * (1.0 - p)) + 1.0
+
 
 def _binomial_support(events: int, total: int, tail: float) -> tuple[int, FloatArray, float]:
     """The resampled count's distribution Bin(total, events/total) without its far tails.
@@ -48,7 +75,7 @@ def _binomial_support(events: int, total: int, tail: float) -> tuple[int, FloatA
     if events in (0, total):
         return events, np.ones(1), 0.0
     p = events / total
-    reach = math.sqrt(total * 690.8 / 2.0)  # Hoeffding: P(|X - np| >= reach) <= 2e-300
+    reach = _reach(events, total)  # P(|X - np| >= reach) <= 2e-300
     lo = max(0, math.floor(total * p - reach))
     hi = min(total, math.ceil(total * p + reach))
     k = np.arange(lo, hi + 1)
@@ -72,16 +99,24 @@ def _grid(start1: int, size1: int, start2: int, size2: int) -> tuple[IntArray, I
     return a, c
 
 
+def _refuse_exact(pairs: float, n1: int, n2: int) -> None:
+    raise InvalidInputError(
+        f"`n_resamples=None` (the exact bootstrap) would enumerate {pairs:,.0f} pairs of "
+        f"resampled counts for arms of {n1} and {n2}, more than {EXACT_MAX_PAIRS:,}: "
+        "pass a number of Monte Carlo resamples instead, e.g. n_resamples=100_000"
+    )
+
+
 def _exact_distribution(measure: str, a: int, n1: int, c: int, n2: int) -> _Distribution:
+    # Refuse before computing anything: the supports of huge arms alone take gigabytes.
+    expected = _expected_width(a, n1) * _expected_width(c, n2)
+    if expected > EXACT_MAX_PAIRS:
+        _refuse_exact(expected, n1, n2)
     start1, pmf1, out1 = _binomial_support(a, n1, EXACT_TAIL)
     start2, pmf2, out2 = _binomial_support(c, n2, EXACT_TAIL)
     pairs = pmf1.size * pmf2.size
     if pairs > EXACT_MAX_PAIRS:
-        raise InvalidInputError(
-            f"`n_resamples=None` (the exact bootstrap) would enumerate {pairs:,} pairs of "
-            f"resampled counts for arms of {n1} and {n2}, more than {EXACT_MAX_PAIRS:,}: "
-            "pass a number of Monte Carlo resamples instead, e.g. n_resamples=100_000"
-        )
+        _refuse_exact(pairs, n1, n2)
     a_star, c_star = _grid(start1, pmf1.size, start2, pmf2.size)
     probs = np.outer(pmf1, pmf2).ravel()
     probs /= probs.sum()
@@ -92,9 +127,14 @@ def _exact_distribution(measure: str, a: int, n1: int, c: int, n2: int) -> _Dist
 def _monte_carlo_distribution(
     measure: str, a: int, n1: int, c: int, n2: int, n_resamples: int, rng: np.random.Generator
 ) -> _Distribution:
-    start1, pmf1, out1 = _binomial_support(a, n1, MONTE_CARLO_TAIL)
-    start2, pmf2, out2 = _binomial_support(c, n2, MONTE_CARLO_TAIL)
-    if pmf1.size * pmf2.size <= GRID_PAIRS_PER_RESAMPLE * n_resamples:
+    grid = _expected_width(a, n1) * _expected_width(c, n2) <= 2 * GRID_PAIRS_PER_RESAMPLE * (
+        n_resamples
+    )
+    if grid:
+        start1, pmf1, out1 = _binomial_support(a, n1, MONTE_CARLO_TAIL)
+        start2, pmf2, out2 = _binomial_support(c, n2, MONTE_CARLO_TAIL)
+        grid = pmf1.size * pmf2.size <= GRID_PAIRS_PER_RESAMPLE * n_resamples
+    if grid:
         # One multinomial draw over the grid of pairs: the histogram of the B resampled pairs.
         probs = np.outer(pmf1 / pmf1.sum(), pmf2 / pmf2.sum()).ravel()
         counts = rng.multinomial(n_resamples, probs / probs.sum())
@@ -105,10 +145,20 @@ def _monte_carlo_distribution(
         truncated = out1 + out2
     else:
         # Far more pairs than resamples (huge arms, few resamples): draw each resample.
+        if n_resamples > MAX_DRAWN_RESAMPLES:
+            raise InvalidInputError(
+                f"`n_resamples` must be at most {MAX_DRAWN_RESAMPLES:,} for arms of {n1} and "
+                f"{n2}, whose resamples are drawn one by one (about 40 bytes each; got "
+                f"n_resamples={n_resamples:,}): a score or exact interval needs no resampling"
+            )
         a_draw = rng.binomial(n1, a / n1, size=n_resamples)
         c_draw = rng.binomial(n2, c / n2, size=n_resamples)
-        codes, counts = np.unique(a_draw * np.int64(n2 + 1) + c_draw, return_counts=True)
-        a_star, c_star = codes // (n2 + 1), codes % (n2 + 1)
+        if (n1 + 1) * (n2 + 1) < 2**63:  # Python ints: the codes fit in int64
+            codes, counts = np.unique(a_draw * np.int64(n2 + 1) + c_draw, return_counts=True)
+            a_star, c_star = codes // (n2 + 1), codes % (n2 + 1)
+        else:
+            pairs, counts = np.unique(np.stack([a_draw, c_draw], axis=1), axis=0, return_counts=True)
+            a_star, c_star = pairs[:, 0], pairs[:, 1]
         weights = counts.astype(np.int64)
         truncated = 0.0
     a_star = a_star.astype(np.int64)
@@ -133,7 +183,7 @@ def _check_arguments(
     measure = _validation.check_choice(measure, "measure", MEASURES)
     method = _validation.check_choice(method, "method", METHODS)
     n_resamples = _validation.check_n_resamples(
-        n_resamples, minimum=1, maximum=MAX_RESAMPLES, allow_none=True
+        n_resamples, minimum=2, maximum=MAX_RESAMPLES, allow_none=True
     )
     level = _validation.check_confidence_level(confidence_level)
     generator = _validation.check_rng(rng)  # validated although the exact bootstrap draws nothing
@@ -183,9 +233,11 @@ def bootstrap(
     ------
     InvalidInputError
         If ``outcome`` is not a BinaryOutcome, ``measure`` or ``method`` is unknown,
-        ``n_resamples`` is not a positive integer or None, ``confidence_level`` is outside
-        (0, 1) or ``rng`` is not None, a non-negative integer or a Generator; and for the exact
-        bootstrap of arms so large that more than ten million pairs would be enumerated.
+        ``n_resamples`` is not an integer of at least 2 or None, ``confidence_level`` is
+        outside (0, 1) or ``rng`` is not None, a non-negative integer or a Generator; for the
+        exact bootstrap of arms so large that more than ten million pairs would be enumerated
+        (refused before anything is computed); and for more than 30 million resamples of arms
+        so large that each resample is drawn on its own.
 
     Warns
     -----
@@ -193,7 +245,8 @@ def bootstrap(
         When an arm has no events or only events (that arm's resampled count never varies, so
         the interval ignores its uncertainty); when some replicates have an undefined measure
         (they are left out; see Notes); when a basic limit is clipped to the parameter space;
-        when the BCa interval is undefined.
+        when the BCa interval is undefined; when ``n_resamples`` is too few for the level
+        (fewer than :math:`2/\alpha - 1`, so that the limits are the extreme replicates).
 
     Notes
     -----
@@ -208,6 +261,12 @@ def bootstrap(
     directly instead). With ``n_resamples=None`` every pair is enumerated with its probability;
     only binomial tails of probability below ``1e-20`` each are left out -- less than the
     rounding error of the float64 sums that form the distribution function.
+
+    *Cost.* Monte Carlo: time and memory grow with the smaller of the number of pairs
+    (about :math:`(19\sigma_1 + 1)(19\sigma_2 + 1)`, :math:`\sigma_i` the binomial standard
+    deviations) and ``n_resamples``; a million resamples of CORE take about 0.1 s, and arms of
+    ``MAX_COUNT`` cost the same as arms of a million. Exact: memory is about 50 bytes per
+    pair, at most ten million pairs (0.5 GB, arms of about 20,000 at a risk of one half).
 
     *The statistic* is the plug-in estimate, :math:`\hat\theta^* = a^*d^*/(b^*c^*)`,
     :math:`(a^*/n_1)/(c^*/n_2)` or :math:`a^*/n_1 - c^*/n_2`, computed once per distinct pair
@@ -269,6 +328,12 @@ def bootstrap(
     c, n2 = outcome.control.events, outcome.control.total
     estimate = float(plug_in(measure, np.array(a), n1, np.array(c), n2))
 
+    if n_resamples is not None and (n_resamples + 1) * (1.0 - level) / 2.0 < 1.0:
+        _warnings.warn(
+            f"n_resamples={n_resamples} is too few for a {level:.6g} interval: its limits are "
+            f"the smallest and largest replicates, and their coverage is unreliable (use at "
+            f"least {math.ceil(2.0 / (1.0 - level)):,})"
+        )
     if a in (0, n1) or c in (0, n2):
         _warnings.warn(
             "the table has an arm with no events or only events: its resampled count never "
