@@ -129,6 +129,10 @@ def count_array(value: Any, name: str) -> IntArray:
         arr = arr.astype(np.int64)
     if arr.dtype == np.bool_ or arr.dtype.kind not in "iu":
         if arr.dtype.kind == "f" and arr.size and np.all(np.isfinite(arr)):
+            if np.all(arr == np.round(arr)) and arr.max() > MAX_COUNT:
+                # e.g. a list holding a Python int above 2^63, which numpy stores as float
+                where = np.unravel_index(int(np.argmax(arr)), arr.shape)
+                raise InvalidInputError(_too_large(f"{name}{_index_str(where)}", arr[where]))
             bad = arr[arr != np.round(arr)]
             hint = (
                 f"; first non-integer value {bad.flat[0]!r}"
@@ -140,21 +144,22 @@ def count_array(value: Any, name: str) -> IntArray:
         raise InvalidInputError(f"`{name}` must hold integer counts (got dtype {arr.dtype}{hint})")
     if arr.dtype.kind == "u" and arr.size and arr.max() > MAX_COUNT:
         where = np.unravel_index(int(np.argmax(arr)), arr.shape)
-        raise InvalidInputError(_too_large(f"{name}[{_index_str(where)}]", arr[where]))
+        raise InvalidInputError(_too_large(f"{name}{_index_str(where)}", arr[where]))
     arr = arr.astype(np.int64, copy=False)
     if arr.size and arr.min() < 0:
         where = np.unravel_index(int(np.argmin(arr)), arr.shape)
         raise InvalidInputError(
-            f"`{name}` must be non-negative (got {name}[{_index_str(where)}]={arr[where]})"
+            f"`{name}` must be non-negative (got {name}{_index_str(where)}={arr[where]})"
         )
     if arr.size and arr.max() > MAX_COUNT:
         where = np.unravel_index(int(np.argmax(arr)), arr.shape)
-        raise InvalidInputError(_too_large(f"{name}[{_index_str(where)}]", arr[where]))
+        raise InvalidInputError(_too_large(f"{name}{_index_str(where)}", arr[where]))
     return arr
 
 
 def _index_str(where: tuple[Any, ...]) -> str:
-    return ", ".join(str(int(i)) for i in where)
+    """``[i, j]`` for an entry of an array, nothing for a 0-d array (a scalar)."""
+    return f"[{', '.join(str(int(i)) for i in where)}]" if where else ""
 
 
 def count_arrays(
@@ -183,14 +188,14 @@ def count_arrays(
         if np.any(zero):
             where = np.unravel_index(int(np.argmax(zero)), zero.shape)
             raise InvalidInputError(
-                f"`{arm}_total` must be positive (got {arm}_total[{_index_str(where)}]=0)"
+                f"`{arm}_total` must be positive (got {arm}_total{_index_str(where)}=0)"
             )
         over = events > total
         if np.any(over):
             where = np.unravel_index(int(np.argmax(over)), over.shape)
             raise InvalidInputError(
                 f"`{arm}_events` must not exceed `{arm}_total` (got {arm}_events"
-                f"[{_index_str(where)}]={events[where]}, {arm}_total[{_index_str(where)}]"
+                f"{_index_str(where)}={events[where]}, {arm}_total{_index_str(where)}"
                 f"={total[where]})"
             )
     return a, n1, c, n2

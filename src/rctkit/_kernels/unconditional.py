@@ -73,7 +73,7 @@ from scipy import special
 
 from rctkit._kernels import solvers
 from rctkit._kernels.common import BoolArray, FloatArray, IntArray
-from rctkit.errors import RctkitError
+from rctkit.errors import CostLimitError
 
 #: Grid points in theta per sqrt(N), and the least number of grid intervals.
 GRID_PER_SQRT_N = 16
@@ -428,7 +428,7 @@ def _prepare(
     n1, n2 = flat[1], flat[3]
     largest = int((n1 + n2).max(initial=0))
     if largest > MAX_PARTICIPANTS:
-        raise RctkitError(
+        raise CostLimitError(
             f"Barnard's and Boschloo's tests are computed exactly for tables of at most "
             f"{MAX_PARTICIPANTS} participants (got {largest}); for larger trials use "
             f'method="chi2", "fisher" or "fisher-midp", which agree with them closely there'

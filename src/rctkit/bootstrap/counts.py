@@ -157,7 +157,8 @@ def _monte_carlo_distribution(
             codes, counts = np.unique(a_draw * np.int64(n2 + 1) + c_draw, return_counts=True)
             a_star, c_star = codes // (n2 + 1), codes % (n2 + 1)
         else:
-            pairs, counts = np.unique(np.stack([a_draw, c_draw], axis=1), axis=0, return_counts=True)
+            drawn = np.stack([a_draw, c_draw], axis=1)
+            pairs, counts = np.unique(drawn, axis=0, return_counts=True)
             a_star, c_star = pairs[:, 0], pairs[:, 1]
         weights = counts.astype(np.int64)
         truncated = 0.0
