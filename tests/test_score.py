@@ -244,6 +244,76 @@ def test_limits_match_mpmath(measure: str, method: str, table: Table) -> None:
             assert got == pytest.approx(float(want), rel=1e-9)
 
 
+# Issue 10: extreme tables (a huge arm against a tiny one, rare events in 1e9) where the
+# restricted risk-difference fit lost relative precision (p2 = p1 - delta cancels, and the
+# cubic's two nearby roots left it off by up to 1e-8): the MN limit of 0/802812 vs 0/1 was
+# off by 2.5e-7 relative and that of 0/1e9 vs 0/1 by 15%.
+EXTREME_TABLES: list[Table] = [
+    (0, 802812, 0, 1),
+    (0, 1, 0, 802812),
+    (5, 802812, 0, 1),
+    (1, 802812, 0, 3),
+    (0, 10**6, 0, 2),
+    (0, 10**9, 0, 1),
+    (2, 10**9, 1, 7),
+    (10**9 - 1, 10**9, 0, 1),
+    (0, 10**6, 3, 5),
+    (1, 10**8, 1, 10**8),
+    (7, 13, 10**6 - 2, 10**6),
+    (1, 2, 999, 10**9),
+]
+
+
+def _assert_limits_match(est: rk.Estimate, low: mp.mpf, high: mp.mpf) -> None:
+    for got, want in ((est.ci.low, low), (est.ci.high, high)):
+        if want in (0, mp.inf, -1, 1):
+            assert got == float(want)
+        else:
+            assert got == pytest.approx(float(want), rel=1e-9)
+
+
+@pytest.mark.parametrize(
+    ("measure", "method", "table"),
+    [(m, k, t) for m, k in ALL_METHODS for t in EXTREME_TABLES if _defined(m, t)],
+)
+def test_extreme_tables_match_mpmath(measure: str, method: str, table: Table) -> None:
+    est = estimate(measure, method, table)
+    _assert_limits_match(est, *mp_interval(measure, method, table))  # mpmath, 40 digits
+
+
+def test_no_events_closed_form() -> None:
+    """0/n1 vs 0/n2: the restricted fit is p2 = 0, p1 = delta, so the MN upper limit of the
+    difference solves n1 delta / (k (1 - delta)) = z^2: delta = k z^2 / (n1 + k z^2) with
+    k = N / (N - 1) (closed form, evaluated in mpmath)."""
+    z = mp.sqrt(2) * mp.erfinv(mp.mpf("0.95"))
+    for n1, n2 in ((802812, 1), (10**9, 1), (10**12, 1), (10**12, 10**12), (3, 10**12)):
+        k = mp.mpf(n1 + n2) / (n1 + n2 - 1)
+        want = k * z**2 / (n1 + k * z**2)
+        got = rkb.risk_difference(0, n1, 0, n2, method="mn").high
+        assert float(got) == pytest.approx(float(want), rel=1e-12)
+
+
+@st.composite
+def _lopsided_tables(draw: st.DrawFn) -> Table:
+    big = draw(st.integers(10**5, 10**10))
+    small = draw(st.integers(1, 50))
+    a = draw(st.integers(0, min(big, 20)) | st.integers(big - 20, big).filter(lambda x: x >= 0))
+    c = draw(st.integers(0, small))
+    if draw(st.booleans()):
+        return c, small, a, big
+    return a, big, c, small
+
+
+@settings(max_examples=20, derandomize=True, deadline=None)
+@given(_lopsided_tables(), st.sampled_from(ALL_METHODS))
+def test_lopsided_tables_match_mpmath(table: Table, measure_method: tuple[str, str]) -> None:
+    measure, method = measure_method
+    if not _defined(measure, table):
+        return
+    est = estimate(measure, method, table)
+    _assert_limits_match(est, *mp_interval(measure, method, table))  # mpmath, 40 digits
+
+
 @pytest.mark.parametrize("level", [0.5, 0.999])
 @pytest.mark.parametrize(("measure", "method"), ALL_METHODS)
 def test_other_levels_match_mpmath(measure: str, method: str, level: float) -> None:

@@ -145,8 +145,8 @@ def _rd_bounded(
     k: FloatArray,
     target: FloatArray,
 ) -> FloatArray:
-    p1, p2 = restricted.risk_difference(delta, fa, fn1, fc, fn2)
-    var = k * (p1 * (1.0 - p1) / fn1 + p2 * (1.0 - p2) / fn2)
+    p1, p2, q1, q2 = restricted.risk_difference_cells(delta, fa, fn1, fc, fn2)
+    var = k * (p1 * q1 / fn1 + p2 * q2 / fn2)
     return _bounded(estimate - delta, var) - target
 
 

@@ -126,9 +126,9 @@ class BootstrapEstimate(Estimate):
         >>> import rctkit as rk
         >>> from rctkit.bootstrap import bootstrap
         >>> small = rk.BinaryOutcome.from_counts(treatment=(3, 7), control=(5, 9))
-        >>> res = bootstrap(small, measure="risk_difference", n_resamples=5, rng=1)
+        >>> res = bootstrap(small, measure="risk_difference", n_resamples=50, rng=1)
         >>> res.replicates().shape
-        (5,)
+        (50,)
         """
         if self.n_resamples is None:
             raise RctkitError(
