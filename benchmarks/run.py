@@ -18,7 +18,13 @@ from statsmodels.stats.contingency_tables import Table2x2
 
 import rctkit as rk
 import rctkit.batch as rkb
-from benchmarks import bench_adjusted, bench_bootstrap, bench_compiled, bench_methods
+from benchmarks import (
+    bench_adjusted,
+    bench_bootstrap,
+    bench_compiled,
+    bench_limits,
+    bench_methods,
+)
 from benchmarks.timing import Row, best_time
 
 
@@ -74,6 +80,7 @@ BENCHMARKS: list[Callable[[], Row]] = [
     *bench_methods.BENCHMARKS,
     *bench_bootstrap.BENCHMARKS,
     *bench_adjusted.BENCHMARKS,
+    *bench_limits.BENCHMARKS,
 ]
 
 #: The issues' targets: peer time / rctkit time at least this.
@@ -111,6 +118,7 @@ def main() -> None:
         f"{memory['maxrss_kib'] / 2**10:.0f} MiB (target < 1 GiB)"
     )
     bench_compiled.report()
+    bench_limits.report()
 
 
 if __name__ == "__main__":

@@ -335,3 +335,27 @@ def test_fisher_rare_events_match_mpmath(n1: int, a: int, c: int, n2: int) -> No
         assert p < 1e-290
     else:
         assert _rel(p, float(expected)) <= 1e-9
+
+
+@pytest.mark.parametrize("sds", [-25, -12, -6, 6, 12])
+def test_far_tails_of_huge_tables_match_mpmath(sds: int) -> None:
+    """A table some standard deviations from its mode, 1e8 per arm and 6e7 events: the tail
+    below it is summed term by term, cut where the terms (log-concave, so falling at least
+    geometrically) drop below e^-45 of the first (at 1e12 per arm the cut took a table 10 SD
+    out from 0.9 s to 0.02 s). Reference: ``tests/reference/large_counts.py``'s mpmath sums
+    (40 digits), term by term to 1e-40."""
+    n1 = n2 = 10**8
+    m1 = 6 * 10**7
+    sd = math.sqrt(m1 * (2 * n1 - m1) / (4 * (2 * n1)))
+    a = m1 // 2 + int(sds * sd)
+    n = n1 + n2
+    ref = _reference_module()
+    with mpmath.workdps(40):
+        want_lower = ref.lower_tail(a, n, m1, n1)
+        want_upper = ref.upper_tail(a, n, m1, n1)
+    args = (np.array(a), np.array(n), np.array(m1), np.array(n1))
+    for got, want in (
+        (float(hypergeom.lower_tail(*args)), want_lower),
+        (float(hypergeom.upper_tail(*args)), want_upper),
+    ):
+        assert _rel(got, float(want)) <= 1e-10

@@ -176,6 +176,19 @@ def _log_tail_terms(
     return out
 
 
+#: Terms past the cut of a geometric tail fall below exp(-_GEOMETRIC_NATS) of its first.
+_GEOMETRIC_NATS = 45.0
+
+
+def _geometric_terms(x: FloatArray, n: FloatArray, m1: FloatArray, n1: FloatArray) -> FloatArray:
+    """How many terms below ``x`` a lower tail needs, from the first ratio ``w[x-1] / w[x]``
+    (infinite where that ratio is not below 1, at or above the mode)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        log_r = np.log((x * (n - n1 - m1 + x)) / ((n1 - x + 1.0) * (m1 - x + 1.0)))
+        k = (_GEOMETRIC_NATS - np.log1p(-np.exp(log_r))) / -log_r
+    return np.asarray(np.where(log_r < 0.0, np.ceil(k) + 1.0, np.inf))
+
+
 def _large_lower_tail(x: IntArray, n: IntArray, m1: IntArray, n1: IntArray) -> FloatArray:
     """``P(X <= x)`` for tables of more than :data:`LARGE_N` participants (1-D arrays)."""
     low, high = support(n, m1, n1)
@@ -206,7 +219,13 @@ def _large_lower_tail(x: IntArray, n: IntArray, m1: IntArray, n1: IntArray) -> F
         log_sum[np.flatnonzero(smooth)[sums.ok]] = sums.log_sum[sums.ok]
     rest = np.flatnonzero(np.isnan(log_sum))
     if rest.size:
-        count = np.minimum(fx[rest] - low[todo][rest], reach[rest]).astype(np.int64) + 1
+        count = np.minimum(fx[rest] - low[todo][rest], reach[rest])
+        # Below the mode the terms fall at least geometrically, by the first ratio r or
+        # faster (log-concavity): the terms past k sum to at most r^k / (1 - r) of the first,
+        # below e^-45 for the k here. Far in a tail of a huge table this is a handful of
+        # terms where ``reach`` would be millions.
+        count = np.minimum(count, _geometric_terms(fx[rest], fn[rest], fm1[rest], fn1[rest]))
+        count = count.astype(np.int64) + 1
         log_sum[rest] = _log_tail_terms(fx[rest], fn[rest], fm1[rest], fn1[rest], count)
     out[todo] = np.minimum(np.exp(log_f + log_sum), 1.0)
     return np.asarray(out)
