@@ -22,7 +22,7 @@ from rctkit.bootstrap._core import (
     plug_in,
     summarise,
 )
-from rctkit.errors import InvalidInputError
+from rctkit.errors import CostLimitError
 from rctkit.model import BinaryOutcome
 
 #: Monte Carlo: probability left out of each tail of each arm's binomial distribution.
@@ -100,7 +100,7 @@ def _grid(start1: int, size1: int, start2: int, size2: int) -> tuple[IntArray, I
 
 
 def _refuse_exact(pairs: float, n1: int, n2: int) -> None:
-    raise InvalidInputError(
+    raise CostLimitError(
         f"`n_resamples=None` (the exact bootstrap) would enumerate {pairs:,.0f} pairs of "
         f"resampled counts for arms of {n1} and {n2}, more than {EXACT_MAX_PAIRS:,}: "
         "pass a number of Monte Carlo resamples instead, e.g. n_resamples=100_000"
@@ -146,7 +146,7 @@ def _monte_carlo_distribution(
     else:
         # Far more pairs than resamples (huge arms, few resamples): draw each resample.
         if n_resamples > MAX_DRAWN_RESAMPLES:
-            raise InvalidInputError(
+            raise CostLimitError(
                 f"`n_resamples` must be at most {MAX_DRAWN_RESAMPLES:,} for arms of {n1} and "
                 f"{n2}, whose resamples are drawn one by one (about 40 bytes each; got "
                 f"n_resamples={n_resamples:,}): a score or exact interval needs no resampling"
@@ -235,10 +235,11 @@ def bootstrap(
     InvalidInputError
         If ``outcome`` is not a BinaryOutcome, ``measure`` or ``method`` is unknown,
         ``n_resamples`` is not an integer of at least 2 or None, ``confidence_level`` is
-        outside (0, 1) or ``rng`` is not None, a non-negative integer or a Generator; for the
-        exact bootstrap of arms so large that more than ten million pairs would be enumerated
-        (refused before anything is computed); and for more than 30 million resamples of arms
-        so large that each resample is drawn on its own.
+        outside (0, 1) or ``rng`` is not None, a non-negative integer or a Generator.
+    CostLimitError
+        (An InvalidInputError.) For the exact bootstrap of arms so large that more than ten
+        million pairs would be enumerated (refused before anything is computed); and for more
+        than 30 million resamples of arms so large that each resample is drawn on its own.
 
     Warns
     -----
