@@ -111,6 +111,22 @@ def _mp_decreasing_root(f: Callable[[MpFloat], MpFloat], x0: MpFloat = 0) -> MpF
     k = 1
     while f(hi) > 0:
         hi, k = hi + 2**k, k + 1
+    return _mp_bracketed(f, lo, hi)
+
+
+def _mp_bracketed(f: Callable[[MpFloat], MpFloat], lo: MpFloat, hi: MpFloat) -> MpFloat:
+    """A root in the bracket ``(lo, hi)``: 40 bisections (so that a far bracket, as at 1e12
+    participants, does not stall the solver), then Anderson-Bjorck."""
+    f_lo = f(lo)
+    for _ in range(40):
+        mid = (lo + hi) / 2
+        f_mid = f(mid)
+        if f_mid == 0:
+            return mid
+        if (f_mid > 0) == (f_lo > 0):
+            lo, f_lo = mid, f_mid
+        else:
+            hi = mid
     return mp.findroot(f, (lo, hi), solver="anderson")
 
 
@@ -121,7 +137,7 @@ def _mp_ray_root(f: Callable[[MpFloat], MpFloat], x_in: MpFloat, direction: int)
     while f(x_out) < 0:
         x_in, step = x_out, 2 * step
         x_out = x_in + direction * step
-    return mp.findroot(f, (x_in, x_out), solver="anderson")
+    return _mp_bracketed(f, x_in, x_out)
 
 
 def _mp_quantile(level: float) -> MpFloat:
@@ -151,9 +167,10 @@ def _mp_saturated(t: tuple[MpFloat, ...]) -> MpFloat:
 
 
 @functools.cache
-def mp_profile(table: Table, level: float) -> tuple[float, float, float, float]:
-    """Profile-likelihood OR interval, LR statistic and p-value, by mpmath at 40 digits."""
-    with mp.workdps(40):
+def mp_profile(table: Table, level: float, dps: int = 40) -> tuple[float, float, float, float]:
+    """Profile-likelihood OR interval, LR statistic and p-value, by mpmath at ``dps`` digits
+    (40; more for tables of 1e12, whose log likelihoods cancel in about 25 digits)."""
+    with mp.workdps(dps):
         t = tuple(mp.mpf(x) for x in table)
         a, n1, c, n2 = t
         b, d = n1 - a, n2 - c
@@ -648,6 +665,27 @@ def test_wald_zero_cell_is_hauck_donner_limit() -> None:
 # --------------------------------------------------------------------------------------------
 # Extremes and the batch path
 # --------------------------------------------------------------------------------------------
+
+
+HUGE_TABLES: list[Table] = [
+    (3, 10**12, 40, 10**12),
+    (5 * 10**11, 10**12, 5 * 10**11 + 10**6, 10**12),
+    (10**12 - 5, 10**12, 10**12 - 9, 10**12),
+    (123_456, 10**9, 0, 10**12),
+    (7, 10**9, 3, 10**12),
+    (333_333_333_333, 10**12, 10**11, 3 * 10**11),
+]
+
+
+@pytest.mark.parametrize("table", HUGE_TABLES)
+def test_profile_and_lr_at_huge_tables_match_mpmath(table: Table) -> None:
+    """Issue 10: arms up to rctkit.MAX_COUNT against mpmath at 80 digits."""
+    low, high, stat, pvalue = mp_profile(table, 0.95, dps=80)  # mpmath (above)
+    est = _or(table, "profile")
+    np.testing.assert_allclose([est.ci.low, est.ci.high], [low, high], rtol=RTOL, atol=0)
+    assert est.pvalue == pytest.approx(pvalue, rel=RTOL)
+    res = _test(table, "lr")
+    assert res.statistic == pytest.approx(stat, rel=RTOL)
 
 
 def test_extreme_levels_and_counts_stay_finite() -> None:

@@ -489,5 +489,7 @@ def test_huge_tables_are_refused_with_an_explanation() -> None:
     n = 1_000_000_000
     o = rk.BinaryOutcome.from_counts(treatment=(n // 2, n), control=(n // 2 + 100_000, n))
     for method in ("barnard", "boschloo"):
-        with pytest.raises(rk.CostLimitError, match=r"at most 10000 participants \(got 2000000000\)"):
+        with pytest.raises(
+            rk.CostLimitError, match=r"at most 10000 participants \(got 2000000000\)"
+        ):
             rk.hypothesis_test(o, method=method)

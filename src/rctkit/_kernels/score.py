@@ -103,19 +103,24 @@ def _factor(fn1: FloatArray, fn2: FloatArray, miettinen_nurminen: bool) -> Float
 
 
 def _null_pvalue(
-    fa: FloatArray, fn1: FloatArray, fc: FloatArray, fn2: FloatArray, k: FloatArray
+    fa: FloatArray,
+    fn1: FloatArray,
+    fc: FloatArray,
+    fn2: FloatArray,
+    k: FloatArray,
+    diff: FloatArray,
 ) -> FloatArray:
     """Two-sided p-value of the score test of no effect (difference 0, ratio 1).
 
     There every restricted MLE is the pooled risk, and the three score statistics all reduce
     to Pearson's ``N (ad - bc)^2 / (n1 n2 m1 m0)``, divided by ``k``. With no events, or only
     events, in both arms it is 0/0: the data are as likely under any effect, and the statistic
-    is taken as 0 (p-value 1).
+    is taken as 0 (p-value 1). ``diff`` is ``ad - bc`` from :func:`cross_difference`, exact
+    where the two products cancel.
     """
     n = fn1 + fn2
     m1 = fa + fc
     m0 = n - m1
-    diff = fa * fn2 - fc * fn1
     stat = (diff / fn1) * (diff / fn2) * (n / m1) / (m0 * k)
     stat = np.where(stat >= 0.0, stat, 0.0)  # 0/0 (nan) where m1 or m0 is 0
     return np.asarray(chi2_1_sf(stat), dtype=np.float64)
@@ -191,7 +196,7 @@ def _risk_difference(
         limits = _bracketed_root(
             _rd_bounded, params, x_in, f_in, x_out, f_out, guess, _XATOL_DIFFERENCE
         )
-        pvalue = _null_pvalue(fa, fn1, fc, fn2, k)
+        pvalue = _null_pvalue(fa, fn1, fc, fn2, k, cross_difference(a, n1, c, n2))
     low, high = _halves(limits)
     return Interval(estimate, low, high, pvalue)
 
@@ -303,7 +308,7 @@ def _odds_ratio(
     low = np.where(undefined, 0.0, low)
     high = np.where(undefined, np.inf, high)
     with np.errstate(all="ignore"):
-        pvalue = _null_pvalue(fa, fn1, fc, fn2, k)
+        pvalue = _null_pvalue(fa, fn1, fc, fn2, k, cross_difference(a, n1, c, n2))
     return Interval(estimate, low, high, pvalue)
 
 
@@ -430,7 +435,7 @@ def _risk_ratio(
                 )
             limits[0, fa == 0.0] = 0.0
             limits[1, fc == 0.0] = np.inf
-        pvalue = _null_pvalue(fa, fn1, fc, fn2, k)
+        pvalue = _null_pvalue(fa, fn1, fc, fn2, k, cross_difference(a, n1, c, n2))
     return Interval(estimate, limits[0], limits[1], pvalue)
 
 
