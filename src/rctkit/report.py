@@ -395,7 +395,10 @@ def _bare_p(pvalue: float, style: str) -> str:
 
 
 def _row(label: str, cells: list[str], widths: list[int]) -> str:
-    cols = "".join(escape_text(c).rjust(w) for c, w in zip(cells, widths[1:], strict=True))
+    # Two spaces at least before each cell, so that long labels do not run together.
+    cols = "".join(
+        ("  " + escape_text(c)).rjust(w) for c, w in zip(cells, widths[1:], strict=True)
+    )
     return "  " + escape_text(label).ljust(widths[0]) + cols
 
 

@@ -13,7 +13,7 @@ from rctkit.model import Trial
 
 
 def _check_dpi(dpi: Any) -> float:
-    if isinstance(dpi, bool) or not isinstance(dpi, numbers.Real) or not 0 < dpi < math.inf:
+    if isinstance(dpi, bool) or not isinstance(dpi, numbers.Real) or not 0 < float(dpi) < math.inf:
         raise InvalidInputError(f"`dpi` must be a positive finite number (got {dpi!r})")
     return float(dpi)
 
