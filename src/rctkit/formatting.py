@@ -255,7 +255,8 @@ def escape_markdown(text: str, *, line_start: bool = False) -> str:
         ``& < >`` as character references, so that raw HTML, entities, links, emphasis
         and table cells stay text. A line break becomes a space (a break would end a table
         row, and ``<br>`` is not read by every Markdown processor). Leading and trailing
-        spaces are removed: Markdown ignores them, and four would start a code block.
+        whitespace is removed: Markdown trims it from cells, four spaces would start a code
+        block, and emphasis around the text (a bold caption) must not touch a space.
 
     Examples
     --------
@@ -264,7 +265,7 @@ def escape_markdown(text: str, *, line_start: bool = False) -> str:
     >>> print(escape_markdown("1. not a list", line_start=True))
     1\. not a list
     """
-    text = one_line(text).strip(" ")
+    text = one_line(text).strip()
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     text = _MARKDOWN_SPECIAL.sub(r"\\\1", text)
     if line_start:
@@ -304,8 +305,10 @@ _LATEX_SPECIAL = {
     "\u00a0": "~",
     REPLACEMENT_CHARACTER: "?",
 }
+_LATEX_CHARS = re.compile("[" + re.escape("".join(_LATEX_SPECIAL)) + "]")
 # Pairs that TeX's fonts would merge into another glyph: -- and --- (dashes), '' and ,, (quotes).
-_LATEX_LIGATURES = frozenset({"--", "''", ",,"})
+# None of the replacements above makes such a pair, so they are split after escaping.
+_LATEX_LIGATURES = re.compile(r"(?<=-)(?=-)|(?<=')(?=')|(?<=,)(?=,)")
 
 
 def escape_latex(text: str) -> str:
@@ -331,10 +334,5 @@ def escape_latex(text: str) -> str:
     >>> print(escape_latex(r"[2cm] 50% & #1 \input{x} a--b"))
     {[}2cm{]} 50\% \& \#1 \textbackslash{}input\{x\} a-{}-b
     """
-    text = one_line(text)
-    out = []
-    for i, char in enumerate(text):
-        out.append(_LATEX_SPECIAL.get(char, char))
-        if text[i : i + 2] in _LATEX_LIGATURES:
-            out.append("{}")
-    return "".join(out)
+    text = _LATEX_CHARS.sub(lambda m: _LATEX_SPECIAL[m.group()], one_line(text))
+    return _LATEX_LIGATURES.sub("{}", text)

@@ -115,7 +115,9 @@ class ReportTable:
         def row(cells: tuple[str, ...]) -> str:
             return "| " + " | ".join(escape_markdown(c) for c in cells) + " |"
 
-        out = [f"**{escape_markdown(self.caption)}**", ""]
+        caption = escape_markdown(self.caption)
+        # "****" would be a horizontal rule: an empty caption has no line.
+        out = [f"**{caption}**", ""] if caption else []
         out.append(row(self.columns))
         out.append("|---|" + "---:|" * (len(self.columns) - 1))
         out += [row(r) for r in self.rows]
