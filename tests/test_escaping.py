@@ -45,6 +45,7 @@ from rctkit.formatting import (
     escape_xml,
     one_line,
 )
+from rctkit.harms import harms_rows
 from rctkit.plots import forest_plot
 from rctkit.report import TrialReport, render_text, summarise_outcome
 from rctkit.tables import ReportTable
@@ -445,6 +446,7 @@ def test_markdown_line_start_markers() -> None:
         lambda: TrialReport("x"),
         lambda: rk.report("x"),  # type: ignore[arg-type]
         lambda: render_text("x"),  # type: ignore[arg-type]
+        lambda: harms_rows("x"),  # type: ignore[arg-type]
         lambda: forest_plot("x"),  # type: ignore[arg-type]
         lambda: consort("x"),  # type: ignore[arg-type]
         lambda: ConsortFlow("x"),
@@ -463,6 +465,8 @@ def test_entry_points_refuse_other_types() -> None:
     trial = example_trial()
     with pytest.raises(rk.InvalidInputError, match=r"`outcome` must be a BinaryOutcome"):
         summarise_outcome(trial)  # type: ignore[arg-type]
+    with pytest.raises(rk.InvalidInputError, match=r"`methods` must be a mapping"):
+        rk.report(trial, methods=0)  # type: ignore[arg-type]
     with pytest.raises(rk.InvalidInputError, match=r"`diagram` must be True or False"):
         TrialReport(trial).to_html(diagram="no")  # type: ignore[arg-type]
     with pytest.raises(rk.InvalidInputError, match=r"`path` must be a str, a Path or None"):

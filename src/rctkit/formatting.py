@@ -171,7 +171,7 @@ def one_line(text: str) -> str:
     separators U+001C to U+001E) and each tab becomes one space: a label is one line of a
     table cell, a heading or a box, in every format. The other control characters (U+0000
     to U+001F, U+007F to U+009F; ESC starts terminal escape sequences), lone surrogates,
-    U+FFFE and U+FFFF are shown as U+FFFD (:data:`REPLACEMENT_CHARACTER`), so that they
+    U+FFFE and U+FFFF are shown as U+FFFD (``REPLACEMENT_CHARACTER``), so that they
     are seen rather than silently dropped. Nothing else changes.
 
     Notes

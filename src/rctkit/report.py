@@ -137,6 +137,19 @@ class TrialReport:
     methods : mapping, optional
         Interval methods per measure and the test for p-values; see ``DEFAULT_METHODS``.
 
+    Raises
+    ------
+    InvalidInputError
+        If ``trial`` is not a :class:`~rctkit.Trial`, or an option is not one of its values.
+
+    Notes
+    -----
+    Every label of the trial (title, citation, arms, outcomes, adverse events, notes) goes
+    through the escaper of the output format (:mod:`rctkit.formatting`): it shows as its
+    literal text, on one line (a line break becomes a space), control characters as U+FFFD.
+    Rendering costs the crude estimates of each outcome and adverse event, then time linear
+    in the text.
+
     Examples
     --------
     >>> from rctkit.trialfile import example_trial
@@ -572,7 +585,10 @@ def report(
     221
     """
     return TrialReport(
-        trial, style=style, confidence_level=confidence_level, methods=methods or {}
+        trial,
+        style=style,
+        confidence_level=confidence_level,
+        methods={} if methods is None else methods,
     )
 
 

@@ -56,6 +56,29 @@ def _caption(instance: object, attribute: attrs.Attribute[Any], value: object) -
 class ReportTable:
     """A rectangular table of formatted cells with a caption and footnotes.
 
+    Parameters
+    ----------
+    caption : str
+        The table's title.
+    columns : sequence
+        The column headers; each is converted with ``str``.
+    rows : sequence of sequences
+        One cell per column in each row; each cell is converted with ``str``.
+    notes : sequence, optional
+        Footnotes, one paragraph each.
+
+    Raises
+    ------
+    InvalidInputError
+        If ``caption`` is not a string, a part is not a sequence, or a row does not have one
+        cell per column.
+
+    Notes
+    -----
+    Every writer passes each caption, header, cell and note through the escaper of its format
+    in :mod:`rctkit.formatting`, so that a label shows as its literal text and on one line.
+    The cost is linear in the number of characters; no limit is set.
+
     Examples
     --------
     >>> t = ReportTable(caption="Counts", columns=("", "A", "B"), rows=[("Randomised", 221, 220)])
