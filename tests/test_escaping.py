@@ -254,9 +254,13 @@ def _compile(tmp_path: Path, body: str) -> Path:
     document = "\n".join(
         [
             r"\documentclass{article}",
-            r"\pdfgentounicode=1",
-            r"\input{glyphtounicode}",
-            r"\usepackage{booktabs}",
+            # The PDF's text as Unicode, for pdftotext (texlive-base has the table).
+            r"\IfFileExists{glyphtounicode.tex}{\input{glyphtounicode}\pdfgentounicode=1}{}",
+            # booktabs is in texlive-latex-recommended; with texlive-latex-base alone, plain
+            # rules stand in (the string checks above cover booktabs' optional arguments).
+            r"\IfFileExists{booktabs.sty}{\usepackage{booktabs}}{",
+            r"\newcommand\toprule{\hline}\newcommand\midrule{\hline}",
+            r"\newcommand\bottomrule{\hline}}",
             r"\begin{document}",
             body,
             r"\end{document}",
@@ -280,7 +284,9 @@ def _compile(tmp_path: Path, body: str) -> Path:
 
 @pytest.mark.skipif(_PDFLATEX is None, reason="pdflatex is not installed")
 def test_latex_of_adversarial_reports_compiles(tmp_path: Path) -> None:
-    body = "\n".join(TrialReport(adversarial_trial(label)).to_latex() for label in ADVERSARIAL)
+    reports = [TrialReport(adversarial_trial(label)) for label in ADVERSARIAL]
+    reports += [TrialReport(example_trial(), style=style) for style in ("plain", "lancet", "nejm")]
+    body = "\n".join(report.to_latex() for report in reports)
     assert _compile(tmp_path, body).read_bytes().startswith(b"%PDF")
 
 
