@@ -286,7 +286,8 @@ def _compile(tmp_path: Path, body: str) -> Path:
 def test_latex_of_adversarial_reports_compiles(tmp_path: Path) -> None:
     reports = [TrialReport(adversarial_trial(label)) for label in ADVERSARIAL]
     reports += [TrialReport(example_trial(), style=style) for style in ("plain", "lancet", "nejm")]
-    body = "\n".join(report.to_latex() for report in reports)
+    # One page each: LaTeX holds at most 18 floats waiting for a place.
+    body = "\n\\clearpage\n".join(report.to_latex() for report in reports)
     assert _compile(tmp_path, body).read_bytes().startswith(b"%PDF")
 
 
