@@ -30,3 +30,18 @@ def outcomes(
 
 
 confidence_levels = st.floats(min_value=0.5, max_value=0.999, allow_nan=False)
+
+
+# Characters that some output format reads as syntax, line breaks, control characters, and
+# the non-ASCII text that a label may hold.
+_LABEL_SPECIALS = (
+    "<>&\"'|\\`*_[]{}()#$%^~!-+=.:;/ 019"
+    "\n\r\t\v\f\x00\x07\x1b\x7f\x85\x9f\u2028\u2029\ud800\ufffe"
+    "\u00a0\u00e9\u2013\u2014\u2212\u00b7\u2264\u2265\u221e"
+)
+
+#: A label (a title, an arm, an outcome, a reason): any text, weighted towards the characters
+#: that an escaper has to handle.
+labels = st.text(
+    alphabet=st.sampled_from(_LABEL_SPECIALS) | st.characters(), min_size=1, max_size=40
+)

@@ -174,5 +174,5 @@ def test_trial_report_is_deprecated() -> None:
 
 
 def test_report_table_checks_row_width() -> None:
-    with pytest.raises(ValueError, match="has 2 cells for 3 columns"):
+    with pytest.raises(rk.InvalidInputError, match=r"`rows\[0\]` must have one cell per column"):
         ReportTable("x", ("a", "b", "c"), [("1", "2")])

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 import operator
 from collections.abc import Collection, Hashable, Iterable, Mapping
-from typing import Any, Literal, overload
+from typing import Any, Literal, TypeVar, overload
 
 import numpy as np
 import numpy.typing as npt
@@ -33,6 +33,8 @@ MAX_COUNT = 10**12
 #: exact methods leave float64's range of accurate values.
 MIN_CONFIDENCE_LEVEL = 1e-6
 MAX_CONFIDENCE_LEVEL = 1.0 - 1e-10
+
+_T = TypeVar("_T")
 
 
 def as_count(value: Any, name: str) -> int:
@@ -92,6 +94,15 @@ def check_confidence_level(confidence_level: Any) -> float:
             f"the levels computed to full accuracy (got {confidence_level!r})"
         )
     return level
+
+
+def check_instance(value: Any, name: str, expected: type[_T]) -> _T:
+    """Return ``value`` when it is an ``expected``; otherwise name the type expected and got."""
+    if not isinstance(value, expected):
+        raise InvalidInputError(
+            f"`{name}` must be a {expected.__name__} (got {type(value).__name__})"
+        )
+    return value
 
 
 def check_choice(value: Any, name: str, choices: Collection[str]) -> str:

@@ -1,16 +1,37 @@
-"""Numbers as journals print them: estimates, intervals, percentages and p-values.
+"""Numbers as journals print them, and the escaper of every output format.
 
 Styles: ``"plain"`` (``0.67 (95% CI 0.45 to 0.99)``), ``"lancet"`` (mid-dot decimals,
 ``0·67 (95% CI 0·45–0·99)``) and ``"nejm"`` (``0.67 (95% CI, 0.45 to 0.99)``).
+
+Escapers: every label a user gives (a trial's title, an arm, an outcome, a reason, a note)
+reaches a report through one of :func:`escape_text`, :func:`escape_markdown`,
+:func:`escape_html`, :func:`escape_xml` or :func:`escape_latex`, so that it shows as the
+literal text and cannot break the table or inject markup. All of them first apply
+:func:`one_line` (see there for line breaks and control characters).
 """
 
 from __future__ import annotations
 
 import math
+import re
 
 from rctkit._validation import check_choice
 
-__all__ = ["STYLES", "format_ci", "format_estimate", "format_number", "format_p", "format_percent"]
+__all__ = [
+    "REPLACEMENT_CHARACTER",
+    "STYLES",
+    "escape_html",
+    "escape_latex",
+    "escape_markdown",
+    "escape_text",
+    "escape_xml",
+    "format_ci",
+    "format_estimate",
+    "format_number",
+    "format_p",
+    "format_percent",
+    "one_line",
+]
 
 STYLES = ("plain", "lancet", "nejm")
 
@@ -129,3 +150,189 @@ def format_p(pvalue: float, *, style: str = "plain") -> str:
     if style == "lancet":
         return "p=" + _decimal(text, style)
     return f"p = {text}"
+
+
+# -- escapers ------------------------------------------------------------------------------
+
+#: What a control character of a label is shown as: U+FFFD, the Unicode replacement character.
+REPLACEMENT_CHARACTER = "\ufffd"
+
+# Every line boundary of str.splitlines (CR LF counts as one), and the tab.
+_BREAKS = re.compile("\r\n|[\t\n\v\f\r\x1c-\x1e\x85\u2028\u2029]")
+# The other C0 and C1 controls and DEL, lone surrogates (they cannot be encoded in UTF-8) and
+# U+FFFE, U+FFFF (not characters in XML).
+_CONTROLS = re.compile("[\x00-\x08\x0e-\x1b\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufffe\uffff]")
+
+
+def one_line(text: str) -> str:
+    r"""``text`` on one line, with no control character: what every escaper starts with.
+
+    Each line break (LF, CR, CR LF, vertical tab, form feed, U+0085, U+2028, U+2029, the
+    separators U+001C to U+001E) and each tab becomes one space: a label is one line of a
+    table cell, a heading or a box, in every format. The other control characters (U+0000
+    to U+001F, U+007F to U+009F; ESC starts terminal escape sequences), lone surrogates,
+    U+FFFE and U+FFFF are shown as U+FFFD (``REPLACEMENT_CHARACTER``), so that they
+    are seen rather than silently dropped. Nothing else changes.
+
+    Notes
+    -----
+    Linear in the length of the text.
+
+    Examples
+    --------
+    >>> one_line("line1\r\nline2\tx")
+    'line1 line2 x'
+    >>> one_line("bell\x07") == "bell\N{REPLACEMENT CHARACTER}"
+    True
+    """
+    return _CONTROLS.sub(REPLACEMENT_CHARACTER, _BREAKS.sub(" ", text))
+
+
+def escape_text(text: str) -> str:
+    r"""A label for plain text (a terminal, a ``.txt`` file): :func:`one_line`, nothing more.
+
+    Examples
+    --------
+    >>> escape_text("\x1b[31mred\nlabel") == "\N{REPLACEMENT CHARACTER}[31mred label"
+    True
+    """
+    return one_line(text)
+
+
+def escape_html(text: str) -> str:
+    """A label for HTML text or an attribute value: ``& < > " '`` as character references.
+
+    After :func:`one_line`. The result is also well-formed XML (see :func:`escape_xml`).
+
+    Examples
+    --------
+    >>> escape_html("<img src=x onerror=alert(1)> & 'q'")
+    '&lt;img src=x onerror=alert(1)&gt; &amp; &#x27;q&#x27;'
+    """
+    text = one_line(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return text.replace('"', "&quot;").replace("'", "&#x27;")
+
+
+def escape_xml(text: str) -> str:
+    """A label for XML text or an attribute value (the SVG diagram): as :func:`escape_html`.
+
+    The characters that XML 1.0 forbids even as references (most controls, lone surrogates,
+    U+FFFE, U+FFFF) are shown as U+FFFD by :func:`one_line`.
+
+    Examples
+    --------
+    >>> escape_xml('<svg onload=alert(1)> "a"')
+    '&lt;svg onload=alert(1)&gt; &quot;a&quot;'
+    """
+    return escape_html(text)
+
+
+# What CommonMark or GitHub-flavoured Markdown would read as syntax inside a line: emphasis
+# and strikethrough, code, links and images, table cells, headings' closing sequence, math
+# (GitHub), and the backslash itself.
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]|~#$])")
+# At the start of a line: lists, block quotes and setext underlines; numbered lists.
+_MARKDOWN_MARKER = re.compile(r"^([-+>=])")
+_MARKDOWN_NUMBERED = re.compile(r"^(\d{1,9})([.)])")
+
+
+def escape_markdown(text: str, *, line_start: bool = False) -> str:
+    r"""A label for Markdown (CommonMark and GitHub-flavoured), e.g. in a table cell.
+
+    Parameters
+    ----------
+    text : str
+        The label.
+    line_start : bool, optional
+        True when the text starts a line (a paragraph, a note), so that a leading ``-``,
+        ``+``, ``>``, ``=`` or ``1.`` is escaped too and cannot start a list, a quotation or
+        a heading.
+
+    Returns
+    -------
+    str
+        The text after :func:`one_line`, with ``\ ` * _ [ ] | ~ # $`` backslash-escaped and
+        ``& < >`` as character references, so that raw HTML, entities, links, emphasis
+        and table cells stay text. A line break becomes a space (a break would end a table
+        row, and ``<br>`` is not read by every Markdown processor). Leading and trailing
+        whitespace is removed: Markdown trims it from cells, four spaces would start a code
+        block, and emphasis around the text (a bold caption) must not touch a space.
+
+    Examples
+    --------
+    >>> print(escape_markdown("**bold** [link](http://x) a|b <b>"))
+    \*\*bold\*\* \[link\](http://x) a\|b &lt;b&gt;
+    >>> print(escape_markdown("1. not a list", line_start=True))
+    1\. not a list
+    """
+    text = one_line(text).strip()
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    text = _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+    if line_start:
+        text = _MARKDOWN_MARKER.sub(r"\\\1", text)
+        text = _MARKDOWN_NUMBERED.sub(r"\1\\\2", text)
+    return text
+
+
+# LaTeX's special characters, the characters that the OT1 font encoding (LaTeX's default)
+# would print as other glyphs (< > | " as ¡ ¿ — ”), the brackets (after a row's \\, "[2cm]"
+# would be read as the row's spacing) and the Unicode that pdflatex does not know by default.
+_LATEX_SPECIAL = {
+    "\\": r"\textbackslash{}",
+    "&": r"\&",
+    "%": r"\%",
+    "$": r"\$",
+    "#": r"\#",
+    "_": r"\_",
+    "{": r"\{",
+    "}": r"\}",
+    "~": r"\textasciitilde{}",
+    "^": r"\textasciicircum{}",
+    "[": "{[}",
+    "]": "{]}",
+    "<": r"\textless{}",
+    ">": r"\textgreater{}",
+    "|": r"\textbar{}",
+    '"': r"\textquotedblright{}",
+    "`": r"\textasciigrave{}",
+    "\u00b7": r"\ensuremath{\cdot}",
+    "\u2212": r"\ensuremath{-}",
+    "\u2013": r"\textendash{}",
+    "\u2014": r"\textemdash{}",
+    "\u221e": r"\ensuremath{\infty}",
+    "\u2264": r"\ensuremath{\leq}",
+    "\u2265": r"\ensuremath{\geq}",
+    "\u00a0": "~",
+    REPLACEMENT_CHARACTER: "?",
+}
+_LATEX_CHARS = re.compile("[" + re.escape("".join(_LATEX_SPECIAL)) + "]")
+# Pairs that TeX's fonts would merge into another glyph: -- and --- (dashes), '' and ,, (quotes).
+# None of the replacements above makes such a pair, so they are split after escaping.
+_LATEX_LIGATURES = re.compile(r"(?<=-)(?=-)|(?<=')(?=')|(?<=,)(?=,)")
+
+
+def escape_latex(text: str) -> str:
+    r"""A label for LaTeX text (a table cell, a caption), for pdflatex, xelatex or lualatex.
+
+    After :func:`one_line` (a blank line would end the paragraph inside a table cell), the
+    special characters ``\ & % $ # _ { } ~ ^`` are written as text commands, ``[`` and ``]``
+    are braced (after a row's ``\\``, a cell starting "[2cm]" would be read as the row's
+    spacing), ``< > | "`` and the backtick are written as text commands (the default OT1
+    encoding prints other glyphs for them; ``"`` prints as a closing quote), ligatures such
+    as ``--`` are broken, and ``· − – — ∞ ≤ ≥`` and the no-break space are written as
+    commands that pdflatex knows. The control characters that :func:`one_line` shows as
+    U+FFFD are written as ``?``.
+
+    Notes
+    -----
+    The text is UTF-8; pdflatex reads accented Latin letters with its default ``utf8``
+    input encoding. Other scripts (Greek, Cyrillic, CJK) and most symbols need xelatex or
+    lualatex, or ``\DeclareUnicodeCharacter`` in the preamble.
+
+    Examples
+    --------
+    >>> print(escape_latex(r"[2cm] 50% & #1 \input{x} a--b"))
+    {[}2cm{]} 50\% \& \#1 \textbackslash{}input\{x\} a-{}-b
+    """
+    text = _LATEX_CHARS.sub(lambda m: _LATEX_SPECIAL[m.group()], one_line(text))
+    return _LATEX_LIGATURES.sub("{}", text)

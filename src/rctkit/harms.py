@@ -86,6 +86,7 @@ def harms_rows(
     Denominators are each arm's analysed count (allocated when ``analysed`` is not given).
     Comparisons need participants with events in both arms; rates need exposure in both.
     """
+    trial = _validation.check_instance(trial, "trial", Trial)
     treatment, control = trial.arms
     totals = tuple(a.analysed if a.analysed is not None else a.allocated for a in trial.arms)
     keys = dict.fromkeys((e.category, e.term) for e in trial.adverse_events)

@@ -7,8 +7,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from rctkit._validation import check_choice
-from rctkit.formatting import format_estimate
+from rctkit._validation import check_choice, check_instance
+from rctkit.errors import InvalidInputError
+from rctkit.formatting import escape_text, format_estimate
 from rctkit.model import Trial
 from rctkit.report import DEFAULT_METHODS, TrialReport
 from rctkit.results import MEASURE_LABELS
@@ -20,6 +21,10 @@ _LABELS = {
     **MEASURE_LABELS,
     "risk_difference": f"{MEASURE_LABELS['risk_difference']} (percentage points)",
 }
+
+# Labels are text: not mathtext ("$x$" keeps its dollar signs) and never TeX, whatever
+# rcParams say; a label such as "$\undefinedmacro$" cannot stop the drawing.
+_LITERAL: dict[str, Any] = {"parse_math": False, "usetex": False}
 
 
 def _pyplot() -> Any:
@@ -59,6 +64,20 @@ def forest_plot(
     -------
     matplotlib.figure.Figure
 
+    Raises
+    ------
+    InvalidInputError
+        If ``trial`` is not a :class:`~rctkit.Trial`, ``path`` is not a str or Path, or an
+        option is not one of its values.
+
+    Notes
+    -----
+    Every label (outcome names, arm names) is drawn as literal text, with
+    ``parse_math=False`` and ``usetex=False``: "$x$" shows its dollar signs and
+    ``$\\undefinedmacro$`` cannot stop the drawing, whatever ``rcParams["text.usetex"]``
+    says. Labels are on one line, control characters shown as U+FFFD
+    (:func:`~rctkit.formatting.escape_text`).
+
     Examples
     --------
     >>> from rctkit.trialfile import example_trial
@@ -66,7 +85,12 @@ def forest_plot(
     >>> fig.axes[0].get_xscale()
     'log'
     """
+    trial = check_instance(trial, "trial", Trial)
     measure = check_choice(measure, "measure", _MEASURES)
+    if path is not None and not isinstance(path, str | Path):
+        raise InvalidInputError(
+            f"`path` must be a str, a Path or None (got {type(path).__name__})"
+        )
     report = TrialReport(trial, style=style, confidence_level=confidence_level, methods=methods)
     plt = _pyplot()
     summaries = report.summaries()
@@ -89,7 +113,7 @@ def forest_plot(
         text = format_estimate(
             point, low, high, 2 if ratio else 1, level=confidence_level, style=style
         )
-        labels.append((y, s.outcome.name, text))
+        labels.append((y, escape_text(s.outcome.name), text))
     ax.axvline(1.0 if ratio else 0.0, color="grey", linestyle="--", linewidth=1)
     if ratio:
         from matplotlib import ticker
@@ -99,13 +123,20 @@ def forest_plot(
         ax.xaxis.set_major_formatter(ticker.FormatStrFormatter("%g"))
         ax.xaxis.set_minor_formatter(ticker.NullFormatter())
     ax.set_yticks([y for y, _, _ in labels])
-    ax.set_yticklabels([name for _, name, _ in labels])
+    ax.set_yticklabels([name for _, name, _ in labels], **_LITERAL)
     ax.set_ylim(-0.7, n - 0.3)
     treatment, control = trial.arms
-    ax.set_xlabel(f"{_LABELS[measure]}: {treatment.name} vs {control.name}")
+    ax.set_xlabel(
+        escape_text(f"{_LABELS[measure]}: {treatment.name} vs {control.name}"), **_LITERAL
+    )
     for y, _, text in labels:
         ax.annotate(
-            text, xy=(1.02, y), xycoords=("axes fraction", "data"), va="center", fontsize=9
+            text,
+            xy=(1.02, y),
+            xycoords=("axes fraction", "data"),
+            va="center",
+            fontsize=9,
+            **_LITERAL,
         )
     ax.spines[["top", "right"]].set_visible(False)
     fig.tight_layout()

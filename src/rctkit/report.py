@@ -17,10 +17,13 @@ import attrs
 
 from rctkit import effects, hypothesis_tests
 from rctkit._engine import method_label
-from rctkit._validation import check_choice, check_confidence_level
+from rctkit._validation import check_choice, check_confidence_level, check_instance
 from rctkit.errors import InvalidInputError
 from rctkit.formatting import (
     STYLES,
+    escape_html,
+    escape_markdown,
+    escape_text,
     format_ci,
     format_estimate,
     format_number,
@@ -83,6 +86,7 @@ def summarise_outcome(
     >>> round(s.odds_ratio.estimate, 2), round(s.fisher.pvalue, 3)
     (0.67, 0.054)
     """
+    outcome = check_instance(outcome, "outcome", BinaryOutcome)
     m = {**DEFAULT_METHODS, **methods}
     level = confidence_level
     return OutcomeSummary(
@@ -114,6 +118,10 @@ def _check_methods(methods: Any) -> dict[str, str]:
     return merged
 
 
+def _check_trial(trial: Any) -> Trial:
+    return check_instance(trial, "trial", Trial)
+
+
 @attrs.frozen
 class TrialReport:
     """A trial's report: CONSORT counts, the outcome table and the harms table.
@@ -129,6 +137,19 @@ class TrialReport:
     methods : mapping, optional
         Interval methods per measure and the test for p-values; see ``DEFAULT_METHODS``.
 
+    Raises
+    ------
+    InvalidInputError
+        If ``trial`` is not a :class:`~rctkit.Trial`, or an option is not one of its values.
+
+    Notes
+    -----
+    Every label of the trial (title, citation, arms, outcomes, adverse events, notes) goes
+    through the escaper of the output format (:mod:`rctkit.formatting`): it shows as its
+    literal text, on one line (a line break becomes a space), control characters as U+FFFD.
+    Rendering costs the crude estimates of each outcome and adverse event, then time linear
+    in the text.
+
     Examples
     --------
     >>> from rctkit.trialfile import example_trial
@@ -137,7 +158,7 @@ class TrialReport:
     −9·1 (−17·8 to −0·2)
     """
 
-    trial: Trial = attrs.field(validator=attrs.validators.instance_of(Trial))
+    trial: Trial = attrs.field(converter=_check_trial)
     style: str = attrs.field(default="plain")
     confidence_level: float = attrs.field(default=0.95, converter=check_confidence_level)
     methods: Mapping[str, str] = attrs.field(factory=dict, converter=_check_methods)
@@ -323,21 +344,31 @@ class TrialReport:
         )
 
     def to_markdown(self) -> str:
-        """The report as Markdown."""
-        head = f"# {self.trial.title}\n\n" + (
-            f"{self.trial.citation}\n\n" if self.trial.citation else ""
+        """The report as Markdown.
+
+        Every label goes through :func:`~rctkit.formatting.escape_markdown`: it shows as
+        its literal text, on one line (a line break becomes a space).
+        """
+        head = f"# {escape_markdown(self.trial.title)}\n\n" + (
+            f"{escape_markdown(self.trial.citation, line_start=True)}\n\n"
+            if self.trial.citation
+            else ""
         )
         return head + "\n".join(t.to_markdown() for t in self.tables())
 
     def to_html(self, *, diagram: bool = True) -> str:
-        """The report as an HTML fragment, with the CONSORT flow diagram (inline SVG) first."""
-        import html as _html
+        """The report as an HTML fragment, with the CONSORT flow diagram (inline SVG) first.
 
+        Every label goes through :func:`~rctkit.formatting.escape_html`; the fragment is
+        well-formed XML.
+        """
         from rctkit.consort import consort_svg
 
-        head = f"<h2>{_html.escape(self.trial.title)}</h2>"
+        if not isinstance(diagram, bool):
+            raise InvalidInputError(f"`diagram` must be True or False (got {diagram!r})")
+        head = f"<h2>{escape_html(self.trial.title)}</h2>"
         if self.trial.citation:
-            head += f"<p>{_html.escape(self.trial.citation)}</p>"
+            head += f"<p>{escape_html(self.trial.citation)}</p>"
         figure = f"<div class='rctkit-consort'>{consort_svg(self.trial)}</div>" if diagram else ""
         return (
             f"<div class='rctkit-report'>{head}{figure}"
@@ -349,7 +380,11 @@ class TrialReport:
         return self.to_html()
 
     def to_latex(self) -> str:
-        """The report's tables as LaTeX (booktabs)."""
+        r"""The report's tables as LaTeX (booktabs); see :meth:`ReportTable.to_latex`.
+
+        Every label goes through :func:`~rctkit.formatting.escape_latex`. The tables need
+        ``\usepackage{booktabs}`` and compile with pdflatex, xelatex or lualatex.
+        """
         return "\n".join(t.to_latex() for t in self.tables())
 
     def to_dataframe(self) -> dict[str, pd.DataFrame]:
@@ -373,8 +408,11 @@ def _bare_p(pvalue: float, style: str) -> str:
 
 
 def _row(label: str, cells: list[str], widths: list[int]) -> str:
-    cols = "".join(c.rjust(w) for c, w in zip(cells, widths[1:], strict=True))
-    return "  " + label.ljust(widths[0]) + cols
+    # Two spaces at least before each cell, so that long labels do not run together.
+    cols = "".join(
+        ("  " + escape_text(c)).rjust(w) for c, w in zip(cells, widths[1:], strict=True)
+    )
+    return "  " + escape_text(label).ljust(widths[0]) + cols
 
 
 def render_text(
@@ -386,6 +424,9 @@ def render_text(
 ) -> str:
     """Render the trial report as plain text (the output of ``rctkit demo``).
 
+    Every label goes through :func:`~rctkit.formatting.escape_text`: one line each, control
+    characters (such as the ESC of terminal escape sequences) shown as U+FFFD.
+
     Examples
     --------
     >>> from rctkit.trialfile import example_trial
@@ -396,6 +437,7 @@ def render_text(
     ...
     """
     report = TrialReport(trial, style=style, confidence_level=confidence_level, methods=methods)
+    trial = report.trial
     treatment, control = trial.arms
     lines = [*report._heading(), ""]
     widths = [30, 16, 18]
@@ -521,7 +563,9 @@ def render_text(
         f"fewer events with {treatment.name}."
     )
     lines.extend(textwrap.wrap(note, WIDTH))
-    return "\n".join(lines) + "\n"
+    # Every line is one line of output: a label's line break or control character, wherever
+    # it was put, is escaped here.
+    return "\n".join(escape_text(line) for line in lines) + "\n"
 
 
 def report(
@@ -541,7 +585,10 @@ def report(
     221
     """
     return TrialReport(
-        trial, style=style, confidence_level=confidence_level, methods=methods or {}
+        trial,
+        style=style,
+        confidence_level=confidence_level,
+        methods={} if methods is None else methods,
     )
 
 

@@ -6,50 +6,78 @@ every table reaches every format by the same code.
 
 from __future__ import annotations
 
-import html
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 import attrs
+
+from rctkit.errors import InvalidInputError
+from rctkit.formatting import (
+    escape_html,
+    escape_latex,
+    escape_markdown,
+    escape_text,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
 __all__ = ["ReportTable"]
 
-_LATEX_SPECIAL = {
-    "\\": r"\textbackslash{}",
-    "&": r"\&",
-    "%": r"\%",
-    "$": r"\$",
-    "#": r"\#",
-    "_": r"\_",
-    "{": r"\{",
-    "}": r"\}",
-    "~": r"\textasciitilde{}",
-    "^": r"\textasciicircum{}",
-    "\u00b7": r"$\cdot$",
-    "\u2212": "$-$",
-    "\u2013": "--",
-    "\u221e": r"$\infty$",
-    "\u2264": r"$\leq$",
-}
 
-
-def _latex(text: str) -> str:
-    return "".join(_LATEX_SPECIAL.get(ch, ch) for ch in text)
-
-
-def _tuple_of_str(value: Any) -> tuple[str, ...]:
+def _cells(value: Any, name: str) -> tuple[str, ...]:
+    if isinstance(value, str | bytes) or not isinstance(value, Iterable):
+        raise InvalidInputError(
+            f"`{name}` must be a sequence of cells (got {type(value).__name__})"
+        )
     return tuple(str(v) for v in value)
 
 
+def _columns(value: Any) -> tuple[str, ...]:
+    return _cells(value, "columns")
+
+
+def _notes(value: Any) -> tuple[str, ...]:
+    return _cells(value, "notes")
+
+
 def _rows(value: Any) -> tuple[tuple[str, ...], ...]:
-    return tuple(tuple(str(c) for c in row) for row in value)
+    if isinstance(value, str | bytes) or not isinstance(value, Iterable):
+        raise InvalidInputError(f"`rows` must be a sequence of rows (got {type(value).__name__})")
+    return tuple(_cells(row, f"rows[{i}]") for i, row in enumerate(value))
+
+
+def _caption(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, str):
+        raise InvalidInputError(f"`caption` must be a str (got {type(value).__name__})")
 
 
 @attrs.frozen
 class ReportTable:
     """A rectangular table of formatted cells with a caption and footnotes.
+
+    Parameters
+    ----------
+    caption : str
+        The table's title.
+    columns : sequence
+        The column headers; each is converted with ``str``.
+    rows : sequence of sequences
+        One cell per column in each row; each cell is converted with ``str``.
+    notes : sequence, optional
+        Footnotes, one paragraph each.
+
+    Raises
+    ------
+    InvalidInputError
+        If ``caption`` is not a string, a part is not a sequence, or a row does not have one
+        cell per column.
+
+    Notes
+    -----
+    Every writer passes each caption, header, cell and note through the escaper of its format
+    in :mod:`rctkit.formatting`, so that a label shows as its literal text and on one line.
+    The cost is linear in the number of characters; no limit is set.
 
     Examples
     --------
@@ -62,26 +90,31 @@ class ReportTable:
     | Randomised | 221 | 220 |
     """
 
-    caption: str
-    columns: tuple[str, ...] = attrs.field(converter=_tuple_of_str)
+    caption: str = attrs.field(validator=_caption)
+    columns: tuple[str, ...] = attrs.field(converter=_columns)
     rows: tuple[tuple[str, ...], ...] = attrs.field(converter=_rows)
-    notes: tuple[str, ...] = attrs.field(default=(), converter=_tuple_of_str)
+    notes: tuple[str, ...] = attrs.field(default=(), converter=_notes)
 
     @rows.validator
     def _check(self, attribute: attrs.Attribute[Any], value: tuple[tuple[str, ...], ...]) -> None:
-        for row in value:
+        for i, row in enumerate(value):
             if len(row) != len(self.columns):
-                raise ValueError(
-                    f"row {row!r} has {len(row)} cells for {len(self.columns)} columns"
+                raise InvalidInputError(
+                    f"`rows[{i}]` must have one cell per column (got {len(row)} cells for "
+                    f"{len(self.columns)} columns: {row!r})"
                 )
 
     def to_text(self) -> str:
-        """Render as aligned plain text: first column left, the others right."""
+        """Render as aligned plain text: first column left, the others right.
+
+        Every caption, cell and note goes through :func:`~rctkit.formatting.escape_text`:
+        one line each, control characters shown as U+FFFD.
+        """
+        columns = tuple(escape_text(c) for c in self.columns)
+        rows = [tuple(escape_text(c) for c in r) for r in self.rows]
         widths = [
-            max(len(self.columns[i]), *(len(r[i]) for r in self.rows))
-            if self.rows
-            else len(self.columns[i])
-            for i in range(len(self.columns))
+            max(len(columns[i]), *(len(r[i]) for r in rows)) if rows else len(columns[i])
+            for i in range(len(columns))
         ]
 
         def line(cells: tuple[str, ...]) -> str:
@@ -89,29 +122,39 @@ class ReportTable:
             rest = "".join("  " + c.rjust(w) for c, w in zip(cells[1:], widths[1:], strict=True))
             return (first + rest).rstrip()
 
-        out = [self.caption, line(self.columns), "-" * sum(w + 2 for w in widths)]
-        out += [line(r) for r in self.rows]
-        out += self.notes
+        out = [escape_text(self.caption), line(columns), "-" * sum(w + 2 for w in widths)]
+        out += [line(r) for r in rows]
+        out += [escape_text(n) for n in self.notes]
         return "\n".join(out) + "\n"
 
     def to_markdown(self) -> str:
-        """Render as a GitHub-flavoured Markdown table with the caption in bold."""
+        """Render as a GitHub-flavoured Markdown table with the caption in bold.
 
-        def cell(text: str) -> str:
-            return text.replace("|", "\\|")
+        Every caption, cell and note goes through
+        :func:`~rctkit.formatting.escape_markdown`: a line break in a label becomes a space,
+        and ``|``, HTML and Markdown syntax show as text.
+        """
 
-        out = [f"**{self.caption}**", ""]
-        out.append("| " + " | ".join(cell(c) for c in self.columns) + " |")
+        def row(cells: tuple[str, ...]) -> str:
+            return "| " + " | ".join(escape_markdown(c) for c in cells) + " |"
+
+        caption = escape_markdown(self.caption)
+        # "****" would be a horizontal rule: an empty caption has no line.
+        out = [f"**{caption}**", ""] if caption else []
+        out.append(row(self.columns))
         out.append("|---|" + "---:|" * (len(self.columns) - 1))
-        out += ["| " + " | ".join(cell(c) for c in r) + " |" for r in self.rows]
+        out += [row(r) for r in self.rows]
         if self.notes:
             out.append("")
-            out += [f"{n}  " for n in self.notes]
+            out += [f"{escape_markdown(n, line_start=True)}  " for n in self.notes]
         return "\n".join(out) + "\n"
 
     def to_html(self) -> str:
-        """Render as an HTML ``<table>`` (escaped), notes in the footer."""
-        esc = html.escape
+        """Render as an HTML ``<table>``, notes in the footer; well-formed XML too.
+
+        Every caption, cell and note goes through :func:`~rctkit.formatting.escape_html`.
+        """
+        esc = escape_html
         head = "".join(f"<th>{esc(c)}</th>" for c in self.columns)
         body = "".join(
             "<tr>"
@@ -133,22 +176,28 @@ class ReportTable:
         return self.to_html()
 
     def to_latex(self) -> str:
-        """Render as a LaTeX ``table`` with ``booktabs`` rules."""
+        r"""Render as a LaTeX ``table`` with ``booktabs`` rules.
+
+        Every caption, cell and note goes through :func:`~rctkit.formatting.escape_latex`.
+        The preamble needs ``\usepackage{booktabs}``; the text is UTF-8 (LaTeX's default
+        input encoding), and compiles with pdflatex, xelatex or lualatex.
+        """
+        esc = escape_latex
         spec = "l" + "r" * (len(self.columns) - 1)
         out = [
             r"\begin{table}",
             r"\centering",
-            rf"\caption{{{_latex(self.caption)}}}",
+            rf"\caption{{{esc(self.caption)}}}",
             rf"\begin{{tabular}}{{{spec}}}",
             r"\toprule",
         ]
-        out.append(" & ".join(_latex(c) for c in self.columns) + r" \\")
+        out.append(" & ".join(esc(c) for c in self.columns) + r" \\")
         out.append(r"\midrule")
-        out += [" & ".join(_latex(c) for c in r) + r" \\" for r in self.rows]
+        out += [" & ".join(esc(c) for c in r) + r" \\" for r in self.rows]
         out.append(r"\bottomrule")
         out.append(r"\end{tabular}")
         for note in self.notes:
-            out.append(rf"\par\footnotesize {_latex(note)}")
+            out.append(rf"\par\footnotesize {esc(note)}")
         out.append(r"\end{table}")
         return "\n".join(out) + "\n"
 

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from typing import Any
 
 import attrs
 
-from rctkit.errors import InvalidInputError
+from rctkit._validation import check_instance
+from rctkit.formatting import one_line
 from rctkit.model import Reason, Trial, total_of
 
 NOT_REPORTED = "not reported"
@@ -99,12 +99,8 @@ class _Flow:
 
 
 def _clean(text: str) -> str:
-    """``text`` on one line, without the control characters that XML and tables refuse."""
-    text = "".join(
-        " " if unicodedata.category(c) in ("Cc", "Cs") or c in "\u2028\u2029\ufffe\uffff" else c
-        for c in text
-    )
-    return re.sub(r"[ \t\n\r\f\v]+", " ", text).strip()
+    """``text`` on one line (:func:`~rctkit.formatting.one_line`), runs of spaces as one."""
+    return re.sub(" +", " ", one_line(text)).strip(" ")
 
 
 def _clean_reasons(reasons: tuple[Reason, ...]) -> tuple[Reason, ...]:
@@ -162,6 +158,4 @@ def _flow(trial: Trial) -> _Flow:
 
 
 def _trial(value: Any) -> Trial:
-    if not isinstance(value, Trial):
-        raise InvalidInputError(f"`trial` must be a Trial (got {type(value).__name__})")
-    return value
+    return check_instance(value, "trial", Trial)

@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+import math
+import numbers
 from typing import Any
 
 from rctkit.consort.boxes import _flow
 from rctkit.consort.layout import _FONT, _INK, _head, _layout, _Rect, _Text
+from rctkit.errors import InvalidInputError
 from rctkit.model import Trial
+
+
+def _check_dpi(dpi: Any) -> float:
+    if isinstance(dpi, bool) or not isinstance(dpi, numbers.Real) or not 0 < float(dpi) < math.inf:
+        raise InvalidInputError(f"`dpi` must be a positive finite number (got {dpi!r})")
+    return float(dpi)
 
 
 def consort_figure(trial: Trial, *, dpi: float = 100.0) -> Any:
@@ -28,8 +37,16 @@ def consort_figure(trial: Trial, *, dpi: float = 100.0) -> Any:
 
     Raises
     ------
+    InvalidInputError
+        If ``trial`` is not a :class:`~rctkit.Trial` or ``dpi`` is not a positive number.
     ImportError
         If matplotlib is not installed (``pip install "rctkit[plot]"``).
+
+    Notes
+    -----
+    Every label is drawn as literal text (``parse_math=False``, ``usetex=False``): "$x$"
+    shows its dollar signs, whatever ``rcParams["text.usetex"]`` says. Labels are on one
+    line, control characters shown as U+FFFD (:func:`~rctkit.formatting.one_line`).
 
     Examples
     --------
@@ -39,6 +56,7 @@ def consort_figure(trial: Trial, *, dpi: float = 100.0) -> Any:
     array([8.3 , 4.95])
     """
     flow = _flow(trial)
+    dpi = _check_dpi(dpi)
     try:
         from matplotlib.figure import Figure
         from matplotlib.patches import FancyBboxPatch, Polygon, Rectangle
@@ -88,6 +106,9 @@ def consort_figure(trial: Trial, *, dpi: float = 100.0) -> Any:
                 fontsize=points,
                 fontweight="bold" if shape.bold else "normal",
                 family=["DejaVu Sans", "sans-serif"],  # the widths _text_width estimates
+                # Labels are text: "$x$" is not mathtext, and no rcParams can make it TeX.
+                parse_math=False,
+                usetex=False,
             )
         else:
             xs = [p[0] for p in shape.points]

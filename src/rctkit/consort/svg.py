@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-from xml.sax.saxutils import escape, quoteattr
 
 from rctkit.consort.boxes import _flow
 from rctkit.consort.layout import (
@@ -16,6 +15,7 @@ from rctkit.consort.layout import (
     _Rect,
     _Text,
 )
+from rctkit.formatting import escape_xml
 from rctkit.model import Trial
 
 
@@ -41,7 +41,9 @@ def consort_svg(trial: Trial) -> str:
     -------
     str
         A standalone ``<svg>`` element (no XML declaration, so it can be inlined in HTML);
-        every text is XML-escaped. Write it to a ``.svg`` file in UTF-8.
+        every text goes through :func:`~rctkit.formatting.escape_xml`, so a label shows as
+        its literal text (on one line, control characters as U+FFFD). Write it to a
+        ``.svg`` file in UTF-8.
 
     Notes
     -----
@@ -61,9 +63,9 @@ def consort_svg(trial: Trial) -> str:
     w, h = _fmt(layout.width), _fmt(layout.height)
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" '
-        f'viewBox="0 0 {w} {h}" role="img" font-family={quoteattr(_FONT_FAMILY)} '
+        f'viewBox="0 0 {w} {h}" role="img" font-family="{escape_xml(_FONT_FAMILY)}" '
         f'font-size="{_fmt(_FONT)}">',
-        f"<title>{escape(layout.title)}</title>",
+        f"<title>{escape_xml(layout.title)}</title>",
         f'<rect width="{w}" height="{h}" fill="#ffffff"/>',
     ]
     for shape in layout.shapes:
@@ -79,7 +81,7 @@ def consort_svg(trial: Trial) -> str:
             anchor = ' text-anchor="middle"' if shape.anchor == "middle" else ""
             out.append(
                 f'<text x="{_fmt(shape.x)}" y="{_fmt(shape.y)}"{anchor}{weight} '
-                f'xml:space="preserve">{escape(shape.text)}</text>'
+                f'xml:space="preserve">{escape_xml(shape.text)}</text>'
             )
         else:
             points = " ".join(f"{_fmt(x)},{_fmt(y)}" for x, y in shape.points)

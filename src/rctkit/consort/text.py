@@ -15,6 +15,7 @@ from rctkit.consort.boxes import (
     _Entry,
     _flow,
 )
+from rctkit.formatting import escape_markdown
 from rctkit.model import Trial
 
 _WIDTH = 88
@@ -98,19 +99,16 @@ def consort_text(trial: Trial) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _md(text: str) -> str:
-    """Escape the characters that Markdown (and the HTML inside it) would interpret."""
-    for char in "\\`*_[]#|":
-        text = text.replace(char, "\\" + char)
-    return text.replace("<", "&lt;").replace(">", "&gt;")
-
-
 def _md_cell(entry: _Entry) -> str:
     if entry.count is None:
         return NOT_REPORTED
     cell = str(entry.count)
     if entry.reasons:
-        cell += " (" + "; ".join(f"{_md(r.reason)}: {r.count}" for r in entry.reasons) + ")"
+        cell += (
+            " ("
+            + "; ".join(f"{escape_markdown(r.reason)}: {r.count}" for r in entry.reasons)
+            + ")"
+        )
     elif entry.reasons_missing:
         cell += f" ({_NO_REASONS})"
     return cell
@@ -155,7 +153,7 @@ def consort_markdown(trial: Trial) -> str:
     lines.append(f"- {_RANDOMIZED}: {_md_cell(flow.randomized)}")
     lines.append("")
     treatment, control = flow.arms
-    lines.append(f"| | {_md(treatment.label)} | {_md(control.label)} |")
+    lines.append(f"| | {escape_markdown(treatment.label)} | {escape_markdown(control.label)} |")
     lines.append("|---|---|---|")
     for stage, attr in _STAGES:
         lines.append(f"| **{stage}** | | |")
