@@ -397,8 +397,14 @@ def _build(doc: Mapping[str, Any]) -> Trial:
     )
     if problems:
         order = [arm_index["treatment"], arm_index["control"]]
+        # The key path says where; the model's own "enrolment: " or "arm 'A': " is dropped.
+        redundant = ("enrolment: ", f"arm {treatment.label!r}: ", f"arm {control.label!r}: ")
         raise InconsistentInputError(
-            [f"`{_key_path(where, order, outcome_index)}`: {text}" for where, text in problems]
+            [
+                f"`{_key_path(where, order, outcome_index)}`: "
+                + next((text[len(r) :] for r in redundant if text.startswith(r)), text)
+                for where, text in problems
+            ]
         )
     return Trial(
         title=title,
