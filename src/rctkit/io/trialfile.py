@@ -303,6 +303,10 @@ def _build(doc: Mapping[str, Any]) -> Trial:
             description=_get(table, "description", path, str, required=False, default=""),
         )
     treatment, control = arms["treatment"], arms["control"]
+    if treatment.label == control.label:  # adverse events find their arm by label
+        raise InvalidInputError(
+            f"`arms[2].label` must differ from `arms[1].label` (got {_show(control.label)} twice)"
+        )
     enrolment = None
     if "enrolment" in doc:
         table = _get(doc, "enrolment", "", dict)
@@ -324,6 +328,11 @@ def _build(doc: Mapping[str, Any]) -> Trial:
         table = _table(item, f"outcomes[{i + 1}]")
         _check_keys(table, {"name", "primary", "events", "totals", "published"}, path)
         name = _get(table, "name", path, str)
+        if name in outcome_index:  # published estimates and `primary` find outcomes by name
+            raise InvalidInputError(
+                f"`{path}name` must differ from `outcomes[{outcome_index[name] + 1}].name` "
+                f"(got {_show(name)} twice)"
+            )
         events = _pair(table, "events", path)
         totals = _pair(table, "totals", path)
         outcome = _wrap(
@@ -335,7 +344,7 @@ def _build(doc: Mapping[str, Any]) -> Trial:
             labels=labels,
         )
         outcomes.append(outcome)
-        outcome_index.setdefault(name, i)
+        outcome_index[name] = i
         if _get(table, "primary", path, bool, required=False, default=False):
             if primary is not None:
                 raise InvalidInputError(f"`{path}primary`: only one outcome can be primary")
