@@ -174,7 +174,7 @@ def trial_documents(draw: st.DrawFn, max_edits: int = 4) -> dict[str, object]:
         # walk down a random path; stop at a random depth
         while isinstance(node, dict | list) and node and draw(st.booleans()):
             keys = list(node) if isinstance(node, dict) else list(range(len(node)))
-            child = node[draw(st.sampled_from(keys))]  # type: ignore[index]
+            child = node[draw(st.sampled_from(keys))]
             if not isinstance(child, dict | list) or not child:
                 break
             node = child

@@ -96,7 +96,7 @@ def _write(path: Path, doc: dict[str, object]) -> str:
     return str(path)
 
 
-@FUZZ
+@settings(FUZZ, max_examples=400)
 @given(doc=trial_documents(), form=st.sampled_from(["text", "md", "html", "latex"]))
 def test_trial_documents_with_random_edits(
     workdir: Path, doc: dict[str, object], form: str
@@ -110,7 +110,7 @@ def test_random_bytes(workdir: Path, data: bytes) -> None:
     _report(workdir / "bytes.toml", data)
 
 
-@FUZZ
+@settings(FUZZ, max_examples=300)
 @given(data=mutated_bytes())
 def test_valid_files_with_bytes_inserted_or_cut(workdir: Path, data: bytes) -> None:
     _report(workdir / "mutated.toml", data)
@@ -156,7 +156,7 @@ _WORDS = st.sampled_from(
 )
 
 
-@FUZZ
+@settings(FUZZ, max_examples=300)
 @given(argv=st.lists(st.one_of(_WORDS, _WORDS, st.text(max_size=12)), max_size=7))
 def test_random_arguments(workdir: Path, argv: list[str]) -> None:
     (workdir / "trial.toml").write_text(toml_document(VALID_TRIAL), encoding="utf-8")

@@ -84,7 +84,7 @@ class AdverseEvent:
         if (
             isinstance(value, bool)
             or not isinstance(value, numbers.Real)
-            or not (math.isfinite(value) and value > 0)
+            or not (math.isfinite(value) and float(value) > 0)
         ):
             raise InvalidInputError(
                 f"adverse event {self.term!r}: `exposure` must be a positive finite number "
