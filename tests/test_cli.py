@@ -204,8 +204,8 @@ def _minimal(**replace: str) -> str:
     [
         (b"\xff\xfe[trial]\n", "must be UTF-8 text (got byte 0xff at line 1, column 1)"),
         (b'[trial]\ntitle = "caf\xe9"\n', "(got byte 0xe9 at line 2, column 13)"),
-        (b"x = " + b"[" * 5000 + b"]" * 5000, "malformed TOML: arrays or tables nested too"),
-        (b"x = " + b"{a=" * 3000 + b"1" + b"}" * 3000, "nested too deeply"),
+        (b"x = " + b"[" * 5000 + b"]" * 5000, "malformed TOML: arrays or tables nested more"),
+        (b"x = " + b"{a=" * 3000 + b"1" + b"}" * 3000, "nested more than 64 deep at line 1"),
         (
             ("outcomes = [1, 2]\n" + FLOW.split("[[outcomes]]")[0]).encode(),
             "`outcomes[1]` must be a table (got 1)",

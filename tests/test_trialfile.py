@@ -8,6 +8,7 @@ import pytest
 
 import rctkit as rk
 from rctkit.errors import InconsistentInputError
+from rctkit.io.trialfile import MAX_NESTING
 from rctkit.trialfile import example_trial, load_trial, parse_trial
 
 MINIMAL = """
@@ -218,3 +219,17 @@ def test_names_that_find_things_must_be_unique() -> None:
         parse_trial(twice)
     with pytest.raises(rk.InvalidInputError, match=r"`arms\[2\]\.label` must differ from "):
         parse_trial(MINIMAL.replace('label = "B"', 'label = "A"'))
+
+
+def test_nesting_is_bounded_before_the_toml_reader_recurses() -> None:
+    # 64 levels are read (and then refused by the format); 65 are refused before reading,
+    # whatever the interpreter's recursion limit; brackets in strings and comments do not count
+    ok = "x = " + "[" * MAX_NESTING + "]" * MAX_NESTING + "\n"
+    with pytest.raises(rk.InvalidInputError, match="`x` is not a known key"):
+        parse_trial(ok)
+    deep = MINIMAL + "x = " + "[" * 65 + "]" * 65 + "\n"
+    with pytest.raises(rk.InvalidInputError, match=r"nested more than 64 deep at line 20"):
+        parse_trial(deep)
+    hidden = "# " + "[" * 100 + '\nx = "' + "{" * 100 + "\"\ny = '''\n" + "[" * 100 + "'''\n"
+    with pytest.raises(rk.InvalidInputError, match="`x` is not a known key"):
+        parse_trial(hidden)

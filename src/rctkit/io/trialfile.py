@@ -122,6 +122,36 @@ _MAX_DIGITS = getattr(sys, "get_int_max_str_digits", lambda: 4300)() or 4300
 _LONG_NUMBER = re.compile(rf"[0-9][0-9_]{{{_MAX_DIGITS - 1},}}")
 
 
+#: How deep arrays and inline tables may nest: the TOML reader recurses once (some frames) per
+#: level, so the depth is bounded before it reads, whatever the interpreter's recursion limit.
+MAX_NESTING = 64
+
+# The tokens that matter for nesting: brackets, and the strings and comments that hide them.
+_NESTING_TOKENS = re.compile(
+    r'"""(?:[^\\]|\\.)*?"""'  # multi-line basic string
+    r"|'''.*?'''"  # multi-line literal string
+    r'|"(?:[^"\\\n]|\\.)*"'  # basic string
+    r"|'[^'\n]*'"  # literal string
+    r"|#[^\n]*"  # comment
+    r"|[\[\]{}]",
+    re.DOTALL,
+)
+
+
+def _too_deep(text: str) -> int | None:
+    """The line where arrays or inline tables nest deeper than MAX_NESTING, else None."""
+    depth = 0
+    for match in _NESTING_TOKENS.finditer(text):
+        token = match.group()
+        if token in ("[", "{"):
+            depth += 1
+            if depth > MAX_NESTING:
+                return text.count("\n", 0, match.start()) + 1
+        elif token in ("]", "}"):
+            depth = max(depth - 1, 0)
+    return None
+
+
 def parse_trial(text: str, *, source: str = "<string>") -> Trial:
     """Parse the TOML text of a trial file.
 
@@ -138,6 +168,12 @@ def parse_trial(text: str, *, source: str = "<string>") -> Trial:
         raise InvalidInputError(
             f"`text` must be at most {MAX_TRIAL_FILE_BYTES:,} characters (1 MiB) "
             f"(got {len(text):,})"
+        )
+    deep = _too_deep(text)
+    if deep is not None:
+        raise InvalidInputError(
+            f"{source}: malformed TOML: arrays or tables nested more than {MAX_NESTING} deep "
+            f"at line {deep} (a trial file needs 3)"
         )
     try:
         doc = tomllib.loads(text)
