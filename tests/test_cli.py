@@ -450,3 +450,46 @@ def test_python_dash_m_rctkit_runs() -> None:
     assert proc.returncode == 0
     assert b"0.6659 (95% CI 0.4463 to 0.9936)" in proc.stdout
     assert proc.stderr == b""
+
+
+def _many(outcomes: int, adverse_events: int) -> str:
+    arms = FLOW.split("[[outcomes]]")[0]
+    parts = [arms]
+    parts += [
+        f'[[outcomes]]\nname = "O{i}"\nevents = [{i % 50}, {i % 60}]\ntotals = [117, 118]\n'
+        for i in range(outcomes)
+    ]
+    parts += [
+        f'[[adverse_events]]\nterm = "T{i // 2}"\narm = "{("Intervention", "Usual care")[i % 2]}"'
+        f"\nparticipants = {i % 30}\n"
+        for i in range(adverse_events)
+    ]
+    return "".join(parts)
+
+
+def test_reports_too_costly_are_refused_before_any_estimate(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from rctkit.cli import MAX_REPORT_ADVERSE_EVENTS, MAX_REPORT_OUTCOMES
+
+    path = tmp_path / "t.toml"
+    path.write_text(_many(MAX_REPORT_OUTCOMES + 1, 0))
+    assert main(["report", str(path)]) == 2
+    assert (
+        "`outcomes`: the trial lists 1,001 outcomes; `rctkit report` reports at most 1,000"
+    ) in _one_error_line(capsys)
+    path.write_text(_many(1, MAX_REPORT_ADVERSE_EVENTS + 1))
+    assert main(["report", str(path)]) == 2
+    assert "the trial lists 5,001 adverse events; `rctkit report` reports at most 5,000" in (
+        _one_error_line(capsys)
+    )
+
+
+def test_a_report_at_the_outcome_limit_completes(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "t.toml"
+    path.write_text(_many(1000, 0))
+    assert main(["report", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "O999" in out

@@ -14,6 +14,12 @@ The contract, whatever the input:
   exit 2 so that a bug is never mistaken for bad input.
 * exit 130: interrupted (Ctrl-C), one line.
 
+Limits: a trial file is a regular file of at most 1 MiB (see :func:`rctkit.io.load_trial`);
+``report`` reports at most :data:`MAX_REPORT_OUTCOMES` (1,000) outcomes and
+:data:`MAX_REPORT_ADVERSE_EVENTS` (5,000) adverse-event records, refused before any estimate
+with a :class:`~rctkit.CostLimitError` (each costs about 1 ms of exact tests); counts above
+:data:`rctkit.MAX_COUNT` (1e12) are refused, as in the library.
+
 A reader that stops early (``rctkit demo | head -1``) ends the run quietly with exit 0. When
 stdout cannot encode a character (``PYTHONIOENCODING=ascii``, ``LANG=C``), the typographic
 characters of reports are written in ASCII (``–`` and ``−`` as ``-``, ``·`` as ``.``, ``≤``
@@ -47,16 +53,29 @@ from rctkit.errors import (
 )
 from rctkit.formatting import STYLES, format_estimate, format_p
 from rctkit.io import example_trial, load_trial
-from rctkit.model import BinaryOutcome
+from rctkit.model import BinaryOutcome, Trial
 from rctkit.report import TrialReport
 from rctkit.results import MEASURE_LABELS
 
-__all__ = ["EXIT_INPUT_ERROR", "EXIT_INTERNAL_ERROR", "EXIT_INTERRUPTED", "EXIT_OK", "main"]
+__all__ = [
+    "EXIT_INPUT_ERROR",
+    "EXIT_INTERNAL_ERROR",
+    "EXIT_INTERRUPTED",
+    "EXIT_OK",
+    "MAX_REPORT_ADVERSE_EVENTS",
+    "MAX_REPORT_OUTCOMES",
+    "main",
+]
 
 EXIT_OK = 0
 EXIT_INPUT_ERROR = 2
 EXIT_INTERNAL_ERROR = 70  # EX_SOFTWARE of sysexits.h: a bug, not bad input
 EXIT_INTERRUPTED = 130
+
+#: The most outcomes and adverse-event records ``rctkit report`` reports: each costs about
+#: 1 ms of exact tests, so a report stays within a few seconds.
+MAX_REPORT_OUTCOMES = 1_000
+MAX_REPORT_ADVERSE_EVENTS = 5_000
 
 _COUNTS = re.compile(r"^\s*([0-9]+)\s*/\s*([0-9]+)\s*$")
 _COUNT_DIGITS = len(str(MAX_COUNT))
@@ -181,6 +200,7 @@ def _report(args: argparse.Namespace) -> str:
     level = _level(args.level)
     output = None if args.output is None else _check_output(args)
     trial = example_trial() if args.command == "demo" else load_trial(Path(args.trial))
+    _check_report_cost(trial)
     text = TrialReport(trial, style=args.style, confidence_level=level).render(args.format)
     if not text.endswith("\n"):
         text += "\n"
@@ -188,6 +208,21 @@ def _report(args: argparse.Namespace) -> str:
         return text
     _write_output(output, text, force=args.force, trial=getattr(args, "trial", None))
     return ""
+
+
+def _check_report_cost(trial: Trial) -> None:
+    """Refuse, before any estimate, a trial whose report would take more than a few seconds."""
+    for name, count, limit in (
+        ("outcomes", len(trial.outcomes), MAX_REPORT_OUTCOMES),
+        ("adverse_events", len(trial.adverse_events), MAX_REPORT_ADVERSE_EVENTS),
+    ):
+        if count > limit:
+            raise CostLimitError(
+                f"`{name}`: the trial lists {count:,} {name.replace('_', ' ')}; `rctkit report` "
+                f"reports at most {limit:,} (each takes exact tests, about 1 ms, so the report "
+                f"would take about {count / 1000:.0f} s); split the trial file, or build the "
+                "report in Python with rctkit.TrialReport"
+            )
 
 
 def _check_output(args: argparse.Namespace) -> Path:
