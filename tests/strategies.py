@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import copy
+import datetime
+import json
+import math
+
 from hypothesis import strategies as st
 
 import rctkit as rk
@@ -45,3 +50,198 @@ _LABEL_SPECIALS = (
 labels = st.text(
     alphabet=st.sampled_from(_LABEL_SPECIALS) | st.characters(), min_size=1, max_size=40
 )
+
+
+# ---------------------------------------------------------------------------------------------
+# Trial files for the fuzz test of the command line (tests/test_cli_fuzz.py): valid documents
+# with random edits (wrong types, nested tables, odd keys), written as TOML text.
+# ---------------------------------------------------------------------------------------------
+
+#: A consistent trial document (checked by hand: analysed 9 <= allocated 10, every total at
+#: most its arm's analysed or allocated count), the start of every fuzzed document.
+VALID_TRIAL: dict[str, object] = {
+    "trial": {"title": "T", "citation": "Fuzz 2026"},
+    "enrolment": {"assessed": 30, "excluded": {"declined": 10}},
+    "arms": [
+        {
+            "label": "A",
+            "short": "a",
+            "role": "treatment",
+            "allocated": 10,
+            "received": 9,
+            "did_not_receive": {"declined": 1},
+            "analysed": 9,
+        },
+        {"label": "B", "role": "control", "allocated": 10},
+    ],
+    "outcomes": [
+        {
+            "name": "Death",
+            "primary": True,
+            "events": [1, 3],
+            "totals": [9, 10],
+            "published": {
+                "measure": "odds_ratio",
+                "estimate": 0.4,
+                "low": 0.1,
+                "high": 3.0,
+                "pvalue": 0.5,
+                "note": "adjusted",
+            },
+        },
+        {"name": "Stroke", "events": [0, 0], "totals": [9, 10]},
+    ],
+    "adverse_events": [
+        {"term": "SAE", "arm": "A", "participants": 1, "events": 2, "exposure": 4.5},
+        {"term": "Fall", "arm": "a", "events": 0, "serious": True, "severity": "grade 3"},
+    ],
+}
+
+_KNOWN_KEYS = sorted(
+    {"trial", "enrolment", "arms", "outcomes", "adverse_events", "title", "citation"}
+    | {"assessed", "excluded", "label", "short", "role", "allocated", "received", "analysed"}
+    | {"did_not_receive", "lost_to_follow_up", "discontinued", "excluded_from_analysis"}
+    | {"name", "primary", "events", "totals", "published", "measure", "estimate", "low"}
+    | {"high", "pvalue", "note", "term", "arm", "participants", "exposure", "severity"}
+)
+
+toml_keys = st.one_of(st.sampled_from(_KNOWN_KEYS), st.text(max_size=12))
+
+toml_scalars = st.one_of(
+    st.integers(min_value=-3, max_value=30),
+    st.integers(min_value=-(10**30), max_value=10**30),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.booleans(),
+    st.text(max_size=20),
+    st.sampled_from(["treatment", "control", "A", "B", "a", "odds_ratio", "risk_difference"]),
+    st.dates(),
+)
+
+#: Any TOML value: scalars, and arrays and tables of them nested a few levels.
+toml_values = st.recursive(
+    toml_scalars,
+    lambda children: st.one_of(
+        st.lists(children, max_size=4), st.dictionaries(toml_keys, children, max_size=4)
+    ),
+    max_leaves=12,
+)
+
+
+def _toml_string(text: str) -> str:
+    escaped = json.dumps(text, ensure_ascii=False)  # JSON's escapes are TOML's, but for DEL
+    return escaped.replace("\x7f", "\\u007f")
+
+
+def to_toml(value: object) -> str:
+    """A value as TOML (inline arrays and tables); a document as ``key = value`` lines."""
+    if isinstance(value, dict):
+        items = ", ".join(f"{_toml_string(str(k))} = {to_toml(v)}" for k, v in value.items())
+        return "{" + items + "}"
+    if isinstance(value, list):
+        return "[" + ", ".join(to_toml(v) for v in value) + "]"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return (
+            "nan"
+            if math.isnan(value)
+            else {math.inf: "inf", -math.inf: "-inf"}.get(value, repr(value))
+        )
+    if isinstance(value, int | datetime.date):
+        return str(value) if isinstance(value, int) else value.isoformat()
+    return _toml_string(str(value))
+
+
+def toml_document(doc: dict[str, object]) -> str:
+    return "".join(f"{_toml_string(key)} = {to_toml(value)}\n" for key, value in doc.items())
+
+
+def _same_kind(value: object) -> st.SearchStrategy[object]:
+    """Another value of the kind of ``value``: the file stays well typed, the data goes odd."""
+    if isinstance(value, bool):
+        return st.booleans()
+    if isinstance(value, int):
+        return st.one_of(
+            st.integers(min_value=0, max_value=30),
+            st.integers(min_value=0, max_value=10**12 + 1),
+            st.sampled_from([0, 1, 10**12, 10**12 + 1, 2**63]),
+        )
+    if isinstance(value, float):
+        return st.one_of(
+            st.floats(min_value=-2.0, max_value=5.0), st.floats(allow_nan=True), st.just(0.0)
+        )
+    if isinstance(value, str):
+        return st.one_of(
+            st.text(max_size=30),
+            st.sampled_from(["", " ", "A", "B", "a", "&<>%$#_{}\\~^", "\u2013\u00b7\u221e"]),
+        )
+    return st.just(value)
+
+
+@st.composite
+def trial_documents(draw: st.DrawFn, max_edits: int = 4) -> dict[str, object]:
+    """VALID_TRIAL after 0 to ``max_edits`` random edits anywhere in the nested document: most
+    change a value and keep its type (odd data in a well-formed file); the rest replace a value
+    with any TOML value, remove a key or add one."""
+    doc = copy.deepcopy(VALID_TRIAL)
+    for _ in range(draw(st.integers(min_value=0, max_value=max_edits))):
+        node: object = doc
+        # walk down a random path; stop at a random depth
+        while isinstance(node, dict | list) and node and draw(st.booleans()):
+            keys = list(node) if isinstance(node, dict) else list(range(len(node)))
+            child = node[draw(st.sampled_from(keys))]
+            if not isinstance(child, dict | list) or not child:
+                break
+            node = child
+        action = draw(st.sampled_from(["same", "same", "same", "replace", "remove", "add"]))
+        if isinstance(node, dict):
+            if action == "add" or not node:
+                node[draw(toml_keys)] = draw(toml_values)
+            else:
+                key = draw(st.sampled_from(sorted(node)))
+                if action == "remove":
+                    del node[key]
+                elif action == "same":
+                    node[key] = draw(_same_kind(node[key]))
+                else:
+                    node[key] = draw(toml_values)
+        elif isinstance(node, list):
+            if action == "add" or not node:
+                node.append(draw(toml_values))
+            else:
+                i = draw(st.integers(min_value=0, max_value=len(node) - 1))
+                if action == "remove":
+                    del node[i]
+                elif action == "same":
+                    node[i] = draw(_same_kind(node[i]))
+                else:
+                    node[i] = draw(toml_values)
+    return doc
+
+
+@st.composite
+def mutated_bytes(draw: st.DrawFn) -> bytes:
+    """The valid document's bytes with random bytes inserted, a stretch cut, or a truncation."""
+    data = bytearray(toml_document(VALID_TRIAL).encode())
+    for _ in range(draw(st.integers(min_value=1, max_value=3))):
+        at = draw(st.integers(min_value=0, max_value=len(data)))
+        how = draw(st.sampled_from(["insert", "cut", "truncate"]))
+        if how == "insert":
+            data[at:at] = draw(st.binary(min_size=1, max_size=8))
+        elif how == "cut":
+            del data[at : at + draw(st.integers(min_value=1, max_value=20))]
+        else:
+            del data[at:]
+    return bytes(data)
+
+
+@st.composite
+def nested_documents(draw: st.DrawFn) -> bytes:
+    """Arrays or inline tables nested up to 5,000 deep (the TOML reader recurses)."""
+    depth = draw(st.integers(min_value=1, max_value=5000))
+    if draw(st.booleans()):
+        value = "[" * depth + "]" * depth
+    else:
+        value = "{a = " * depth + "1" + "}" * depth
+    key = draw(st.sampled_from(["x", "outcomes", "arms", "trial"]))
+    return f"{key} = {value}\n".encode()

@@ -172,7 +172,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("rctkit.consort", "rctkit.tables"),
     ("rctkit.report",),
     ("rctkit.plots", "rctkit.cli"),
-    ("rctkit",),
+    ("rctkit", "rctkit.__main__"),  # python -m rctkit runs the command line
 )
 
 

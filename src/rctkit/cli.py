@@ -1,55 +1,155 @@
 """The ``rctkit`` command line: ``demo``, ``report TRIAL.toml`` and ``2x2 A/N C/M``.
 
-Errors in the input print one line to stderr and exit with status 2, never a traceback.
+The contract, whatever the input:
+
+* exit 0: the result is on stdout (or in the ``--output`` file); warnings, if any, are on
+  stderr, one line each, starting ``rctkit: warning:``.
+* exit 2: nothing on stdout and exactly one line on stderr, ``rctkit: error: ...``, naming the
+  argument or the trial file's key path: bad arguments (no usage dump), a bad trial file, a
+  request refused for its cost, an output file that is not replaced without ``--force``, or
+  output that cannot be written. A trial file whose counts disagree in several places gives
+  the first problem and the count of the others; ``--verbose`` lists every one.
+* exit 70 (``EX_SOFTWARE``): an unexpected exception, that is a bug in rctkit. One line,
+  ``rctkit: internal error: ...``; ``--verbose`` prints the traceback. It is kept apart from
+  exit 2 so that a bug is never mistaken for bad input.
+* exit 130: interrupted (Ctrl-C), one line.
+
+Limits: a trial file is a regular file of at most 1 MiB (see :func:`rctkit.io.load_trial`);
+``report`` reports at most :data:`MAX_REPORT_OUTCOMES` (1,000) outcomes and
+:data:`MAX_REPORT_ADVERSE_EVENTS` (5,000) adverse-event records, refused before any estimate
+with a :class:`~rctkit.CostLimitError` (each costs about 1 ms of exact tests); counts above
+:data:`rctkit.MAX_COUNT` (1e12) are refused, as in the library.
+
+A reader that stops early (``rctkit demo | head -1``) ends the run quietly with exit 0. When
+stdout cannot encode a character (``PYTHONIOENCODING=ascii``, ``LANG=C``), the typographic
+characters of reports are written in ASCII (``–`` and ``−`` as ``-``, ``·`` as ``.``, ``≤``
+as ``<=``, ``∞`` as ``inf``) and any other as a backslash escape (``\\xc4``), with one warning
+on stderr; nothing is dropped silently. Files written with ``--output`` are always UTF-8.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import re
+import stat
 import sys
+import traceback
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import NoReturn, TextIO
 
 from rctkit import batch, effects, hypothesis_tests
 from rctkit._engine import method_label
-from rctkit._validation import check_confidence_level
+from rctkit._validation import MAX_COUNT, check_confidence_level
 from rctkit._version import __version__
-from rctkit.errors import CostLimitError, InvalidInputError, RctkitError, RctkitWarning
+from rctkit.errors import (
+    CostLimitError,
+    InconsistentInputError,
+    InvalidInputError,
+    RctkitError,
+    RctkitWarning,
+)
 from rctkit.formatting import STYLES, format_estimate, format_p
 from rctkit.io import example_trial, load_trial
-from rctkit.model import BinaryOutcome
+from rctkit.model import BinaryOutcome, Trial
 from rctkit.report import TrialReport
 from rctkit.results import MEASURE_LABELS
 
-__all__ = ["main"]
+__all__ = [
+    "EXIT_INPUT_ERROR",
+    "EXIT_INTERNAL_ERROR",
+    "EXIT_INTERRUPTED",
+    "EXIT_OK",
+    "MAX_REPORT_ADVERSE_EVENTS",
+    "MAX_REPORT_OUTCOMES",
+    "main",
+]
 
-_COUNTS = re.compile(r"^\s*(\d+)\s*/\s*(\d+)\s*$")
-
+EXIT_OK = 0
 EXIT_INPUT_ERROR = 2
+EXIT_INTERNAL_ERROR = 70  # EX_SOFTWARE of sysexits.h: a bug, not bad input
+EXIT_INTERRUPTED = 130
+
+#: The most outcomes and adverse-event records ``rctkit report`` reports: each costs about
+#: 1 ms of exact tests, so a report stays within a few seconds.
+MAX_REPORT_OUTCOMES = 1_000
+MAX_REPORT_ADVERSE_EVENTS = 5_000
+
+_COUNTS = re.compile(r"^\s*([0-9]+)\s*/\s*([0-9]+)\s*$")
+_COUNT_DIGITS = len(str(MAX_COUNT))
+
+# Characters that end a line on a terminal or for str.splitlines, written as escapes in
+# messages so that every message is one line.
+_LINE_BREAKS = {ord(c): repr(c)[1:-1] for c in "\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029"}
+
+# The typographic characters of rctkit's reports, in ASCII, for a stdout that cannot show them.
+_ASCII = str.maketrans(
+    {
+        "\u2013": "-",  # en dash of ranges, "0·45–0·99"
+        "\u2014": "--",
+        "\u2212": "-",  # minus sign
+        "\u00b7": ".",  # the Lancet's decimal point
+        "\u00a0": " ",
+        "\u2009": " ",
+        "\u2264": "<=",
+        "\u2265": ">=",
+        "\u221e": "inf",
+        "\u00b1": "+/-",
+        "\u00d7": "x",
+        "\u2018": "'",
+        "\u2019": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u2026": "...",
+    }
+)
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, with its errors raised as one-line InvalidInputError instead of usage + exit."""
+
+    def error(self, message: str) -> NoReturn:
+        raise InvalidInputError(f"{message} (see `{self.prog} --help`)")
+
+
+def _shown(text: str) -> str:
+    """An argument as typed, quoted, and cut short when it is long."""
+    return repr(text) if len(text) <= 60 else f"{text[:60]!r}... ({len(text):,} characters)"
 
 
 def _parse_counts(text: str, name: str) -> tuple[int, int]:
     match = _COUNTS.match(text)
     if not match:
         raise InvalidInputError(
-            f"`{name}` must be EVENTS/TOTAL with whole numbers, like 64/218 (got {text!r})"
+            f"`{name}` must be EVENTS/TOTAL with whole numbers, like 64/218 (got {_shown(text)})"
         )
-    return int(match.group(1)), int(match.group(2))
+    counts = []
+    for digits in match.groups():
+        if len(digits.lstrip("0")) > _COUNT_DIGITS:  # refused before int() reads the digits
+            raise InvalidInputError(
+                f"`{name}` counts must be at most {MAX_COUNT:.0e} (rctkit.MAX_COUNT), the largest "
+                f"count computed exactly (got a number of {len(digits.lstrip('0')):,} digits)"
+            )
+        counts.append(int(digits))
+    return counts[0], counts[1]
 
 
 def _level(text: str) -> float:
     try:
-        return check_confidence_level(float(text))
-    except (ValueError, InvalidInputError):
+        value = float(text)
+    except ValueError:
         raise InvalidInputError(
-            f"`--level` must be a number strictly between 0 and 1 (got {text!r})"
+            f"`--level` must be a number between 0 and 1, like 0.95 (got {_shown(text)})"
         ) from None
+    try:
+        return check_confidence_level(value)
+    except InvalidInputError as exc:
+        raise InvalidInputError(str(exc).replace("`confidence_level`", "`--level`")) from None
 
 
-def _two_by_two(args: argparse.Namespace, out: TextIO) -> None:
+def _two_by_two(args: argparse.Namespace) -> str:
     level = _level(args.level)
     treatment = _parse_counts(args.treatment, "treatment")
     control = _parse_counts(args.control, "control")
@@ -58,10 +158,10 @@ def _two_by_two(args: argparse.Namespace, out: TextIO) -> None:
     except InvalidInputError as exc:
         raise InvalidInputError(str(exc).replace("`treatment`: ", "`treatment` ")) from None
     methods = _methods(args.methods)
-    print(f"{'':<12}{'Events':>8}{'Total':>8}{'Risk':>9}", file=out)
+    lines = [f"{'':<12}{'Events':>8}{'Total':>8}{'Risk':>9}"]
     for label, (e, n) in (("Treatment", treatment), ("Control", control)):
-        print(f"{label:<12}{e:>8}{n:>8}{100 * e / n:>8.1f}%", file=out)
-    print(file=out)
+        lines.append(f"{label:<12}{e:>8}{n:>8}{100 * e / n:>8.1f}%")
+    lines.append("")
     for measure in ("odds_ratio", "risk_ratio", "risk_difference"):
         label = MEASURE_LABELS[measure]
         for method in methods[measure]:
@@ -69,17 +169,18 @@ def _two_by_two(args: argparse.Namespace, out: TextIO) -> None:
             text = format_estimate(est.estimate, est.ci.low, est.ci.high, 4, level=level)
             p = "" if est.pvalue is None else f"  {format_p(est.pvalue)}"
             name = method_label(measure, method)
-            print(f"{label:<17}{method + ' ':<15}{text}{p}  ({name})", file=out)
-    print(file=out)
+            lines.append(f"{label:<17}{method + ' ':<15}{text}{p}  ({name})")
+    lines.append("")
     for method in methods["tests"]:
         try:
             res = hypothesis_tests.hypothesis_test(outcome, method=method)
         except CostLimitError as exc:  # a test that is not computed for this table (too large)
-            print(f"{'Test':<17}{method + ' ':<15}not computed: {exc}", file=out)
+            lines.append(f"{'Test':<17}{method + ' ':<15}not computed: {exc}")
             continue
-        stat = "" if res.statistic is None else f"statistic {res.statistic:.4f}, "
+        stat_ = "" if res.statistic is None else f"statistic {res.statistic:.4f}, "
         name = method_label("test", method)
-        print(f"{'Test':<17}{method + ' ':<15}{stat}p = {res.pvalue:.4g}  ({name})", file=out)
+        lines.append(f"{'Test':<17}{method + ' ':<15}{stat_}p = {res.pvalue:.4g}  ({name})")
+    return "\n".join(lines) + "\n"
 
 
 def _methods(which: str) -> dict[str, list[str]]:
@@ -95,35 +196,102 @@ def _methods(which: str) -> dict[str, list[str]]:
     }
 
 
-def _report(args: argparse.Namespace, out: TextIO) -> None:
+def _report(args: argparse.Namespace) -> str:
+    level = _level(args.level)
+    output = None if args.output is None else _check_output(args)
     trial = example_trial() if args.command == "demo" else load_trial(Path(args.trial))
-    report = TrialReport(trial, style=args.style, confidence_level=_level(args.level))
-    text = report.render(args.format)
+    _check_report_cost(trial)
+    text = TrialReport(trial, style=args.style, confidence_level=level).render(args.format)
     if not text.endswith("\n"):
         text += "\n"
-    if args.output is None:
-        print(text, end="", file=out)
-        return
+    if output is None:
+        return text
+    _write_output(output, text, force=args.force, trial=getattr(args, "trial", None))
+    return ""
+
+
+def _check_report_cost(trial: Trial) -> None:
+    """Refuse, before any estimate, a trial whose report would take more than a few seconds."""
+    for name, count, limit in (
+        ("outcomes", len(trial.outcomes), MAX_REPORT_OUTCOMES),
+        ("adverse_events", len(trial.adverse_events), MAX_REPORT_ADVERSE_EVENTS),
+    ):
+        if count > limit:
+            raise CostLimitError(
+                f"`{name}`: the trial lists {count:,} {name.replace('_', ' ')}; `rctkit report` "
+                f"reports at most {limit:,} (each takes exact tests, about 1 ms, so the report "
+                f"would take about {count / 1000:.0f} s); split the trial file, or build the "
+                "report in Python with rctkit.TrialReport"
+            )
+
+
+def _check_output(args: argparse.Namespace) -> Path:
+    """Refuse ``--output`` before any work: the input itself, a non-file, or a file without
+    ``--force``; the write then checks again (it creates the file exclusively)."""
+    output = Path(args.output)
+    _refuse_existing(output, force=args.force, trial=getattr(args, "trial", None))
+    return output
+
+
+def _refuse_existing(output: Path, *, force: bool, trial: str | None) -> None:
     try:
-        Path(args.output).write_text(text, encoding="utf-8")
+        out = os.stat(output)
+    except FileNotFoundError:
+        return
     except OSError as exc:
         raise InvalidInputError(
-            f"`--output`: cannot write {args.output!r} ({exc.strerror})"
+            f"`--output`: cannot write {_shown(str(output))} ({exc.strerror})"
         ) from None
-    print(f"rctkit: wrote {args.format} report to {args.output}", file=sys.stderr)
+    if trial is not None:
+        try:
+            source = os.stat(trial)
+        except OSError:
+            source = None
+        if source is not None and (source.st_dev, source.st_ino) == (out.st_dev, out.st_ino):
+            raise InvalidInputError(
+                f"`--output` must not be the trial file itself (got {_shown(str(output))}), "
+                "even with --force; write the report to another file"
+            )
+    if not stat.S_ISREG(out.st_mode):
+        raise InvalidInputError(
+            f"`--output` must be a regular file (got {_shown(str(output))}, which is not); "
+            "leave out --output to write to stdout"
+        )
+    if not force:
+        raise InvalidInputError(
+            f"`--output` {_shown(str(output))} already exists; add --force to replace it"
+        )
+
+
+def _write_output(output: Path, text: str, *, force: bool, trial: str | None) -> None:
+    _refuse_existing(output, force=force, trial=trial)
+    try:
+        # "x" creates the file or fails, so a file made since the check is not overwritten.
+        with open(output, "w" if force else "x", encoding="utf-8") as file:
+            file.write(text)
+    except FileExistsError:
+        raise InvalidInputError(
+            f"`--output` {_shown(str(output))} already exists; add --force to replace it"
+        ) from None
+    except OSError as exc:
+        raise InvalidInputError(
+            f"`--output`: cannot write {_shown(str(output))} ({exc.strerror})"
+        ) from None
+    _say(sys.stderr, f"rctkit: wrote report to {output}")
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="rctkit",
         description="Report randomised controlled trials with binary outcomes.",
+        epilog="Exit status: 0 done, 2 bad input (one line on stderr), 70 a bug in rctkit.",
     )
     parser.add_argument("--version", action="version", version=f"rctkit {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     demo = sub.add_parser("demo", help="the CORE trial worked example (Lancet 2018)")
     report = sub.add_parser("report", help="report a trial described in a TOML file")
-    report.add_argument("trial", metavar="TRIAL.toml", help="the trial file")
+    report.add_argument("trial", metavar="TRIAL.toml", help="the trial file (at most 1 MiB)")
     for p in (demo, report):
         p.add_argument("--style", choices=STYLES, default="plain", help="journal style")
         p.add_argument("--level", default="0.95", help="confidence level (default 0.95)")
@@ -133,7 +301,15 @@ def _parser() -> argparse.ArgumentParser:
             default="text",
             help="output format (default text)",
         )
-        p.add_argument("--output", "-o", default=None, help="write to this file, not stdout")
+        p.add_argument(
+            "--output",
+            "-o",
+            default=None,
+            help="write to this new file, not stdout (never the trial file itself)",
+        )
+        p.add_argument(
+            "--force", action="store_true", help="let --output replace an existing file"
+        )
 
     table = sub.add_parser(
         "2x2", help="effect measures and tests for one table, e.g. rctkit 2x2 64/218 83/216"
@@ -147,38 +323,146 @@ def _parser() -> argparse.ArgumentParser:
         default="default",
         help='"all" prints every interval method and test side by side',
     )
+    for p in (demo, report, table):
+        p.add_argument(
+            "--verbose",
+            "-v",
+            action="store_true",
+            help="list every problem of an inconsistent trial file; tracebacks of internal errors",
+        )
     return parser
 
 
-def _show_warning(
-    message: Warning | str,
-    category: type[Warning],
-    filename: str,
-    lineno: int,
-    file: TextIO | None = None,
-    line: str | None = None,
-) -> None:
-    print(f"rctkit: warning: {message}", file=sys.stderr)
+def _one_line(text: str) -> str:
+    return text.translate(_LINE_BREAKS)
+
+
+def _encodable(text: str, stream: TextIO) -> tuple[str, bool]:
+    """``text`` as ``stream`` can encode it, and whether anything had to be replaced."""
+    encoding = getattr(stream, "encoding", None) or "utf-8"
+    errors = getattr(stream, "errors", None) or "strict"
+    try:
+        text.encode(encoding, errors)
+        return text, False
+    except UnicodeEncodeError:
+        pass
+    except LookupError:  # an encoding Python does not know; let the stream decide
+        return text, False
+    ascii_text = text.translate(_ASCII)
+    return ascii_text.encode(encoding, "backslashreplace").decode(encoding), True
+
+
+def _say(stream: TextIO | None, line: str) -> None:
+    """Write one line to stderr (or drop it when stderr is closed)."""
+    if stream is None:
+        return
+    text, _ = _encodable(_one_line(line), stream)
+    try:
+        stream.write(text + "\n")
+        stream.flush()
+    except (OSError, ValueError):  # stderr closed or broken: nowhere left to say it
+        pass
+
+
+def _emit(text: str, stream: TextIO | None) -> str | None:
+    """Write the result to stdout; return a warning when characters were replaced."""
+    if not text:
+        return None
+    if stream is None:
+        raise InvalidInputError("stdout is closed; give --output FILE to write the report")
+    safe, replaced = _encodable(text, stream)
+    try:
+        stream.write(safe)
+        stream.flush()
+    except BrokenPipeError:
+        raise
+    except OSError as exc:
+        raise InvalidInputError(f"cannot write to stdout ({exc.strerror})") from None
+    if not replaced:
+        return None
+    encoding = getattr(stream, "encoding", None) or "?"
+    return (
+        f"stdout's encoding ({encoding}) cannot show some characters: dashes, minus signs and "
+        "middle dots are written as - and ., others as backslash escapes; set "
+        "PYTHONIOENCODING=utf-8 or use --output to keep them"
+    )
+
+
+def _silence_stdout() -> None:
+    """After a broken pipe, point stdout at devnull so that Python's exit flush is quiet."""
+    try:
+        fd = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):
+        return
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, fd)
+        os.close(devnull)
+    except OSError:  # pragma: no cover
+        pass
+
+
+def _run(argv: Sequence[str] | None) -> int:
+    try:
+        args = _parser().parse_args(argv)
+    except SystemExit as exc:  # --help or --version, printed on stdout
+        return exc.code if isinstance(exc.code, int) else EXIT_INPUT_ERROR
+    except InvalidInputError as exc:
+        _say(sys.stderr, f"rctkit: error: {exc}")
+        return EXIT_INPUT_ERROR
+    command: Callable[[argparse.Namespace], str] = (
+        _two_by_two if args.command == "2x2" else _report
+    )
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", RctkitWarning)
+            text = command(args)
+            notes = [str(w.message) for w in caught]
+            notes.append(_emit(text, sys.stdout) or "")
+    except InconsistentInputError as exc:
+        if args.verbose:
+            for problem in exc.problems:
+                _say(sys.stderr, f"rctkit: error: {exc.prefix}{problem}")
+        else:
+            hint = "; --verbose lists them all" if len(exc.problems) > 1 else ""
+            _say(sys.stderr, f"rctkit: error: {exc}{hint}")
+        return EXIT_INPUT_ERROR
+    except RctkitError as exc:
+        _say(sys.stderr, f"rctkit: error: {exc}")
+        return EXIT_INPUT_ERROR
+    except (BrokenPipeError, KeyboardInterrupt):
+        raise
+    except Exception as exc:  # a bug: one line, and the traceback on request
+        if args.verbose:
+            traceback.print_exc()
+        message = f"{type(exc).__name__}: {exc}"
+        if len(message) > 300:
+            message = message[:300] + "..."
+        _say(
+            sys.stderr,
+            f"rctkit: internal error: {message} (a bug in rctkit {__version__}; please report it"
+            f"{'' if args.verbose else ', with the traceback that --verbose prints'})",
+        )
+        return EXIT_INTERNAL_ERROR
+    for note in dict.fromkeys(n for n in notes if n):  # in order, each once
+        _say(sys.stderr, f"rctkit: warning: {note}")
+    return EXIT_OK
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; return the exit status."""
+    """Run the command line on ``argv`` (default ``sys.argv[1:]``); return the exit status.
+
+    0 when done, 2 for bad input with one line on stderr, 70 for a bug in rctkit, 130 when
+    interrupted. A closed stdout pipe ends the run quietly with 0.
+    """
     try:
-        args = _parser().parse_args(argv)
-    except SystemExit as exc:  # argparse has printed usage and the error (or --help)
-        return exc.code if isinstance(exc.code, int) else EXIT_INPUT_ERROR
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("always", RctkitWarning)
-            warnings.showwarning = _show_warning
-            if args.command == "2x2":
-                _two_by_two(args, sys.stdout)
-            else:
-                _report(args, sys.stdout)
-    except RctkitError as exc:
-        print(f"rctkit: error: {exc}", file=sys.stderr)
-        return EXIT_INPUT_ERROR
-    return 0
+        return _run(argv)
+    except BrokenPipeError:
+        _silence_stdout()
+        return EXIT_OK
+    except KeyboardInterrupt:
+        _say(sys.stderr, "rctkit: interrupted")
+        return EXIT_INTERRUPTED
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-__all__ = ["CostLimitError", "InvalidInputError", "RctkitError", "RctkitWarning"]
+from collections.abc import Sequence
+
+__all__ = [
+    "CostLimitError",
+    "InconsistentInputError",
+    "InvalidInputError",
+    "RctkitError",
+    "RctkitWarning",
+]
 
 
 class RctkitError(Exception):
@@ -22,6 +30,24 @@ class CostLimitError(InvalidInputError):
     The message gives the cost (the size that was asked for), the limit, and what to use
     instead; the docs' "Limits" page lists every such limit.
     """
+
+
+class InconsistentInputError(InvalidInputError):
+    """Input that breaks several rules at once (a trial file whose counts disagree).
+
+    The message is one line: the first problem, with where it lies, and how many more there
+    are; ``problems`` lists every one, in the same form.
+    """
+
+    def __init__(self, problems: Sequence[str], prefix: str = "") -> None:
+        self.problems = tuple(problems)
+        self.prefix = prefix
+        more = len(self.problems) - 1
+        tail = "" if more < 1 else f" (and {more} more problem{'s' if more > 1 else ''})"
+        super().__init__(f"{prefix}{self.problems[0] if self.problems else ''}{tail}")
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (type(self), (self.problems, self.prefix))
 
 
 class RctkitWarning(UserWarning):

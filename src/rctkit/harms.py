@@ -89,10 +89,12 @@ def harms_rows(
     trial = _validation.check_instance(trial, "trial", Trial)
     treatment, control = trial.arms
     totals = tuple(a.analysed if a.analysed is not None else a.allocated for a in trial.arms)
-    keys = dict.fromkeys((e.category, e.term) for e in trial.adverse_events)
+    groups: dict[tuple[str, str], list[AdverseEvent]] = {}
+    for e in trial.adverse_events:  # one pass: the time is linear in the number of records
+        groups.setdefault((e.category, e.term), []).append(e)
     rows = []
-    for category, term in sorted(keys, key=lambda k: (k[0].lower(), k[1].lower())):
-        records = [e for e in trial.adverse_events if (e.category, e.term) == (category, term)]
+    for category, term in sorted(groups, key=lambda k: (k[0].lower(), k[1].lower())):
+        records = groups[(category, term)]
         t_rec = _arm_record(records, treatment.label)
         c_rec = _arm_record(records, control.label)
         recs = (t_rec, c_rec)

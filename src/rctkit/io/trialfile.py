@@ -1,11 +1,21 @@
 """Trial files: a trial described in TOML, parsed with :mod:`tomllib`.
 
 The format is documented field by field in the docs ("Trial files"). Every error names the
-key path (``arms[2].allocated``) and, for malformed TOML, the line.
+key path (``arms[2].allocated``) and, for malformed TOML, the line. Errors are one line:
+when the counts disagree in several places, the message gives the first and how many more,
+and the :class:`~rctkit.errors.InconsistentInputError` lists them all in ``problems``.
+
+Limits: a trial file is a regular file of at most :data:`MAX_TRIAL_FILE_BYTES` (1 MiB) of
+UTF-8 text; anything else (a directory, a FIFO, a device such as ``/dev/zero``) is refused
+before it is read, so reading never blocks and never reads more than the bound.
 """
 
 from __future__ import annotations
 
+import json
+import os
+import re
+import stat
 import sys
 from collections.abc import Mapping
 from pathlib import Path
@@ -13,15 +23,21 @@ from typing import Any
 
 import attrs
 
-from rctkit.errors import InvalidInputError
+from rctkit._validation import MAX_COUNT
+from rctkit.errors import InconsistentInputError, InvalidInputError
 from rctkit.model import AdverseEvent, Arm, BinaryOutcome, Enrolment, PublishedEstimate, Trial
+from rctkit.model.trial import Where, trial_problems
 
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover - exercised on Python 3.10 only
     import tomli as tomllib
 
-__all__ = ["load_trial", "parse_trial"]
+__all__ = ["MAX_TRIAL_FILE_BYTES", "load_trial", "parse_trial"]
+
+#: The largest trial file read, in bytes (and the longest text parsed, in characters):
+#: 1 MiB, some thousands of outcomes or adverse events, far above any real trial's.
+MAX_TRIAL_FILE_BYTES = 1 << 20
 
 _ROLES = ("treatment", "control")
 
@@ -32,32 +48,190 @@ _ARM_REASONS = ("did_not_receive", "lost_to_follow_up", "discontinued", "exclude
 def load_trial(path: str | Path) -> Trial:
     """Read a trial file.
 
+    Parameters
+    ----------
+    path : str or Path
+        A regular file of UTF-8 TOML text, at most :data:`MAX_TRIAL_FILE_BYTES` (1 MiB).
+
     Raises
     ------
     InvalidInputError
-        If the file cannot be read, is not valid TOML (the message gives the line), or breaks a
-        rule of the format (the message gives the key path).
+        If the file cannot be read, is not a regular file, is larger than 1 MiB, is not
+        UTF-8, is not valid TOML (the message gives the line), or breaks a rule of the
+        format (the message gives the key path).
+    InconsistentInputError
+        (an :class:`InvalidInputError`) if its counts disagree; the message gives the first
+        problem with its key path and the count of the others; ``problems`` lists them all.
+
+    Notes
+    -----
+    The path is checked with :func:`os.stat` and opened without blocking, then checked again
+    on the open file, so a FIFO, a directory or a device is refused rather than read. At most
+    ``MAX_TRIAL_FILE_BYTES + 1`` bytes are read. Time and memory grow linearly with the size.
     """
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise InvalidInputError(
-            f"`path`: cannot read trial file {str(path)!r} ({exc.strerror})"
-        ) from None
+    text = _read_bounded(path)
     return parse_trial(text, source=str(path))
 
 
+def _read_bounded(path: Path) -> str:
+    where = f"trial file {str(path)!r}"
+    try:
+        _check_regular(os.stat(path).st_mode, where)
+        # O_NONBLOCK: should the path turn into a FIFO after the check, opening it does not wait
+        # for a writer (regular files ignore the flag).
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+        with os.fdopen(fd, "rb") as file:
+            _check_regular(os.fstat(file.fileno()).st_mode, where)
+            data = file.read(MAX_TRIAL_FILE_BYTES + 1)
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise InvalidInputError(f"`path`: cannot read {where} ({reason})") from None
+    if len(data) > MAX_TRIAL_FILE_BYTES:
+        raise InvalidInputError(
+            f"`path`: {where} must be at most {MAX_TRIAL_FILE_BYTES:,} bytes (1 MiB) "
+            f"(got a larger file); a trial file describes one trial"
+        )
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise InvalidInputError(
+            f"`path`: {where} must be UTF-8 text (got byte 0x{data[exc.start]:02x} "
+            f"at line {line}, column {column})"
+        ) from None
+
+
+def _check_regular(mode: int, where: str) -> None:
+    if stat.S_ISREG(mode):
+        return
+    kinds = (
+        (stat.S_ISDIR, "a directory"),
+        (stat.S_ISFIFO, "a FIFO"),
+        (stat.S_ISCHR, "a character device"),
+        (stat.S_ISBLK, "a block device"),
+        (stat.S_ISSOCK, "a socket"),
+    )
+    kind = next((name for test, name in kinds if test(mode)), "not a regular file")
+    raise InvalidInputError(f"`path`: {where} must be a regular file (got {kind})")
+
+
+# A digit run longer than Python converts to int (sys.get_int_max_str_digits, 4300 by default).
+_MAX_DIGITS = getattr(sys, "get_int_max_str_digits", lambda: 4300)() or 4300
+_LONG_NUMBER = re.compile(rf"[0-9][0-9_]{{{_MAX_DIGITS - 1},}}")
+
+
+#: How deep arrays and inline tables may nest: the TOML reader recurses once (some frames) per
+#: level, so the depth is bounded before it reads, whatever the interpreter's recursion limit.
+MAX_NESTING = 64
+
+# The tokens that matter for nesting: brackets, and the strings and comments that hide them.
+_NESTING_TOKENS = re.compile(
+    r'"""(?:[^\\]|\\.)*?"""'  # multi-line basic string
+    r"|'''.*?'''"  # multi-line literal string
+    r'|"(?:[^"\\\n]|\\.)*"'  # basic string
+    r"|'[^'\n]*'"  # literal string
+    r"|#[^\n]*"  # comment
+    r"|[\[\]{}]",
+    re.DOTALL,
+)
+
+
+def _too_deep(text: str) -> int | None:
+    """The line where arrays or inline tables nest deeper than MAX_NESTING, else None."""
+    depth = 0
+    for match in _NESTING_TOKENS.finditer(text):
+        token = match.group()
+        if token in ("[", "{"):
+            depth += 1
+            if depth > MAX_NESTING:
+                return text.count("\n", 0, match.start()) + 1
+        elif token in ("]", "}"):
+            depth = max(depth - 1, 0)
+    return None
+
+
 def parse_trial(text: str, *, source: str = "<string>") -> Trial:
-    """Parse the TOML text of a trial file."""
+    """Parse the TOML text of a trial file.
+
+    Raises
+    ------
+    InvalidInputError
+        As :func:`load_trial`; a text longer than :data:`MAX_TRIAL_FILE_BYTES` characters,
+        nested too deeply for the TOML reader, or with a digit string over 4,300 digits
+        (counts are at most :data:`rctkit.MAX_COUNT`) is refused with one line.
+    """
+    if not isinstance(text, str):
+        raise InvalidInputError(f"`text` must be a string (got {type(text).__name__})")
+    if len(text) > MAX_TRIAL_FILE_BYTES:
+        raise InvalidInputError(
+            f"`text` must be at most {MAX_TRIAL_FILE_BYTES:,} characters (1 MiB) "
+            f"(got {len(text):,})"
+        )
+    deep = _too_deep(text)
+    if deep is not None:
+        raise InvalidInputError(
+            f"{source}: malformed TOML: arrays or tables nested more than {MAX_NESTING} deep "
+            f"at line {deep} (a trial file needs 3)"
+        )
     try:
         doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise InvalidInputError(f"{source}: malformed TOML: {exc}") from None
+        message = " ".join(str(exc).split())
+        raise InvalidInputError(f"{source}: malformed TOML: {message}") from None
+    except RecursionError:
+        raise InvalidInputError(
+            f"{source}: malformed TOML: arrays or tables nested too deeply to read"
+        ) from None
+    except ValueError:  # Python's limit on converting long digit strings to int
+        long = _LONG_NUMBER.search(text)
+        line = "" if long is None else f" at line {text.count(chr(10), 0, long.start()) + 1}"
+        raise InvalidInputError(
+            f"{source}: a number{line} has more than {_MAX_DIGITS} digits; counts must be at most "
+            f"{MAX_COUNT:.0e} (rctkit.MAX_COUNT)"
+        ) from None
     try:
         return _build(doc)
+    except InconsistentInputError as exc:
+        raise InconsistentInputError(exc.problems, prefix=f"{source}: ") from None
     except InvalidInputError as exc:
         raise InvalidInputError(f"{source}: {exc}") from None
+    except RecursionError:  # a value nested deeply enough to defeat its display
+        raise InvalidInputError(f"{source}: a value is nested too deeply") from None
+
+
+def _show(value: Any, depth: int = 0) -> str:
+    """A short, one-line display of a value read from TOML (never the whole of a big one)."""
+    if isinstance(value, bool) or value is None or isinstance(value, float):
+        return repr(value)
+    if isinstance(value, int):
+        if abs(value) < 10**30:
+            return repr(value)
+        digits = int(abs(value).bit_length() * 0.30103) + 1
+        return f"{'-' if value < 0 else ''}a number of about {digits:,} digits"
+    if isinstance(value, str):
+        shown = repr(value[:60])
+        return shown if len(value) <= 60 else f"{shown[:-1]}...{shown[-1]} ({len(value):,} chars)"
+    if isinstance(value, list | tuple):
+        if depth >= 2:
+            return "[...]"
+        items = ", ".join(_show(v, depth + 1) for v in value[:4])
+        return f"[{items}{', ...' if len(value) > 4 else ''}]"
+    if isinstance(value, dict):
+        if depth >= 2:
+            return "{...}"
+        keys = list(value)
+        items = ", ".join(f"{_key(k)} = {_show(value[k], depth + 1)}" for k in keys[:4])
+        return f"{{{items}{', ...' if len(keys) > 4 else ''}}}"
+    return f"a {type(value).__name__}"  # a date or time
+
+
+def _key(key: str) -> str:
+    """A key as TOML would write it: bare when it can be, else quoted with escapes."""
+    if re.fullmatch(r"[A-Za-z0-9_-]{1,60}", key):
+        return key
+    return json.dumps(key[:60] + ("..." if len(key) > 60 else ""), ensure_ascii=False)
 
 
 def _get(
@@ -74,14 +248,25 @@ def _get(
             raise InvalidInputError(f"`{path}{key}` is required but missing")
         return default
     value = table[key]
-    if (
-        isinstance(value, bool)
-        and kind is not bool
-        and bool not in (kind if isinstance(kind, tuple) else (kind,))
-    ):
-        raise InvalidInputError(f"`{path}{key}` must be {_kind_name(kind)} (got {value!r})")
-    if not isinstance(value, kind):
-        raise InvalidInputError(f"`{path}{key}` must be {_kind_name(kind)} (got {value!r})")
+    kinds = kind if isinstance(kind, tuple) else (kind,)
+    if (isinstance(value, bool) and bool not in kinds) or not isinstance(value, kind):
+        raise InvalidInputError(f"`{path}{key}` must be {_kind_name(kind)} (got {_show(value)})")
+    if isinstance(value, int) and not isinstance(value, bool):
+        _check_size(value, f"{path}{key}")
+    return value
+
+
+def _check_size(value: int, path: str) -> None:
+    """Refuse an integer above MAX_COUNT here, before any message tries to print its digits."""
+    if abs(value) > MAX_COUNT:
+        raise InvalidInputError(
+            f"`{path}` must be at most {MAX_COUNT:.0e} (rctkit.MAX_COUNT) (got {_show(value)})"
+        )
+
+
+def _table(value: Any, path: str) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise InvalidInputError(f"`{path}` must be a table (got {_show(value)})")
     return value
 
 
@@ -102,7 +287,7 @@ def _check_keys(table: Mapping[str, Any], allowed: set[str], path: str) -> None:
     unknown = sorted(set(table) - allowed)
     if unknown:
         raise InvalidInputError(
-            f"`{path}{unknown[0]}` is not a known key (known: {', '.join(sorted(allowed))})"
+            f"`{path}{_key(unknown[0])}` is not a known key (known: {', '.join(sorted(allowed))})"
         )
 
 
@@ -124,10 +309,10 @@ def _build(doc: Mapping[str, Any]) -> Trial:
     if len(arm_tables) != 2:
         raise InvalidInputError(f"`arms` must list exactly two arms (got {len(arm_tables)})")
     arms: dict[str, Arm] = {}
-    for i, table in enumerate(arm_tables):
+    arm_index: dict[str, int] = {}
+    for i, item in enumerate(arm_tables):
         path = f"arms[{i + 1}]."
-        if not isinstance(table, dict):
-            raise InvalidInputError(f"`arms[{i + 1}]` must be a table (got {table!r})")
+        table = _table(item, f"arms[{i + 1}]")
         _check_keys(
             table,
             {"label", "short", "role", "allocated", "received", "analysed", "description"}
@@ -137,10 +322,11 @@ def _build(doc: Mapping[str, Any]) -> Trial:
         role = _get(table, "role", path, str)
         if role not in _ROLES:
             raise InvalidInputError(
-                f'`{path}role` must be "treatment" or "control" (got {role!r})'
+                f'`{path}role` must be "treatment" or "control" (got {_show(role)})'
             )
         if role in arms:
             raise InvalidInputError(f"`{path}role`: two arms have role {role!r}")
+        arm_index[role] = i
         arms[role] = _wrap(
             path,
             Arm,
@@ -153,6 +339,10 @@ def _build(doc: Mapping[str, Any]) -> Trial:
             description=_get(table, "description", path, str, required=False, default=""),
         )
     treatment, control = arms["treatment"], arms["control"]
+    if treatment.label == control.label:  # adverse events find their arm by label
+        raise InvalidInputError(
+            f"`arms[2].label` must differ from `arms[1].label` (got {_show(control.label)} twice)"
+        )
     enrolment = None
     if "enrolment" in doc:
         table = _get(doc, "enrolment", "", dict)
@@ -168,10 +358,17 @@ def _build(doc: Mapping[str, Any]) -> Trial:
     outcomes: list[BinaryOutcome] = []
     published: dict[str, PublishedEstimate] = {}
     primary: str | None = None
-    for i, table in enumerate(_get(doc, "outcomes", "", list, required=False, default=[])):
+    outcome_index: dict[str, int] = {}
+    for i, item in enumerate(_get(doc, "outcomes", "", list, required=False, default=[])):
         path = f"outcomes[{i + 1}]."
+        table = _table(item, f"outcomes[{i + 1}]")
         _check_keys(table, {"name", "primary", "events", "totals", "published"}, path)
         name = _get(table, "name", path, str)
+        if name in outcome_index:  # published estimates and `primary` find outcomes by name
+            raise InvalidInputError(
+                f"`{path}name` must differ from `outcomes[{outcome_index[name] + 1}].name` "
+                f"(got {_show(name)} twice)"
+            )
         events = _pair(table, "events", path)
         totals = _pair(table, "totals", path)
         outcome = _wrap(
@@ -183,6 +380,7 @@ def _build(doc: Mapping[str, Any]) -> Trial:
             labels=labels,
         )
         outcomes.append(outcome)
+        outcome_index[name] = i
         if _get(table, "primary", path, bool, required=False, default=False):
             if primary is not None:
                 raise InvalidInputError(f"`{path}primary`: only one outcome can be primary")
@@ -191,18 +389,22 @@ def _build(doc: Mapping[str, Any]) -> Trial:
             ppath = f"{path}published."
             pub = _get(table, "published", path, dict)
             _check_keys(pub, {"measure", "estimate", "low", "high", "pvalue", "note"}, ppath)
-            published[name] = PublishedEstimate(
+            pvalue = _get(pub, "pvalue", ppath, (int, float), required=False)
+            published[name] = _wrap(
+                ppath,
+                PublishedEstimate,
                 measure=_get(pub, "measure", ppath, str),
                 estimate=float(_get(pub, "estimate", ppath, (int, float))),
                 low=float(_get(pub, "low", ppath, (int, float))),
                 high=float(_get(pub, "high", ppath, (int, float))),
-                pvalue=_get(pub, "pvalue", ppath, (int, float), required=False),
+                pvalue=None if pvalue is None else float(pvalue),
                 note=" ".join(_get(pub, "note", ppath, str, required=False, default="").split()),
             )
 
     events_list: list[AdverseEvent] = []
-    for i, table in enumerate(_get(doc, "adverse_events", "", list, required=False, default=[])):
+    for i, item in enumerate(_get(doc, "adverse_events", "", list, required=False, default=[])):
         path = f"adverse_events[{i + 1}]."
+        table = _table(item, f"adverse_events[{i + 1}]")
         _check_keys(
             table,
             {
@@ -235,6 +437,20 @@ def _build(doc: Mapping[str, Any]) -> Trial:
     # Adverse events name arms by label or short name; store the label.
     by_name = {treatment.name: treatment.label, control.name: control.label}
     events_list = [attrs.evolve(e, arm=by_name.get(e.arm, e.arm)) for e in events_list]
+    problems = trial_problems(
+        (treatment, control), enrolment, outcomes, events_list, primary, published
+    )
+    if problems:
+        order = [arm_index["treatment"], arm_index["control"]]
+        # The key path says where; the model's own "enrolment: " or "arm 'A': " is dropped.
+        redundant = ("enrolment: ", f"arm {treatment.label!r}: ", f"arm {control.label!r}: ")
+        raise InconsistentInputError(
+            [
+                f"`{_key_path(where, order, outcome_index)}`: "
+                + next((text[len(r) :] for r in redundant if text.startswith(r)), text)
+                for where, text in problems
+            ]
+        )
     return Trial(
         title=title,
         arms=(treatment, control),
@@ -247,14 +463,29 @@ def _build(doc: Mapping[str, Any]) -> Trial:
     )
 
 
+def _key_path(where: Where, arm_order: list[int], outcome_index: Mapping[str, int]) -> str:
+    """The key path in the file of a problem's location in the trial."""
+    head, *rest = where
+    if head == "arms" and rest:
+        return f"arms[{arm_order[int(rest[0])] + 1}]"
+    if head in ("outcomes", "adverse_events") and rest:
+        tail = "".join(f".{part}" for part in rest[1:])
+        return f"{head}[{int(rest[0]) + 1}]{tail}"
+    if head == "published" and rest and str(rest[0]) in outcome_index:
+        return f"outcomes[{outcome_index[str(rest[0])] + 1}].published"
+    if head == "primary":
+        return "outcomes.primary"
+    return str(head)
+
+
 def _reason_table(table: Mapping[str, Any], key: str, path: str) -> dict[str, int]:
     """A table of reason = count (``[arms.lost_to_follow_up]``); empty when absent."""
     reasons: dict[str, Any] = _get(table, key, path, dict, required=False, default={})
     for reason, count in reasons.items():
+        where = f"{path}{key}.{_key(reason)}"
         if not isinstance(count, int) or isinstance(count, bool):
-            raise InvalidInputError(
-                f'`{path}{key}."{reason}"` must be an integer count (got {count!r})'
-            )
+            raise InvalidInputError(f"`{where}` must be an integer count (got {_show(count)})")
+        _check_size(count, where)
     return reasons
 
 
@@ -262,6 +493,8 @@ def _pair(table: Mapping[str, Any], key: str, path: str) -> tuple[int, int]:
     value = _get(table, key, path, list)
     if len(value) != 2 or not all(isinstance(v, int) and not isinstance(v, bool) for v in value):
         raise InvalidInputError(
-            f"`{path}{key}` must be two integers, treatment then control (got {value!r})"
+            f"`{path}{key}` must be two integers, treatment then control (got {_show(value)})"
         )
+    for i, v in enumerate(value):
+        _check_size(v, f"{path}{key}[{i + 1}]")
     return (value[0], value[1])

@@ -7,8 +7,11 @@ renders nothing. Reports are built from it by :class:`rctkit.TrialReport`.
 from __future__ import annotations
 
 import html
+import math
+import numbers
 import warnings
-from collections.abc import Callable, Iterable, Mapping
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 import attrs
@@ -18,7 +21,12 @@ from rctkit.model._fields import nonempty_str, optional_count_field
 from rctkit.model.flow import Arm, Enrolment, flow_problems
 from rctkit.model.outcome import BinaryOutcome
 
-__all__ = ["AdverseEvent", "PublishedEstimate", "Trial"]
+__all__ = ["AdverseEvent", "PublishedEstimate", "Trial", "trial_problems"]
+
+#: Where a problem lies: ``("arms", 0)``, ``("outcomes", 2, "totals")``, ``("enrolment",)``,
+#: ``("primary",)``, ``("adverse_events", 1, "arm")`` or ``("published", name)``; indices
+#: count from 0. A trial file turns it into its key path.
+Where = tuple[str | int, ...]
 
 #: Builds a report from a trial for the deprecated :meth:`Trial.report`. The report layer,
 #: above the model, registers itself here when it is imported (the model imports nothing of
@@ -57,7 +65,7 @@ class AdverseEvent:
     severity : str, optional
         Grade or severity, e.g. "mild", "grade 3".
     exposure : float, optional
-        Person-time at risk in the arm, for incidence rates.
+        Person-time at risk in the arm, for incidence rates: positive and finite.
     """
 
     term: str = attrs.field(validator=nonempty_str("term"))
@@ -67,7 +75,21 @@ class AdverseEvent:
     category: str = ""
     serious: bool = False
     severity: str | None = None
-    exposure: float | None = None
+    exposure: float | None = attrs.field(default=None)
+
+    @exposure.validator
+    def _check_exposure(self, attribute: attrs.Attribute[float | None], value: object) -> None:
+        if value is None:
+            return
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, numbers.Real)
+            or not (math.isfinite(value) and float(value) > 0)
+        ):
+            raise InvalidInputError(
+                f"adverse event {self.term!r}: `exposure` must be a positive finite number "
+                f"(got {value!r})"
+            )
 
     @events.validator
     def _check(self, attribute: attrs.Attribute[int | None], value: int | None) -> None:
@@ -82,16 +104,69 @@ class AdverseEvent:
             )
 
 
+def _is_ratio(measure: str) -> bool:
+    """Whether a published measure is a ratio (odds, risk, rate, hazard ratio; relative risk)."""
+    name = measure.strip().lower().replace(" ", "_").replace("-", "_")
+    return name.endswith("ratio") or name == "relative_risk"
+
+
 @attrs.frozen
 class PublishedEstimate:
-    """An estimate as a publication reported it, kept beside rctkit's own for comparison."""
+    """An estimate as a publication reported it, kept beside rctkit's own for comparison.
 
-    measure: str
-    estimate: float
-    low: float
-    high: float
+    Parameters
+    ----------
+    measure : str
+        What was estimated, e.g. ``"odds_ratio"``, ``"risk_difference"``, ``"hazard_ratio"``.
+    estimate, low, high : float
+        The point estimate and its confidence limits, as published.
+    pvalue : float, optional
+        The published p-value.
+    note : str, optional
+        Why the published estimate may differ from the crude one.
+
+    Raises
+    ------
+    InvalidInputError
+        If ``measure`` is empty; a number is not finite; ``low <= estimate <= high`` fails;
+        ``pvalue`` is outside [0, 1]; or a ratio measure (a name ending in "ratio", or
+        "relative_risk") has a limit or estimate that is not positive.
+
+    Examples
+    --------
+    >>> PublishedEstimate("odds_ratio", 0.66, 0.43, 0.99, pvalue=0.0438).high
+    0.99
+    """
+
+    measure: str = attrs.field(validator=nonempty_str("measure"))
+    estimate: float = attrs.field()
+    low: float = attrs.field()
+    high: float = attrs.field()
     pvalue: float | None = None
     note: str = ""
+
+    def __attrs_post_init__(self) -> None:
+        if not self.measure.strip():
+            raise InvalidInputError(f"`measure` must not be empty (got {self.measure!r})")
+        for name in ("estimate", "low", "high", "pvalue"):
+            value = getattr(self, name)
+            if name == "pvalue" and value is None:
+                continue
+            if isinstance(value, bool) or not isinstance(value, numbers.Real):
+                raise InvalidInputError(f"`{name}` must be a number (got {value!r})")
+            if not math.isfinite(value):
+                raise InvalidInputError(f"`{name}` must be finite (got {value!r})")
+        if not self.low <= self.estimate <= self.high:
+            raise InvalidInputError(
+                "`low` <= `estimate` <= `high` must hold "
+                f"(got low={self.low!r}, estimate={self.estimate!r}, high={self.high!r})"
+            )
+        if self.pvalue is not None and not 0 <= self.pvalue <= 1:
+            raise InvalidInputError(f"`pvalue` must lie in [0, 1] (got {self.pvalue!r})")
+        if _is_ratio(self.measure) and not self.low > 0:
+            raise InvalidInputError(
+                f"`low` of a ratio ({self.measure!r}) must be positive (got {self.low!r})"
+            )
 
 
 def _arm_pair(value: Iterable[Arm]) -> tuple[Arm, Arm]:
@@ -155,39 +230,21 @@ class Trial:
     published: Mapping[str, PublishedEstimate] = attrs.field(factory=dict)
 
     def __attrs_post_init__(self) -> None:
-        problems = list(self._problems())
+        problems = [
+            message
+            for _, message in trial_problems(
+                self.arms,
+                self.enrolment,
+                self.outcomes,
+                self.adverse_events,
+                self.primary,
+                self.published,
+            )
+        ]
         if problems:
             raise InvalidInputError(
                 "the trial is inconsistent:\n" + "\n".join(f"- {p}" for p in problems)
             )
-
-    def _problems(self) -> Iterable[str]:
-        yield from flow_problems(self.arms, self.enrolment)
-        names = [o.name for o in self.outcomes]
-        for outcome in self.outcomes:
-            if not isinstance(outcome, BinaryOutcome):
-                yield f"`outcomes` must hold BinaryOutcome objects (got {outcome!r})"
-                continue
-            for arm, counts in zip(self.arms, (outcome.treatment, outcome.control), strict=True):
-                limit = arm.analysed if arm.analysed is not None else arm.allocated
-                if counts.total > limit:
-                    which = "analysed" if arm.analysed is not None else "allocated"
-                    yield (
-                        f"outcome {outcome.name!r}: the {arm.label!r} denominator must not "
-                        f"exceed the arm's {which} count (got {counts.total} > {limit})"
-                    )
-        if self.primary is not None and self.primary not in names:
-            yield f"`primary` must name one of the outcomes {names} (got {self.primary!r})"
-        labels = {arm.label for arm in self.arms}
-        for event in self.adverse_events:
-            if event.arm not in labels:
-                yield (
-                    f"adverse event {event.term!r}: `arm` must be one of {sorted(labels)} "
-                    f"(got {event.arm!r})"
-                )
-        for name in self.published:
-            if name not in names:
-                yield f"`published` names an unknown outcome {name!r}"
 
     def report(self, *, style: str = "plain", confidence_level: float = 0.95) -> Any:
         """The trial's report; deprecated, use ``rctkit.TrialReport(trial)``.
@@ -251,3 +308,71 @@ class Trial:
         if self.primary is None:
             return self.outcomes[0]
         return next(o for o in self.outcomes if o.name == self.primary)
+
+
+def trial_problems(
+    arms: Sequence[Arm],
+    enrolment: Enrolment | None = None,
+    outcomes: Sequence[BinaryOutcome] = (),
+    adverse_events: Sequence[AdverseEvent] = (),
+    primary: str | None = None,
+    published: Mapping[str, PublishedEstimate] | None = None,
+) -> list[tuple[Where, str]]:
+    """Every way the parts of a :class:`Trial` disagree, each with where it lies.
+
+    :class:`Trial` raises one :class:`~rctkit.InvalidInputError` listing the messages; a
+    reader of a file (:func:`rctkit.io.load_trial`) turns each :data:`Where` into a key path.
+    The flow's rules are those of :func:`rctkit.consort.flow_problems`; beyond them, every
+    outcome's denominator is at most its arm's analysed (else allocated) count, ``primary``
+    names an outcome, adverse events name an arm by label, and ``published`` names outcomes.
+
+    Examples
+    --------
+    >>> from rctkit import Arm
+    >>> trial_problems([Arm("A", 10, analysed=11), Arm("B", 10)])
+    [(('arms', 0), "arm 'A': `analysed` must not exceed `allocated` (got analysed=11, allocated=10)")]
+    """  # noqa: E501
+    located: list[tuple[Where, str]] = []
+    per_arm = [flow_problems([arm]) for arm in arms]
+    # What the whole flow adds to the arms' own problems is the enrolment's.
+    rest = Counter(flow_problems(arms, enrolment))
+    rest.subtract(Counter(p for problems in per_arm for p in problems))
+    located.extend((("enrolment",), p) for p in rest.elements())
+    for i, problems in enumerate(per_arm):
+        located.extend((("arms", i), p) for p in problems)
+    names = [o.name for o in outcomes if isinstance(o, BinaryOutcome)]
+    for j, outcome in enumerate(outcomes):
+        if not isinstance(outcome, BinaryOutcome):
+            located.append(
+                (("outcomes", j), f"`outcomes` must hold BinaryOutcome objects (got {outcome!r})")
+            )
+            continue
+        for arm, counts in zip(arms, (outcome.treatment, outcome.control), strict=True):
+            limit = arm.analysed if arm.analysed is not None else arm.allocated
+            if counts.total > limit:
+                which = "analysed" if arm.analysed is not None else "allocated"
+                located.append(
+                    (
+                        ("outcomes", j, "totals"),
+                        f"outcome {outcome.name!r}: the {arm.label!r} denominator must not "
+                        f"exceed the arm's {which} count (got {counts.total} > {limit})",
+                    )
+                )
+    if primary is not None and primary not in names:
+        located.append(
+            (("primary",), f"`primary` must name one of the outcomes {names} (got {primary!r})")
+        )
+    labels = {arm.label for arm in arms}
+    for k, event in enumerate(adverse_events):
+        if event.arm not in labels:
+            located.append(
+                (
+                    ("adverse_events", k, "arm"),
+                    f"adverse event {event.term!r}: `arm` must be one of {sorted(labels)} "
+                    f"(got {event.arm!r})",
+                )
+            )
+    for name in published or {}:
+        if name not in names:
+            located.append((("published", name), f"`published` names an unknown outcome {name!r}"))
+    return located
