@@ -20,7 +20,13 @@ from rctkit.adjusted import (
 from rctkit.bootstrap import BootstrapEstimate, bootstrap, stratified_bootstrap
 from rctkit.consort import ConsortFlow, flow_problems
 from rctkit.effects import odds_ratio, risk_difference, risk_ratio
-from rctkit.errors import CostLimitError, InvalidInputError, RctkitError, RctkitWarning
+from rctkit.errors import (
+    CostLimitError,
+    InconsistentInputError,
+    InvalidInputError,
+    RctkitError,
+    RctkitWarning,
+)
 from rctkit.hypothesis_tests import hypothesis_test
 from rctkit.model import (
     AdverseEvent,
@@ -58,6 +64,7 @@ __all__ = [
     "Counts",
     "Enrolment",
     "Estimate",
+    "InconsistentInputError",
     "InvalidInputError",
     "MarginalEstimate",
     "NNTConfidenceInterval",
