@@ -32,6 +32,7 @@ from hypothesis import strategies as st
 import rctkit as rk
 import rctkit.batch as rkb
 from rctkit._kernels import hypergeom
+from rctkit._kernels.common import cross_difference
 from rctkit._kernels.registry import EFFECT_METHODS, TEST_METHODS
 
 MP_DPS = 40
@@ -359,3 +360,37 @@ def test_far_tails_of_huge_tables_match_mpmath(sds: int) -> None:
         (float(hypergeom.upper_tail(*args)), want_upper),
     ):
         assert _rel(got, float(want)) <= 1e-10
+
+
+@settings(max_examples=200, derandomize=True, deadline=None)
+@given(st.integers(3 * 10**9, MAX), st.integers(1, MAX), st.data())
+def test_cross_difference_is_correctly_rounded(n1: int, n2: int, data: st.DataObject) -> None:
+    """``ad - bc`` from two products near 1e24 that cancel: the correctly rounded value of the
+    exact integer (Python's), where float64 products were off by up to 1e8."""
+    a = data.draw(st.integers(0, n1))
+    near = a * n2 // n1  # the control events that make the table nearly independent
+    c = data.draw(st.sampled_from([near, min(near + 1, n2), near - 1 if near else 0]))
+    c = data.draw(st.integers(0, n2)) if data.draw(st.booleans()) else c
+    got = cross_difference(np.array([a]), np.array([n1]), np.array([c]), np.array([n2]))
+    assert float(got[0]) == float(a * n2 - c * n1)
+
+
+def test_chi2_and_lr_near_independence_at_1e12() -> None:
+    """(1e12 - 5)/1e12 vs (1e12 - 9)/1e12: ad - bc = 4e12 from products near 1e24. Pearson's
+    statistic and G^2 against mpmath at 60 digits (closed forms)."""
+    a, n1, c, n2 = MAX - 5, MAX, MAX - 9, MAX
+    with mpmath.workdps(60):
+        n, m1 = mpmath.mpf(n1 + n2), mpmath.mpf(a + c)
+        m0 = n - m1
+        cells = ((a, n1 * m1 / n), (n1 - a, n1 * m0 / n), (c, n2 * m1 / n), (n2 - c, n2 * m0 / n))
+        g2 = 2 * sum(o * mpmath.log(o / e) for o, e in cells)
+        x2 = n * mpmath.mpf(a * (n2 - c) - (n1 - a) * c) ** 2 / (n1 * n2 * m1 * m0)
+        want_lr, want_chi2 = (
+            float(mpmath.erfc(mpmath.sqrt(g2 / 2))),
+            float(mpmath.erfc(mpmath.sqrt(x2 / 2))),
+        )
+    lr = rkb.hypothesis_test(a, n1, c, n2, method="lr")
+    assert float(lr.statistic) == pytest.approx(float(g2), rel=1e-12)  # was 1.15891 vs 1.15894
+    assert float(lr.pvalue) == pytest.approx(want_lr, rel=1e-12)
+    chi2 = rkb.hypothesis_test(a, n1, c, n2, method="chi2")
+    assert float(chi2.pvalue) == pytest.approx(want_chi2, rel=1e-12)
