@@ -259,6 +259,48 @@ def _wald_rd(a: int, n1: int, c: int, n2: int, level: float) -> tuple[mpmath.mpf
     return p1 - p2, p1 - p2 - z * se, p1 - p2 + z * se
 
 
+def _haldane_or(a: int, n1: int, c: int, n2: int, level: float) -> tuple[mpmath.mpf, ...]:
+    h = mpmath.mpf(1) / 2
+    return _woolf_cells(a + h, n1 - a + h, c + h, n2 - c + h, level)
+
+
+def _woolf_cells(
+    a: mpmath.mpf, b: mpmath.mpf, c: mpmath.mpf, d: mpmath.mpf, level: float
+) -> tuple[mpmath.mpf, ...]:
+    z = mpmath.sqrt(2) * mpmath.erfinv(level)
+    log_or = mpmath.log(a * d / (b * c))
+    se = mpmath.sqrt(1 / a + 1 / b + 1 / c + 1 / d)
+    return tuple(mpmath.exp(v) for v in (log_or, log_or - z * se, log_or + z * se))
+
+
+def _agresti_caffo(a: int, n1: int, c: int, n2: int, level: float) -> tuple[mpmath.mpf, ...]:
+    """Wald's interval for the difference after one success and one failure per arm; the
+    estimate stays the observed difference."""
+    z = mpmath.sqrt(2) * mpmath.erfinv(level)
+    p1, p2 = mpmath.mpf(a + 1) / (n1 + 2), mpmath.mpf(c + 1) / (n2 + 2)
+    se = mpmath.sqrt(p1 * (1 - p1) / (n1 + 2) + p2 * (1 - p2) / (n2 + 2))
+    return mpmath.mpf(a) / n1 - mpmath.mpf(c) / n2, p1 - p2 - z * se, p1 - p2 + z * se
+
+
+def _newcombe(a: int, n1: int, c: int, n2: int, level: float) -> tuple[mpmath.mpf, ...]:
+    """Newcombe's hybrid score interval (method 10) from each arm's Wilson limits."""
+    z = mpmath.sqrt(2) * mpmath.erfinv(level)
+
+    def wilson(x: int, n: int) -> tuple[mpmath.mpf, mpmath.mpf, mpmath.mpf]:
+        p = mpmath.mpf(x) / n
+        centre = p + z**2 / (2 * n)
+        half = z * mpmath.sqrt(p * (1 - p) / n + z**2 / (4 * mpmath.mpf(n) ** 2))
+        return p, (centre - half) / (1 + z**2 / n), (centre + half) / (1 + z**2 / n)
+
+    (p1, l1, u1), (p2, l2, u2) = wilson(a, n1), wilson(c, n2)
+    d = p1 - p2
+    return (
+        d,
+        d - mpmath.sqrt((p1 - l1) ** 2 + (u2 - p2) ** 2),
+        d + mpmath.sqrt((u1 - p1) ** 2 + (p2 - l2) ** 2),
+    )
+
+
 def _pearson_p(a: int, n1: int, c: int, n2: int) -> mpmath.mpf:
     n, m1 = mpmath.mpf(n1 + n2), mpmath.mpf(a + c)
     stat = (
@@ -303,19 +345,22 @@ def test_every_method_at_any_size_is_sane_and_matches_closed_forms(
             assert 0.0 <= p <= 1.0, method
     if 0 < a < n1 and 0 < cc < n2:
         checks = (
-            ("odds_ratio", _woolf, True),
-            ("risk_ratio", _katz, True),
-            ("risk_difference", _wald_rd, False),
+            ("odds_ratio", "wald", _woolf, True),
+            ("odds_ratio", "haldane", _haldane_or, True),
+            ("risk_ratio", "wald", _katz, True),
+            ("risk_difference", "wald", _wald_rd, False),
+            ("risk_difference", "agresti-caffo", _agresti_caffo, False),
+            ("risk_difference", "newcombe", _newcombe, False),
         )
-        for measure, closed_form, relative in checks:
-            res = getattr(rkb, measure)(a, n1, cc, n2, method="wald")
+        for measure, method, closed_form, relative in checks:
+            res = getattr(rkb, measure)(a, n1, cc, n2, method=method)
             for value, ref in zip(
                 (res.estimate, res.low, res.high), closed_form(a, n1, cc, n2, 0.95), strict=True
             ):
                 err = (
                     _rel(float(value), float(ref)) if relative else abs(float(value) - float(ref))
                 )
-                assert err <= 1e-9, (measure, value, ref)
+                assert err <= 1e-9, (measure, method, value, ref)
         ref_p = _pearson_p(a, n1, cc, n2)
         p = float(rkb.hypothesis_test(a, n1, cc, n2, method="chi2").pvalue)
         if ref_p > 1e-300:

@@ -261,6 +261,11 @@ EXTREME_TABLES: list[Table] = [
     (1, 10**8, 1, 10**8),
     (7, 13, 10**6 - 2, 10**6),
     (1, 2, 999, 10**9),
+    # Nearly only events in unequal huge arms: the risk-ratio limits came out inverted
+    # (1.0000000250 to 0.9999999802), the fit's 1 - p and p1 - rr p2 cancelling.
+    (549_755_813_738, 549_755_813_888, 999_999_965, 10**9),
+    (999_999_965, 10**9, 549_755_813_738, 549_755_813_888),
+    (10**12 - 150, 10**12, 10**12 - 35, 10**12),
 ]
 
 

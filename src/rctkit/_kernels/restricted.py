@@ -28,6 +28,7 @@ __all__ = [
     "risk_difference",
     "risk_difference_cells",
     "risk_ratio",
+    "risk_ratio_cells",
 ]
 
 
@@ -200,6 +201,60 @@ def risk_ratio(
     v = fa + fn2
     s = np.sqrt((u - v) * (u - v) + 4.0 * rr * (fn1 - fa) * (fn2 - fc))
     return 2.0 * (fa + fc) / (u + v + s)
+
+
+def _rr_complement(
+    rr: FloatArray,
+    rr_m1: FloatArray,
+    fa: FloatArray,
+    fn1: FloatArray,
+    fc: FloatArray,
+    fn2: FloatArray,
+) -> FloatArray:
+    """``1 - p2`` of :func:`risk_ratio`'s fit, without cancelling where ``p2`` is near 1.
+
+    With ``q = 1 - p2`` the quadratic becomes ``N rr q^2 - B q + (rr - 1) d = 0`` with
+    ``B = (rr - 1) N + b + rr d`` and the same discriminant ``(u - v)^2 + 4 rr b d``; ``q``
+    is its root ``(B + S) / (2 N rr)``, taken as ``2 (rr - 1) d / (B - S)`` where ``B < 0``.
+    ``rr_m1`` is ``rr - 1`` (from ``expm1``).
+    """
+    n = fn1 + fn2
+    fb, fd = fn1 - fa, fn2 - fc
+    u = rr * (fn1 + fc)
+    v = fa + fn2
+    s = np.sqrt((u - v) * (u - v) + 4.0 * rr * fb * fd)
+    big_b = rr_m1 * n + fb + rr * fd
+    with np.errstate(divide="ignore", invalid="ignore"):
+        q = np.where(big_b >= 0.0, (big_b + s) / (2.0 * n * rr), 2.0 * rr_m1 * fd / (big_b - s))
+    return np.asarray(np.minimum(np.maximum(q, 0.0), 1.0), dtype=np.float64)
+
+
+def risk_ratio_cells(
+    log_rr: FloatArray, fa: FloatArray, fn1: FloatArray, fc: FloatArray, fn2: FloatArray
+) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
+    """``(p1, p2, 1 - p1, 1 - p2)`` under ``p1 / p2 = exp(log_rr)``, each to full relative
+    precision: ``p2`` from :func:`risk_ratio`, ``1 - p2`` from the same quadratic written
+    in it, and ``1 - p1`` likewise from the arms exchanged (the fit of the exchanged table
+    under ``1 / rr`` is the same fit). Where both arms have nearly only events the
+    subtractions ``1 - p`` would keep few digits (at 999999965/1e9 against
+    549755813738/549755813888 the limits came out inverted).
+    """
+    rr = np.exp(log_rr)
+    p2 = risk_ratio(rr, fa, fn1, fc, fn2)
+    p1 = rr * p2
+    q1, q2 = 1.0 - p1, 1.0 - p2
+    # Where a risk is above one half its complement is formed from its own quadratic; each
+    # element's answer depends only on that element, so a batch equals its scalar calls.
+    high = np.flatnonzero(np.maximum(p1, p2) > 0.5)
+    if high.size:
+        x, a, n1, c, n2 = (
+            np.broadcast_to(v, p2.shape).ravel()[high] for v in (log_rr, fa, fn1, fc, fn2)
+        )
+        q1, q2 = q1.ravel(), q2.ravel()
+        q2[high] = _rr_complement(np.exp(x), np.expm1(x), a, n1, c, n2)
+        q1[high] = _rr_complement(np.exp(-x), np.expm1(-x), c, n2, a, n1)
+        q1, q2 = q1.reshape(p2.shape), q2.reshape(p2.shape)
+    return p1, p2, q1, q2
 
 
 def odds_ratio_cells(

@@ -214,10 +214,20 @@ def _rr_bounded(
     target: FloatArray,
 ) -> FloatArray:
     rr = np.exp(log_rr)
-    p2 = restricted.risk_ratio(rr, fa, fn1, fc, fn2)
-    p1 = rr * p2
-    var = k * (p1 * (1.0 - p1) / fn1 + rr * rr * p2 * (1.0 - p2) / fn2)
-    return _bounded(fa / fn1 - rr * (fc / fn2), var) - target
+    p1, p2, q1, q2 = restricted.risk_ratio_cells(log_rr, fa, fn1, fc, fn2)
+    var = k * (p1 * q1 / fn1 + rr * rr * p2 * q2 / fn2)
+    # p1_hat - rr p2_hat, written in the non-events where the risks are above one half:
+    # (1 - rr) - b / n1 + rr d / n2 keeps the digits that 1 - small - (1 - small) loses.
+    num = fa / fn1 - rr * (fc / fn2)
+    high = np.flatnonzero(np.broadcast_to(fa + fc > 0.5 * (fn1 + fn2), num.shape))
+    if high.size:
+        x, a, n1, c, n2 = (
+            np.broadcast_to(v, num.shape).ravel()[high] for v in (log_rr, fa, fn1, fc, fn2)
+        )
+        flat = num.ravel().copy()
+        flat[high] = -np.expm1(x) - (n1 - a) / n1 + np.exp(x) * ((n2 - c) / n2)
+        num = flat.reshape(num.shape)
+    return _bounded(num, var) - target
 
 
 def _or_bounded(
@@ -410,8 +420,14 @@ def _risk_ratio(
         # and upper limits and their shifted points in one call as the rows of a 4 x n array:
         # the closed form's 1e-10 or so becomes full precision.
         x = np.log(limits)
+        # Steps and tolerances scale with the distance from the estimate (the interval's
+        # half width, on the log scale), which is 3e-8 for 999999965/1e9 against
+        # 549755813738/549755813888: fixed ones there let an error of 7e-8 through.
+        scale = np.minimum(np.abs(x - np.log(estimate)), 1.0)
+        scale = np.where(np.isfinite(scale) & (scale > 0.0), scale, 1.0)
+        h = _RR_SLOPE_STEP * scale
         f = _rr_bounded(
-            np.concatenate([x, x + _RR_SLOPE_STEP]),
+            np.concatenate([x, x + h]),
             fa,
             fn1,
             fc,
@@ -419,12 +435,12 @@ def _risk_ratio(
             k,
             np.array([[tc], [-tc], [tc], [-tc]]),
         )
-        step = f[:2] * _RR_SLOPE_STEP / (f[2:] - f[:2])
+        step = f[:2] * h / (f[2:] - f[:2])
         limits = np.exp(x - step)
         # Where the step was not tiny (the cubic badly conditioned) the limit is solved for by
         # iteration. Limits of 0 (a = 0) and infinity (c = 0) are set, not solved for; they
         # cover the tables with no events (a = c = 0, estimate nan, interval [0, inf]).
-        sure = np.abs(step) < _RR_STEP_TOLERANCE
+        sure = np.abs(step) < _RR_STEP_TOLERANCE * scale
         if not sure.all():
             redo = np.flatnonzero((~sure[0] & (fa > 0.0)) | (~sure[1] & (fc > 0.0)))
             if redo.size:
