@@ -18,7 +18,7 @@ from statsmodels.stats.contingency_tables import Table2x2
 
 import rctkit as rk
 import rctkit.batch as rkb
-from benchmarks import bench_adjusted, bench_bootstrap, bench_compiled, bench_methods
+from benchmarks import bench_adjusted, bench_bootstrap, bench_compiled, bench_harms, bench_methods
 from benchmarks.timing import Row, best_time
 
 
@@ -74,6 +74,7 @@ BENCHMARKS: list[Callable[[], Row]] = [
     *bench_methods.BENCHMARKS,
     *bench_bootstrap.BENCHMARKS,
     *bench_adjusted.BENCHMARKS,
+    *bench_harms.BENCHMARKS,
 ]
 
 #: The issues' targets: peer time / rctkit time at least this.
@@ -83,6 +84,7 @@ TARGETS: dict[str, float] = {
     **bench_methods.TARGETS,
     **bench_bootstrap.TARGETS,
     **bench_adjusted.TARGETS,
+    **bench_harms.TARGETS,
 }
 
 

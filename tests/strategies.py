@@ -30,3 +30,11 @@ def outcomes(
 
 
 confidence_levels = st.floats(min_value=0.5, max_value=0.999, allow_nan=False)
+
+
+@st.composite
+def rate_ratio_inputs(draw: st.DrawFn) -> tuple[int, int, float, float]:
+    """Two arms' event counts (0 to MAX_COUNT, small ones likely) and person-time exposures."""
+    counts = st.integers(0, 50) | st.integers(0, rk.MAX_COUNT) | st.sampled_from([0, rk.MAX_COUNT])
+    exposures = st.floats(min_value=1e-3, max_value=1e9, allow_nan=False, allow_infinity=False)
+    return draw(counts), draw(counts), draw(exposures), draw(exposures)

@@ -18,7 +18,7 @@ import numpy as np
 from rctkit import _engine, _validation
 from rctkit._kernels.rate_ratio import exact_rate_ratio
 from rctkit.errors import InvalidInputError
-from rctkit.model import AdverseEvent, Trial
+from rctkit.model import AdverseEvent, Arm, Trial
 from rctkit.results import ConfidenceInterval, Estimate
 
 __all__ = ["HarmsRow", "harms_rows", "rate_ratio"]
@@ -73,7 +73,7 @@ def _check_rate_ratio_args(
 
 
 def rate_ratio(
-    events: tuple[int, int], exposure: tuple[float, float], *, confidence_level: float = 0.95
+    events: Sequence[int], exposure: Sequence[float], *, confidence_level: float = 0.95
 ) -> Estimate:
     """The incidence rate ratio (treatment over control) with its exact interval.
 
@@ -177,6 +177,10 @@ def _check_harms_args(trial: Any, confidence_level: Any, rd_method: Any) -> tupl
     return level, method
 
 
+def _denominator(arm: Arm) -> int:
+    return int(arm.analysed if arm.analysed is not None else arm.allocated)
+
+
 def _participants_within(record: AdverseEvent, total: int, which: str) -> None:
     if record.participants is not None and record.participants > total:
         raise InvalidInputError(
@@ -225,7 +229,7 @@ def harms_rows(
     level, method = _check_harms_args(trial, confidence_level, rd_method)
     treatment, control = trial.arms
     which = tuple("analysed" if a.analysed is not None else "allocated" for a in trial.arms)
-    totals = tuple(a.analysed if a.analysed is not None else a.allocated for a in trial.arms)
+    totals = (_denominator(treatment), _denominator(control))
     groups: dict[tuple[str, str], list[AdverseEvent]] = {}
     for record in trial.adverse_events:
         groups.setdefault((record.category, record.term), []).append(record)
