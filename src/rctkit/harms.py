@@ -224,7 +224,7 @@ def harms_rows(
     -----
     Cost: linear in the number of records. The records are grouped by term in one pass, and
     each comparison runs once over all terms as arrays (the same kernels as the scalar
-    functions, so every number equals theirs); 20,000 records take well under a second.
+    functions, so every number equals theirs); 20,000 records take about a second.
     """
     level, method = _check_harms_args(trial, confidence_level, rd_method)
     treatment, control = trial.arms
