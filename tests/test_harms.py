@@ -291,6 +291,17 @@ def _ae(arm: str, **kwargs: Any) -> rk.AdverseEvent:
     return rk.AdverseEvent("Rash", arm, **fields)
 
 
+def test_harms_rows_refuses_an_empty_arm() -> None:
+    """An arm with no one analysed cannot be compared (never nan rows with numpy warnings)."""
+    trial = _trial_with(_ae("Drug", participants=0, events=0), _ae("Placebo"), analysed=0)
+    with pytest.raises(
+        rk.InvalidInputError,
+        match=r"adverse event 'Rash': the risks need participants in both arms "
+        r"\(got analysed=0 in arm 'Drug'\)",
+    ):
+        harms_rows(trial)
+
+
 def test_harms_rows_refuses_bad_arguments() -> None:
     trial = _trial_with(_ae("Drug"), _ae("Placebo"))
     with pytest.raises(rk.InvalidInputError, match=r"`trial` must be a Trial \(got dict\)"):

@@ -248,6 +248,12 @@ def harms_rows(
         if t_rec is None or c_rec is None:
             continue
         if t_rec.participants is not None and c_rec.participants is not None:
+            for arm, total, kind in zip(trial.arms, totals, which, strict=True):
+                if total == 0:
+                    raise InvalidInputError(
+                        f"adverse event {key[1]!r}: the risks need participants in both arms "
+                        f"(got {kind}=0 in arm {arm.label!r})"
+                    )
             compared.append(i)
         if (
             t_rec.events is not None
