@@ -51,12 +51,14 @@ def _reference_rows() -> list[dict[str, str]]:
 # The rate ratio against references
 
 
-@pytest.mark.parametrize("row", _reference_rows(), ids=lambda r: f"{r['e1']}-{r['e2']}")
+@pytest.mark.parametrize(
+    "row", _reference_rows(), ids=lambda r: f"{r['e1']}-{r['e2']}-{r['alternative']}"
+)
 def test_rate_ratio_matches_mpmath_reference(row: dict[str, str]) -> None:
     """Limits and p-value within 1e-9 of mpmath, counts from 3 to 2e12 (reference CSV)."""
     e1, e2 = int(row["e1"]), int(row["e2"])
     t1, t2, level = float(row["t1"]), float(row["t2"]), float(row["level"])
-    est = rate_ratio((e1, e2), (t1, t2), confidence_level=level)
+    est = rate_ratio((e1, e2), (t1, t2), confidence_level=level, alternative=row["alternative"])
     if e2:
         exact = Fraction(e1) * Fraction(t2) / (Fraction(e2) * Fraction(t1))
         assert _rel(est.estimate, mpmath.mpf(exact.numerator) / exact.denominator) <= 1e-15
@@ -126,6 +128,28 @@ def test_rate_ratio_properties(case: tuple[int, int, float, float], level: float
     assert abs(swapped.pvalue - p) <= 1e-9 * max(p, 1e-300)
 
 
+@settings(max_examples=60, derandomize=True, deadline=None)
+@given(rate_ratio_inputs(), st.sampled_from([0.8, 0.95]))
+def test_one_sided_rate_ratio(case: tuple[int, int, float, float], level: float) -> None:
+    """A one-sided interval keeps the two-sided interval's limit at twice the error rate, and
+    "less" for the arms in one order is "greater" for the other order."""
+    e1, e2, t1, t2 = case
+    less = rate_ratio((e1, e2), (t1, t2), confidence_level=level, alternative="less")
+    greater = rate_ratio((e1, e2), (t1, t2), confidence_level=level, alternative="greater")
+    two = rate_ratio((e1, e2), (t1, t2), confidence_level=2 * level - 1)
+    assert less.ci.low == 0.0 and greater.ci.high == math.inf
+    assert less.ci.high == two.ci.high and greater.ci.low == two.ci.low
+    assert less.pvalue is not None and greater.pvalue is not None
+    if e1 + e2 == 0:
+        assert less.pvalue == greater.pvalue == 1.0
+        return
+    # P(X <= e1) + P(X >= e1) = 1 + P(X = e1) >= 1.
+    assert less.pvalue + greater.pvalue >= 1.0 - 1e-12
+    mirrored = rate_ratio((e2, e1), (t2, t1), confidence_level=level, alternative="greater")
+    assert mirrored.pvalue is not None
+    assert abs(mirrored.pvalue - less.pvalue) <= 1e-9 * max(less.pvalue, 1e-300)
+
+
 # ---------------------------------------------------------------------------------------------
 # The rate ratio: arguments
 
@@ -162,6 +186,14 @@ def test_rate_ratio_refuses_bad_arguments(
     TypeError, a silent True -> 1.0, or an infinite interval from an overflowed rate)."""
     with pytest.raises(rk.InvalidInputError, match=match):
         rate_ratio(events, exposure, confidence_level=level)
+
+
+@pytest.mark.parametrize("alternative", ["two_sided", "lower", None, 1])
+def test_rate_ratio_refuses_unknown_alternatives(alternative: Any) -> None:
+    with pytest.raises(
+        rk.InvalidInputError, match=r'`alternative` must be one of "two-sided", "less", "greater"'
+    ):
+        rate_ratio((3, 4), (1.0, 1.0), alternative=alternative)
 
 
 def test_rate_ratio_accepts_integer_and_numpy_exposures() -> None:

@@ -59,8 +59,8 @@ def _exposure_ratio(t1: float, t2: float, prefix: str = "") -> None:
 
 
 def _check_rate_ratio_args(
-    events: Any, exposure: Any, confidence_level: Any
-) -> tuple[int, int, float, float, float]:
+    events: Any, exposure: Any, confidence_level: Any, alternative: Any
+) -> tuple[int, int, float, float, float, str]:
     e0, e1 = _pair(events, "events")
     x1 = _validation.as_count(e0, "events[0]")
     x2 = _validation.as_count(e1, "events[1]")
@@ -69,11 +69,16 @@ def _check_rate_ratio_args(
     y2 = _exposure(t1, "exposure[1]")
     _exposure_ratio(y1, y2)
     level = _validation.check_confidence_level(confidence_level)
-    return x1, x2, y1, y2, level
+    side = _validation.check_choice(alternative, "alternative", _validation.ALTERNATIVES)
+    return x1, x2, y1, y2, level, side
 
 
 def rate_ratio(
-    events: Sequence[int], exposure: Sequence[float], *, confidence_level: float = 0.95
+    events: Sequence[int],
+    exposure: Sequence[float],
+    *,
+    confidence_level: float = 0.95,
+    alternative: str = "two-sided",
 ) -> Estimate:
     """The incidence rate ratio (treatment over control) with its exact interval.
 
@@ -86,18 +91,23 @@ def rate_ratio(
         ``1e100`` of each other.
     confidence_level : float, optional
         Between 1e-6 and 1 - 1e-10 (default 0.95).
+    alternative : {"two-sided", "less", "greater"}, optional
+        ``"less"``: the treatment rate is below the control rate; the interval is then
+        one-sided, ``[0, upper]`` (``"greater"``: ``[lower, inf]``), as in R's
+        ``poisson.test``.
 
     Returns
     -------
     Estimate
-        ``measure="rate_ratio"``, ``method="exact-poisson"``, with the two-sided p-value.
+        ``measure="rate_ratio"``, ``method="exact-poisson"``, with the p-value of the
+        alternative.
 
     Raises
     ------
     InvalidInputError
         If a count is not a whole number from 0 to ``MAX_COUNT``, an exposure is not a
         positive finite number (booleans and strings are refused), the exposures differ by
-        more than ``1e100``, or the level is outside its range.
+        more than ``1e100``, the level is outside its range, or ``alternative`` is unknown.
 
     Notes
     -----
@@ -123,13 +133,16 @@ def rate_ratio(
     >>> round(est.estimate, 3), round(est.ci.low, 3), round(est.ci.high, 3)
     (0.69, 0.415, 1.13)
     """
-    e1, e2, t1, t2, level = _check_rate_ratio_args(events, exposure, confidence_level)
+    e1, e2, t1, t2, level, side = _check_rate_ratio_args(
+        events, exposure, confidence_level, alternative
+    )
     estimate, low, high, pvalue = exact_rate_ratio(
         np.array([e1], dtype=np.float64),
         np.array([e2], dtype=np.float64),
         np.array([t1]),
         np.array([t2]),
         level,
+        side,
     )
     return Estimate(
         "rate_ratio",

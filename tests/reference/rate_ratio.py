@@ -19,7 +19,8 @@ digits) by mpmath's tanh-sinh quadrature, on intervals cut at the mode plus and 
   / k)``.
 - p-value: R's ``binom.test`` rule, the mass of the outcomes whose probability is at most
   ``1 + 1e-7`` times that of ``e1``; the edge of the far tail is found by bisection on
-  mpmath log probabilities.
+  mpmath log probabilities. One-sided (R's ``alternative``): ``P(X <= e1)`` for "less" and
+  ``P(X >= e1)`` for "greater", with the one limit at ``q = 1 - level``.
 
 The script checks itself first: against R's ``poisson.test`` values kept in
 ``tests/test_report.py`` (to 1e-12), and its tails against term-by-term sums at k = 3,000.
@@ -41,20 +42,27 @@ mpmath.mp.dps = 32
 OUT = Path(__file__).with_suffix(".csv")
 RELATIVE_TOLERANCE = mpmath.mpf("1e-7")
 
-# (e1, e2, T1, T2, level)
+# (e1, e2, T1, T2, level, alternative)
 CASES = [
-    (29, 42, 100.0, 100.0, 0.95),
-    (3, 250, 10.0, 1.0, 0.95),  # p0 = 10/11: the control arm is the rarer one
-    (1234, 1766, 1.0, 1.5, 0.9),
-    (7, 0, 12.0, 30.0, 1 - 1e-10),
-    (0, 10**12, 1.0, 1.0, 0.95),  # no treatment events, MAX_COUNT control events
-    (10**12, 0, 1.0, 1.0, 0.95),  # the lower limit lost 5 digits to 1 - p before issue 10
-    (10**12, 3, 2.0, 5.0, 0.95),
-    (1, 10**12, 1.0, 1.0, 0.99),
-    (500_000_500_000, 499_999_500_000, 1.0, 1.0, 0.95),  # k = 1e12, z = 1
-    (10**12, 999_998_000_000, 3.0, 3.0, 0.99),  # k near 2e12, z about 1.4
-    (100_015_000, 299_985_000, 1.0, 3.0, 0.95),  # p0 = 1/4, z about 1.7
-    (2_000_000, 3_000_000, 2.0, 3.0, 1e-6),
+    (29, 42, 100.0, 100.0, 0.95, "two-sided"),
+    (3, 250, 10.0, 1.0, 0.95, "two-sided"),  # p0 = 10/11: the control arm is the rarer one
+    (1234, 1766, 1.0, 1.5, 0.9, "two-sided"),
+    (7, 0, 12.0, 30.0, 1 - 1e-10, "two-sided"),
+    (0, 10**12, 1.0, 1.0, 0.95, "two-sided"),  # no treatment events, MAX_COUNT control events
+    (10**12, 0, 1.0, 1.0, 0.95, "two-sided"),  # the lower limit lost 5 digits to 1 - p before
+    (10**12, 3, 2.0, 5.0, 0.95, "two-sided"),
+    (1, 10**12, 1.0, 1.0, 0.99, "two-sided"),
+    (500_000_500_000, 499_999_500_000, 1.0, 1.0, 0.95, "two-sided"),  # k = 1e12, z = 1
+    (10**12, 999_998_000_000, 3.0, 3.0, 0.99, "two-sided"),  # k near 2e12, z about 1.4
+    (100_015_000, 299_985_000, 1.0, 3.0, 0.95, "two-sided"),  # p0 = 1/4, z about 1.7
+    (2_000_000, 3_000_000, 2.0, 3.0, 1e-6, "two-sided"),
+    (29, 42, 310.5, 287.25, 0.95, "less"),
+    (29, 42, 310.5, 287.25, 0.95, "greater"),
+    (3, 250, 10.0, 1.0, 0.9, "greater"),
+    (0, 10**12, 1.0, 1.0, 0.95, "less"),
+    (10**12, 0, 1.0, 1.0, 0.95, "greater"),
+    (500_000_500_000, 499_999_500_000, 1.0, 1.0, 0.95, "less"),
+    (100_015_000, 299_985_000, 1.0, 3.0, 0.99, "greater"),
 ]
 
 
@@ -199,11 +207,16 @@ def _bracket(a: int, b: int) -> tuple[mpmath.mpf, mpmath.mpf]:
     return max(tiny, mean - 40 * sd), min(1 - tiny, mean + 40 * sd)
 
 
-def limits(e1: int, e2: int, t1: float, t2: float, level: float) -> tuple[mpmath.mpf, ...]:
+def limits(
+    e1: int, e2: int, t1: float, t2: float, level: float, alternative: str = "two-sided"
+) -> tuple[mpmath.mpf, ...]:
+    """The limits; one-sided alternatives have one limit at ``1 - level`` (R's rule)."""
     k = e1 + e2
-    q = (1 - mpmath.mpf(level)) / 2
+    q = 1 - mpmath.mpf(level)
+    if alternative == "two-sided":
+        q /= 2
     scale = mpmath.mpf(t2) / mpmath.mpf(t1)
-    if e1 == 0:
+    if e1 == 0 or alternative == "less":
         low = mpmath.mpf(0)
     elif e2 == 0:
         low = scale / mpmath.expm1(-mpmath.log(q) / k)
@@ -214,7 +227,7 @@ def limits(e1: int, e2: int, t1: float, t2: float, level: float) -> tuple[mpmath
             lambda x: binom_ge(e1, k, x), q, lo, hi, lambda x: mpmath.exp(log_density(x, a, b))
         )
         low = p / (1 - p) * scale
-    if e2 == 0:
+    if e2 == 0 or alternative == "greater":
         high = mpmath.inf
     elif e1 == 0:
         high = mpmath.expm1(-mpmath.log(q) / k) * scale
@@ -228,9 +241,13 @@ def limits(e1: int, e2: int, t1: float, t2: float, level: float) -> tuple[mpmath
     return low, high
 
 
-def pvalue(e1: int, e2: int, t1: float, t2: float) -> mpmath.mpf:
+def pvalue(e1: int, e2: int, t1: float, t2: float, alternative: str = "two-sided") -> mpmath.mpf:
     n = e1 + e2
     p = mpmath.mpf(t1) / (mpmath.mpf(t1) + mpmath.mpf(t2))
+    if alternative == "less":
+        return binom_le(e1, n, p)
+    if alternative == "greater":
+        return binom_ge(e1, n, p)
     m = n * p
     threshold = log_pmf(e1, n, p) + mpmath.log1p(RELATIVE_TOLERANCE)
     if e1 == m:
@@ -277,11 +294,11 @@ def main() -> None:
     _self_check()
     with OUT.open("w", newline="") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["e1", "e2", "t1", "t2", "level", "low", "high", "pvalue"])
-        for e1, e2, t1, t2, level in CASES:
-            low, high = limits(e1, e2, t1, t2, level)
-            p = pvalue(e1, e2, t1, t2)
-            row = [e1, e2, repr(t1), repr(t2), repr(level)]
+        writer.writerow(["e1", "e2", "t1", "t2", "level", "alternative", "low", "high", "pvalue"])
+        for e1, e2, t1, t2, level, alternative in CASES:
+            low, high = limits(e1, e2, t1, t2, level, alternative)
+            p = pvalue(e1, e2, t1, t2, alternative)
+            row = [e1, e2, repr(t1), repr(t2), repr(level), alternative]
             row += [mpmath.nstr(v, 25) for v in (low, high, p)]
             writer.writerow(row)
             print(*row, flush=True)

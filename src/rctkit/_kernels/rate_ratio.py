@@ -95,7 +95,12 @@ def binomial_two_sided(x: FloatArray, n: FloatArray, p: FloatArray) -> FloatArra
 
 
 def exact_rate_ratio(
-    e1: FloatArray, e2: FloatArray, t1: FloatArray, t2: FloatArray, level: float
+    e1: FloatArray,
+    e2: FloatArray,
+    t1: FloatArray,
+    t2: FloatArray,
+    level: float,
+    alternative: str = "two-sided",
 ) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
     """Rate ratio ``(e1/t1)/(e2/t2)``, its exact limits and p-value, for validated inputs.
 
@@ -103,13 +108,15 @@ def exact_rate_ratio(
     exposures ``t1``, ``t2`` whose ratio is within ``[1e-100, 1e100]``, arrays of one shape.
     With no events at all the ratio is undefined: ``(nan, 0, inf, 1)``. With no treatment
     events the estimate and lower limit are 0; with no control events the estimate and upper
-    limit are infinite.
+    limit are infinite. ``alternative="less"`` gives the interval ``[0, upper]`` and the
+    p-value ``P(X <= e1)``; ``"greater"`` gives ``[lower, inf]`` and ``P(X >= e1)`` (each limit
+    at ``1 - level``), as R's ``poisson.test``.
     """
     # scipy.stats is imported where it is first needed: it costs more than all of rctkit.
     from scipy import stats
 
     k = e1 + e2
-    q = 0.5 * (1.0 - level)
+    q = (1.0 - level) if alternative != "two-sided" else 0.5 * (1.0 - level)
     scale = t2 / t1
     some = k > 0
     # Clopper-Pearson: p_low has P(X >= e1 | p_low) = q, i.e. it is the q quantile of
@@ -131,8 +138,17 @@ def exact_rate_ratio(
     x = np.where(treatment_smaller, e1, e2)
     prob = np.where(treatment_smaller, p0, q0)
     pvalue = np.ones_like(estimate)
-    if np.any(some):
+    if np.any(some) and alternative == "two-sided":
         pvalue[some] = binomial_two_sided(x[some], k[some], prob[some])
+    elif np.any(some):
+        # P(X1 <= e1) is P(X2 >= e2) on the other arm, and P(X1 >= e1) is P(X2 <= e2).
+        lower_tail = treatment_smaller == (alternative == "less")
+        xs, ks, ps, lt = x[some], k[some], prob[some], lower_tail[some]
+        pvalue[some] = np.where(lt, stats.binom.cdf(xs, ks, ps), stats.binom.sf(xs - 1.0, ks, ps))
+    if alternative == "less":
+        low = np.zeros_like(low)
+    elif alternative == "greater":
+        high = np.full_like(high, np.inf)
     low = np.where(some, low, 0.0)
     high = np.where(some, high, np.inf)
     return (
