@@ -248,8 +248,8 @@ def harms_rows(
         groups.setdefault((record.category, record.term), []).append(record)
     keys = sorted(groups, key=lambda k: (k[0].lower(), k[1].lower()))
     pairs: list[tuple[AdverseEvent | None, AdverseEvent | None]] = []
-    compared: list[int] = []
-    rated: list[int] = []
+    compared: dict[int, tuple[int, int]] = {}  # row -> participants with events per arm
+    rated: dict[int, tuple[int, int, float, float]] = {}  # row -> events, exposures
     for i, key in enumerate(keys):
         records = groups[key]
         t_rec = _arm_record(records, treatment.label)
@@ -267,7 +267,7 @@ def harms_rows(
                         f"adverse event {key[1]!r}: the risks need participants in both arms "
                         f"(got {kind}=0 in arm {arm.label!r})"
                     )
-            compared.append(i)
+            compared[i] = (t_rec.participants, c_rec.participants)
         if (
             t_rec.events is not None
             and c_rec.events is not None
@@ -281,9 +281,9 @@ def harms_rows(
             except InvalidInputError as err:
                 raise InvalidInputError(prefix + str(err)) from None
             _exposure_ratio(t1, t2, prefix)
-            rated.append(i)
-    comparisons = _comparisons(pairs, compared, totals, level, method)
-    rates = _rates(pairs, rated, level)
+            rated[i] = (t_rec.events, c_rec.events, t1, t2)
+    comparisons = _comparisons(compared, totals, level, method)
+    rates = _rates(rated, level)
     rows = []
     for i, (category, term) in enumerate(keys):
         recs = pairs[i]
@@ -324,8 +324,7 @@ def _estimates(result: Any, level: float) -> list[Estimate]:
 
 
 def _comparisons(
-    pairs: list[tuple[AdverseEvent | None, AdverseEvent | None]],
-    compared: list[int],
+    compared: dict[int, tuple[int, int]],
     totals: tuple[int, int],
     level: float,
     rd_method: str,
@@ -333,8 +332,8 @@ def _comparisons(
     """RD, RR and Fisher's p of the compared terms, each computed once over all of them."""
     if not compared:
         return {}
-    a = np.array([pairs[i][0].participants for i in compared], dtype=np.int64)  # type: ignore[union-attr]
-    c = np.array([pairs[i][1].participants for i in compared], dtype=np.int64)  # type: ignore[union-attr]
+    counts = np.array(list(compared.values()), dtype=np.int64)
+    a, c = counts[:, 0], counts[:, 1]
     n1 = np.full_like(a, totals[0])
     n2 = np.full_like(c, totals[1])
     tables = (a, n1, c, n2)
@@ -345,20 +344,15 @@ def _comparisons(
     return {i: (rd[j], rr[j], float(fisher[j])) for j, i in enumerate(compared)}
 
 
-def _rates(
-    pairs: list[tuple[AdverseEvent | None, AdverseEvent | None]],
-    rated: list[int],
-    level: float,
-) -> dict[int, Estimate]:
+def _rates(rated: dict[int, tuple[int, int, float, float]], level: float) -> dict[int, Estimate]:
     """The rate ratios of the terms with events and exposure in both arms, as arrays."""
     if not rated:
         return {}
-    cols = [
-        np.array([getattr(pairs[i][arm], field) for i in rated], dtype=np.float64)
-        for field in ("events", "exposure")
-        for arm in (0, 1)
-    ]
-    estimate, low, high, pvalue = exact_rate_ratio(cols[0], cols[1], cols[2], cols[3], level)
+    # Counts up to MAX_COUNT = 1e12 < 2**53 are exact in float64.
+    cols = np.array(list(rated.values()), dtype=np.float64)
+    estimate, low, high, pvalue = exact_rate_ratio(
+        cols[:, 0], cols[:, 1], cols[:, 2], cols[:, 3], level
+    )
     return {
         i: Estimate(
             "rate_ratio",
