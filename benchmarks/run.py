@@ -22,6 +22,7 @@ from benchmarks import (
     bench_adjusted,
     bench_bootstrap,
     bench_compiled,
+    bench_harms,
     bench_limits,
     bench_methods,
 )
@@ -81,6 +82,7 @@ BENCHMARKS: list[Callable[[], Row]] = [
     *bench_bootstrap.BENCHMARKS,
     *bench_adjusted.BENCHMARKS,
     *bench_limits.BENCHMARKS,
+    *bench_harms.BENCHMARKS,
 ]
 
 #: The issues' targets: peer time / rctkit time at least this.
@@ -90,6 +92,7 @@ TARGETS: dict[str, float] = {
     **bench_methods.TARGETS,
     **bench_bootstrap.TARGETS,
     **bench_adjusted.TARGETS,
+    **bench_harms.TARGETS,
 }
 
 

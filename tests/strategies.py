@@ -245,3 +245,11 @@ def nested_documents(draw: st.DrawFn) -> bytes:
         value = "{a = " * depth + "1" + "}" * depth
     key = draw(st.sampled_from(["x", "outcomes", "arms", "trial"]))
     return f"{key} = {value}\n".encode()
+
+
+@st.composite
+def rate_ratio_inputs(draw: st.DrawFn) -> tuple[int, int, float, float]:
+    """Two arms' event counts (0 to MAX_COUNT, small ones likely) and person-time exposures."""
+    counts = st.integers(0, 50) | st.integers(0, rk.MAX_COUNT) | st.sampled_from([0, rk.MAX_COUNT])
+    exposures = st.floats(min_value=1e-3, max_value=1e9, allow_nan=False, allow_infinity=False)
+    return draw(counts), draw(counts), draw(exposures), draw(exposures)

@@ -18,6 +18,7 @@ References used below:
 from __future__ import annotations
 
 import math
+import warnings
 from fractions import Fraction
 from math import comb
 
@@ -493,3 +494,86 @@ def test_huge_tables_are_refused_with_an_explanation() -> None:
             rk.CostLimitError, match=r"at most 10000 participants \(got 2000000000\)"
         ):
             rk.hypothesis_test(o, method=method)
+
+
+# ---------------------------------------------------------------------------------------------
+# The cost of a batch (issue 10)
+
+
+def test_cost_model_counts_sample_space_and_grid() -> None:
+    """(N + 1)(n1 + 1) cells of sample space plus G (N + 1) of nuisance grid, by hand:
+    N = 100, n1 = 50: 101 * 51 + 160 * 101 = 21311; N = 20: 21 * 11 + 72 * 21 = 1743
+    (G = max(64, ceil(16 sqrt(N))): 160 and 72)."""
+    n1, n2 = np.array([50, 10]), np.array([50, 10])
+    assert unconditional.cost_cells(n1, n2) == 21311 + 1743
+    assert unconditional.cost_cells(n1, n2, passes=2) == 2 * (21311 + 1743)
+    # Broadcast margins count once per table.
+    assert unconditional.cost_cells(np.array([50]), np.array([50, 50, 50])) == 3 * 21311
+
+
+@pytest.mark.parametrize("sizes", [(5000, 5000), (9999, 1), (1, 9999)])
+def test_one_table_at_the_size_limit_is_within_the_budget(sizes: tuple[int, int]) -> None:
+    n1, n2 = (np.array([s]) for s in sizes)
+    for test, passes in (("barnard", 1), ("boschloo", 2)):
+        unconditional.check_cost(n1, n2, test, passes)  # no CostLimitError
+        assert unconditional.cost_cells(n1, n2, passes) <= unconditional.MAX_BATCH_CELLS
+
+
+@pytest.mark.parametrize(
+    ("method", "alternative"),
+    [("barnard", "two-sided"), ("barnard-unpooled", "less"), ("boschloo", "greater")],
+)
+def test_a_batch_beyond_the_budget_is_refused_before_any_work(
+    method: str, alternative: str
+) -> None:
+    """Issue 10: batches had no bound (50,000 tables of 120 took 115 s, 200,000 would take
+    about 8 minutes). 200,000 tables of 60 participants cost 61 * 31 + 124 * 61 = 9455 cells
+    each, 1.9e9 in all: refused for the whole batch, although each chunk of 65,536 tables
+    (6.2e8 cells) is within the budget."""
+    a = np.full(200_000, 10)
+    n = np.full(200_000, 30)
+    with pytest.raises(rk.CostLimitError) as info:
+        rkb.hypothesis_test(a, n, a + 1, n, method=method, alternative=alternative)
+    message = str(info.value)
+    assert "of these 200000 tables would cost about 1.9e+09 cells" in message
+    assert "the limit for one call is 1e+09 cells" in message
+    assert 'method="fisher" or "fisher-midp"' in message and "smaller batches" in message
+
+
+def test_two_sided_boschloo_counts_both_passes() -> None:
+    # 100,000 tables of 60 participants: 9.5e8 cells, 1.9e9 for the two one-sided passes.
+    a, n = np.full(100_000, 10), np.full(100_000, 30)
+    with pytest.raises(rk.CostLimitError, match=r"Boschloo's test of these 100000 tables"):
+        rkb.hypothesis_test(a, n, a + 1, n, method="boschloo")
+
+
+MAX = rk.MAX_COUNT
+LARGE_TABLES = [
+    (0, MAX, 0, MAX),
+    (MAX, MAX, MAX, MAX),
+    (1, MAX, 0, MAX),
+    (MAX // 2, MAX, MAX // 2 + 12345, MAX),
+    (5, MAX, 7, 20),
+    (3, 9, 999_999_999_999, MAX),
+    (0, 1, 1, 1),
+]
+
+
+@pytest.mark.parametrize("table", LARGE_TABLES)
+def test_every_test_method_at_max_count_answers_or_refuses(
+    table: tuple[int, int, int, int],
+) -> None:
+    """``hypothesis_test`` with every method and alternative, counts up to MAX_COUNT: a
+    p-value in [0, 1], or for the unconditional tests beyond their size a CostLimitError."""
+    a, n1, c, n2 = table
+    outcome = rk.BinaryOutcome.from_counts(treatment=(a, n1), control=(c, n2))
+    for method, alternatives in rkb.TEST_METHODS.items():
+        for alternative in alternatives:
+            if method in ("barnard", "barnard-unpooled", "boschloo") and n1 + n2 > 10_000:
+                with pytest.raises(rk.CostLimitError, match="at most 10000 participants"):
+                    rk.hypothesis_test(outcome, method=method, alternative=alternative)
+                continue
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", rk.RctkitWarning)
+                result = rk.hypothesis_test(outcome, method=method, alternative=alternative)
+            assert 0.0 <= result.pvalue <= 1.0, (method, alternative)

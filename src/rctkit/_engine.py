@@ -14,7 +14,7 @@ from typing import Any, Literal, cast
 import numpy as np
 
 from rctkit import _validation, _warnings
-from rctkit._kernels import registry
+from rctkit._kernels import registry, unconditional
 from rctkit._kernels.common import EffectKernel, FloatArray, IntArray
 from rctkit._kernels.nnt import signed_nnt
 from rctkit.errors import InvalidInputError
@@ -33,6 +33,13 @@ EFFECT_METHODS: Mapping[str, Mapping[str, EffectKernel]] = registry.EFFECT_METHO
 
 #: The hypothesis tests, with the alternatives each defines.
 TEST_METHODS: Mapping[str, tuple[str, ...]] = registry.TEST_ALTERNATIVES
+
+#: The tests whose cost is checked for the whole batch (method -> test family).
+UNCONDITIONAL_TESTS: Mapping[str, str] = {
+    "barnard": "barnard",
+    "barnard-unpooled": "barnard",
+    "boschloo": "boschloo",
+}
 
 #: Tables per chunk: large batches are processed in pieces of this many tables, so memory
 #: stays bounded (the kernels' temporaries are per chunk) and the work stays in cache.
@@ -198,6 +205,10 @@ def estimate_one(measure: Measure, outcome: Any, method: Any, confidence_level: 
 def test_tables(tables: Tables, method: str, alternative: str) -> BatchTestResult:
     """Run a test kernel on validated count arrays, chunk by chunk."""
     kernel = registry.TEST_METHODS[method]
+    if method in UNCONDITIONAL_TESTS:
+        # Their cost adds up over the tables: refuse the whole batch before the first chunk.
+        passes = 2 if method == "boschloo" and alternative == "two-sided" else 1
+        unconditional.check_cost(tables[1], tables[3], UNCONDITIONAL_TESTS[method], passes)
     statistic, pvalue = chunked(tables, lambda t: kernel(*t, alternative))
     return BatchTestResult(
         method=method,
