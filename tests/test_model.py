@@ -104,11 +104,18 @@ def test_from_arrays_matches_counts_on_core_data() -> None:
             ["a", "b"],
             [1, np.nan],
             "a",
-            r"`outcome` must hold only 0/1 or boolean values \(got nan",
+            r"`outcome` must not hold missing values \(got 1 missing value, the first nan at "
+            r"position 1\)",
         ),
         (["a", "b"], [1, 2], "a", r"`outcome` must hold only 0/1 or boolean values \(got 2 at"),
         (["a", "b"], ["1", "0"], "a", r"`outcome` must hold 0/1 or boolean values \(got dtype"),
-        (["a", None], [1, 0], "a", r"`arm` must not hold missing values \(got None at 1\)"),
+        (
+            ["a", None],
+            [1, 0],
+            "a",
+            r"`arm` must not hold missing values \(got 1 missing value, the first None at "
+            r"position 1\)",
+        ),
         (["a", "b"], [1, 0], "c", r"`treatment` must be one of the labels in `arm`"),
         ([["a"], ["b"]], [1, 0], "a", r"`arm` must be one-dimensional"),
     ],
