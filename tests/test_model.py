@@ -184,5 +184,5 @@ def test_from_dataframe_reads_columns_and_names_missing_ones() -> None:
     with pytest.raises(rk.InvalidInputError, match=r"`outcome` must name a column of `data`"):
         rk.BinaryOutcome.from_dataframe(frame, arm="group", outcome="died", treatment="peer")
     frame = pd.DataFrame({"group": ["peer", "usual"], "readmitted": [1.0, float("nan")]})
-    with pytest.raises(rk.InvalidInputError, match=r"`outcome` must hold"):
+    with pytest.raises(rk.InvalidInputError, match=r"`outcome` must not hold missing values"):
         rk.BinaryOutcome.from_dataframe(frame, arm="group", outcome="readmitted", treatment="peer")
