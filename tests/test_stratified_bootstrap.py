@@ -122,7 +122,7 @@ def test_reproducible_and_validated() -> None:
     assert one.estimate == rk.mantel_haenszel(STRATA, measure="risk_difference").estimate
     with pytest.raises(rk.InvalidInputError, match=r"`n_resamples` must be a positive integer"):
         stratified_bootstrap(STRATA, n_resamples=None)  # type: ignore[arg-type]
-    with pytest.raises(rk.InvalidInputError, match=r"`n_resamples` must be between 1"):
+    with pytest.raises(rk.InvalidInputError, match=r"`n_resamples` must be between 2"):
         stratified_bootstrap(STRATA, n_resamples=0)
     with pytest.raises(rk.InvalidInputError, match=r'`method` must be one of "percentile"'):
         stratified_bootstrap(STRATA, method="studentized")

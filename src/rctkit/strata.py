@@ -279,9 +279,9 @@ def _pooled_mh(
         ci = ConfidenceInterval(0.0, math.inf)
     else:
         se = math.sqrt(float(var))
-        ci = ConfidenceInterval(
-            math.exp(math.log(estimate) - z * se), math.exp(math.log(estimate) + z * se)
-        )
+        with np.errstate(over="ignore"):  # a limit beyond 1.8e308 is infinite
+            low, high = np.exp(math.log(estimate) + np.array([-z, z]) * se)
+        ci = ConfidenceInterval(float(low), float(high))
     return Estimate(measure, estimate, ci, level, "mh", float(pvalue))  # type: ignore[arg-type]
 
 

@@ -50,11 +50,19 @@ __all__ = ["MAX_EXACT_WIDTH", "MAX_EXACT_WORK", "exact_common_or", "exact_cost"]
 #: The three equations solved: the MLE, the lower and the upper limit.
 _MLE, _LOWER, _UPPER = 0, 1, 2
 
-#: The most multiply-adds of the convolutions accepted (a few seconds at 2e9 a second).
-MAX_EXACT_WORK = 2 * 10**10
+#: The most multiply-adds of the convolutions accepted, for the (up to) three distributions
+#: computed: about 5 s at the 2e9 a second of ``numpy.convolve`` on one core.
+MAX_EXACT_WORK = 10**10
 
-#: The most points of one distribution (each array of them takes 8 bytes a point).
-MAX_EXACT_WIDTH = 10_000_000
+#: The most points of one distribution (the root finding holds a few arrays of twice as many
+#: float64 values: about 200 MB at the limit).
+MAX_EXACT_WIDTH = 2_000_000
+
+#: Distributions of T counted in the predicted work: at psi = 1, around the estimate, and
+#: one recomputation around a limit.
+_DISTRIBUTIONS = 3
+#: The fixed cost of one group of strata with equal margins, in multiply-adds (about 50 us).
+_GROUP_WORK = 100_000
 
 #: Log of the smallest probability kept, relative to the largest: 1e-300.
 _LOG_CUT = -690.8
@@ -134,6 +142,8 @@ def _stratum(n1: int, n2: int, m1: int, mode: float, var: float, log_psi: float)
         if ok:
             keep = np.flatnonzero(logp >= _LOG_CUT)
             return u + int(keep[0]), logp[keep[0] : keep[-1] + 1]
+        if 2 * half + 1 > MAX_EXACT_WIDTH:  # never seen: exact_cost predicts the windows
+            _refuse(math.inf, 4.0 * half + 1.0, 1)
         half *= 2
 
 
@@ -167,7 +177,8 @@ def _distribution(n1: IntArray, n2: IntArray, m1: IntArray, log_psi: float) -> D
 
 
 def exact_cost(a: IntArray, n1: IntArray, c: IntArray, n2: IntArray) -> tuple[float, float]:
-    """Predicted multiply-adds of one distribution of ``T`` and its widest window.
+    """Predicted multiply-adds of the convolutions (three distributions of ``T``) and the
+    widest window.
 
     The larger of the predictions at :math:`\\psi = 1` and at the large-sample estimate (where
     the strata's fitted counts add up to the observed ``T``), from the windows' widths
@@ -189,7 +200,9 @@ def exact_cost(a: IntArray, n1: IntArray, c: IntArray, n2: IntArray) -> tuple[fl
         total_support = np.cumsum(counts * (support - 1.0)) + 1.0
         before = np.concatenate([[1.0], _width(total_var, total_support)[:-1]])
         squaring = np.where(counts > 1, 2.0 * power**2, 0.0)
-        work = max(work, float(np.sum(squaring + before * power)))
+        # Each group also costs a few numpy calls, counted as _GROUP_WORK multiply-adds.
+        per_distribution = float(np.sum(squaring + before * power)) + _GROUP_WORK * counts.size
+        work = max(work, _DISTRIBUTIONS * per_distribution)
         width = max(width, float(np.max(np.maximum(single, power))), float(before[-1]))
     return work, width
 
@@ -217,9 +230,10 @@ def _centre(a: IntArray, n1: IntArray, c: IntArray, n2: IntArray) -> float:
 
 
 def _refuse(work: float, width: float, k: int) -> None:
+    strata = "1 stratum" if k == 1 else f"{k:,} strata"
     raise CostLimitError(
         f'`method="exact"` would take about {work:.2g} multiply-adds and windows of up to '
-        f"{width:,.0f} points for these {k} strata, more than the limits of "
+        f"{width:,.0f} points for these {strata}, more than the limits of "
         f"{MAX_EXACT_WORK:.0e} and {MAX_EXACT_WIDTH:,} (the work grows with the strata's "
         'sizes times their standard deviations): use method="mh" or method="mn", whose '
         "intervals are accurate at these sizes"
