@@ -333,8 +333,8 @@ def _random_tables(k: int, n: int, p1: float, p2: float, seed: int) -> list[Tabl
         (_random_tables(3, 2000, 0.45, 0.5, seed=1), 4e-9),
         # A strong effect: the observed T lies ~26 standard deviations out, p ~ 1e-153.
         (_random_tables(4, 2000, 0.3, 0.5, seed=2), 1e-153),
-        # Issue 10's 1000 strata of 100 (50 per arm): 12.7 s before, p ~ 1e-208.
-        (_random_tables(1000, 50, 0.3, 0.4, seed=0), 1e-208),
+        # Issue 10's 1000 strata of 100 (50 per arm): about 13 s before, p ~ 1e-226.
+        (_random_tables(1000, 50, 0.3, 0.4, seed=0), 1e-226),
     ],
 )
 def test_exact_windows_match_the_untruncated_computation(
@@ -450,14 +450,29 @@ def test_exact_refuses_before_working_beyond_its_cost(monkeypatch: pytest.Monkey
     strata = [rk.BinaryOutcome.from_counts(treatment=(half, 2 * half), control=(half, 2 * half))]
     with pytest.raises(
         rk.CostLimitError,
-        match=r"windows of up to 2.*,.* points for these 3 strata, more than the limits of 1e\+10 "
-        r'and 2,000,000 .*: use method="mh" or method="mn"',
+        match=r"windows of up to 46,540,386 points for these 3 strata, more than the limits "
+        r'of 1e\+10 and 2,000,000 .*: use method="mh" or method="mn"',
     ):
         mantel_haenszel(strata * 3, method="exact")
     # Many mid-sized strata: the work (about K^1.5 n) passes the limit before the windows do.
-    many = [rk.BinaryOutcome.from_counts(treatment=(5000, 10**4), control=(5100, 10**4))]
+    many = [
+        rk.BinaryOutcome.from_counts(treatment=(n // 2, n), control=(n // 2 + 100, n))
+        for n in range(10**5, 10**5 + 60)
+    ]
     with pytest.raises(rk.CostLimitError, match=r"would take about .* multiply-adds"):
-        mantel_haenszel(many * 20 + [s.swap() for s in many] * 20, method="exact")
+        mantel_haenszel(many, method="exact")
+
+
+def test_tarone_on_identical_strata_is_zero_not_nan() -> None:
+    # Found by the property test below: identical strata make the Breslow-Day sum ~0 and
+    # Tarone's correction left it at -2.2e-44, whose chi-squared p-value was nan. The odds
+    # ratios are equal, so the statistic is 0 and p = 1 (statsmodels' test_equal_odds gives
+    # the same up to rounding).
+    strata = [rk.BinaryOutcome.from_counts(treatment=(41, 1000), control=(5, 10))] * 5
+    for method in ("breslow-day", "tarone"):
+        res = homogeneity_test(strata, method=method)
+        assert res.statistic == pytest.approx(0.0, abs=1e-12)
+        assert res.pvalue == pytest.approx(1.0, abs=1e-12)
 
 
 def test_mh_limits_beyond_float64_are_infinite_not_overflow() -> None:
