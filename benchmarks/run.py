@@ -18,7 +18,13 @@ from statsmodels.stats.contingency_tables import Table2x2
 
 import rctkit as rk
 import rctkit.batch as rkb
-from benchmarks import bench_adjusted, bench_bootstrap, bench_compiled, bench_methods
+from benchmarks import (
+    bench_adjusted,
+    bench_bootstrap,
+    bench_compiled,
+    bench_limits_strata,
+    bench_methods,
+)
 from benchmarks.timing import Row, best_time
 
 
@@ -74,6 +80,7 @@ BENCHMARKS: list[Callable[[], Row]] = [
     *bench_methods.BENCHMARKS,
     *bench_bootstrap.BENCHMARKS,
     *bench_adjusted.BENCHMARKS,
+    *bench_limits_strata.BENCHMARKS,
 ]
 
 #: The issues' targets: peer time / rctkit time at least this.
@@ -83,6 +90,7 @@ TARGETS: dict[str, float] = {
     **bench_methods.TARGETS,
     **bench_bootstrap.TARGETS,
     **bench_adjusted.TARGETS,
+    **bench_limits_strata.TARGETS,
 }
 
 
@@ -110,6 +118,7 @@ def main() -> None:
         f"allocated during the call (tracemalloc); process peak RSS "
         f"{memory['maxrss_kib'] / 2**10:.0f} MiB (target < 1 GiB)"
     )
+    bench_limits_strata.report()
     bench_compiled.report()
 
 

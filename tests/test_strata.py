@@ -347,6 +347,7 @@ def test_exact_windows_match_the_untruncated_computation(
     ref = _untruncated(tables)
     _close(est, ref[:3], rel=1e-9)
     assert est.pvalue == pytest.approx(ref[3], rel=1e-8)
+    assert est.pvalue is not None
     assert pvalue_order / 10 < est.pvalue < pvalue_order * 10
 
 

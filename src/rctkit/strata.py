@@ -7,7 +7,7 @@ functions pool a treatment effect across strata, each given as a :class:`BinaryO
 from __future__ import annotations
 
 import math
-from collections.abc import Hashable, Sequence
+from collections.abc import Hashable, Iterable, Sequence
 from typing import Any
 
 import numpy as np
@@ -41,9 +41,9 @@ HOMOGENEITY_METHODS = ("breslow-day", "tarone")
 
 
 def strata_from_arrays(
-    arm: npt.ArrayLike,
-    outcome: npt.ArrayLike,
-    stratum: npt.ArrayLike,
+    arm: Iterable[Hashable] | npt.ArrayLike,
+    outcome: Iterable[Any] | npt.ArrayLike,
+    stratum: Iterable[Hashable] | npt.ArrayLike,
     *,
     treatment: Hashable,
     name: str = "",
@@ -174,6 +174,9 @@ def mantel_haenszel(
     ------
     InvalidInputError
         For an empty or mistyped ``strata``, or an unknown option.
+    CostLimitError
+        For ``method="exact"`` when the predicted work passes 1e10 multiply-adds or one
+        distribution would need more than 2,000,000 points (see Notes), before any work.
 
     Notes
     -----
@@ -183,6 +186,20 @@ def mantel_haenszel(
     all margins: :math:`T = \sum_k a_k` then follows the convolution of the strata's
     noncentral hypergeometric distributions, and the two-sided p-value sums the
     probabilities no greater than the observed one (relative tolerance 1e-7, as R).
+
+    *Cost of the exact method.* Each stratum's distribution is kept on the points within a
+    factor 1e-300 of its largest probability (about :math:`\pm 37` standard deviations
+    around its mode, with a proven bound on the tail left out), strata with the same margins
+    are combined by repeated squaring, and two or three distributions of :math:`T` are
+    computed. The work is about :math:`3 \sum_k W_k W_{1..k}` multiply-adds, with
+    :math:`W \approx 77\sigma + 81` points for a standard deviation :math:`\sigma` (at most
+    the support), so it grows with the number of strata to the power 1.5 and with each
+    stratum's size :math:`n` as :math:`n` (through :math:`\sigma^2 \propto n`). It is
+    predicted before any work and refused beyond 1e10 multiply-adds (about 5 s) or a
+    window of more than 2,000,000 points (e.g. a single stratum of 5e10 per arm at risks
+    near one half); ``"mh"`` and ``"mn"`` cost microseconds per stratum at any size. Measured
+    on one core: 1000 strata of 100 participants in 0.1 s, two strata of 1e6 per arm in
+    about 1 s. A p-value below about 1e-290 is returned as 0.
 
     The ``"mn"`` limits solve :math:`Z(\theta) = \pm z_{1-\alpha/2}` for the pooled score
     :math:`Z(\theta) = \sum_k w_k S_k(\theta) / \sqrt{\sum_k w_k^2 V_k(\theta)}`, each

@@ -118,10 +118,12 @@ def stratified_bootstrap(
 
     Notes
     -----
-    *Cost.* Time grows as :math:`B K` (about 0.1 s for :math:`B K = 10^7`). Memory: the
-    result keeps the :math:`B \times K` resampled counts of each arm (16 bytes a cell, at most
-    320 MB at the limit of 20 million cells); the estimates are computed in blocks of about a
-    million cells, so the temporary arrays stay near 60 MB whatever :math:`B` and :math:`K`.
+    *Cost.* Time grows as :math:`B K`, about 0.5 to 1 microsecond a cell (numpy's binomial
+    draws dominate): 1000 resamples of 1000 strata take about 1 s, the limit 10 to 20 s.
+    Memory: the result keeps the :math:`B \times K` resampled counts of each arm (16 bytes a
+    cell, at most 320 MB at the limit of 20 million cells); the estimates are computed in
+    blocks of about a million cells, so the temporary arrays stay near 60 MB whatever
+    :math:`B` and :math:`K` (400 MiB traced at the peak at the limit).
 
     Examples
     --------

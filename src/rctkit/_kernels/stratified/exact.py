@@ -106,7 +106,7 @@ def _fitted(n1: IntArray, n2: IntArray, m1: IntArray, log_psi: float) -> tuple[F
         var = 1.0 / (1.0 / big_a + 1.0 / big_b + 1.0 / big_c + 1.0 / big_d)
     lo = np.maximum(0.0, fm - fn2)
     hi = np.minimum(fn1, fm)
-    big_a = np.clip(np.nan_to_num(big_a, nan=lo), lo, hi)
+    big_a = np.clip(np.where(np.isnan(big_a), lo, big_a), lo, hi)
     return big_a, np.where(np.isfinite(var) & (var > 0), var, 0.0)
 
 
