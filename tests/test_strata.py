@@ -452,7 +452,7 @@ def test_exact_refuses_before_working_beyond_its_cost(monkeypatch: pytest.Monkey
     with pytest.raises(
         rk.CostLimitError,
         match=r"windows of up to 46,540,386 points for these 3 strata, more than the limits "
-        r'of 1e\+10 and 2,000,000 .*: use method="mh" or method="mn"',
+        r'of 1e\+10 and 1,000,000 .*: use method="mh" or method="mn"',
     ):
         mantel_haenszel(strata * 3, method="exact")
     # Many mid-sized strata: the work (about K^1.5 n) passes the limit before the windows do.

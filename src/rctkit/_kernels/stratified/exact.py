@@ -55,8 +55,8 @@ _MLE, _LOWER, _UPPER = 0, 1, 2
 MAX_EXACT_WORK = 10**10
 
 #: The most points of one distribution (the root finding holds a few arrays of twice as many
-#: float64 values: about 200 MB at the limit).
-MAX_EXACT_WIDTH = 2_000_000
+#: float64 values, and its root finding takes about 5 s: about 100 MB at the limit).
+MAX_EXACT_WIDTH = 1_000_000
 
 #: Distributions of T counted in the predicted work: at psi = 1, around the estimate, and
 #: one recomputation around a limit.
