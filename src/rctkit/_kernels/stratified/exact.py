@@ -118,7 +118,7 @@ def _width(var: FloatArray | float, support: FloatArray | float) -> FloatArray:
 def _log_steps(n1: int, n2: int, m1: int, x: IntArray, log_psi: float) -> FloatArray:
     """``log(p(x + 1) / p(x))`` of the noncentral hypergeometric distribution, from correctly
     rounded products of exact integers (counts are at most 1e12 < 2^53): about 3e-16 absolute
-    error a step, where log-gamma differences lose ``log(n) * 1e-16 * n``."""
+    error a step, where log-gamma differences lose about ``1e-16 n log(n)``."""
     up = (n1 - x).astype(np.float64) * (m1 - x).astype(np.float64)
     down = (x + 1).astype(np.float64) * (n2 - m1 + x + 1).astype(np.float64)
     with np.errstate(divide="ignore"):
