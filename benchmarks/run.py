@@ -24,6 +24,7 @@ from benchmarks import (
     bench_compiled,
     bench_harms,
     bench_limits,
+    bench_limits_strata,
     bench_methods,
 )
 from benchmarks.timing import Row, best_time
@@ -83,6 +84,7 @@ BENCHMARKS: list[Callable[[], Row]] = [
     *bench_adjusted.BENCHMARKS,
     *bench_limits.BENCHMARKS,
     *bench_harms.BENCHMARKS,
+    *bench_limits_strata.BENCHMARKS,
 ]
 
 #: The issues' targets: peer time / rctkit time at least this.
@@ -93,6 +95,7 @@ TARGETS: dict[str, float] = {
     **bench_bootstrap.TARGETS,
     **bench_adjusted.TARGETS,
     **bench_harms.TARGETS,
+    **bench_limits_strata.TARGETS,
 }
 
 
@@ -120,6 +123,7 @@ def main() -> None:
         f"allocated during the call (tracemalloc); process peak RSS "
         f"{memory['maxrss_kib'] / 2**10:.0f} MiB (target < 1 GiB)"
     )
+    bench_limits_strata.report()
     bench_compiled.report()
     bench_limits.report()
 

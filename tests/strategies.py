@@ -253,3 +253,38 @@ def rate_ratio_inputs(draw: st.DrawFn) -> tuple[int, int, float, float]:
     counts = st.integers(0, 50) | st.integers(0, rk.MAX_COUNT) | st.sampled_from([0, rk.MAX_COUNT])
     exposures = st.floats(min_value=1e-3, max_value=1e9, allow_nan=False, allow_infinity=False)
     return draw(counts), draw(counts), draw(exposures), draw(exposures)
+
+
+#: Arm sizes from one participant up to rctkit.MAX_COUNT, the sizes where rounding bites.
+_BIG_TOTALS = [1, 2, 10, 1000, 10**6, 10**9, 2**39, 10**12]
+
+
+@st.composite
+def big_arm_counts(draw: st.DrawFn) -> rk.Counts:
+    """One arm of any size up to ``MAX_COUNT``, with none, few, half, all-but-few, all or any
+    of its participants having the event."""
+    total = draw(st.sampled_from(_BIG_TOTALS) | st.integers(1, rk.MAX_COUNT))
+    few = draw(st.integers(0, 10))
+    events = {
+        "zero": 0,
+        "few": min(few, total),
+        "half": total // 2,
+        "all-but-few": max(total - few, 0),
+        "all": total,
+        "any": draw(st.integers(0, total)),
+    }[draw(st.sampled_from(["zero", "few", "half", "all-but-few", "all", "any"]))]
+    return rk.Counts(events, total)
+
+
+@st.composite
+def big_strata(draw: st.DrawFn, max_strata: int = 40) -> list[rk.BinaryOutcome]:
+    """Stratified data: 1 to ``max_strata`` strata of any size up to ``MAX_COUNT`` per arm
+    (often with repeated tables, as strata of a design)."""
+    distinct = draw(
+        st.lists(st.tuples(big_arm_counts(), big_arm_counts()), min_size=1, max_size=6)
+    )
+    picks = draw(st.lists(st.integers(0, len(distinct) - 1), min_size=1, max_size=max_strata))
+    return [
+        rk.BinaryOutcome(name="outcome", treatment=distinct[i][0], control=distinct[i][1])
+        for i in picks
+    ]

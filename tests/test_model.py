@@ -104,11 +104,18 @@ def test_from_arrays_matches_counts_on_core_data() -> None:
             ["a", "b"],
             [1, np.nan],
             "a",
-            r"`outcome` must hold only 0/1 or boolean values \(got nan",
+            r"`outcome` must not hold missing values \(got 1 missing value, the first nan at "
+            r"position 1\)",
         ),
         (["a", "b"], [1, 2], "a", r"`outcome` must hold only 0/1 or boolean values \(got 2 at"),
         (["a", "b"], ["1", "0"], "a", r"`outcome` must hold 0/1 or boolean values \(got dtype"),
-        (["a", None], [1, 0], "a", r"`arm` must not hold missing values \(got None at 1\)"),
+        (
+            ["a", None],
+            [1, 0],
+            "a",
+            r"`arm` must not hold missing values \(got 1 missing value, the first None at "
+            r"position 1\)",
+        ),
         (["a", "b"], [1, 0], "c", r"`treatment` must be one of the labels in `arm`"),
         ([["a"], ["b"]], [1, 0], "a", r"`arm` must be one-dimensional"),
     ],
@@ -177,5 +184,5 @@ def test_from_dataframe_reads_columns_and_names_missing_ones() -> None:
     with pytest.raises(rk.InvalidInputError, match=r"`outcome` must name a column of `data`"):
         rk.BinaryOutcome.from_dataframe(frame, arm="group", outcome="died", treatment="peer")
     frame = pd.DataFrame({"group": ["peer", "usual"], "readmitted": [1.0, float("nan")]})
-    with pytest.raises(rk.InvalidInputError, match=r"`outcome` must hold"):
+    with pytest.raises(rk.InvalidInputError, match=r"`outcome` must not hold missing values"):
         rk.BinaryOutcome.from_dataframe(frame, arm="group", outcome="readmitted", treatment="peer")

@@ -15,7 +15,8 @@ from scipy import stats
 
 import rctkit as rk
 from rctkit._kernels import mantel_haenszel as mh
-from rctkit.bootstrap import BootstrapEstimate, stratified_bootstrap
+from rctkit.bootstrap import BootstrapEstimate, stratified, stratified_bootstrap
+from rctkit.bootstrap._core import MAX_RESAMPLES
 from rctkit.bootstrap.stratified import _mh_acceleration
 
 STRATA = [
@@ -120,10 +121,13 @@ def test_reproducible_and_validated() -> None:
     )
     assert one == two
     assert one.estimate == rk.mantel_haenszel(STRATA, measure="risk_difference").estimate
-    with pytest.raises(rk.InvalidInputError, match=r"`n_resamples` must be a positive integer"):
+    with pytest.raises(rk.InvalidInputError, match=r"`n_resamples` must be an integer of at le"):
         stratified_bootstrap(STRATA, n_resamples=None)  # type: ignore[arg-type]
-    with pytest.raises(rk.InvalidInputError, match=r"`n_resamples` must be between 1"):
+    with pytest.raises(rk.InvalidInputError, match=r"`n_resamples` must be between 2"):
         stratified_bootstrap(STRATA, n_resamples=0)
+    # The rule of bootstrap(): at least two resamples (one gave a zero-width interval before).
+    with pytest.raises(rk.InvalidInputError, match=r"`n_resamples` must be between 2"):
+        stratified_bootstrap(STRATA, n_resamples=1)
     with pytest.raises(rk.InvalidInputError, match=r'`method` must be one of "percentile"'):
         stratified_bootstrap(STRATA, method="studentized")
     with pytest.raises(rk.InvalidInputError, match=r"`strata` must be a non-empty sequence"):
@@ -142,3 +146,39 @@ def test_returns_a_bootstrap_estimate() -> None:
     assert est.acceleration == _mh_acceleration("odds_ratio", *(counts[:, i] for i in range(4)))
     assert repr(est).startswith("BootstrapEstimate(odds_ratio=")
     assert repr(est).endswith("method='stratified-bca', n_resamples=500)")
+
+
+def test_resampled_cells_are_bounded_before_drawing() -> None:
+    # Issue 10: n_resamples had no bound (10**12 resamples asked numpy for 10 GiB and more and
+    # raised MemoryError). B * K above MAX_STRATIFIED_CELLS is refused at once, naming the
+    # cost, the limit and the alternative.
+    limit = stratified.MAX_STRATIFIED_CELLS
+    for b in (limit // len(STRATA) + 1, 10**12, MAX_RESAMPLES):
+        with pytest.raises(rk.CostLimitError, match=r"more than 20,000,000: use at most "):
+            stratified_bootstrap(STRATA, n_resamples=b, rng=1)
+    with pytest.raises(rk.CostLimitError, match=r"n_resamples=6,666,666, or mantel_haenszel"):
+        stratified_bootstrap(STRATA, n_resamples=10**9, rng=1)
+
+
+def test_blocks_give_the_numbers_of_one_draw(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The draws and the estimates run in blocks of rows (bounded temporary memory); blocks of
+    # any size must give exactly the replicates of one (B, K) draw of the same generator.
+    whole = stratified_bootstrap(STRATA, method="bca", n_resamples=1001, rng=7)
+    gen = np.random.default_rng(7)
+    a = np.array([s.treatment.events for s in STRATA])
+    n1 = np.array([s.treatment.total for s in STRATA])
+    c = np.array([s.control.events for s in STRATA])
+    n2 = np.array([s.control.total for s in STRATA])
+    a_star = gen.binomial(n1, a / n1, size=(1001, 3))
+    c_star = gen.binomial(n2, c / n2, size=(1001, 3))
+    np.testing.assert_array_equal(whole.treatment_events, a_star)
+    np.testing.assert_array_equal(whole.control_events, c_star)
+    monkeypatch.setattr(stratified, "_CHUNK_CELLS", 10)  # blocks of 3 rows, one ragged
+    blocks = stratified_bootstrap(STRATA, method="bca", n_resamples=1001, rng=7)
+    assert blocks == whole
+
+
+def test_too_few_resamples_warns_as_bootstrap() -> None:
+    # The rule of bootstrap(): with (B + 1) alpha / 2 < 1 the limits are the extreme replicates.
+    with pytest.warns(rk.RctkitWarning, match=r"n_resamples=20 is too few for a 0.95 interval"):
+        stratified_bootstrap(STRATA, n_resamples=20, rng=1)

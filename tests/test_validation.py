@@ -112,3 +112,63 @@ def test_batch_test_refuses_bad_options() -> None:
 def test_counts_too_large_unsigned() -> None:
     with pytest.raises(rk.InvalidInputError, match=r"must be at most 1e\+12 \(rctkit.MAX_COUNT\)"):
         rkb.odds_ratio(np.array([2**63], dtype=np.uint64), 2**62, 1, 10)
+
+
+# ---------------------------------------------------------------------------------------------
+# Missing values and labels of participant-level data (issue 10)
+
+
+def test_missing_values_are_counted_and_located() -> None:
+    from rctkit._validation import binary_array, label_array
+
+    with pytest.raises(
+        rk.InvalidInputError,
+        match=r"`arm` must not hold missing values \(got 3 missing values, the first None at "
+        r"position 1\): drop those participants or impute them first",
+    ):
+        label_array(["a", None, "b", float("nan"), np.nan], "arm")
+    with pytest.raises(
+        rk.InvalidInputError,
+        match=r"`outcome` must not hold missing values \(got 1 missing value, the first nan at "
+        r"position 2\)",
+    ):
+        binary_array(np.array([0.0, 1.0, np.nan]), "outcome")
+    # None in an object array of outcomes is missing, not "not 0/1".
+    with pytest.raises(rk.InvalidInputError, match=r"`outcome` must not hold missing values"):
+        binary_array([1, None, 0], "outcome")
+    # Values that are not missing keep their own message.
+    with pytest.raises(rk.InvalidInputError, match=r"only 0/1 or boolean values \(got 2 at"):
+        binary_array([1, 2, 0], "outcome")
+
+
+def test_pandas_missing_values_are_refused() -> None:
+    pd = pytest.importorskip("pandas")
+    from rctkit._validation import binary_array, label_array
+
+    for value in (pd.NA, pd.NaT):
+        with pytest.raises(rk.InvalidInputError, match=r"`stratum` must not hold missing .*1"):
+            label_array(np.array(["a", value, "b"], dtype=object), "stratum")
+    for outcome in (
+        pd.array([1, pd.NA, 0], dtype="Int64"),
+        pd.array([True, pd.NA, False], dtype="boolean"),
+        np.array([1, pd.NA, 0], dtype=object),
+    ):
+        with pytest.raises(rk.InvalidInputError, match=r"`outcome` must not hold missing"):
+            binary_array(outcome, "outcome")
+
+
+def test_label_codes_keep_first_appearance() -> None:
+    from rctkit._validation import label_codes
+
+    for labels in (
+        np.array(["b", "a", "b", "c", "a"]),
+        np.array([2, 1, 2, 3, 1]),
+        np.array(["b", 1, "b", (3,), 1], dtype=object),
+    ):
+        levels, codes = label_codes(labels, "stratum")
+        assert levels == list(dict.fromkeys(labels.tolist()))
+        assert codes.tolist() == [0, 1, 0, 2, 1]
+    unhashable = np.empty(3, dtype=object)
+    unhashable[:] = ["a", ["b"], "a"]
+    with pytest.raises(rk.InvalidInputError, match=r"`stratum` must hold hashable labels .*1\)"):
+        label_codes(unhashable, "stratum")

@@ -330,11 +330,59 @@ def one_dimensional(value: Any, name: str) -> npt.NDArray[Any]:
 def label_array(value: Any, name: str) -> npt.NDArray[Any]:
     """A 1-D array of labels (any hashable values) without missing values."""
     arr = one_dimensional(value, name)
+    refuse_missing(arr, name)
+    return arr
+
+
+def label_codes(labels: npt.NDArray[Any], name: str) -> tuple[list[Any], IntArray]:
+    """The distinct labels of a 1-D array in order of first appearance, and each entry's code.
+
+    Labels are told apart as dictionary keys (``1``, ``1.0`` and ``True`` are one label, as
+    ``==`` has them); arrays of numbers or strings are coded by ``numpy.unique``. One pass:
+    the time grows with the length, not with the number of labels.
+    """
+    if labels.dtype.kind != "O":
+        unique, first, inverse = np.unique(labels, return_index=True, return_inverse=True)
+        order = np.argsort(first, kind="stable")
+        rank = np.empty_like(order)
+        rank[order] = np.arange(order.size)
+        return unique[order].tolist(), rank[inverse.reshape(-1)].astype(np.int64)
+    index: dict[Any, int] = {}
+    items = labels.tolist()
+    try:
+        codes = np.fromiter(
+            (index.setdefault(x, len(index)) for x in items), dtype=np.int64, count=len(items)
+        )
+    except TypeError:
+        i = next(j for j, x in enumerate(items) if not _hashable(x))
+        raise InvalidInputError(
+            f"`{name}` must hold hashable labels (got {type(items[i]).__name__} "
+            f"{items[i]!r} at position {i})"
+        ) from None
+    return list(index), codes
+
+
+def _hashable(x: Any) -> bool:
+    try:
+        hash(x)
+    except TypeError:
+        return False
+    return True
+
+
+def refuse_missing(arr: npt.NDArray[Any], name: str) -> None:
+    """Refuse a 1-D array holding missing values (None, NaN, pandas.NA, pandas.NaT), with
+    their count and the first one's position: they are never dropped or made a category."""
     missing = missing_mask(arr)
     if missing.any():
+        count = int(missing.sum())
         i = int(np.argmax(missing))
-        raise InvalidInputError(f"`{name}` must not hold missing values (got {arr[i]!r} at {i})")
-    return arr
+        first = arr[i].item() if isinstance(arr[i], np.generic) else arr[i]
+        raise InvalidInputError(
+            f"`{name}` must not hold missing values (got {count} missing value"
+            f"{'s' * (count > 1)}, the first {first!r} at position {i}): drop those "
+            "participants or impute them first"
+        )
 
 
 def binary_array(value: Any, name: str) -> IntArray:
@@ -347,15 +395,15 @@ def binary_array(value: Any, name: str) -> IntArray:
         raise InvalidInputError(f"`{name}` must be one-dimensional (got shape {arr.shape})")
     if arr.dtype == np.bool_:
         return arr.astype(np.int64)
+    if arr.dtype.kind in "OfmM":
+        refuse_missing(arr, name)
     if arr.dtype.kind == "O":
-        bad = [
-            (i, x)
-            for i, x in enumerate(arr.tolist())
-            if isinstance(x, str) or x is None or not (x is True or x is False or x in (0, 1))
-        ]
+        bad = [(i, x) for i, x in enumerate(arr.tolist()) if not _is_binary(x)][:1]
     elif arr.dtype.kind in "iuf":
         mask = ~np.isin(arr, (0, 1))
         bad = [(int(i), arr[i].item()) for i in np.flatnonzero(mask)[:1]]
+        if not bad:
+            return arr.astype(np.int64)
     else:
         raise InvalidInputError(
             f"`{name}` must hold 0/1 or boolean values (got dtype {arr.dtype})"
@@ -366,6 +414,18 @@ def binary_array(value: Any, name: str) -> IntArray:
             f"`{name}` must hold only 0/1 or boolean values (got {x!r} at position {i})"
         )
     return np.asarray([int(x) for x in arr.tolist()], dtype=np.int64)
+
+
+def _is_binary(x: Any) -> bool:
+    """Whether one object is a 0/1 outcome: a boolean or a number equal to 0 or 1."""
+    if isinstance(x, str | bytes) or x is None:
+        return False
+    if x is True or x is False:
+        return True
+    try:
+        return bool(x in (0, 1))
+    except (TypeError, ValueError):  # objects without a plain truth value of ==
+        return False
 
 
 def column_names(data: Any) -> list[Hashable]:

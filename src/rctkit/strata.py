@@ -7,7 +7,7 @@ functions pool a treatment effect across strata, each given as a :class:`BinaryO
 from __future__ import annotations
 
 import math
-from collections.abc import Hashable, Sequence
+from collections.abc import Hashable, Iterable, Sequence
 from typing import Any
 
 import numpy as np
@@ -17,9 +17,15 @@ from rctkit import _engine, _warnings
 from rctkit._kernels import mantel_haenszel as _mh
 from rctkit._kernels import registry
 from rctkit._kernels.common import IntArray, z_quantile
-from rctkit._validation import check_choice, check_confidence_level
+from rctkit._validation import (
+    binary_array,
+    check_choice,
+    check_confidence_level,
+    label_array,
+    label_codes,
+)
 from rctkit.errors import InvalidInputError
-from rctkit.model import BinaryOutcome
+from rctkit.model import BinaryOutcome, Counts
 from rctkit.results import ConfidenceInterval, Estimate, TestResult
 
 __all__ = ["cmh_test", "homogeneity_test", "mantel_haenszel", "strata_from_arrays"]
@@ -35,9 +41,9 @@ HOMOGENEITY_METHODS = ("breslow-day", "tarone")
 
 
 def strata_from_arrays(
-    arm: npt.ArrayLike,
-    outcome: npt.ArrayLike,
-    stratum: npt.ArrayLike,
+    arm: Iterable[Hashable] | npt.ArrayLike,
+    outcome: Iterable[Any] | npt.ArrayLike,
+    stratum: Iterable[Hashable] | npt.ArrayLike,
     *,
     treatment: Hashable,
     name: str = "",
@@ -46,6 +52,31 @@ def strata_from_arrays(
 
     Strata are ordered by first appearance. Each stratum must contain both arms.
 
+    Parameters
+    ----------
+    arm, outcome, stratum : array_like
+        One entry per participant, all of one length: the arm's label, the 0/1 (or boolean)
+        outcome, and the stratum's label (any hashable values).
+    treatment : hashable
+        The label of the experimental arm.
+    name : str, optional
+        The outcome's name; each stratum's outcome is named ``"name [label]"`` (or the label).
+
+    Raises
+    ------
+    InvalidInputError
+        For arrays of different lengths; for missing values (None, NaN, ``pandas.NA``,
+        ``pandas.NaT``) in any of them, with their count and the first one's position (they
+        are never dropped, and a missing stratum label is never made a stratum); for an
+        outcome other than 0/1; for a stratum without both arms, or with a third label.
+
+    Notes
+    -----
+    One pass groups the participants: the labels are coded in order of first appearance and
+    the events and totals of each stratum and arm counted with ``numpy.bincount``, so the time
+    grows with the number of participants plus the number of strata (about 1 s for 200,000
+    participants in 50,000 strata, most of it building the strata's outcomes).
+
     Examples
     --------
     >>> s = strata_from_arrays(["T", "C", "T", "C"], [1, 0, 0, 1], ["x", "x", "y", "y"],
@@ -53,28 +84,44 @@ def strata_from_arrays(
     >>> [o.as_tuple() for o in s]
     [(1, 1, 0, 1), (0, 1, 1, 1)]
     """
-    labels = np.asarray(stratum, dtype=object)
-    arms = np.asarray(arm, dtype=object)
-    values = np.asarray(outcome)
-    if labels.ndim != 1 or labels.shape[0] != arms.shape[0] or labels.shape[0] != values.shape[0]:
+    arms = label_array(arm, "arm")
+    values = binary_array(outcome, "outcome")
+    labels = label_array(stratum, "stratum")
+    if not labels.shape[0] == arms.shape[0] == values.shape[0]:
         raise InvalidInputError(
             "`arm`, `outcome` and `stratum` must be one-dimensional with the same length "
             f"(got {arms.shape}, {values.shape} and {labels.shape})"
         )
+    levels, level_codes = label_codes(labels, "stratum")
+    arm_labels, arm_codes = label_codes(arms, "arm")
+    width = len(arm_labels)
+    cells = level_codes * width + arm_codes
+    totals = np.bincount(cells, minlength=len(levels) * width).reshape(len(levels), width)
+    events = np.bincount(cells, weights=values, minlength=totals.size).reshape(totals.shape)
     out = []
-    for level in dict.fromkeys(labels.tolist()):
-        mask = labels == level
-        try:
-            out.append(
-                BinaryOutcome.from_arrays(
-                    arms[mask],
-                    values[mask],
-                    treatment=treatment,
-                    name=f"{name} [{level}]" if name else str(level),
-                )
+    for k, level in enumerate(levels):
+        present = np.flatnonzero(totals[k])
+        found = [arm_labels[j] for j in present]
+        if len(found) != 2:
+            shown = ", ".join(repr(x) for x in found[:5]) + (", ..." if len(found) > 5 else "")
+            raise InvalidInputError(
+                f"stratum {level!r}: `arm` must hold exactly two distinct labels "
+                f"(got {len(found)}: {shown})"
             )
-        except InvalidInputError as exc:
-            raise InvalidInputError(f"stratum {level!r}: {exc}") from None
+        if treatment not in found:
+            raise InvalidInputError(
+                f"stratum {level!r}: `treatment` must be one of the labels in `arm` "
+                f"({found[0]!r}, {found[1]!r}) (got {treatment!r})"
+            )
+        t, c = (present[0], present[1]) if found[0] == treatment else (present[1], present[0])
+        out.append(
+            BinaryOutcome(
+                name=f"{name} [{level}]" if name else str(level),
+                treatment=Counts(int(events[k, t]), int(totals[k, t])),
+                control=Counts(int(events[k, c]), int(totals[k, c])),
+                labels=(str(treatment), str(arm_labels[c])),
+            )
+        )
     return tuple(out)
 
 
@@ -127,6 +174,9 @@ def mantel_haenszel(
     ------
     InvalidInputError
         For an empty or mistyped ``strata``, or an unknown option.
+    CostLimitError
+        For ``method="exact"`` when the predicted work passes 1e10 multiply-adds or one
+        distribution would need more than 1,000,000 points (see Notes), before any work.
 
     Notes
     -----
@@ -136,6 +186,21 @@ def mantel_haenszel(
     all margins: :math:`T = \sum_k a_k` then follows the convolution of the strata's
     noncentral hypergeometric distributions, and the two-sided p-value sums the
     probabilities no greater than the observed one (relative tolerance 1e-7, as R).
+
+    *Cost of the exact method.* Each stratum's distribution is kept on the points within a
+    factor 1e-300 of its largest probability (about :math:`\pm 37` standard deviations
+    around its mode, with a proven bound on the tail left out), strata with the same margins
+    are combined by repeated squaring, and two or three distributions of :math:`T` are
+    computed. The work is about :math:`3 \sum_k W_k W_{1..k}` multiply-adds, with
+    :math:`W \approx 77\sigma + 81` points for a standard deviation :math:`\sigma` (at most
+    the support), so it grows with the number of strata to the power 1.5 and with each
+    stratum's size :math:`n` as :math:`n` (through :math:`\sigma^2 \propto n`). It is
+    predicted before any work and refused beyond 1e10 multiply-adds (about 5 s) or a
+    window of more than 1,000,000 points (e.g. a single stratum of 2e9 per arm at risks
+    near one half); ``"mh"`` and ``"mn"`` cost microseconds per stratum at any size. Measured
+    on one core: 1000 strata of 100 participants in 0.1 s, two strata of 1e6 per arm in
+    0.4 s, one stratum of 1e9 per arm (near the window limit) in 4 s. A p-value below about
+    1e-290 is returned as 0.
 
     The ``"mn"`` limits solve :math:`Z(\theta) = \pm z_{1-\alpha/2}` for the pooled score
     :math:`Z(\theta) = \sum_k w_k S_k(\theta) / \sqrt{\sum_k w_k^2 V_k(\theta)}`, each
@@ -232,9 +297,9 @@ def _pooled_mh(
         ci = ConfidenceInterval(0.0, math.inf)
     else:
         se = math.sqrt(float(var))
-        ci = ConfidenceInterval(
-            math.exp(math.log(estimate) - z * se), math.exp(math.log(estimate) + z * se)
-        )
+        with np.errstate(over="ignore"):  # a limit beyond 1.8e308 is infinite
+            low, high = np.exp(math.log(estimate) + np.array([-z, z]) * se)
+        ci = ConfidenceInterval(float(low), float(high))
     return Estimate(measure, estimate, ci, level, "mh", float(pvalue))  # type: ignore[arg-type]
 
 

@@ -155,6 +155,8 @@ def breslow_day(
         total_var = var.sum(axis=-1)
         with np.errstate(divide="ignore", invalid="ignore"):
             stat = stat - np.where(total_var > 0, diff**2 / total_var, 0.0)
+        # Tarone's term never exceeds the sum it corrects; rounding can leave -1e-44.
+        stat = np.maximum(stat, 0.0)
     df = np.maximum((var > 0).sum(axis=-1) - 1, 0).astype(np.float64)
     with np.errstate(invalid="ignore"):
         pvalue = np.where(df > 0, special.chdtrc(np.maximum(df, 1.0), stat), 1.0)

@@ -159,7 +159,9 @@ class BinaryOutcome:
         arm : array_like
             Each participant's arm label; exactly two distinct labels, any hashable values.
         outcome : array_like
-            Each participant's outcome: 0/1 or booleans. NaN and other values are refused.
+            Each participant's outcome: 0/1 or booleans. Other values are refused, and so are
+            missing values (None, NaN, ``pandas.NA``, ``pandas.NaT``; also in ``arm``), with
+            their count and the first one's position: they are never dropped.
         treatment : hashable
             The label of the experimental arm; the other label is the control arm.
         name : str, optional
@@ -177,7 +179,7 @@ class BinaryOutcome:
                 f"`arm` and `outcome` must have the same length "
                 f"(got {arms.shape[0]} and {values.shape[0]})"
             )
-        labels = list(dict.fromkeys(arms.tolist()))
+        labels, codes = _validation.label_codes(arms, "arm")
         if len(labels) != 2:
             shown = ", ".join(repr(x) for x in labels[:5]) + (", ..." if len(labels) > 5 else "")
             raise InvalidInputError(
@@ -189,7 +191,7 @@ class BinaryOutcome:
                 f"({labels[0]!r}, {labels[1]!r}) (got {treatment!r})"
             )
         control = labels[1] if labels[0] == treatment else labels[0]
-        is_treatment = np.array([x == treatment for x in arms.tolist()], dtype=bool)
+        is_treatment = codes == (0 if labels[0] == treatment else 1)
         counts = [
             Counts(int(values[mask].sum()), int(mask.sum()))
             for mask in (is_treatment, ~is_treatment)
