@@ -641,3 +641,28 @@ def test_pandas_missing_values_are_refused_not_type_errors() -> None:
         if name != "stratum":
             with pytest.raises(rk.InvalidInputError, match=rf"`{name}` must not hold missing"):
                 rk.BinaryOutcome.from_arrays(arms, outcome, treatment="T")
+
+
+def test_mh_risk_difference_and_cmh_near_independence_at_1e12() -> None:
+    """Two strata of 1e12 per arm whose a n2 - c n1 cancels in products near 1e24: the MH
+    risk difference and the CMH statistic against exact rational arithmetic (Python's
+    fractions), where float64 products were off by up to 1e8 in the numerator."""
+    from fractions import Fraction
+
+    tables = [
+        (999_999_999_963 - 5, 999_999_999_963, 999_999_999_877 - 9, 999_999_999_877),
+        (333_333_333_331, 999_999_999_989, 333_333_333_297, 999_999_999_901),
+    ]
+    strata = [
+        rk.BinaryOutcome.from_counts(treatment=(a, n1), control=(c, n2)) for a, n1, c, n2 in tables
+    ]
+    num = sum(Fraction(a * n2 - c * n1, n1 + n2) for a, n1, c, n2 in tables)
+    weight = sum(Fraction(n1 * n2, n1 + n2) for a, n1, c, n2 in tables)
+    res = rk.mantel_haenszel(strata, measure="risk_difference")
+    assert res.estimate == pytest.approx(float(num / weight), rel=1e-12)
+    var = sum(
+        Fraction(n1 * n2 * (a + c) * (n1 + n2 - a - c), (n1 + n2) ** 2 * (n1 + n2 - 1))
+        for a, n1, c, n2 in tables
+    )
+    cmh = rk.cmh_test(strata)
+    assert cmh.statistic == pytest.approx(float(num * num / var), rel=1e-12)

@@ -11,7 +11,7 @@ import numpy as np
 
 from rctkit import _special as special
 from rctkit._kernels import restricted
-from rctkit._kernels.common import FloatArray, IntArray, as_float
+from rctkit._kernels.common import FloatArray, IntArray, as_float, cross_difference
 
 
 def _cells(
@@ -76,7 +76,8 @@ def risk_difference(
     fa, _, fc, _, fn1, fn2, n = _cells(a, n1, c, n2)
     w = fn1 * fn2 / n
     w_sum = w.sum(axis=-1)
-    estimate = ((fa * fn2 - fc * fn1) / n).sum(axis=-1) / w_sum
+    # a n2 - c n1 exactly (two products near 1e24 cancel at 1e12 per arm).
+    estimate = (cross_difference(a, n1, c, n2) / n).sum(axis=-1) / w_sum
     if variance == "sato":
         p = ((fn1**2 * fc - fn2**2 * fa + 0.5 * fn1 * fn2 * (fn2 - fn1)) / n**2).sum(axis=-1)
         q = ((fa * (fn2 - fc) + fc * (fn1 - fa)) / (2 * n)).sum(axis=-1)
@@ -99,9 +100,9 @@ def cmh_statistic(
     fa, fb, fc, fd, fn1, fn2, n = _cells(a, n1, c, n2)
     m1 = fa + fc
     m0 = fb + fd
-    expected = fn1 * m1 / n
     var = (fn1 * fn2 * m1 * m0 / (n**2 * (n - 1))).sum(axis=-1)
-    delta = np.abs((fa - expected).sum(axis=-1))
+    # a - n1 m1 / N = (a n2 - c n1) / N, without the cancellation of two counts near 1e12.
+    delta = np.abs((cross_difference(a, n1, c, n2) / n).sum(axis=-1))
     if correction:
         delta = delta - np.minimum(0.5, delta)
     with np.errstate(divide="ignore", invalid="ignore"):
