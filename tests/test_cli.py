@@ -468,9 +468,14 @@ def _many(outcomes: int, adverse_events: int) -> str:
 
 
 def test_reports_too_costly_are_refused_before_any_estimate(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from rctkit.cli import MAX_REPORT_ADVERSE_EVENTS, MAX_REPORT_OUTCOMES
+    from rctkit import cli
+    from rctkit.cli import MAX_REPORT_OUTCOMES
+
+    # 100,000 records do not fit in a 1 MiB file: the rule is checked with a smaller limit.
+    monkeypatch.setattr(cli, "MAX_REPORT_ADVERSE_EVENTS", 5_000)
+    MAX_REPORT_ADVERSE_EVENTS = cli.MAX_REPORT_ADVERSE_EVENTS
 
     path = tmp_path / "t.toml"
     path.write_text(_many(MAX_REPORT_OUTCOMES + 1, 0))

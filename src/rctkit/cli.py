@@ -16,7 +16,7 @@ The contract, whatever the input:
 
 Limits: a trial file is a regular file of at most 1 MiB (see :func:`rctkit.io.load_trial`);
 ``report`` reports at most :data:`MAX_REPORT_OUTCOMES` (1,000) outcomes and
-:data:`MAX_REPORT_ADVERSE_EVENTS` (5,000) adverse-event records, refused before any estimate
+:data:`MAX_REPORT_ADVERSE_EVENTS` (100,000) adverse-event records, refused before any estimate
 with a :class:`~rctkit.CostLimitError` (each costs about 1 ms of exact tests); counts above
 :data:`rctkit.MAX_COUNT` (1e12) are refused, as in the library.
 
@@ -75,7 +75,7 @@ EXIT_INTERRUPTED = 130
 #: The most outcomes and adverse-event records ``rctkit report`` reports: each costs about
 #: 1 ms of exact tests, so a report stays within a few seconds.
 MAX_REPORT_OUTCOMES = 1_000
-MAX_REPORT_ADVERSE_EVENTS = 5_000
+MAX_REPORT_ADVERSE_EVENTS = 100_000
 
 _COUNTS = re.compile(r"^\s*([0-9]+)\s*/\s*([0-9]+)\s*$")
 _COUNT_DIGITS = len(str(MAX_COUNT))
@@ -212,16 +212,16 @@ def _report(args: argparse.Namespace) -> str:
 
 def _check_report_cost(trial: Trial) -> None:
     """Refuse, before any estimate, a trial whose report would take more than a few seconds."""
-    for name, count, limit in (
-        ("outcomes", len(trial.outcomes), MAX_REPORT_OUTCOMES),
-        ("adverse_events", len(trial.adverse_events), MAX_REPORT_ADVERSE_EVENTS),
+    for name, count, limit, seconds in (
+        ("outcomes", len(trial.outcomes), MAX_REPORT_OUTCOMES, 1e-3),
+        ("adverse_events", len(trial.adverse_events), MAX_REPORT_ADVERSE_EVENTS, 4e-5),
     ):
         if count > limit:
             raise CostLimitError(
                 f"`{name}`: the trial lists {count:,} {name.replace('_', ' ')}; `rctkit report` "
-                f"reports at most {limit:,} (each takes exact tests, about 1 ms, so the report "
-                f"would take about {count / 1000:.0f} s); split the trial file, or build the "
-                "report in Python with rctkit.TrialReport"
+                f"reports at most {limit:,} (each takes exact tests, about {seconds * 1e3:g} ms, "
+                f"so the report would take about {count * seconds:.0f} s); split the trial "
+                "file, or build the report in Python with rctkit.TrialReport"
             )
 
 
