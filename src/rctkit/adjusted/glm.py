@@ -10,6 +10,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
+from rctkit.adjusted.blocked import FactorLayout, block_state, block_step
 from rctkit.adjusted.design import Design
 from rctkit.errors import InvalidInputError, RctkitError
 
@@ -186,6 +187,7 @@ def newton_logistic(
     outer: FloatArray | None = None,
     maxiter: int | None = None,
     line_search: bool = True,
+    block: tuple[int, int] | None = None,
 ) -> LogisticFit:
     """Fit the logistic model by Newton-Raphson for a batch of weight vectors at once.
 
@@ -217,6 +219,12 @@ def newton_logistic(
         Halve steps that would lower the log-likelihood (default). Without it (unpenalised
         fits only) full Newton steps are taken, as R's ``glm.fit`` does, and the returned
         log-likelihood is not computed (zeros): the bootstrap's warm-started refits.
+    block : (int, int), optional
+        The column range of a factor's dummies (:attr:`Design.factor_columns`). Unpenalised
+        fits, and Firth fits too large for the exact Hessian, then work with the information
+        matrix by blocks (:mod:`rctkit.adjusted.blocked`): an iteration costs
+        :math:`O(n d^2 + f d^2)` for ``d`` other columns instead of :math:`O(n p^2 + p^3)`.
+        The factor's coefficients must be free.
 
     Returns
     -------
@@ -256,11 +264,20 @@ def newton_logistic(
     free_mask = np.ones(p, dtype=bool) if free is None else np.asarray(free, dtype=bool)
     idx = np.flatnonzero(free_mask)
 
+    exact = firth and n * p**3 <= HESSIAN_MAX
+    if (
+        block is not None
+        and not exact
+        and free_mask[block[0] : block[1]].all()
+        and FactorLayout.applies(X, block)
+    ):
+        return _newton_by_blocks(
+            FactorLayout(X, block), y, w, off, beta, free_mask, firth, maxiter, line_search
+        )
     every = idx.size == p
     active = np.ones(B, dtype=bool)
     converged = np.zeros(B, dtype=bool)
     line_search = line_search or firth
-    exact = firth and n * p**3 <= HESSIAN_MAX
     loglik, score, info, curv = _logistic_state(
         beta, X, y, w, off, outer, firth, line_search, exact
     )
@@ -326,6 +343,67 @@ def newton_logistic(
     )
 
 
+def _newton_by_blocks(
+    layout: FactorLayout,
+    y: FloatArray,
+    w: FloatArray,
+    off: FloatArray,
+    beta: FloatArray,
+    free: BoolArray,
+    firth: bool,
+    maxiter: int,
+    line_search: bool,
+) -> LogisticFit:
+    """:func:`newton_logistic`'s iterations with the information by blocks (Fisher scoring)."""
+    B = beta.shape[0]
+    free_dense = np.flatnonzero(free[layout.dense])
+    line_search = line_search or firth
+    loglik, score, blocks = block_state(layout, beta, y, w, off, firth)
+    active = np.ones(B, dtype=bool)
+    converged = np.zeros(B, dtype=bool)
+    iterations = 0
+    for iterations in range(1, maxiter + 1):
+        rows = np.flatnonzero(active)
+        sub_blocks = (blocks[0][rows], blocks[1][rows], blocks[2][rows])
+        step = block_step(sub_blocks, score[rows], free_dense, layout.lo, layout.hi)
+        t = np.ones(rows.size)
+        if firth:
+            longest = np.abs(step).max(axis=1)
+            t = np.minimum(1.0, MAXSTEP / np.maximum(longest, MAXSTEP))
+        beta_r, ll_r, wr, offr = beta[rows], loglik[rows], w[rows], off[rows]
+        threshold = ll_r - 1e-12 * (1.0 + np.abs(ll_r))
+        for _ in range(40):
+            cand = beta_r + t[:, None] * step
+            ll_c, sc_c, bl_c = block_state(layout, cand, y, wr, offr, firth)
+            if not line_search:
+                break
+            worse = ~(ll_c >= threshold)
+            if not worse.any():
+                break
+            t = np.where(worse, t / 2.0, t)
+        moved = np.abs(t[:, None] * step).max(axis=1)
+        beta[rows], loglik[rows], score[rows] = cand, ll_c, sc_c
+        for whole, part in zip(blocks, bl_c, strict=True):
+            whole[rows] = part
+        done = moved <= STEP_TOL * np.maximum(1.0, np.abs(cand).max(axis=1))
+        converged[rows[done]] = True
+        active[rows[done]] = False
+        if iterations >= 25 and not firth:
+            eta_max = np.abs(layout.eta(cand, offr)).max(axis=1)
+            runaway = ~done & ((eta_max > 35.0) | ~np.isfinite(ll_c) | ~np.isfinite(moved))
+            active[rows[runaway]] = False
+        if not active.any():
+            break
+    return LogisticFit(
+        beta=beta,
+        loglik=loglik,
+        score=score,
+        info=layout.dense_information(blocks),
+        converged=converged,
+        iterations=iterations,
+    )
+
+
 def _separated_columns(X: FloatArray, y: FloatArray) -> list[int]:
     """Columns whose coefficients are infinite by the linear program of Konis (2007).
 
@@ -356,7 +434,9 @@ def fit_glm(
     advice: str = "Use firth=True for the Jeffreys-penalised (Firth) fit",
 ) -> LogisticFit:
     """The full model's fit, raising SeparationError when the MLE does not exist."""
-    fit = newton_logistic(design.X, design.y, firth=firth, outer=design.outer)
+    fit = newton_logistic(
+        design.X, design.y, firth=firth, outer=design.outer, block=wide_factor(design)
+    )
     if not fit.converged[0]:
         if not firth:
             infinite = _separated_columns(design.X, design.y)
@@ -371,6 +451,17 @@ def fit_glm(
             f"the logistic model did not converge in {fit.iterations} Newton iterations"
         )
     return fit
+
+
+#: A factor with at least this many levels is fitted through its diagonal block of the
+#: information matrix (:mod:`rctkit.adjusted.blocked`).
+BLOCK_LEVELS = 8
+
+
+def wide_factor(design: Design) -> tuple[int, int] | None:
+    """The column range of the factor with the most levels, if it has ``BLOCK_LEVELS`` or more."""
+    widest = max(design.factor_columns, key=lambda c: c[1] - c[0], default=None)
+    return widest if widest is not None and widest[1] - widest[0] >= BLOCK_LEVELS else None
 
 
 def refit_resamples(
@@ -393,7 +484,14 @@ def refit_resamples(
     if block is not None and not firth:
         return _newton_blocked(X, y, weights, start, block)
     res = newton_logistic(
-        X, y, weights=weights, start=start, firth=firth, outer=outer, line_search=False
+        X,
+        y,
+        weights=weights,
+        start=start,
+        firth=firth,
+        outer=outer,
+        line_search=False,
+        block=block,
     )
     return res.beta, res.converged
 

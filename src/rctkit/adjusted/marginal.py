@@ -19,7 +19,7 @@ from rctkit._validation import (
     check_rng,
 )
 from rctkit.adjusted.design import Design, build_design
-from rctkit.adjusted.glm import fit_glm, inverse, newton_logistic
+from rctkit.adjusted.glm import fit_glm, inverse, newton_logistic, wide_factor
 from rctkit.adjusted.resample import chunk_size, percentile, weight_chunks
 from rctkit.errors import InvalidInputError
 from rctkit.results import ConfidenceInterval, Estimate, Row, short_number
@@ -303,7 +303,13 @@ def _bootstrap_contrasts(
     n_failed = 0
     for weights in weight_chunks(design.treated, n_resamples, rng, chunk):
         res = newton_logistic(
-            design.X, design.y, weights=weights, start=beta, firth=firth, outer=design.outer
+            design.X,
+            design.y,
+            weights=weights,
+            start=beta,
+            firth=firth,
+            outer=design.outer,
+            block=wide_factor(design),
         )
         r1, r0 = _weighted_standardised(design, res.beta, weights)
         values.append(_contrast(measure, r1, r0))

@@ -19,7 +19,15 @@ from rctkit._validation import (
     check_rng,
 )
 from rctkit.adjusted.design import Design, build_design, row_products
-from rctkit.adjusted.glm import LogisticFit, fit_glm, inverse, newton_logistic, refit_resamples
+from rctkit.adjusted.glm import (
+    BLOCK_LEVELS,
+    LogisticFit,
+    fit_glm,
+    inverse,
+    newton_logistic,
+    refit_resamples,
+    wide_factor,
+)
 from rctkit.adjusted.mixed import RandomInterceptModel
 from rctkit.adjusted.profile import Constrained, profile_limits, warn_unbounded
 from rctkit.adjusted.resample import chunk_size, percentile, weight_chunks
@@ -361,6 +369,7 @@ def adjusted_odds_ratio(
     free = np.ones(design.p, dtype=bool)
     free[k] = False
     warm = np.tile(beta, (2, 1))
+    block = wide_factor(design)
 
     def constrained(psi_values: FloatArray, side: IntArray) -> tuple[FloatArray, FloatArray]:
         # Two starts in one batch: the side's last constrained fit (warm) and the full fit. The
@@ -370,7 +379,13 @@ def adjusted_odds_ratio(
         start = np.vstack([warm[side], np.tile(beta, (m, 1))])
         start[:, k] = np.tile(psi_values, 2)
         res = newton_logistic(
-            design.X, design.y, start=start, free=free, firth=firth, outer=design.outer
+            design.X,
+            design.y,
+            start=start,
+            free=free,
+            firth=firth,
+            outer=design.outer,
+            block=block,
         )
         ok = res.converged & np.isfinite(res.loglik)
         ll = np.where(ok, res.loglik, -np.inf).reshape(2, m)
@@ -384,7 +399,13 @@ def adjusted_odds_ratio(
         null_start = beta.copy()
         null_start[k] = 0.0
         null = newton_logistic(
-            design.X, design.y, start=null_start, free=free, firth=firth, outer=design.outer
+            design.X,
+            design.y,
+            start=null_start,
+            free=free,
+            firth=firth,
+            outer=design.outer,
+            block=block,
         )
         if not null.converged[0]:
             raise RctkitError("the logistic model without the arm did not converge")
@@ -485,10 +506,6 @@ def _bootstrap_or(
         n_resamples=n_resamples,
         **common,
     )
-
-
-#: Factors with at least this many levels are refitted through their diagonal block.
-BLOCK_LEVELS = 8
 
 
 def _bootstrap_psi(
