@@ -16,7 +16,8 @@ import numpy.typing as npt
 
 from rctkit import _warnings
 from rctkit._validation import check_choice, column_list, column_names, missing_mask
-from rctkit.errors import InvalidInputError
+from rctkit.adjusted.blocked import FactorLayout
+from rctkit.errors import CostLimitError, InvalidInputError
 
 __all__ = ["Design", "build_design", "load_core_simulated"]
 
@@ -28,6 +29,16 @@ MISSING = ("raise", "drop")
 
 #: Largest n * p * p for which Design keeps the row-wise products x_i x_i' (128 MiB).
 OUTER_MAX = 2**24
+#: A factor with at least this many levels is fitted through its diagonal block of the
+#: information matrix (:mod:`rctkit.adjusted.blocked`).
+BLOCK_LEVELS = 8
+#: Most coefficients a model may have (the covariance matrix is inverted, O(p^3)).
+MAX_COEFFICIENTS = 2000
+#: Largest model matrix, participants x coefficients (2^27 floats: 1 GiB).
+MAX_DESIGN_FLOATS = 2**27
+#: Largest cost of one Newton iteration, participants x d^2 with d the coefficients outside
+#: the widest factor of BLOCK_LEVELS or more levels (all of them without one).
+MAX_FIT_COST = 2**31
 
 
 def _encode(arr: npt.NDArray[Any], name: Hashable, parameter: str) -> tuple[list[Any], IntArray]:
@@ -271,6 +282,7 @@ def build_design(
                 f"factor {name!r} has one level ({levels[0]!r} in all {n} rows)"
             )
         factor_columns.append((len(blocks), len(blocks) + len(levels) - 1))
+        _check_size(n, len(blocks) + len(levels) - 1, factor_columns)
         for i, level in enumerate(levels[1:], start=1):
             blocks.append((idx == i).astype(np.float64))
             names.append(f"{name}[T.{level}]")
@@ -287,7 +299,8 @@ def build_design(
             )
         cluster_labels = tuple(levels)
 
-    _check_rank(X, names)
+    _check_size(n, X.shape[1], factor_columns)
+    _check_rank(X, names, wide_block(tuple(factor_columns)))
     # the products take n p^2 floats: kept up to 128 MiB, else information by batched matmul
     outer = row_products(X)
     return Design(
@@ -318,15 +331,66 @@ def outer_products(X: FloatArray) -> FloatArray:
     return np.asarray((X[:, :, None] * X[:, None, :]).reshape(n, p * p))
 
 
-def _check_rank(X: FloatArray, names: list[str]) -> None:
+def wide_block(factor_columns: tuple[tuple[int, int], ...]) -> tuple[int, int] | None:
+    """The column range of the factor with the most levels, if it has ``BLOCK_LEVELS`` or more
+    (its dummies are then handled by blocks, :mod:`rctkit.adjusted.blocked`)."""
+    widest = max(factor_columns, key=lambda c: c[1] - c[0], default=None)
+    return widest if widest is not None and widest[1] - widest[0] >= BLOCK_LEVELS else None
+
+
+def _check_size(n: int, p: int, factor_columns: list[tuple[int, int]]) -> None:
+    """Refuse, before the model matrix is built, a model whose fit would cost too much."""
+    block = wide_block(tuple(factor_columns))
+    d = p if block is None else p - (block[1] - block[0])
+    alternative = (
+        "fit a many-level factor (site) as a random intercept (`random_intercept=`), merge "
+        "rare levels, or analyse fewer covariates"
+    )
+    if p > MAX_COEFFICIENTS:
+        raise CostLimitError(
+            f"the model would have {p:,} coefficients, more than the limit of "
+            f"{MAX_COEFFICIENTS:,} (its covariance matrix costs p^3): {alternative}"
+        )
+    if n * p > MAX_DESIGN_FLOATS:
+        raise CostLimitError(
+            f"the model matrix would hold {n:,} participants x {p:,} coefficients = "
+            f"{n * p:,} numbers, more than the limit of {MAX_DESIGN_FLOATS:,} (1 GiB): "
+            f"{alternative}"
+        )
+    if n * d * d > MAX_FIT_COST:
+        raise CostLimitError(
+            f"each Newton iteration would cost {n:,} participants x {d}^2 coefficients "
+            f"(outside the widest factor) = {n * d * d:.3g}, more than the limit of "
+            f"{MAX_FIT_COST:.3g}: {alternative}"
+        )
+
+
+def _check_rank(X: FloatArray, names: list[str], block: tuple[int, int] | None) -> None:
     n, p = X.shape
     if n < p:
         raise InvalidInputError(
             f"the model has {p} coefficients but only {n} participants to estimate them"
         )
+    if block is None:
+        _dependent_columns(X, names)
+        return
+    # With a wide factor, X'X is singular exactly when the Schur complement of the factor's
+    # diagonal block is: the other columns with their mean within each level taken out (the
+    # level counts are positive, since every level occurs in the data).
+    layout = FactorLayout(X, block)
+    _, C, D = layout.blocks(np.ones((1, n)))
+    means = np.concatenate([C[0] / D[0], np.zeros((C.shape[1], 1))], axis=1)
+    within = layout.XD - means[:, layout.level].T
+    _dependent_columns(within, [names[i] for i in layout.dense], p)
+
+
+def _dependent_columns(X: FloatArray, names: list[str], p: int | None = None) -> None:
+    """Raise naming the columns of ``X`` that are (nearly) linear combinations of the others."""
+    k = X.shape[1]
     # cheap screen on the scaled cross-product matrix; a QR with pivoting names the culprits
     gram = X.T @ X
     scale = np.sqrt(np.diag(gram))
+    scale = np.where(scale > 0.0, scale, 1.0)  # a zero column is caught below
     eig = np.linalg.eigvalsh(gram / np.outer(scale, scale))
     if eig[0] > 1e-10 * eig[-1]:
         return
@@ -335,10 +399,11 @@ def _check_rank(X: FloatArray, names: list[str]) -> None:
     _, r, piv = linalg.qr(X / scale, mode="economic", pivoting=True)
     diag = np.abs(np.diag(r))
     rank = int(np.sum(diag > diag[0] * 1e-7))
-    rank = min(rank, p - 1)
+    rank = min(rank, k - 1)
+    total = k if p is None else p
     dependent = ", ".join(repr(names[i]) for i in sorted(piv[rank:].tolist()))
     raise InvalidInputError(
-        f"the model matrix is rank deficient or nearly so ({p - rank} of {p} columns are "
+        f"the model matrix is rank deficient or nearly so ({k - rank} of {total} columns are "
         f"linear combinations of the others, e.g. {dependent}); drop a covariate or factor"
     )
 

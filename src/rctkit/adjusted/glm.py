@@ -11,7 +11,7 @@ import numpy as np
 import numpy.typing as npt
 
 from rctkit.adjusted.blocked import FactorLayout, block_state, block_step
-from rctkit.adjusted.design import Design
+from rctkit.adjusted.design import Design, wide_block
 from rctkit.errors import InvalidInputError, RctkitError
 
 __all__ = ["LogisticFit", "SeparationError", "newton_logistic"]
@@ -453,15 +453,9 @@ def fit_glm(
     return fit
 
 
-#: A factor with at least this many levels is fitted through its diagonal block of the
-#: information matrix (:mod:`rctkit.adjusted.blocked`).
-BLOCK_LEVELS = 8
-
-
 def wide_factor(design: Design) -> tuple[int, int] | None:
-    """The column range of the factor with the most levels, if it has ``BLOCK_LEVELS`` or more."""
-    widest = max(design.factor_columns, key=lambda c: c[1] - c[0], default=None)
-    return widest if widest is not None and widest[1] - widest[0] >= BLOCK_LEVELS else None
+    """The column range of the design's widest factor when it has ``BLOCK_LEVELS`` or more."""
+    return wide_block(design.factor_columns)
 
 
 def refit_resamples(

@@ -18,9 +18,8 @@ from rctkit._validation import (
     check_n_resamples,
     check_rng,
 )
-from rctkit.adjusted.design import Design, build_design, row_products
+from rctkit.adjusted.design import BLOCK_LEVELS, Design, build_design, row_products
 from rctkit.adjusted.glm import (
-    BLOCK_LEVELS,
     LogisticFit,
     fit_glm,
     inverse,
