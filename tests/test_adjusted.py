@@ -954,7 +954,6 @@ def test_firth_fisher_scoring_reaches_the_same_maximum(
 
 def test_bootstrap_blocked_and_chunked_equal_one_batch(monkeypatch: pytest.MonkeyPatch) -> None:
     # the factor's diagonal block and chunks of any size give the refits of one plain batch
-    import rctkit.adjusted.odds_ratio
     import rctkit.adjusted.resample
 
     sites = _sites(800, 20, 5)
@@ -962,7 +961,7 @@ def test_bootstrap_blocked_and_chunked_equal_one_batch(monkeypatch: pytest.Monke
     generator = np.random.default_rng(3)
     blocked = adjusted_odds_ratio(sites, **kw, rng=generator)
     after = generator.integers(0, 2**62)
-    monkeypatch.setattr(rctkit.adjusted.odds_ratio, "BLOCK_LEVELS", 10**9)
+    monkeypatch.setattr(rctkit.adjusted.resample, "BLOCK_LEVELS", 10**9)
     monkeypatch.setattr(rctkit.adjusted.resample, "CHUNK_FLOATS", 1)
     generator = np.random.default_rng(3)
     plain = adjusted_odds_ratio(sites, **kw, rng=generator)

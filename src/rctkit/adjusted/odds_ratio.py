@@ -18,18 +18,17 @@ from rctkit._validation import (
     check_n_resamples,
     check_rng,
 )
-from rctkit.adjusted.design import BLOCK_LEVELS, Design, build_design, row_products
+from rctkit.adjusted.design import Design, build_design
 from rctkit.adjusted.glm import (
     LogisticFit,
     fit_glm,
     inverse,
     newton_logistic,
-    refit_resamples,
     wide_factor,
 )
 from rctkit.adjusted.mixed import RandomInterceptModel
 from rctkit.adjusted.profile import Constrained, profile_limits, warn_unbounded
-from rctkit.adjusted.resample import chunk_size, percentile, weight_chunks
+from rctkit.adjusted.resample import check_resamples_cost, percentile, refit_chunks
 from rctkit.errors import InvalidInputError, RctkitError
 from rctkit.results import ConfidenceInterval, Estimate, Row, short_number
 
@@ -40,6 +39,7 @@ BoolArray = npt.NDArray[np.bool_]
 IntArray = npt.NDArray[np.int64]
 
 METHODS = ("profile", "wald", "bootstrap")
+BOOTSTRAP_ALTERNATIVE = 'method="profile" (no resampling)'
 
 
 @attrs.frozen
@@ -330,6 +330,7 @@ def adjusted_odds_ratio(
         raise InvalidInputError(f"`n_agq` must be an integer from 1 to 50 (got {n_agq!r})")
     if method == "bootstrap":
         n_resamples = check_n_resamples(n_resamples, minimum=2)
+        check_resamples_cost(n_resamples, 1, 1, BOOTSTRAP_ALTERNATIVE)
         generator = check_rng(rng)
         if random_intercept is not None:
             raise InvalidInputError(
@@ -350,6 +351,8 @@ def adjusted_odds_ratio(
     )
     if random_intercept is not None:
         return _random_intercept_or(design, method, level, int(n_agq))
+    if method == "bootstrap":
+        check_resamples_cost(n_resamples, design.n, design.p, BOOTSTRAP_ALTERNATIVE)
 
     k = design.arm_index
     fit = fit_glm(design, firth)
@@ -514,33 +517,11 @@ def _bootstrap_psi(
     n_resamples: int,
     rng: np.random.Generator,
 ) -> tuple[FloatArray, BoolArray]:
-    """The arm's coefficient refitted on every resample, and whether each refit converged.
-
-    Participants with the same covariates and outcome enter every (penalised) likelihood only
-    through the sum of their weights, so the resamples are refitted on the distinct rows of
-    the design, exactly, in chunks whose temporaries stay within a fixed size.
-    """
-    patterns, column = np.unique(
-        np.column_stack([design.X, design.y]), axis=0, return_inverse=True
-    )
-    X, y = patterns[:, :-1], patterns[:, -1]
-    rows, p = X.shape
-    outer = row_products(X)
-    widest = max(design.factor_columns, key=lambda c: c[1] - c[0], default=None)
-    block = widest if widest is not None and widest[1] - widest[0] >= BLOCK_LEVELS else None
-    if block is not None and not firth:
-        per_resample = rows * (p - (block[1] - block[0]) + 8) + 4 * p
-    else:
-        per_resample = rows * p + p * p + (p**3 if firth else 0)
+    """The arm's coefficient refitted on every resample, and whether each refit converged."""
     psi: list[FloatArray] = []
     ok: list[BoolArray] = []
-    chunks = weight_chunks(
-        design.treated, n_resamples, rng, chunk_size(per_resample), column.ravel(), rows
-    )
-    for weights in chunks:
-        coef, converged = refit_resamples(
-            X, y, weights, start=beta, firth=firth, outer=outer, block=block
-        )
+    _, refits = refit_chunks(design, beta, firth, n_resamples, rng)
+    for _, coef, converged in refits:
         psi.append(coef[:, design.arm_index])
         ok.append(converged)
     return np.concatenate(psi), np.concatenate(ok)
