@@ -94,6 +94,11 @@ def _numeric(arr: npt.NDArray[Any], name: Hashable) -> FloatArray:
             return arr.astype(np.float64)
         if arr.dtype.kind == "O":
             return np.asarray([float(x) for x in arr.tolist()], dtype=np.float64)
+    except OverflowError:
+        raise InvalidInputError(
+            f"covariate {name!r} holds a value beyond the range of double precision "
+            f"(about 1.8e308); rescale the column"
+        ) from None
     except (TypeError, ValueError):
         pass
     raise InvalidInputError(
@@ -132,6 +137,12 @@ class Design:
         information matrices of a whole batch of weight vectors ``w * v`` at once.
     factor_columns : tuple of (int, int)
         Each factor's dummies as a column range ``(start, stop)`` of ``X``.
+    scale_exponents : ndarray of int, shape (p,)
+        Each numeric covariate enters ``X`` multiplied by :math:`2^{-e}`, an exact power of
+        two that brings its largest magnitude into [0.5, 1) (``e = 0`` for the other
+        columns): a covariate of 1e300 or 1e-300 fits like one of 1. The coefficients of the
+        covariate as given are those of ``X`` times :math:`2^{-e}`
+        (:meth:`original_scale`); the arm's is not scaled.
     """
 
     X: FloatArray
@@ -146,6 +157,16 @@ class Design:
     n_dropped: int
     outer: FloatArray | None
     factor_columns: tuple[tuple[int, int], ...] = ()
+    scale_exponents: IntArray | None = None
+
+    def original_scale(self, values: FloatArray) -> FloatArray:
+        """Coefficients (or their standard errors) of ``X``, shape (..., p), on the scale of
+        the columns as given (exact: a multiplication by a power of two)."""
+        values = np.asarray(values, dtype=np.float64)
+        if self.scale_exponents is None:
+            return values
+        with np.errstate(over="ignore"):  # beyond 1.8e308: reported as infinite
+            return np.asarray(np.ldexp(values, -self.scale_exponents))
 
     @property
     def n(self) -> int:
@@ -235,7 +256,9 @@ def build_design(
         columns = {name: arr[keep] for name, arr in columns.items()}
     n = n_rows - n_dropped
     if n == 0:
-        raise InvalidInputError("`data` has no complete rows to analyse")
+        empty = [f"{name!r} (`{role}`)" for role, name in roles if masks[name].all()]
+        which = f"; column {', '.join(empty)} is all missing" if empty else ""
+        raise InvalidInputError(f"`data` has no complete rows to analyse{which}")
 
     y = _binary_outcome(columns[outcome], outcome)
     events = int(y.sum())
@@ -262,17 +285,22 @@ def build_design(
 
     blocks: list[FloatArray] = [np.ones(n), treated.astype(np.float64)]
     names: list[str] = ["(Intercept)", f"{arm}[T.{treatment}]"]
+    exponents: list[int] = [0, 0]
     for name in covariate_names:
         values = _numeric(columns[name], name)
         if not np.all(np.isfinite(values)):
             raise InvalidInputError(
                 f"covariate {name!r} holds {int((~np.isfinite(values)).sum())} infinite values"
             )
-        if np.ptp(values) == 0:
+        if np.all(values == values[0]):
             raise InvalidInputError(
-                f"covariate {name!r} is constant (all {n} values are {values[0]!r})"
+                f"covariate {name!r} is constant (all {n} values are {float(values[0])!r} "
+                f"in double precision); drop it"
             )
-        blocks.append(values)
+        # an exact power of two brings the largest magnitude into [0.5, 1)
+        exponent = int(np.frexp(np.abs(values).max())[1])
+        exponents.append(exponent)
+        blocks.append(np.ldexp(values, -exponent))
         names.append(str(name))
     factor_columns: list[tuple[int, int]] = []
     for name in factor_names:
@@ -283,6 +311,7 @@ def build_design(
             )
         factor_columns.append((len(blocks), len(blocks) + len(levels) - 1))
         _check_size(n, len(blocks) + len(levels) - 1, factor_columns)
+        exponents += [0] * (len(levels) - 1)
         for i, level in enumerate(levels[1:], start=1):
             blocks.append((idx == i).astype(np.float64))
             names.append(f"{name}[T.{level}]")
@@ -316,6 +345,7 @@ def build_design(
         n_dropped=n_dropped,
         outer=outer,
         factor_columns=tuple(factor_columns),
+        scale_exponents=np.asarray(exponents, dtype=np.int64),
     )
 
 

@@ -133,17 +133,17 @@ class AdjustedEstimate(Estimate):
         return rows
 
 
-def _coefficients(
-    names: tuple[str, ...], beta: FloatArray, cov: FloatArray
-) -> tuple[Coefficient, ...]:
+def _coefficients(design: Design, beta: FloatArray, cov: FloatArray) -> tuple[Coefficient, ...]:
+    """The coefficient table, on the scale of the covariates as given."""
     from scipy import special  # imported where used: it is slow to import
 
     se = np.sqrt(np.diag(cov))
-    z = beta / se
+    z = beta / se  # invariant to the columns' scaling
     pv = 2.0 * special.ndtr(-np.abs(z))
+    beta, se = design.original_scale(beta), design.original_scale(se)
     return tuple(
         Coefficient(name, float(b), float(s), float(zz), float(pp))
-        for name, b, s, zz, pp in zip(names, beta, se, z, pv, strict=True)
+        for name, b, s, zz, pp in zip(design.names, beta, se, z, pv, strict=True)
     )
 
 
@@ -358,10 +358,14 @@ def adjusted_odds_ratio(
     fit = fit_glm(design, firth)
     beta = fit.beta[0]
     cov = inverse(fit.info[0])
-    coefficients = _coefficients(design.names, beta, cov)
+    coefficients = _coefficients(design, beta, cov)
     psi, se = float(beta[k]), float(coefficients[k].std_error)
     loglik_max = float(fit.loglik[0])
     common = _common_fields(design, psi, se, coefficients, loglik_max, level, method)
+    if firth and design.scale_exponents is not None:
+        # the penalty 1/2 log det I of the covariates as given: X's columns were scaled by
+        # 2^-e, which lowers log det I by 2 e log 2 each
+        common["log_likelihood"] = loglik_max + math.log(2.0) * int(design.scale_exponents.sum())
     common["firth"] = firth
     if method == "wald":
         return _wald_result(psi, se, level, coefficients[k], common)
@@ -554,7 +558,7 @@ def _random_intercept_or(
         raise RctkitError("the random-intercept model did not converge")
     modes_hat = model.modes.copy()
     cov = inverse(-model.hessian(theta))
-    coefficients = _coefficients(design.names, theta[:p], cov[:p, :p])
+    coefficients = _coefficients(design, theta[:p], cov[:p, :p])
     psi, se = float(theta[k]), coefficients[k].std_error
     common = _common_fields(design, psi, se, coefficients, loglik_max, level, method)
     common["random_intercept_sd"] = abs(float(theta[p]))
