@@ -46,6 +46,7 @@ from rctkit.adjusted import (
     marginal_effect,
     newton_logistic,
 )
+from tests.strategies import adjusted_trials
 
 RTOL = 1e-9
 Data = dict[str, Any]
@@ -991,3 +992,283 @@ def test_adjusted_imports_no_scipy_at_module_level() -> None:
                 names = [node.module or ""] if isinstance(node, ast.ImportFrom) else []
                 names += [alias.name for alias in getattr(node, "names", [])]
                 assert not any(n.split(".")[0] == "scipy" for n in names), (path.name, names)
+
+
+# --------------------------------------------------------------------------------------------
+# Sizes, costs and extreme inputs (issue 10)
+# --------------------------------------------------------------------------------------------
+
+
+def test_wide_factor_by_blocks_equals_dense(monkeypatch: pytest.MonkeyPatch) -> None:
+    # the information by blocks (Schur complement of the factor's diagonal) gives the fits of
+    # the dense p x p matrices: the unpenalised fit, and Firth's Fisher-scoring fit
+    import rctkit.adjusted.design
+    import rctkit.adjusted.glm
+
+    sites = _sites(600, 30, 1)
+    monkeypatch.setattr(rctkit.adjusted.glm, "HESSIAN_MAX", 0)  # Firth by Fisher scoring
+    blocked = [adjusted_odds_ratio(sites, **MANY, firth=f) for f in (False, True)]
+    monkeypatch.setattr(rctkit.adjusted.design, "BLOCK_LEVELS", 10**9)
+    dense = [adjusted_odds_ratio(sites, **MANY, firth=f) for f in (False, True)]
+    for b, d in zip(blocked, dense, strict=True):
+        assert b.estimate == pytest.approx(d.estimate, rel=1e-10)
+        assert b.ci.low == pytest.approx(d.ci.low, rel=1e-9)
+        assert b.ci.high == pytest.approx(d.ci.high, rel=1e-9)
+        assert b.statistic == pytest.approx(d.statistic, rel=1e-8)
+        assert b.log_likelihood == pytest.approx(d.log_likelihood, rel=1e-12)
+        np.testing.assert_allclose(
+            [c.std_error for c in b.coefficients], [c.std_error for c in d.coefficients], rtol=1e-9
+        )
+
+
+def test_firth_blocked_fit_solves_the_penalised_score() -> None:
+    # at the blocked Firth fit, the gradient of l + 1/2 log det I formed from the matrices
+    # (1/2 tr(I^-1 dI/dbeta_j), not from hat values) vanishes
+    sites = _sites(1200, 60, 8)
+    est = adjusted_odds_ratio(sites, **MANY, firth=True, method="wald")
+    design = build_design(sites, **MANY)
+    from rctkit.adjusted.glm import HESSIAN_MAX
+
+    assert design.n * design.p**3 > HESSIAN_MAX  # the blocked path
+    beta = np.array([c.estimate for c in est.coefficients])
+    X, y = np.ldexp(design.X, design.scale_exponents), design.y  # the columns as given
+    mu = 1.0 / (1.0 + np.exp(-X @ beta))
+    v = mu * (1.0 - mu)
+    info_inv = np.linalg.inv(X.T @ (v[:, None] * X))
+    a = v * (1.0 - 2.0 * mu)
+    some = [0, 1, 2, 10, 40, 61]
+    penalty = [0.5 * np.trace(info_inv @ (X.T @ ((a * X[:, j])[:, None] * X))) for j in some]
+    gradient = X[:, some].T @ (y - mu) + np.array(penalty)
+    np.testing.assert_allclose(gradient, 0.0, atol=1e-8)
+
+
+def test_firth_with_200_sites_completes() -> None:
+    # issue 10: Firth's profile interval with a 200-level site factor ran over 120 s
+    rng = np.random.default_rng(200)
+    n, m = 4000, 200
+    site = rng.integers(0, m, size=n)
+    t = rng.permutation(np.arange(n) % 2 == 0)
+    x = rng.poisson(1.5, size=n)
+    eta = -0.5 - 0.5 * t + 0.35 * (x - 1.5) + rng.normal(0, 0.45, m)[site]
+    trial = {
+        "readmitted": (rng.random(n) < 1 / (1 + np.exp(-eta))).astype(int),
+        "arm": np.where(t, "peer_support", "control"),
+        "prior_admissions": x,
+        "site": np.array([f"s{j:03d}" for j in range(m)])[site],
+    }
+    est = adjusted_odds_ratio(trial, **MANY, firth=True)
+    wald = adjusted_odds_ratio(trial, **MANY, firth=True, method="wald")
+    assert len(est.coefficients) == 202 and est.estimate == wald.estimate
+    assert est.ci.low < est.estimate < est.ci.high
+    # 4000 participants: the profile and Wald limits agree to a few per cent
+    assert est.ci.low == pytest.approx(wald.ci.low, rel=0.02)
+    assert est.ci.high == pytest.approx(wald.ci.high, rel=0.02)
+
+
+def _refuse_fits(monkeypatch: pytest.MonkeyPatch) -> None:
+    import rctkit.adjusted.marginal
+    import rctkit.adjusted.odds_ratio
+
+    def no_fit(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("a refused request must not fit the model")
+
+    monkeypatch.setattr(rctkit.adjusted.odds_ratio, "fit_glm", no_fit)
+    monkeypatch.setattr(rctkit.adjusted.marginal, "fit_glm", no_fit)
+
+
+@pytest.mark.parametrize(
+    ("function", "alternative"),
+    [(adjusted_odds_ratio, 'method="profile"'), (marginal_effect, 'method="delta"')],
+)
+def test_bootstrap_cost_refused_upfront(
+    data: Data, monkeypatch: pytest.MonkeyPatch, function: Any, alternative: str
+) -> None:
+    # issue 10: n_resamples had no upper bound (MemoryError at 10 GiB)
+    _refuse_fits(monkeypatch)
+    with pytest.raises(
+        rk.CostLimitError,
+        match=r"asks for 10,000,001 bootstrap refits .* limits of 10,000,000 resamples",
+    ):
+        function(data, **ADJ, method="bootstrap", n_resamples=10_000_001)
+    # 434 participants x 9 coefficients x 6e6 = 2.3e10 > 2e10; 2e10 // (434 * 9) = 5,120,327
+    with pytest.raises(
+        rk.CostLimitError,
+        match=rf"6,000,000 bootstrap refits of 434 participants and 9 coefficients \(cost "
+        rf"n_resamples x participants x coefficients = 2.34e\+10\).*cost of 2e\+10: use "
+        rf"n_resamples=5,120,327 at most, or {alternative}",
+    ):
+        function(data, **ADJ, method="bootstrap", n_resamples=6_000_000)
+
+
+def test_bootstrap_chunks_bound_the_drawn_indices() -> None:
+    # each resample draws n indices: 60 resamples of 100,000 participants were drawn at once
+    # (a MemoryError at 200,000 participants and 2000 resamples); chunks now bound them too
+    from rctkit.adjusted.resample import CHUNK_FLOATS, weight_chunks
+
+    n = 100_000
+    treated = np.arange(n) % 2 == 0
+    chunks = list(weight_chunks(treated, 60, np.random.default_rng(1), 60, np.arange(n) % 4, 4))
+    assert sum(c.shape[0] for c in chunks) == 60
+    assert max(c.shape[0] for c in chunks) * 3 * n <= CHUNK_FLOATS
+    assert all(c.sum(axis=1).tolist() == [n] * c.shape[0] for c in chunks)
+
+
+def test_model_size_refused_before_the_matrix(data: Data, monkeypatch: pytest.MonkeyPatch) -> None:
+    import rctkit.adjusted.design
+
+    rng = np.random.default_rng(5)
+    levels = {
+        "y": rng.integers(0, 2, size=2100),
+        "arm": np.where(np.arange(2100) % 2 == 0, "T", "C"),
+        "g": np.array([f"l{i:04d}" for i in np.arange(2100) % 2001]),
+    }
+    with pytest.raises(
+        rk.CostLimitError, match=r"2,002 coefficients, more than the limit of 2,000"
+    ):
+        adjusted_odds_ratio(levels, outcome="y", arm="arm", treatment="T", factors=["g"])
+    monkeypatch.setattr(rctkit.adjusted.design, "MAX_DESIGN_FLOATS", 434 * 9 - 1)
+    with pytest.raises(rk.CostLimitError, match=r"434 participants x 9 coefficients = 3,906"):
+        adjusted_odds_ratio(data, **ADJ)
+    monkeypatch.undo()
+    # without a wide factor every column counts: 434 x 9^2 = 35,154
+    monkeypatch.setattr(rctkit.adjusted.design, "MAX_FIT_COST", 434 * 81 - 1)
+    with pytest.raises(rk.CostLimitError, match=r"434 participants x 9\^2 coefficients"):
+        adjusted_odds_ratio(data, **ADJ)
+    # 30 sites enter by blocks: 600 x 3^2 (intercept, arm, prior_admissions)
+    sites = _sites(600, 30, 1)
+    monkeypatch.setattr(rctkit.adjusted.design, "MAX_FIT_COST", 600 * 9)
+    adjusted_odds_ratio(sites, **MANY, method="wald")
+    monkeypatch.setattr(rctkit.adjusted.design, "MAX_FIT_COST", 600 * 9 - 1)
+    with pytest.raises(rk.CostLimitError, match=r"600 participants x 3\^2"):
+        adjusted_odds_ratio(sites, **MANY, method="wald")
+
+
+def test_rank_check_with_a_wide_factor() -> None:
+    # a site-level covariate is a combination of the site dummies (and the intercept)
+    sites = _sites(600, 30, 1)
+    level = np.random.default_rng(1).normal(size=30)
+    codes = np.array([int(s[1:]) for s in sites["site"]])
+    trial = {**sites, "site_size": level[codes]}
+    with pytest.raises(rk.InvalidInputError, match=r"rank deficient.*'site_size'"):
+        adjusted_odds_ratio(trial, **{**MANY, "covariates": ["prior_admissions", "site_size"]})
+
+
+@pytest.mark.parametrize("scale", [1e300, 1e-300, 1e150, 1e-150, 5e-324])
+def test_extreme_covariate_scales_match_r(data: Data, scale: float) -> None:
+    # issue 10: a covariate of 1e300 raised LinAlgError; an exact power-of-two scaling inside
+    # makes the fit that of age itself (R glm, tests/reference/adjusted_r.txt, as above)
+    age = data["age"] * scale
+    if scale < 1e-300:  # the subnormal range: 5e-324 times an integer age is exact
+        assert np.all(age / scale == data["age"])
+    est = adjusted_odds_ratio({**data, "age": age}, **ADJ, method="wald")
+    coef = [c.estimate for c in est.coefficients]
+    se = [c.std_error for c in est.coefficients]
+    np.testing.assert_allclose(np.delete(coef, 3), np.delete(R_COEF, 3), rtol=1e-9)
+    np.testing.assert_allclose(np.delete(se, 3), np.delete(R_SE, 3), rtol=1e-9)
+    if scale >= 1e-300:  # else the age coefficient, about -3.8e321, is beyond double range
+        assert coef[3] * scale == pytest.approx(R_COEF[3], rel=1e-9)
+        assert se[3] * scale == pytest.approx(R_SE[3], rel=1e-9)
+    assert est.log_likelihood == pytest.approx(-253.594934333468, rel=1e-12)  # R logLik
+    profile = adjusted_odds_ratio({**data, "age": age}, **ADJ)
+    assert profile.ci.low == pytest.approx(0.476746835465589, rel=1e-9)  # R direct profile
+    assert profile.ci.high == pytest.approx(1.115449337158869, rel=1e-9)
+    firth = adjusted_odds_ratio({**data, "age": age}, **ADJ, firth=True, method="wald")
+    assert firth.coefficients[1].estimate == pytest.approx(-0.3080002196750650, rel=1e-8)
+    # R brglm2's l* at the age as given; the penalty 1/2 log det I moves by log(scale)
+    assert firth.log_likelihood == pytest.approx(-236.97138736391 + math.log(scale), rel=1e-10)
+    marginal = marginal_effect({**data, "age": age}, **ADJ)
+    assert marginal.risk_treatment == pytest.approx(0.306900357650028, rel=1e-10)  # R risks
+
+
+def test_degenerate_columns_have_an_answer(data: Data, frame: pd.DataFrame) -> None:
+    def refused(match: str, trial: Any, **kw: Any) -> None:
+        with pytest.raises(rk.InvalidInputError, match=match):
+            adjusted_odds_ratio(trial, **{**CORE, **kw})
+
+    age = data["age"].astype(float)
+    age[3] = np.inf
+    refused(r"covariate 'age' holds 1 infinite values", {**data, "age": age}, covariates=["age"])
+    # 1e300 + age is 1e300 in double precision: constant, said so
+    refused(
+        r"covariate 'age' is constant \(all 434 values are 1e\+300 in double precision\)",
+        {**data, "age": data["age"] + 1e300},
+        covariates=["age"],
+    )
+    big = data["age"].astype(object)
+    big[0] = 10**400
+    refused(
+        r"covariate 'age' holds a value beyond the range", {**data, "age": big}, covariates=["age"]
+    )
+    refused(
+        r"rank deficient.*'age_months'",
+        {**data, "age_months": data["age"] * 12.0},
+        covariates=["age", "age_months"],
+    )
+    refused(r"factor 'one' has one level", {**data, "one": np.array(["x"] * 434)}, factors=["one"])
+    nothing = np.full(434, np.nan)
+    refused(
+        r"no complete rows to analyse; column 'm' \(`covariates`\) is all missing",
+        {**data, "m": nothing},
+        covariates=["m"],
+        missing="drop",
+    )
+    # a level with one participant: its dummy predicts the outcome perfectly (no MLE); Firth
+    # gives a finite estimate
+    lone = np.array(["x"] * 434, dtype=object)
+    lone[0] = "y"
+    with pytest.raises(SeparationError, match=r"along 'lone\[T.y\]'"):
+        adjusted_odds_ratio({**data, "lone": lone}, **CORE, factors=["lone"])
+    est = adjusted_odds_ratio({**data, "lone": lone}, **CORE, factors=["lone"], firth=True)
+    assert math.isfinite(est.estimate) and est.ci.low < est.estimate < est.ci.high
+    # None and pd.NA in every kind of column
+    for column, kw in [
+        ("readmitted", {}),
+        ("arm", {}),
+        ("age", {"covariates": ["age"]}),
+        ("site", {"factors": ["site"]}),
+    ]:
+        holed = frame.copy()
+        holed[column] = holed[column].astype(object)
+        for marker in (None, pd.NA):
+            holed.loc[7, column] = marker
+            refused(rf"column '{column}' \(`\w+`\) has 1 missing value", holed, **kw)
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    trial=adjusted_trials(),
+    method=st.sampled_from(["wald", "profile"]),
+    firth=st.booleans(),
+    exponent=st.integers(min_value=-300, max_value=300),
+)
+def test_random_designs_fail_only_as_invalid_input(
+    trial: Data, method: str, firth: bool, exponent: int
+) -> None:
+    covariates = [k for k in trial if k.startswith("x")]
+    kw: dict[str, Any] = {
+        "outcome": "y",
+        "arm": "arm",
+        "treatment": "T",
+        "covariates": covariates,
+        "factors": [k for k in trial if k.startswith("g")],
+        "method": method,
+        "firth": firth,
+    }
+
+    def fit(data: Data) -> AdjustedEstimate:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            warnings.simplefilter("ignore", rk.RctkitWarning)  # limits beyond reach, said so
+            return adjusted_odds_ratio(data, **kw)
+
+    try:
+        est = fit(trial)
+    except rk.InvalidInputError:  # SeparationError, CostLimitError, bad designs
+        return
+    assert est.ci.low <= est.estimate <= est.ci.high
+    if covariates:
+        x = trial[covariates[0]]
+        rescaled = fit({**trial, covariates[0]: x / np.abs(x).max() * 10.0**exponent})
+        assert rescaled.estimate == pytest.approx(est.estimate, rel=1e-9)
+        assert rescaled.ci.low == pytest.approx(est.ci.low, rel=1e-9)
+        assert rescaled.ci.high == pytest.approx(est.ci.high, rel=1e-9)

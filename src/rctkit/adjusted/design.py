@@ -250,15 +250,15 @@ def build_design(
             )
         drop |= masks[name]
     n_dropped = int(drop.sum())
-    if n_dropped:
-        _warnings.warn(f"{n_dropped} of {n_rows} rows dropped for missing values (missing='drop')")
-        keep = ~drop
-        columns = {name: arr[keep] for name, arr in columns.items()}
     n = n_rows - n_dropped
     if n == 0:
         empty = [f"{name!r} (`{role}`)" for role, name in roles if masks[name].all()]
         which = f"; column {', '.join(empty)} is all missing" if empty else ""
         raise InvalidInputError(f"`data` has no complete rows to analyse{which}")
+    if n_dropped:
+        _warnings.warn(f"{n_dropped} of {n_rows} rows dropped for missing values (missing='drop')")
+        keep = ~drop
+        columns = {name: arr[keep] for name, arr in columns.items()}
 
     y = _binary_outcome(columns[outcome], outcome)
     events = int(y.sum())
