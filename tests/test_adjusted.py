@@ -1031,6 +1031,7 @@ def test_firth_blocked_fit_solves_the_penalised_score() -> None:
 
     assert design.n * design.p**3 > HESSIAN_MAX  # the blocked path
     beta = np.array([c.estimate for c in est.coefficients])
+    assert design.scale_exponents is not None
     X, y = np.ldexp(design.X, design.scale_exponents), design.y  # the columns as given
     mu = 1.0 / (1.0 + np.exp(-X @ beta))
     v = mu * (1.0 - mu)

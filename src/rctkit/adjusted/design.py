@@ -206,8 +206,13 @@ def build_design(
     InvalidInputError
         Naming the column and the count: unknown columns, missing values (unless dropped),
         a non-binary or constant outcome, an arm with other than two levels, a treatment
-        label not in the arm column, constant covariates, one-level factors, a rank-deficient
-        model matrix.
+        label not in the arm column, constant or infinite covariates, one-level factors, a
+        rank-deficient model matrix.
+    CostLimitError
+        Before the model matrix is built: more than ``MAX_COEFFICIENTS`` (2000) coefficients,
+        participants x coefficients above ``MAX_DESIGN_FLOATS`` (2^27, 1 GiB), or
+        participants x d^2 above ``MAX_FIT_COST`` (2^31), ``d`` the coefficients outside the
+        widest factor of 8 or more levels.
     """
     missing = check_choice(missing, "missing", MISSING)
     available = column_names(data)

@@ -163,7 +163,7 @@ def marginal_effect(
 
     Raises
     ------
-    InvalidInputError, SeparationError
+    InvalidInputError, SeparationError, CostLimitError
         As for :func:`adjusted_odds_ratio`.
 
     Notes
@@ -186,6 +186,12 @@ def marginal_effect(
     [-1, 1] for the difference. Separated data raise :class:`SeparationError` unless
     ``firth=True``; separated bootstrap resamples use their last Newton iterate (their fitted
     risks are then 0 or 1, the limit) and are counted in ``n_failed`` with a warning.
+
+    The model, its covariates (any scale) and its limits are those of
+    :func:`adjusted_odds_ratio`. The bootstrap refits every resample on the design's distinct
+    rows, in chunks of bounded memory; it is refused with :class:`~rctkit.CostLimitError`
+    beyond ``10**7`` resamples or ``n_resamples`` x participants x coefficients above 2e10,
+    before anything is fitted (``method="delta"`` needs no resampling).
 
     References
     ----------

@@ -216,9 +216,12 @@ def adjusted_odds_ratio(
     ------
     InvalidInputError
         For unknown, constant or non-numeric columns, missing values with
-        ``missing="raise"``, a non-binary outcome, an arm with other than two levels, a
-        ``treatment`` not in the arm, a rank-deficient model, bad options; the bootstrap with
-        a random intercept.
+        ``missing="raise"``, infinite covariates, a non-binary outcome, an arm with other than
+        two levels, a ``treatment`` not in the arm, a rank-deficient model, bad options; the
+        bootstrap with a random intercept.
+    CostLimitError
+        (an InvalidInputError) For a model or a bootstrap beyond the limits in Notes,
+        before any work; the message gives the cost, the limit and what to do instead.
     SeparationError
         (an InvalidInputError) When the data are separated and ``firth=False``: the
         maximum-likelihood estimate is infinite. The message names the columns involved and
@@ -280,6 +283,34 @@ def adjusted_odds_ratio(
     is taken as :math:`\pm\infty` when the arm's coefficient runs away (beyond
     :math:`|\psi| > 15`) and as the last iterate otherwise. Not available with a random
     intercept (resampling participants would ignore the clustering).
+
+    **Covariates of any scale.** Each numeric covariate enters the model matrix multiplied by
+    an exact power of two that brings its largest magnitude into [0.5, 1), and its
+    coefficient and standard error are scaled back (exactly): a covariate of 1e300 or 1e-300
+    gives the odds ratio of the same covariate in ordinary units. Firth's penalised
+    log-likelihood is reported for the covariates as given (it moves by :math:`\log c` when a
+    covariate is multiplied by :math:`c`; the estimates do not). Refused with
+    :class:`InvalidInputError` naming the column: infinite values, values beyond double
+    precision (Python integers above 1.8e308), a covariate constant in double precision
+    (``1e300 + age`` is), a factor with one level, covariates that are (nearly) linear
+    combinations of the others (a site-level covariate beside the site factor, say), a column
+    with a missing value (None, NaN, ``pandas.NA``) unless ``missing="drop"``, and a column
+    that is all missing. A factor level with a single participant is kept; its dummy then
+    predicts that participant's outcome perfectly, so the data are separated: an error
+    without Firth, a finite estimate with it.
+
+    **Cost and limits.** A fit costs :math:`O(n d^2)` an iteration, with :math:`n`
+    participants and :math:`d` the coefficients outside the factor with the most levels (a
+    factor of 8 or more levels enters through its diagonal block of the information matrix,
+    never as a dense :math:`p \times p` matrix, also for Firth), plus :math:`O(p^3)` once
+    for the covariance. Refused before the model matrix is built, with
+    :class:`~rctkit.CostLimitError`: more than 2000 coefficients, a model matrix of more than
+    :math:`2^{27}` numbers (1 GiB; participants x coefficients), or :math:`n d^2 > 2^{31}`.
+    Firth's profile interval with 200 sites and 4000 participants takes well under a second.
+    The bootstrap costs :math:`O(B \cdot n \cdot p)` time and a bounded memory (chunks of at
+    most 32 MiB of temporaries, draws included, plus 8 bytes a resample for the estimates):
+    at most ``10**7`` resamples and ``n_resamples`` x participants x coefficients at most
+    2e10, refused with :class:`~rctkit.CostLimitError` before anything is drawn or fitted.
 
     **Degenerate data.** Zero events (or only events) in one arm separate the data: an error
     without Firth, finite estimates with it. A constant outcome is refused. Profile limits
