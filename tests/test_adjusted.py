@@ -1273,3 +1273,26 @@ def test_random_designs_fail_only_as_invalid_input(
         assert rescaled.estimate == pytest.approx(est.estimate, rel=1e-9)
         assert rescaled.ci.low == pytest.approx(est.ci.low, rel=1e-9)
         assert rescaled.ci.high == pytest.approx(est.ci.high, rel=1e-9)
+
+
+@pytest.mark.parametrize(("n", "p"), [(40, 9), (200, 4)])
+def test_firth_newton_matrix_is_the_hessian(n: int, p: int) -> None:
+    # the penalty's Hessian by the n x n route (n < p^2) and by the derivatives of I (else)
+    # against central differences of the penalised score
+    from rctkit.adjusted.glm import _logistic_state
+
+    rng = np.random.default_rng(n)
+    X = np.column_stack([np.ones(n), rng.normal(size=(n, p - 1))])
+    y = (rng.random(n) < 0.4).astype(float)
+    beta = rng.normal(scale=0.3, size=(1, p))
+    w, off = np.ones((1, n)), np.zeros((1, n))
+    _, _, _, newton = _logistic_state(beta, X, y, w, off, None, True)
+    h = 1e-6
+    numeric = np.empty((p, p))
+    for j in range(p):
+        step = np.zeros((1, p))
+        step[0, j] = h
+        up = _logistic_state(beta + step, X, y, w, off, None, True)[1]
+        down = _logistic_state(beta - step, X, y, w, off, None, True)[1]
+        numeric[:, j] = -(up - down)[0] / (2 * h)
+    np.testing.assert_allclose(newton[0], numeric, rtol=1e-6, atol=1e-6 * np.abs(numeric).max())

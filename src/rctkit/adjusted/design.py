@@ -308,6 +308,7 @@ def build_design(
         blocks.append(np.ldexp(values, -exponent))
         names.append(str(name))
     factor_columns: list[tuple[int, int]] = []
+    by_blocks = random_intercept is None
     for name in factor_names:
         levels, idx = _encode(columns[name], name, "factor")
         if len(levels) < 2:
@@ -315,7 +316,7 @@ def build_design(
                 f"factor {name!r} has one level ({levels[0]!r} in all {n} rows)"
             )
         factor_columns.append((len(blocks), len(blocks) + len(levels) - 1))
-        _check_size(n, len(blocks) + len(levels) - 1, factor_columns)
+        _check_size(n, len(blocks) + len(levels) - 1, factor_columns, by_blocks)
         exponents += [0] * (len(levels) - 1)
         for i, level in enumerate(levels[1:], start=1):
             blocks.append((idx == i).astype(np.float64))
@@ -333,7 +334,7 @@ def build_design(
             )
         cluster_labels = tuple(levels)
 
-    _check_size(n, X.shape[1], factor_columns)
+    _check_size(n, X.shape[1], factor_columns, by_blocks)
     _check_rank(X, names, wide_block(tuple(factor_columns)))
     # the products take n p^2 floats: kept up to 128 MiB, else information by batched matmul
     outer = row_products(X)
@@ -373,9 +374,12 @@ def wide_block(factor_columns: tuple[tuple[int, int], ...]) -> tuple[int, int] |
     return widest if widest is not None and widest[1] - widest[0] >= BLOCK_LEVELS else None
 
 
-def _check_size(n: int, p: int, factor_columns: list[tuple[int, int]]) -> None:
-    """Refuse, before the model matrix is built, a model whose fit would cost too much."""
-    block = wide_block(tuple(factor_columns))
+def _check_size(
+    n: int, p: int, factor_columns: list[tuple[int, int]], by_blocks: bool = True
+) -> None:
+    """Refuse, before the model matrix is built, a model whose fit would cost too much
+    (``by_blocks=False``: the random-intercept model, whose fits are dense)."""
+    block = wide_block(tuple(factor_columns)) if by_blocks else None
     d = p if block is None else p - (block[1] - block[0])
     alternative = (
         "fit a many-level factor (site) as a random intercept (`random_intercept=`), merge "

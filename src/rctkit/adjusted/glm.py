@@ -26,9 +26,16 @@ STEP_TOL = 1e-11
 MAXITER = 100
 #: Firth fits move no coefficient by more than this a step (as logistf's maxstep).
 MAXSTEP = 5.0
-#: Largest n * p**3 for which Firth fits form the penalty's exact Hessian (an O(n p^3) term);
-#: larger models take Fisher-scoring steps (the information alone, as logistf), O(n p^2).
+#: Largest cost for which Firth fits form the penalty's exact Hessian: O(n p^3) through the
+#: derivatives of the information, or O(n^2 p) through the n x n matrix of x_i' I^-1 x_l,
+#: whichever is cheaper; larger models take Fisher-scoring steps (the information alone, as
+#: logistf), O(n p^2) or, with a wide factor, O(n d^2).
 HESSIAN_MAX = 2**25
+
+
+def hessian_cost(n: int, p: int) -> int:
+    """The cost of the exact Hessian of Firth's penalty (compared with ``HESSIAN_MAX``)."""
+    return min(n * p**3, n * n * p)
 
 
 class SeparationError(InvalidInputError):
@@ -148,7 +155,16 @@ def _penalty_hessian(
     :math:`\\tilde h_i = x_i^\\top I^{-1} x_i`.
     """
     B, p = inv.shape[0], X.shape[1]
+    n = X.shape[0]
     a = w * v * (1.0 - 2.0 * mu)
+    second = information(w * v * (1.0 - 6.0 * v) * lev, X, outer)
+    if n * n * p < n * p**3:
+        # tr(I^-1 A_j I^-1 A_k) = sum_il a_i a_l x_ij x_lk (x_i' I^-1 x_l)^2: with
+        # Q = X I^-1 X' it is (aX)' (Q o Q) (aX), O(n^2 p) instead of O(n p^3)
+        Q = np.matmul(X @ inv, X.T)
+        Y = a[:, :, None] * X[None, :, :]
+        trace = np.matmul(np.transpose(Y, (0, 2, 1)), np.matmul(Q * Q, Y))
+        return np.asarray(0.5 * (second - trace))
     if outer is not None:
         A = np.matmul(np.transpose(a[:, :, None] * X[None, :, :], (0, 2, 1)), outer)
         A = A.reshape(B, p, p, p)
@@ -156,7 +172,6 @@ def _penalty_hessian(
         A = np.einsum("bn,nj,nk,nl->bjkl", a, X, X, X, optimize=True)
     G = np.matmul(inv[:, None, :, :], A)  # I^-1 A_j
     trace = np.einsum("bjac,bkca->bjk", G, G)
-    second = information(w * v * (1.0 - 6.0 * v) * lev, X, outer)
     return np.asarray(0.5 * (second - trace))
 
 
@@ -239,9 +254,10 @@ def newton_logistic(
     Firth's likelihood the step uses the exact Hessian of :math:`l + \\tfrac12\\log\\det I`
     (the penalty's part formed from :math:`\\partial I/\\partial\\beta_j`, one batched product)
     where it is negative definite, and the unpenalised information (Fisher scoring, as
-    logistf) elsewhere. Models with ``n p^3`` above ``HESSIAN_MAX`` (many factor levels)
-    take Fisher-scoring steps throughout, each :math:`O(n p^2)` instead of
-    :math:`O(n p^3)`; they converge linearly, to the same maximum. No coefficient moves by
+    logistf) elsewhere; the penalty's Hessian costs :math:`O(\\min(n p^3, n^2 p))`. Models
+    where that is above ``HESSIAN_MAX`` (many participants and many factor levels) take
+    Fisher-scoring steps throughout, each :math:`O(n p^2)` (:math:`O(n d^2)` by blocks);
+    they converge linearly, to the same maximum. No coefficient moves by
     more than 5 a step (logistf's ``maxstep``).
     With ``block`` (a factor of many levels) the iterations are the same but the information
     is kept by blocks, :math:`O(n d^2 + f d^2)` an iteration (Firth's hat values and
@@ -267,7 +283,7 @@ def newton_logistic(
     free_mask = np.ones(p, dtype=bool) if free is None else np.asarray(free, dtype=bool)
     idx = np.flatnonzero(free_mask)
 
-    exact = firth and n * p**3 <= HESSIAN_MAX
+    exact = firth and hessian_cost(n, p) <= HESSIAN_MAX
     if (
         block is not None
         and not exact

@@ -280,7 +280,7 @@ def marginal_effect(
         # (with Firth the penalised score's extra term is O(1/n) per participant and left out)
         mu = special.expit(design.X @ beta)
         score_i = design.X * (design.y - mu)[:, None]  # (n, p)
-        phi = np.column_stack([p1 - m1, p0 - m0]) + n * score_i @ info_inv @ G.T
+        phi = np.column_stack([p1 - m1, p0 - m0]) + n * score_i @ (info_inv @ G.T)
         V = phi.T @ phi / (n * n)
     if measure == "risk_difference":
         grad = np.array([1.0, -1.0])

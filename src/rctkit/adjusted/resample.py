@@ -11,7 +11,7 @@ import numpy as np
 import numpy.typing as npt
 
 from rctkit.adjusted.design import BLOCK_LEVELS, Design, row_products
-from rctkit.adjusted.glm import refit_resamples
+from rctkit.adjusted.glm import HESSIAN_MAX, hessian_cost, refit_resamples
 from rctkit.errors import CostLimitError
 
 FloatArray = npt.NDArray[np.float64]
@@ -104,10 +104,13 @@ def refit_chunks(
     outer = row_products(X)
     widest = max(design.factor_columns, key=lambda c: c[1] - c[0], default=None)
     block = widest if widest is not None and widest[1] - widest[0] >= BLOCK_LEVELS else None
+    d = p if block is None else p - (block[1] - block[0])
     if block is not None and not firth:
-        per_resample = rows * (p - (block[1] - block[0]) + 8) + 4 * p
+        per_resample = rows * (d + 8) + 4 * p
+    elif firth and hessian_cost(rows, p) > HESSIAN_MAX:  # Fisher scoring, by blocks or not
+        per_resample = rows * (3 * d + 8) + p * p
     else:
-        per_resample = rows * p + p * p + (p**3 if firth else 0)
+        per_resample = rows * p + p * p + (min(p**3, rows * rows) if firth else 0)
     chunks = weight_chunks(
         design.treated, n_resamples, rng, chunk_size(per_resample), column.ravel(), rows
     )
