@@ -1296,3 +1296,37 @@ def test_firth_newton_matrix_is_the_hessian(n: int, p: int) -> None:
         down = _logistic_state(beta - step, X, y, w, off, None, True)[1]
         numeric[:, j] = -(up - down)[0] / (2 * h)
     np.testing.assert_allclose(newton[0], numeric, rtol=1e-6, atol=1e-6 * np.abs(numeric).max())
+
+
+def test_blocked_newton_product_is_the_dense_one() -> None:
+    # the negative Hessian of the penalised likelihood times V, by blocks in O(n d^2), equals
+    # the dense Newton matrix (whose Hessian is checked by finite differences above)
+    from rctkit.adjusted.blocked import FactorLayout, block_state, newton_product
+    from rctkit.adjusted.glm import _logistic_state
+
+    design = build_design(_sites(150, 12, 3), **MANY)
+    block = design.factor_columns[0]
+    rng = np.random.default_rng(9)
+    beta = rng.normal(scale=0.3, size=(2, design.p))
+    w, off = np.ones((2, design.n)), np.zeros((2, design.n))
+    _, _, _, dense = _logistic_state(beta, design.X, design.y, w, off, None, True)
+    layout = FactorLayout(design.X, block)
+    _, _, _, curv = block_state(layout, beta, design.y, w, off, True)
+    assert curv is not None
+    V = rng.normal(size=(2, design.p))
+    np.testing.assert_allclose(
+        newton_product(layout, curv, V), np.einsum("bjk,bk->bj", dense, V), rtol=1e-10, atol=1e-12
+    )
+
+
+def test_firth_with_few_participants_a_level_converges(monkeypatch: pytest.MonkeyPatch) -> None:
+    # 150 sites of about 7 participants: Fisher scoring stalled ("did not converge in 1000
+    # Newton iterations"); Newton by conjugate gradients gives the exact-Hessian fit
+    import rctkit.adjusted.glm
+
+    sites = _sites(1000, 150, 2)
+    est = adjusted_odds_ratio(sites, **MANY, firth=True)
+    monkeypatch.setattr(rctkit.adjusted.glm, "HESSIAN_MAX", 10**13)  # dense exact Newton
+    wald = adjusted_odds_ratio(sites, **MANY, firth=True, method="wald")
+    assert est.estimate == pytest.approx(wald.estimate, rel=1e-12)
+    assert est.coefficients[1].std_error == pytest.approx(wald.std_error, rel=1e-10)

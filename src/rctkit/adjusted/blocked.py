@@ -1,4 +1,4 @@
-"""Newton (IRLS) and Firth's Fisher scoring for a model with one wide factor, by blocks.
+"""Newton (IRLS) and Firth's penalised Newton for a model with one wide factor, by blocks.
 
 A factor's dummies are mutually exclusive (no row has two), so the information matrix
 :math:`X^\\top W X` has a *diagonal* block for the factor's ``f`` levels:
@@ -12,12 +12,16 @@ A factor's dummies are mutually exclusive (no row has two), so the information m
   :math:`z_i = x_{i,d} - C_{\\cdot l(i)} / D_{l(i)}` (Firth's modified score).
 
 The iterations are those of :func:`~rctkit.adjusted.glm.newton_logistic`: Newton steps for the
-likelihood (which are Fisher-scoring steps, canonical link), Fisher-scoring steps for Firth's
-penalised likelihood (as logistf), step halving, logistf's ``maxstep`` and the same stopping
-rules.
+likelihood (which are Fisher-scoring steps, canonical link), step halving, logistf's
+``maxstep`` and the same stopping rules. For Firth's penalised likelihood the Newton step is
+solved by conjugate gradients preconditioned by the information, each product with the
+negative Hessian costing :math:`O(n d^2)` (:func:`newton_product`); Fisher scoring alone
+converges slowly, or stalls, when the factor has few participants a level.
 """
 
 from __future__ import annotations
+
+from typing import cast
 
 import numpy as np
 import numpy.typing as npt
@@ -100,8 +104,12 @@ def _solve(a: FloatArray, b: FloatArray) -> FloatArray:
         return np.asarray(np.linalg.pinv(a) @ b[..., None])[..., 0]
 
 
-def firth_terms(layout: FactorLayout, blocks: Blocks) -> tuple[FloatArray, FloatArray]:
-    """``log det I`` (B,), -inf where I is singular, and the hat values x_i' I^-1 x_i (B, n)."""
+def firth_terms(
+    layout: FactorLayout, blocks: Blocks
+) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray, FloatArray]:
+    """``log det I`` (B,), -inf where I is singular, the hat values x_i' I^-1 x_i (B, n), and
+    for the Hessian: ``Z`` (B, d, n), :math:`S^{-1}` (B, d, d) and :math:`1/D` padded with a
+    zero for the reference level (B, f + 1)."""
     A, C, D = blocks
     inv_d = _inv_diag(D)
     G = C * inv_d[:, None, :]  # C D^-1
@@ -119,7 +127,93 @@ def firth_terms(layout: FactorLayout, blocks: Blocks) -> tuple[FloatArray, Float
     Z = layout.XD.T[None, :, :] - G_pad[:, :, layout.level]  # (B, d, n)
     lev = np.einsum("bjn,bjk,bkn->bn", Z, S_inv, Z)
     inv_pad = np.concatenate([inv_d, np.zeros((D.shape[0], 1))], axis=1)
-    return np.asarray(logdet), np.asarray(lev + inv_pad[:, layout.level])
+    return (
+        np.asarray(logdet),
+        np.asarray(lev + inv_pad[:, layout.level]),
+        np.asarray(Z),
+        np.asarray(S_inv),
+        inv_pad,
+    )
+
+
+#: What the penalised Newton matrix needs, per fit: wv, a = wv (1 - 2 mu),
+#: c = wv (1 - 6 v) h, Z, S^-1 and the padded 1/D.
+Curvature = tuple[FloatArray, FloatArray, FloatArray, FloatArray, FloatArray, FloatArray]
+
+
+def newton_product(layout: FactorLayout, curv: Curvature, V: FloatArray) -> FloatArray:
+    r"""The negative Hessian of Firth's penalised log-likelihood times ``V`` (B, p), in
+    :math:`O(n d^2)`: :math:`I V - \tfrac12\{X^\top \operatorname{diag}(c) X V -
+    (aX)^\top (Q \circ Q) (a X V)\}` with :math:`Q = X I^{-1} X^\top = Z S^{-1} Z^\top + L`,
+    ``L`` the within-level matrix :math:`\delta_{\lambda(i)\lambda(l)} / D_\lambda`; the
+    Hadamard square is applied term by term without forming an n x n matrix."""
+    wv, a, c, Z, S_inv, inv_pad = curv
+    xv = layout.eta(V, np.zeros((V.shape[0], 1)))
+    u = a * xv
+    # (Z M Z')^2 u: z_i' M (sum_l u_l z_l z_l') M z_i
+    W = np.einsum("bjn,bn,bkn->bjk", Z, u, Z)
+    P = np.matmul(np.matmul(S_inv, W), S_inv)
+    r = np.einsum("bjn,bjk,bkn->bn", Z, P, Z)
+    # 2 (Z M Z') o L u: 2 / D z_i' M (sum over i's level of z_l u_l)
+    sums = layout.level_sums(Z * u[:, None, :])  # (B, d, f)
+    MS = np.matmul(S_inv, sums)
+    MS = np.concatenate([MS, np.zeros((*MS.shape[:2], 1))], axis=2)
+    d_i = inv_pad[:, layout.level]
+    r += 2.0 * d_i * np.einsum("bjn,bjn->bn", Z, MS[:, :, layout.level])
+    # (L o L) u: 1 / D^2 times the sum of u over i's level
+    level_u = layout.level_sums(u[:, None, :])[:, 0, :]
+    level_u = np.concatenate([level_u, np.zeros((u.shape[0], 1))], axis=1)
+    r += d_i * d_i * level_u[:, layout.level]
+    penalty = 0.5 * (layout.score(c * xv) - layout.score(a * r))
+    return np.asarray(layout.score(wv * xv) - penalty)
+
+
+def newton_cg_step(
+    layout: FactorLayout,
+    blocks: Blocks,
+    curv: Curvature,
+    score: FloatArray,
+    free_dense: IntArray,
+    maxiter: int = 200,
+) -> FloatArray:
+    """The Newton step of Firth's penalised likelihood by conjugate gradients, preconditioned
+    by the information (:func:`block_step`), each product :math:`O(n d^2)`. A fit whose
+    Newton matrix shows negative curvature takes the Fisher-scoring step instead."""
+    fixed = np.ones(layout.p, dtype=bool)
+    fixed[layout.dense[free_dense]] = False
+    fixed[layout.lo : layout.hi] = False
+    r = np.where(fixed, 0.0, score)
+    fisher = block_step(blocks, r, free_dense, layout.lo, layout.hi)
+    x = np.zeros_like(r)
+    z = fisher.copy()
+    d = z.copy()
+    rz = np.einsum("bp,bp->b", r, z)
+    norm0 = np.sqrt(np.einsum("bp,bp->b", r, r))
+    active = norm0 > 0.0
+    bad = np.zeros(r.shape[0], dtype=bool)
+    for _ in range(maxiter):
+        rows = np.flatnonzero(active)
+        if rows.size == 0:
+            break
+        sub = cast(Curvature, tuple(part[rows] for part in curv))
+        Nd = np.where(fixed, 0.0, newton_product(layout, sub, d[rows]))
+        dNd = np.einsum("bp,bp->b", d[rows], Nd)
+        negative = ~(dNd > 0.0)
+        bad[rows[negative]] = True
+        alpha = np.where(negative, 0.0, rz[rows] / np.where(negative, 1.0, dNd))
+        x[rows] += alpha[:, None] * d[rows]
+        r[rows] -= alpha[:, None] * Nd
+        done = negative | (np.sqrt(np.einsum("bp,bp->b", r[rows], r[rows])) <= 1e-13 * norm0[rows])
+        active[rows[done]] = False
+        keep = rows[~done]
+        if keep.size == 0:
+            break
+        sub_blocks = (blocks[0][keep], blocks[1][keep], blocks[2][keep])
+        z_k = block_step(sub_blocks, r[keep], free_dense, layout.lo, layout.hi)
+        rz_new = np.einsum("bp,bp->b", r[keep], z_k)
+        d[keep] = z_k + (rz_new / rz[keep])[:, None] * d[keep]
+        rz[keep] = rz_new
+    return np.where(bad[:, None], fisher, x)
 
 
 def block_step(
@@ -153,8 +247,9 @@ def block_state(
     w: FloatArray,
     offset: FloatArray,
     firth: bool,
-) -> tuple[FloatArray, FloatArray, Blocks]:
-    """Log-likelihood (B,) (penalised for Firth), score (B, p) and the information's blocks."""
+) -> tuple[FloatArray, FloatArray, Blocks, Curvature | None]:
+    """Log-likelihood (B,) (penalised for Firth), score (B, p), the information's blocks and,
+    for Firth, what :func:`newton_product` needs."""
     from scipy import special  # imported where used: it is slow to import
 
     eta = layout.eta(beta, offset)
@@ -164,10 +259,13 @@ def block_state(
     with np.errstate(divide="ignore"):
         softplus = np.where(one_minus > 0.0, -np.log(one_minus), eta)
     loglik = np.sum(w * (y * eta - softplus), axis=1)
-    blocks = layout.blocks(w * v)
+    wv = w * v
+    blocks = layout.blocks(wv)
     resid = w * (y - mu)
+    curv: Curvature | None = None
     if firth:
-        logdet, lev = firth_terms(layout, blocks)
-        resid = resid + w * v * lev * (0.5 - mu)
+        logdet, lev, Z, S_inv, inv_pad = firth_terms(layout, blocks)
+        resid = resid + wv * lev * (0.5 - mu)
         loglik = loglik + 0.5 * logdet
-    return np.asarray(loglik), layout.score(resid), blocks
+        curv = (wv, wv * (1.0 - 2.0 * mu), wv * (1.0 - 6.0 * v) * lev, Z, S_inv, inv_pad)
+    return np.asarray(loglik), layout.score(resid), blocks, curv

@@ -6,11 +6,19 @@ fixed coefficients (the profile's constrained fits) at once.
 
 from __future__ import annotations
 
+from typing import cast
+
 import attrs
 import numpy as np
 import numpy.typing as npt
 
-from rctkit.adjusted.blocked import FactorLayout, block_state, block_step
+from rctkit.adjusted.blocked import (
+    Curvature,
+    FactorLayout,
+    block_state,
+    block_step,
+    newton_cg_step,
+)
 from rctkit.adjusted.design import Design, wide_block
 from rctkit.errors import InvalidInputError, RctkitError
 
@@ -256,8 +264,10 @@ def newton_logistic(
     where it is negative definite, and the unpenalised information (Fisher scoring, as
     logistf) elsewhere; the penalty's Hessian costs :math:`O(\\min(n p^3, n^2 p))`. Models
     where that is above ``HESSIAN_MAX`` (many participants and many factor levels) take
-    Fisher-scoring steps throughout, each :math:`O(n p^2)` (:math:`O(n d^2)` by blocks);
-    they converge linearly, to the same maximum. No coefficient moves by
+    Fisher-scoring steps throughout, each :math:`O(n p^2)`, converging linearly to the same
+    maximum; with ``block`` they take Newton steps instead, solved by conjugate gradients
+    with Hessian-vector products of :math:`O(n d^2)` each (Fisher scoring alone stalls on
+    factors with a few participants a level). No coefficient moves by
     more than 5 a step (logistf's ``maxstep``).
     With ``block`` (a factor of many levels) the iterations are the same but the information
     is kept by blocks, :math:`O(n d^2 + f d^2)` an iteration (Firth's hat values and
@@ -373,18 +383,25 @@ def _newton_by_blocks(
     maxiter: int,
     line_search: bool,
 ) -> LogisticFit:
-    """:func:`newton_logistic`'s iterations with the information by blocks (Fisher scoring)."""
+    """:func:`newton_logistic`'s iterations with the information by blocks: Newton (IRLS)
+    steps without Firth; with Firth, Newton steps on the penalised likelihood solved by
+    conjugate gradients preconditioned by the information (Fisher scoring where the Newton
+    matrix is not positive definite)."""
     B = beta.shape[0]
     free_dense = np.flatnonzero(free[layout.dense])
     line_search = line_search or firth
-    loglik, score, blocks = block_state(layout, beta, y, w, off, firth)
+    loglik, score, blocks, curv = block_state(layout, beta, y, w, off, firth)
     active = np.ones(B, dtype=bool)
     converged = np.zeros(B, dtype=bool)
     iterations = 0
     for iterations in range(1, maxiter + 1):
         rows = np.flatnonzero(active)
         sub_blocks = (blocks[0][rows], blocks[1][rows], blocks[2][rows])
-        step = block_step(sub_blocks, score[rows], free_dense, layout.lo, layout.hi)
+        if curv is None:
+            step = block_step(sub_blocks, score[rows], free_dense, layout.lo, layout.hi)
+        else:  # Newton on the penalised likelihood, by conjugate gradients
+            sub_curv = cast(Curvature, tuple(part[rows] for part in curv))
+            step = newton_cg_step(layout, sub_blocks, sub_curv, score[rows], free_dense)
         t = np.ones(rows.size)
         if firth:
             longest = np.abs(step).max(axis=1)
@@ -393,7 +410,7 @@ def _newton_by_blocks(
         threshold = ll_r - 1e-12 * (1.0 + np.abs(ll_r))
         for _ in range(40):
             cand = beta_r + t[:, None] * step
-            ll_c, sc_c, bl_c = block_state(layout, cand, y, wr, offr, firth)
+            ll_c, sc_c, bl_c, cv_c = block_state(layout, cand, y, wr, offr, firth)
             if not line_search:
                 break
             worse = ~(ll_c >= threshold)
@@ -404,6 +421,9 @@ def _newton_by_blocks(
         beta[rows], loglik[rows], score[rows] = cand, ll_c, sc_c
         for whole, part in zip(blocks, bl_c, strict=True):
             whole[rows] = part
+        if curv is not None and cv_c is not None:
+            for whole, part in zip(curv, cv_c, strict=True):
+                whole[rows] = part
         done = moved <= STEP_TOL * np.maximum(1.0, np.abs(cand).max(axis=1))
         converged[rows[done]] = True
         active[rows[done]] = False
