@@ -302,11 +302,14 @@ def adjusted_odds_ratio(
     **Cost and limits.** A fit costs :math:`O(n d^2)` an iteration, with :math:`n`
     participants and :math:`d` the coefficients outside the factor with the most levels (a
     factor of 8 or more levels enters through its diagonal block of the information matrix,
-    never as a dense :math:`p \times p` matrix, also for Firth), plus :math:`O(p^3)` once
-    for the covariance. Refused before the model matrix is built, with
+    never as a dense :math:`p \times p` matrix; Firth's Newton steps are then solved by
+    conjugate gradients, each product :math:`O(n d^2)`), plus :math:`O(p^3)` once for the
+    covariance. Small Firth models (:math:`\min(n p^3, n^2 p) \le 2^{25}`) use the
+    penalty's exact Hessian directly. With ``random_intercept`` every column counts in
+    :math:`d`. Refused before the model matrix is built, with
     :class:`~rctkit.CostLimitError`: more than 2000 coefficients, a model matrix of more than
     :math:`2^{27}` numbers (1 GiB; participants x coefficients), or :math:`n d^2 > 2^{31}`.
-    Firth's profile interval with 200 sites and 4000 participants takes well under a second.
+    Firth's profile interval with 200 sites and 4000 participants takes about a second.
     The bootstrap costs :math:`O(B \cdot n \cdot p)` time and a bounded memory (chunks of at
     most 32 MiB of temporaries, draws included, plus 8 bytes a resample for the estimates):
     at most ``10**7`` resamples and ``n_resamples`` x participants x coefficients at most
