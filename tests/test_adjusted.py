@@ -1330,3 +1330,17 @@ def test_firth_with_few_participants_a_level_converges(monkeypatch: pytest.Monke
     wald = adjusted_odds_ratio(sites, **MANY, firth=True, method="wald")
     assert est.estimate == pytest.approx(wald.estimate, rel=1e-12)
     assert est.coefficients[1].std_error == pytest.approx(wald.std_error, rel=1e-10)
+
+
+def test_dense_firth_turns_from_fisher_scoring_to_newton(monkeypatch: pytest.MonkeyPatch) -> None:
+    # the same 150 sites as dense dummies: Fisher scoring stalls (no convergence in 1000
+    # iterations before), Newton by conjugate gradients takes over after 100 and reaches the
+    # blocked fit's maximum
+    import rctkit.adjusted.design
+
+    sites = _sites(1000, 150, 2)
+    blocked = adjusted_odds_ratio(sites, **MANY, firth=True, method="wald")
+    monkeypatch.setattr(rctkit.adjusted.design, "BLOCK_LEVELS", 10**9)
+    dense = adjusted_odds_ratio(sites, **MANY, firth=True, method="wald")
+    assert dense.estimate == pytest.approx(blocked.estimate, rel=1e-12)
+    assert dense.std_error == pytest.approx(blocked.std_error, rel=1e-10)

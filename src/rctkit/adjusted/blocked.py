@@ -44,7 +44,11 @@ class FactorLayout:
         self.dense = np.r_[0:lo, hi:p].astype(np.int64)
         self.XD = np.ascontiguousarray(X[:, self.dense])
         dummies = X[:, lo:hi]
-        self.level = np.where(dummies.any(axis=1), dummies.argmax(axis=1), self.f).astype(np.int64)
+        if self.f == 0:  # no factor: every column dense, one "reference level"
+            self.level = np.zeros(X.shape[0], dtype=np.int64)
+        else:
+            first = dummies.argmax(axis=1)
+            self.level = np.where(dummies.any(axis=1), first, self.f).astype(np.int64)
 
     @staticmethod
     def applies(X: FloatArray, block: tuple[int, int]) -> bool:

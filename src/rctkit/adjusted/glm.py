@@ -39,6 +39,9 @@ MAXSTEP = 5.0
 #: whichever is cheaper; larger models take Fisher-scoring steps (the information alone, as
 #: logistf), O(n p^2) or, with a wide factor, O(n d^2).
 HESSIAN_MAX = 2**25
+#: Fisher-scoring iterations of a dense Firth fit before it turns to Newton steps solved by
+#: conjugate gradients (Fisher scoring converges only linearly, and can stall).
+FISHER_MAXITER = 100
 
 
 def hessian_cost(n: int, p: int) -> int:
@@ -263,11 +266,12 @@ def newton_logistic(
     (the penalty's part formed from :math:`\\partial I/\\partial\\beta_j`, one batched product)
     where it is negative definite, and the unpenalised information (Fisher scoring, as
     logistf) elsewhere; the penalty's Hessian costs :math:`O(\\min(n p^3, n^2 p))`. Models
-    where that is above ``HESSIAN_MAX`` (many participants and many factor levels) take
-    Fisher-scoring steps throughout, each :math:`O(n p^2)`, converging linearly to the same
-    maximum; with ``block`` they take Newton steps instead, solved by conjugate gradients
-    with Hessian-vector products of :math:`O(n d^2)` each (Fisher scoring alone stalls on
-    factors with a few participants a level). No coefficient moves by
+    where that is above ``HESSIAN_MAX`` (many participants and many columns) take
+    Fisher-scoring steps, each :math:`O(n p^2)`, converging linearly to the same maximum, and
+    after ``FISHER_MAXITER`` (100) of them Newton steps solved by conjugate gradients
+    (Hessian-vector products of :math:`O(n p^2)`; Fisher scoring alone stalls on factors
+    with a few participants a level); with ``block`` they take those Newton steps from the
+    start, each product :math:`O(n d^2)`. No coefficient moves by
     more than 5 a step (logistf's ``maxstep``).
     With ``block`` (a factor of many levels) the iterations are the same but the information
     is kept by blocks, :math:`O(n d^2 + f d^2)` an iteration (Firth's hat values and
@@ -294,6 +298,9 @@ def newton_logistic(
     idx = np.flatnonzero(free_mask)
 
     exact = firth and hessian_cost(n, p) <= HESSIAN_MAX
+    scoring = firth and not exact and block is None  # dense Fisher scoring, then Newton-CG
+    if scoring:
+        maxiter, cg_maxiter = min(maxiter, FISHER_MAXITER), maxiter
     if (
         block is not None
         and not exact
@@ -362,6 +369,24 @@ def newton_logistic(
             active[rows[runaway]] = False
         if not active.any():
             break
+    if scoring and not converged.all():
+        # Fisher scoring stalls on small factors with a few participants a level: the rest
+        # by Newton steps solved by conjugate gradients (every column dense), from where it is
+        rest = np.flatnonzero(~converged)
+        more = _newton_by_blocks(
+            FactorLayout(X, (p, p)),
+            y,
+            w[rest],
+            off[rest],
+            beta[rest],
+            free_mask,
+            firth,
+            cg_maxiter,
+            line_search,
+        )
+        beta[rest], loglik[rest], score[rest] = more.beta, more.loglik, more.score
+        info[rest], converged[rest] = more.info, more.converged
+        iterations += more.iterations
     return LogisticFit(
         beta=beta,
         loglik=loglik,
