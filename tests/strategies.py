@@ -6,7 +6,9 @@ import copy
 import datetime
 import json
 import math
+from typing import Any
 
+import numpy as np
 from hypothesis import strategies as st
 
 import rctkit as rk
@@ -288,3 +290,29 @@ def big_strata(draw: st.DrawFn, max_strata: int = 40) -> list[rk.BinaryOutcome]:
         rk.BinaryOutcome(name="outcome", treatment=distinct[i][0], control=distinct[i][1])
         for i in picks
     ]
+
+
+@st.composite
+def adjusted_trials(draw: st.DrawFn) -> dict[str, Any]:
+    """Participant-level data for the adjusted models: 20 to 300 participants in two arms
+    ("T", "C"), outcome ``y``, up to three numeric covariates ``x0``... each of a scale from
+    1e-300 to 1e300, and up to two factors ``g0``... of 2 to 40 levels."""
+    n = draw(st.integers(min_value=20, max_value=300))
+    seed = draw(st.integers(min_value=0, max_value=2**32 - 1))
+    exponents = draw(st.lists(st.integers(min_value=-300, max_value=300), max_size=3))
+    levels = draw(st.lists(st.integers(min_value=2, max_value=40), max_size=2))
+    effect = draw(st.floats(min_value=-1.5, max_value=1.5))
+    rng = np.random.default_rng(seed)
+    arm = rng.permutation(np.arange(n) % 2)
+    data: dict[str, Any] = {"arm": np.where(arm == 1, "T", "C")}
+    eta = -0.3 + effect * arm
+    for j, exponent in enumerate(exponents):
+        x = rng.normal(size=n)
+        eta = eta + 0.5 * x
+        data[f"x{j}"] = x * 10.0**exponent
+    for j, k in enumerate(levels):
+        g = rng.integers(0, k, size=n)
+        eta = eta + rng.normal(0.0, 0.5, size=k)[g]
+        data[f"g{j}"] = np.array([f"l{i:02d}" for i in range(k)])[g]
+    data["y"] = (rng.random(n) < 1.0 / (1.0 + np.exp(-eta))).astype(np.int64)
+    return data

@@ -46,6 +46,7 @@ from rctkit.adjusted import (
     marginal_effect,
     newton_logistic,
 )
+from tests.strategies import adjusted_trials
 
 RTOL = 1e-9
 Data = dict[str, Any]
@@ -954,7 +955,6 @@ def test_firth_fisher_scoring_reaches_the_same_maximum(
 
 def test_bootstrap_blocked_and_chunked_equal_one_batch(monkeypatch: pytest.MonkeyPatch) -> None:
     # the factor's diagonal block and chunks of any size give the refits of one plain batch
-    import rctkit.adjusted.odds_ratio
     import rctkit.adjusted.resample
 
     sites = _sites(800, 20, 5)
@@ -962,7 +962,7 @@ def test_bootstrap_blocked_and_chunked_equal_one_batch(monkeypatch: pytest.Monke
     generator = np.random.default_rng(3)
     blocked = adjusted_odds_ratio(sites, **kw, rng=generator)
     after = generator.integers(0, 2**62)
-    monkeypatch.setattr(rctkit.adjusted.odds_ratio, "BLOCK_LEVELS", 10**9)
+    monkeypatch.setattr(rctkit.adjusted.resample, "BLOCK_LEVELS", 10**9)
     monkeypatch.setattr(rctkit.adjusted.resample, "CHUNK_FLOATS", 1)
     generator = np.random.default_rng(3)
     plain = adjusted_odds_ratio(sites, **kw, rng=generator)
@@ -992,3 +992,355 @@ def test_adjusted_imports_no_scipy_at_module_level() -> None:
                 names = [node.module or ""] if isinstance(node, ast.ImportFrom) else []
                 names += [alias.name for alias in getattr(node, "names", [])]
                 assert not any(n.split(".")[0] == "scipy" for n in names), (path.name, names)
+
+
+# --------------------------------------------------------------------------------------------
+# Sizes, costs and extreme inputs (issue 10)
+# --------------------------------------------------------------------------------------------
+
+
+def test_wide_factor_by_blocks_equals_dense(monkeypatch: pytest.MonkeyPatch) -> None:
+    # the information by blocks (Schur complement of the factor's diagonal) gives the fits of
+    # the dense p x p matrices: the unpenalised fit, and Firth's Fisher-scoring fit
+    import rctkit.adjusted.design
+    import rctkit.adjusted.glm
+
+    sites = _sites(600, 30, 1)
+    monkeypatch.setattr(rctkit.adjusted.glm, "HESSIAN_MAX", 0)  # Firth by Fisher scoring
+    blocked = [adjusted_odds_ratio(sites, **MANY, firth=f) for f in (False, True)]
+    monkeypatch.setattr(rctkit.adjusted.design, "BLOCK_LEVELS", 10**9)
+    dense = [adjusted_odds_ratio(sites, **MANY, firth=f) for f in (False, True)]
+    for b, d in zip(blocked, dense, strict=True):
+        assert b.estimate == pytest.approx(d.estimate, rel=1e-10)
+        assert b.ci.low == pytest.approx(d.ci.low, rel=1e-9)
+        assert b.ci.high == pytest.approx(d.ci.high, rel=1e-9)
+        assert b.statistic == pytest.approx(d.statistic, rel=1e-8)
+        assert b.log_likelihood == pytest.approx(d.log_likelihood, rel=1e-12)
+        np.testing.assert_allclose(
+            [c.std_error for c in b.coefficients], [c.std_error for c in d.coefficients], rtol=1e-9
+        )
+
+
+def test_firth_blocked_fit_solves_the_penalised_score() -> None:
+    # at the blocked Firth fit, the gradient of l + 1/2 log det I formed from the matrices
+    # (1/2 tr(I^-1 dI/dbeta_j), not from hat values) vanishes
+    sites = _sites(1200, 60, 8)
+    est = adjusted_odds_ratio(sites, **MANY, firth=True, method="wald")
+    design = build_design(sites, **MANY)
+    from rctkit.adjusted.glm import HESSIAN_MAX
+
+    assert design.n * design.p**3 > HESSIAN_MAX  # the blocked path
+    beta = np.array([c.estimate for c in est.coefficients])
+    assert design.scale_exponents is not None
+    X, y = np.ldexp(design.X, design.scale_exponents), design.y  # the columns as given
+    mu = 1.0 / (1.0 + np.exp(-X @ beta))
+    v = mu * (1.0 - mu)
+    info_inv = np.linalg.inv(X.T @ (v[:, None] * X))
+    a = v * (1.0 - 2.0 * mu)
+    some = [0, 1, 2, 10, 40, 61]
+    penalty = [0.5 * np.trace(info_inv @ (X.T @ ((a * X[:, j])[:, None] * X))) for j in some]
+    gradient = X[:, some].T @ (y - mu) + np.array(penalty)
+    np.testing.assert_allclose(gradient, 0.0, atol=1e-8)
+
+
+def test_firth_with_200_sites_completes() -> None:
+    # issue 10: Firth's profile interval with a 200-level site factor ran over 120 s
+    rng = np.random.default_rng(200)
+    n, m = 4000, 200
+    site = rng.integers(0, m, size=n)
+    t = rng.permutation(np.arange(n) % 2 == 0)
+    x = rng.poisson(1.5, size=n)
+    eta = -0.5 - 0.5 * t + 0.35 * (x - 1.5) + rng.normal(0, 0.45, m)[site]
+    trial = {
+        "readmitted": (rng.random(n) < 1 / (1 + np.exp(-eta))).astype(int),
+        "arm": np.where(t, "peer_support", "control"),
+        "prior_admissions": x,
+        "site": np.array([f"s{j:03d}" for j in range(m)])[site],
+    }
+    est = adjusted_odds_ratio(trial, **MANY, firth=True)
+    wald = adjusted_odds_ratio(trial, **MANY, firth=True, method="wald")
+    assert len(est.coefficients) == 202 and est.estimate == wald.estimate
+    assert est.ci.low < est.estimate < est.ci.high
+    # 4000 participants: the profile and Wald limits agree to a few per cent
+    assert est.ci.low == pytest.approx(wald.ci.low, rel=0.02)
+    assert est.ci.high == pytest.approx(wald.ci.high, rel=0.02)
+
+
+def _refuse_fits(monkeypatch: pytest.MonkeyPatch) -> None:
+    import rctkit.adjusted.marginal
+    import rctkit.adjusted.odds_ratio
+
+    def no_fit(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("a refused request must not fit the model")
+
+    monkeypatch.setattr(rctkit.adjusted.odds_ratio, "fit_glm", no_fit)
+    monkeypatch.setattr(rctkit.adjusted.marginal, "fit_glm", no_fit)
+
+
+@pytest.mark.parametrize(
+    ("function", "alternative"),
+    [(adjusted_odds_ratio, 'method="profile"'), (marginal_effect, 'method="delta"')],
+)
+def test_bootstrap_cost_refused_upfront(
+    data: Data, monkeypatch: pytest.MonkeyPatch, function: Any, alternative: str
+) -> None:
+    # issue 10: n_resamples had no upper bound (MemoryError at 10 GiB)
+    _refuse_fits(monkeypatch)
+    with pytest.raises(
+        rk.CostLimitError,
+        match=r"asks for 10,000,001 bootstrap refits .* limits of 10,000,000 resamples",
+    ):
+        function(data, **ADJ, method="bootstrap", n_resamples=10_000_001)
+    # 434 participants x 9 coefficients x 6e6 = 2.3e10 > 2e10; 2e10 // (434 * 9) = 5,120,327
+    with pytest.raises(
+        rk.CostLimitError,
+        match=rf"6,000,000 bootstrap refits of 434 participants and 9 coefficients \(cost "
+        rf"n_resamples x participants x coefficients = 2.34e\+10\).*cost of 2e\+10: use "
+        rf"n_resamples=5,120,327 at most, or {alternative}",
+    ):
+        function(data, **ADJ, method="bootstrap", n_resamples=6_000_000)
+
+
+def test_bootstrap_chunks_bound_the_drawn_indices() -> None:
+    # each resample draws n indices: 60 resamples of 100,000 participants were drawn at once
+    # (a MemoryError at 200,000 participants and 2000 resamples); chunks now bound them too
+    from rctkit.adjusted.resample import CHUNK_FLOATS, weight_chunks
+
+    n = 100_000
+    treated = np.arange(n) % 2 == 0
+    chunks = list(weight_chunks(treated, 60, np.random.default_rng(1), 60, np.arange(n) % 4, 4))
+    assert sum(c.shape[0] for c in chunks) == 60
+    assert max(c.shape[0] for c in chunks) * 3 * n <= CHUNK_FLOATS
+    assert all(c.sum(axis=1).tolist() == [n] * c.shape[0] for c in chunks)
+
+
+def test_model_size_refused_before_the_matrix(data: Data, monkeypatch: pytest.MonkeyPatch) -> None:
+    import rctkit.adjusted.design
+
+    rng = np.random.default_rng(5)
+    levels = {
+        "y": rng.integers(0, 2, size=2100),
+        "arm": np.where(np.arange(2100) % 2 == 0, "T", "C"),
+        "g": np.array([f"l{i:04d}" for i in np.arange(2100) % 2001]),
+    }
+    with pytest.raises(
+        rk.CostLimitError, match=r"2,002 coefficients, more than the limit of 2,000"
+    ):
+        adjusted_odds_ratio(levels, outcome="y", arm="arm", treatment="T", factors=["g"])
+    monkeypatch.setattr(rctkit.adjusted.design, "MAX_DESIGN_FLOATS", 434 * 9 - 1)
+    with pytest.raises(rk.CostLimitError, match=r"434 participants x 9 coefficients = 3,906"):
+        adjusted_odds_ratio(data, **ADJ)
+    monkeypatch.undo()
+    # without a wide factor every column counts: 434 x 9^2 = 35,154
+    monkeypatch.setattr(rctkit.adjusted.design, "MAX_FIT_COST", 434 * 81 - 1)
+    with pytest.raises(rk.CostLimitError, match=r"434 participants x 9\^2 coefficients"):
+        adjusted_odds_ratio(data, **ADJ)
+    # 30 sites enter by blocks: 600 x 3^2 (intercept, arm, prior_admissions)
+    sites = _sites(600, 30, 1)
+    monkeypatch.setattr(rctkit.adjusted.design, "MAX_FIT_COST", 600 * 9)
+    adjusted_odds_ratio(sites, **MANY, method="wald")
+    monkeypatch.setattr(rctkit.adjusted.design, "MAX_FIT_COST", 600 * 9 - 1)
+    with pytest.raises(rk.CostLimitError, match=r"600 participants x 3\^2"):
+        adjusted_odds_ratio(sites, **MANY, method="wald")
+
+
+def test_rank_check_with_a_wide_factor() -> None:
+    # a site-level covariate is a combination of the site dummies (and the intercept)
+    sites = _sites(600, 30, 1)
+    level = np.random.default_rng(1).normal(size=30)
+    codes = np.array([int(s[1:]) for s in sites["site"]])
+    trial = {**sites, "site_size": level[codes]}
+    with pytest.raises(rk.InvalidInputError, match=r"rank deficient.*'site_size'"):
+        adjusted_odds_ratio(trial, **{**MANY, "covariates": ["prior_admissions", "site_size"]})
+
+
+@pytest.mark.parametrize("scale", [1e300, 1e-300, 1e150, 1e-150, 5e-324])
+def test_extreme_covariate_scales_match_r(data: Data, scale: float) -> None:
+    # issue 10: a covariate of 1e300 raised LinAlgError; an exact power-of-two scaling inside
+    # makes the fit that of age itself (R glm, tests/reference/adjusted_r.txt, as above)
+    age = data["age"] * scale
+    if scale < 1e-300:  # the subnormal range: 5e-324 times an integer age is exact
+        assert np.all(age / scale == data["age"])
+    est = adjusted_odds_ratio({**data, "age": age}, **ADJ, method="wald")
+    coef = [c.estimate for c in est.coefficients]
+    se = [c.std_error for c in est.coefficients]
+    np.testing.assert_allclose(np.delete(coef, 3), np.delete(R_COEF, 3), rtol=1e-9)
+    np.testing.assert_allclose(np.delete(se, 3), np.delete(R_SE, 3), rtol=1e-9)
+    if scale >= 1e-300:  # else the age coefficient, about -3.8e321, is beyond double range
+        assert coef[3] * scale == pytest.approx(R_COEF[3], rel=1e-9)
+        assert se[3] * scale == pytest.approx(R_SE[3], rel=1e-9)
+    assert est.log_likelihood == pytest.approx(-253.594934333468, rel=1e-12)  # R logLik
+    profile = adjusted_odds_ratio({**data, "age": age}, **ADJ)
+    assert profile.ci.low == pytest.approx(0.476746835465589, rel=1e-9)  # R direct profile
+    assert profile.ci.high == pytest.approx(1.115449337158869, rel=1e-9)
+    firth = adjusted_odds_ratio({**data, "age": age}, **ADJ, firth=True, method="wald")
+    assert firth.coefficients[1].estimate == pytest.approx(-0.3080002196750650, rel=1e-8)
+    # R brglm2's l* at the age as given; the penalty 1/2 log det I moves by log(scale)
+    assert firth.log_likelihood == pytest.approx(-236.97138736391 + math.log(scale), rel=1e-10)
+    marginal = marginal_effect({**data, "age": age}, **ADJ)
+    assert marginal.risk_treatment == pytest.approx(0.306900357650028, rel=1e-10)  # R risks
+
+
+def test_degenerate_columns_have_an_answer(data: Data, frame: pd.DataFrame) -> None:
+    def refused(match: str, trial: Any, **kw: Any) -> None:
+        with pytest.raises(rk.InvalidInputError, match=match):
+            adjusted_odds_ratio(trial, **{**CORE, **kw})
+
+    age = data["age"].astype(float)
+    age[3] = np.inf
+    refused(r"covariate 'age' holds 1 infinite values", {**data, "age": age}, covariates=["age"])
+    # 1e300 + age is 1e300 in double precision: constant, said so
+    refused(
+        r"covariate 'age' is constant \(all 434 values are 1e\+300 in double precision\)",
+        {**data, "age": data["age"] + 1e300},
+        covariates=["age"],
+    )
+    big = data["age"].astype(object)
+    big[0] = 10**400
+    refused(
+        r"covariate 'age' holds a value beyond the range", {**data, "age": big}, covariates=["age"]
+    )
+    refused(
+        r"rank deficient.*'age_months'",
+        {**data, "age_months": data["age"] * 12.0},
+        covariates=["age", "age_months"],
+    )
+    refused(r"factor 'one' has one level", {**data, "one": np.array(["x"] * 434)}, factors=["one"])
+    nothing = np.full(434, np.nan)
+    refused(
+        r"no complete rows to analyse; column 'm' \(`covariates`\) is all missing",
+        {**data, "m": nothing},
+        covariates=["m"],
+        missing="drop",
+    )
+    # a level with one participant: its dummy predicts the outcome perfectly (no MLE); Firth
+    # gives a finite estimate
+    lone = np.array(["x"] * 434, dtype=object)
+    lone[0] = "y"
+    with pytest.raises(SeparationError, match=r"along 'lone\[T.y\]'"):
+        adjusted_odds_ratio({**data, "lone": lone}, **CORE, factors=["lone"])
+    est = adjusted_odds_ratio({**data, "lone": lone}, **CORE, factors=["lone"], firth=True)
+    assert math.isfinite(est.estimate) and est.ci.low < est.estimate < est.ci.high
+    # None and pd.NA in every kind of column
+    for column, kw in [
+        ("readmitted", {}),
+        ("arm", {}),
+        ("age", {"covariates": ["age"]}),
+        ("site", {"factors": ["site"]}),
+    ]:
+        holed = frame.copy()
+        holed[column] = holed[column].astype(object)
+        for marker in (None, pd.NA):
+            holed.loc[7, column] = marker
+            refused(rf"column '{column}' \(`\w+`\) has 1 missing value", holed, **kw)
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    trial=adjusted_trials(),
+    method=st.sampled_from(["wald", "profile"]),
+    firth=st.booleans(),
+    exponent=st.integers(min_value=-300, max_value=300),
+)
+def test_random_designs_fail_only_as_invalid_input(
+    trial: Data, method: str, firth: bool, exponent: int
+) -> None:
+    covariates = [k for k in trial if k.startswith("x")]
+    kw: dict[str, Any] = {
+        "outcome": "y",
+        "arm": "arm",
+        "treatment": "T",
+        "covariates": covariates,
+        "factors": [k for k in trial if k.startswith("g")],
+        "method": method,
+        "firth": firth,
+    }
+
+    def fit(data: Data) -> AdjustedEstimate:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            warnings.simplefilter("ignore", rk.RctkitWarning)  # limits beyond reach, said so
+            return adjusted_odds_ratio(data, **kw)
+
+    try:
+        est = fit(trial)
+    except rk.InvalidInputError:  # SeparationError, CostLimitError, bad designs
+        return
+    assert est.ci.low <= est.estimate <= est.ci.high
+    if covariates:
+        x = trial[covariates[0]]
+        rescaled = fit({**trial, covariates[0]: x / np.abs(x).max() * 10.0**exponent})
+        assert rescaled.estimate == pytest.approx(est.estimate, rel=1e-9)
+        assert rescaled.ci.low == pytest.approx(est.ci.low, rel=1e-9)
+        assert rescaled.ci.high == pytest.approx(est.ci.high, rel=1e-9)
+
+
+@pytest.mark.parametrize(("n", "p"), [(40, 9), (200, 4)])
+def test_firth_newton_matrix_is_the_hessian(n: int, p: int) -> None:
+    # the penalty's Hessian by the n x n route (n < p^2) and by the derivatives of I (else)
+    # against central differences of the penalised score
+    from rctkit.adjusted.glm import _logistic_state
+
+    rng = np.random.default_rng(n)
+    X = np.column_stack([np.ones(n), rng.normal(size=(n, p - 1))])
+    y = (rng.random(n) < 0.4).astype(float)
+    beta = rng.normal(scale=0.3, size=(1, p))
+    w, off = np.ones((1, n)), np.zeros((1, n))
+    _, _, _, newton = _logistic_state(beta, X, y, w, off, None, True)
+    h = 1e-6
+    numeric = np.empty((p, p))
+    for j in range(p):
+        step = np.zeros((1, p))
+        step[0, j] = h
+        up = _logistic_state(beta + step, X, y, w, off, None, True)[1]
+        down = _logistic_state(beta - step, X, y, w, off, None, True)[1]
+        numeric[:, j] = -(up - down)[0] / (2 * h)
+    np.testing.assert_allclose(newton[0], numeric, rtol=1e-6, atol=1e-6 * np.abs(numeric).max())
+
+
+def test_blocked_newton_product_is_the_dense_one() -> None:
+    # the negative Hessian of the penalised likelihood times V, by blocks in O(n d^2), equals
+    # the dense Newton matrix (whose Hessian is checked by finite differences above)
+    from rctkit.adjusted.blocked import FactorLayout, block_state, newton_product
+    from rctkit.adjusted.glm import _logistic_state
+
+    design = build_design(_sites(150, 12, 3), **MANY)
+    block = design.factor_columns[0]
+    rng = np.random.default_rng(9)
+    beta = rng.normal(scale=0.3, size=(2, design.p))
+    w, off = np.ones((2, design.n)), np.zeros((2, design.n))
+    _, _, _, dense = _logistic_state(beta, design.X, design.y, w, off, None, True)
+    layout = FactorLayout(design.X, block)
+    _, _, _, curv = block_state(layout, beta, design.y, w, off, True)
+    assert curv is not None
+    V = rng.normal(size=(2, design.p))
+    np.testing.assert_allclose(
+        newton_product(layout, curv, V), np.einsum("bjk,bk->bj", dense, V), rtol=1e-10, atol=1e-12
+    )
+
+
+def test_firth_with_few_participants_a_level_converges(monkeypatch: pytest.MonkeyPatch) -> None:
+    # 150 sites of about 7 participants: Fisher scoring stalled ("did not converge in 1000
+    # Newton iterations"); Newton by conjugate gradients gives the exact-Hessian fit
+    import rctkit.adjusted.glm
+
+    sites = _sites(1000, 150, 2)
+    est = adjusted_odds_ratio(sites, **MANY, firth=True)
+    monkeypatch.setattr(rctkit.adjusted.glm, "HESSIAN_MAX", 10**13)  # dense exact Newton
+    wald = adjusted_odds_ratio(sites, **MANY, firth=True, method="wald")
+    assert est.estimate == pytest.approx(wald.estimate, rel=1e-12)
+    assert est.coefficients[1].std_error == pytest.approx(wald.std_error, rel=1e-10)
+
+
+def test_dense_firth_turns_from_fisher_scoring_to_newton(monkeypatch: pytest.MonkeyPatch) -> None:
+    # the same 150 sites as dense dummies: Fisher scoring stalls (no convergence in 1000
+    # iterations before), Newton by conjugate gradients takes over after 100 and reaches the
+    # blocked fit's maximum
+    import rctkit.adjusted.design
+
+    sites = _sites(1000, 150, 2)
+    blocked = adjusted_odds_ratio(sites, **MANY, firth=True, method="wald")
+    monkeypatch.setattr(rctkit.adjusted.design, "BLOCK_LEVELS", 10**9)
+    dense = adjusted_odds_ratio(sites, **MANY, firth=True, method="wald")
+    assert dense.estimate == pytest.approx(blocked.estimate, rel=1e-12)
+    assert dense.std_error == pytest.approx(blocked.std_error, rel=1e-10)

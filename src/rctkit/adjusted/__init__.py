@@ -20,7 +20,8 @@ gives all the steps. The bootstrap refits every resample that way, with the resa
 as frequency weights on the same design matrix.
 
 The package's modules, one idea each: ``design`` (columns, missing values, the model matrix,
-the example data), ``glm`` (the logistic fit, Firth, separation), ``profile`` (profile
+the example data), ``glm`` (the logistic fit, Firth, separation), ``blocked`` (the
+information matrix of a model with a wide factor, by blocks), ``profile`` (profile
 limits), ``mixed`` (the random-intercept model), ``resample`` (bootstrap weights and the
 percentile), ``odds_ratio`` and ``marginal`` (the public functions and their results).
 """

@@ -16,7 +16,8 @@ import numpy.typing as npt
 
 from rctkit import _warnings
 from rctkit._validation import check_choice, column_list, column_names, missing_mask
-from rctkit.errors import InvalidInputError
+from rctkit.adjusted.blocked import FactorLayout
+from rctkit.errors import CostLimitError, InvalidInputError
 
 __all__ = ["Design", "build_design", "load_core_simulated"]
 
@@ -28,6 +29,16 @@ MISSING = ("raise", "drop")
 
 #: Largest n * p * p for which Design keeps the row-wise products x_i x_i' (128 MiB).
 OUTER_MAX = 2**24
+#: A factor with at least this many levels is fitted through its diagonal block of the
+#: information matrix (:mod:`rctkit.adjusted.blocked`).
+BLOCK_LEVELS = 8
+#: Most coefficients a model may have (the covariance matrix is inverted, O(p^3)).
+MAX_COEFFICIENTS = 2000
+#: Largest model matrix, participants x coefficients (2^27 floats: 1 GiB).
+MAX_DESIGN_FLOATS = 2**27
+#: Largest cost of one Newton iteration, participants x d^2 with d the coefficients outside
+#: the widest factor of BLOCK_LEVELS or more levels (all of them without one).
+MAX_FIT_COST = 2**31
 
 
 def _encode(arr: npt.NDArray[Any], name: Hashable, parameter: str) -> tuple[list[Any], IntArray]:
@@ -83,6 +94,11 @@ def _numeric(arr: npt.NDArray[Any], name: Hashable) -> FloatArray:
             return arr.astype(np.float64)
         if arr.dtype.kind == "O":
             return np.asarray([float(x) for x in arr.tolist()], dtype=np.float64)
+    except OverflowError:
+        raise InvalidInputError(
+            f"covariate {name!r} holds a value beyond the range of double precision "
+            f"(about 1.8e308); rescale the column"
+        ) from None
     except (TypeError, ValueError):
         pass
     raise InvalidInputError(
@@ -121,6 +137,12 @@ class Design:
         information matrices of a whole batch of weight vectors ``w * v`` at once.
     factor_columns : tuple of (int, int)
         Each factor's dummies as a column range ``(start, stop)`` of ``X``.
+    scale_exponents : ndarray of int, shape (p,)
+        Each numeric covariate enters ``X`` multiplied by :math:`2^{-e}`, an exact power of
+        two that brings its largest magnitude into [0.5, 1) (``e = 0`` for the other
+        columns): a covariate of 1e300 or 1e-300 fits like one of 1. The coefficients of the
+        covariate as given are those of ``X`` times :math:`2^{-e}`
+        (:meth:`original_scale`); the arm's is not scaled.
     """
 
     X: FloatArray
@@ -135,6 +157,16 @@ class Design:
     n_dropped: int
     outer: FloatArray | None
     factor_columns: tuple[tuple[int, int], ...] = ()
+    scale_exponents: IntArray | None = None
+
+    def original_scale(self, values: FloatArray) -> FloatArray:
+        """Coefficients (or their standard errors) of ``X``, shape (..., p), on the scale of
+        the columns as given (exact: a multiplication by a power of two)."""
+        values = np.asarray(values, dtype=np.float64)
+        if self.scale_exponents is None:
+            return values
+        with np.errstate(over="ignore"):  # beyond 1.8e308: reported as infinite
+            return np.asarray(np.ldexp(values, -self.scale_exponents))
 
     @property
     def n(self) -> int:
@@ -174,8 +206,13 @@ def build_design(
     InvalidInputError
         Naming the column and the count: unknown columns, missing values (unless dropped),
         a non-binary or constant outcome, an arm with other than two levels, a treatment
-        label not in the arm column, constant covariates, one-level factors, a rank-deficient
-        model matrix.
+        label not in the arm column, constant or infinite covariates, one-level factors, a
+        rank-deficient model matrix.
+    CostLimitError
+        Before the model matrix is built: more than ``MAX_COEFFICIENTS`` (2000) coefficients,
+        participants x coefficients above ``MAX_DESIGN_FLOATS`` (2^27, 1 GiB), or
+        participants x d^2 above ``MAX_FIT_COST`` (2^31), ``d`` the coefficients outside the
+        widest factor of 8 or more levels.
     """
     missing = check_choice(missing, "missing", MISSING)
     available = column_names(data)
@@ -218,13 +255,15 @@ def build_design(
             )
         drop |= masks[name]
     n_dropped = int(drop.sum())
+    n = n_rows - n_dropped
+    if n == 0:
+        empty = [f"{name!r} (`{role}`)" for role, name in roles if masks[name].all()]
+        which = f"; column {', '.join(empty)} is all missing" if empty else ""
+        raise InvalidInputError(f"`data` has no complete rows to analyse{which}")
     if n_dropped:
         _warnings.warn(f"{n_dropped} of {n_rows} rows dropped for missing values (missing='drop')")
         keep = ~drop
         columns = {name: arr[keep] for name, arr in columns.items()}
-    n = n_rows - n_dropped
-    if n == 0:
-        raise InvalidInputError("`data` has no complete rows to analyse")
 
     y = _binary_outcome(columns[outcome], outcome)
     events = int(y.sum())
@@ -251,19 +290,25 @@ def build_design(
 
     blocks: list[FloatArray] = [np.ones(n), treated.astype(np.float64)]
     names: list[str] = ["(Intercept)", f"{arm}[T.{treatment}]"]
+    exponents: list[int] = [0, 0]
     for name in covariate_names:
         values = _numeric(columns[name], name)
         if not np.all(np.isfinite(values)):
             raise InvalidInputError(
                 f"covariate {name!r} holds {int((~np.isfinite(values)).sum())} infinite values"
             )
-        if np.ptp(values) == 0:
+        if np.all(values == values[0]):
             raise InvalidInputError(
-                f"covariate {name!r} is constant (all {n} values are {values[0]!r})"
+                f"covariate {name!r} is constant (all {n} values are {float(values[0])!r} "
+                f"in double precision); drop it"
             )
-        blocks.append(values)
+        # an exact power of two brings the largest magnitude into [0.5, 1)
+        exponent = int(np.frexp(np.abs(values).max())[1])
+        exponents.append(exponent)
+        blocks.append(np.ldexp(values, -exponent))
         names.append(str(name))
     factor_columns: list[tuple[int, int]] = []
+    by_blocks = random_intercept is None
     for name in factor_names:
         levels, idx = _encode(columns[name], name, "factor")
         if len(levels) < 2:
@@ -271,6 +316,8 @@ def build_design(
                 f"factor {name!r} has one level ({levels[0]!r} in all {n} rows)"
             )
         factor_columns.append((len(blocks), len(blocks) + len(levels) - 1))
+        _check_size(n, len(blocks) + len(levels) - 1, factor_columns, by_blocks)
+        exponents += [0] * (len(levels) - 1)
         for i, level in enumerate(levels[1:], start=1):
             blocks.append((idx == i).astype(np.float64))
             names.append(f"{name}[T.{level}]")
@@ -287,7 +334,8 @@ def build_design(
             )
         cluster_labels = tuple(levels)
 
-    _check_rank(X, names)
+    _check_size(n, X.shape[1], factor_columns, by_blocks)
+    _check_rank(X, names, wide_block(tuple(factor_columns)))
     # the products take n p^2 floats: kept up to 128 MiB, else information by batched matmul
     outer = row_products(X)
     return Design(
@@ -303,6 +351,7 @@ def build_design(
         n_dropped=n_dropped,
         outer=outer,
         factor_columns=tuple(factor_columns),
+        scale_exponents=np.asarray(exponents, dtype=np.int64),
     )
 
 
@@ -318,15 +367,69 @@ def outer_products(X: FloatArray) -> FloatArray:
     return np.asarray((X[:, :, None] * X[:, None, :]).reshape(n, p * p))
 
 
-def _check_rank(X: FloatArray, names: list[str]) -> None:
+def wide_block(factor_columns: tuple[tuple[int, int], ...]) -> tuple[int, int] | None:
+    """The column range of the factor with the most levels, if it has ``BLOCK_LEVELS`` or more
+    (its dummies are then handled by blocks, :mod:`rctkit.adjusted.blocked`)."""
+    widest = max(factor_columns, key=lambda c: c[1] - c[0], default=None)
+    return widest if widest is not None and widest[1] - widest[0] >= BLOCK_LEVELS else None
+
+
+def _check_size(
+    n: int, p: int, factor_columns: list[tuple[int, int]], by_blocks: bool = True
+) -> None:
+    """Refuse, before the model matrix is built, a model whose fit would cost too much
+    (``by_blocks=False``: the random-intercept model, whose fits are dense)."""
+    block = wide_block(tuple(factor_columns)) if by_blocks else None
+    d = p if block is None else p - (block[1] - block[0])
+    alternative = (
+        "fit a many-level factor (site) as a random intercept (`random_intercept=`), merge "
+        "rare levels, or analyse fewer covariates"
+    )
+    if p > MAX_COEFFICIENTS:
+        raise CostLimitError(
+            f"the model would have {p:,} coefficients, more than the limit of "
+            f"{MAX_COEFFICIENTS:,} (its covariance matrix costs p^3): {alternative}"
+        )
+    if n * p > MAX_DESIGN_FLOATS:
+        raise CostLimitError(
+            f"the model matrix would hold {n:,} participants x {p:,} coefficients = "
+            f"{n * p:,} numbers, more than the limit of {MAX_DESIGN_FLOATS:,} (1 GiB): "
+            f"{alternative}"
+        )
+    if n * d * d > MAX_FIT_COST:
+        raise CostLimitError(
+            f"each Newton iteration would cost {n:,} participants x {d}^2 coefficients "
+            f"(outside the widest factor) = {n * d * d:.3g}, more than the limit of "
+            f"{MAX_FIT_COST:.3g}: {alternative}"
+        )
+
+
+def _check_rank(X: FloatArray, names: list[str], block: tuple[int, int] | None) -> None:
     n, p = X.shape
     if n < p:
         raise InvalidInputError(
             f"the model has {p} coefficients but only {n} participants to estimate them"
         )
+    if block is None:
+        _dependent_columns(X, names)
+        return
+    # With a wide factor, X'X is singular exactly when the Schur complement of the factor's
+    # diagonal block is: the other columns with their mean within each level taken out (the
+    # level counts are positive, since every level occurs in the data).
+    layout = FactorLayout(X, block)
+    _, C, D = layout.blocks(np.ones((1, n)))
+    means = np.concatenate([C[0] / D[0], np.zeros((C.shape[1], 1))], axis=1)
+    within = layout.XD - means[:, layout.level].T
+    _dependent_columns(within, [names[i] for i in layout.dense], p)
+
+
+def _dependent_columns(X: FloatArray, names: list[str], p: int | None = None) -> None:
+    """Raise naming the columns of ``X`` that are (nearly) linear combinations of the others."""
+    k = X.shape[1]
     # cheap screen on the scaled cross-product matrix; a QR with pivoting names the culprits
     gram = X.T @ X
     scale = np.sqrt(np.diag(gram))
+    scale = np.where(scale > 0.0, scale, 1.0)  # a zero column is caught below
     eig = np.linalg.eigvalsh(gram / np.outer(scale, scale))
     if eig[0] > 1e-10 * eig[-1]:
         return
@@ -335,10 +438,11 @@ def _check_rank(X: FloatArray, names: list[str]) -> None:
     _, r, piv = linalg.qr(X / scale, mode="economic", pivoting=True)
     diag = np.abs(np.diag(r))
     rank = int(np.sum(diag > diag[0] * 1e-7))
-    rank = min(rank, p - 1)
+    rank = min(rank, k - 1)
+    total = k if p is None else p
     dependent = ", ".join(repr(names[i]) for i in sorted(piv[rank:].tolist()))
     raise InvalidInputError(
-        f"the model matrix is rank deficient or nearly so ({p - rank} of {p} columns are "
+        f"the model matrix is rank deficient or nearly so ({k - rank} of {total} columns are "
         f"linear combinations of the others, e.g. {dependent}); drop a covariate or factor"
     )
 

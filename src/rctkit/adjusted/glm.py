@@ -6,11 +6,20 @@ fixed coefficients (the profile's constrained fits) at once.
 
 from __future__ import annotations
 
+from typing import cast
+
 import attrs
 import numpy as np
 import numpy.typing as npt
 
-from rctkit.adjusted.design import Design
+from rctkit.adjusted.blocked import (
+    Curvature,
+    FactorLayout,
+    block_state,
+    block_step,
+    newton_cg_step,
+)
+from rctkit.adjusted.design import Design, wide_block
 from rctkit.errors import InvalidInputError, RctkitError
 
 __all__ = ["LogisticFit", "SeparationError", "newton_logistic"]
@@ -25,9 +34,19 @@ STEP_TOL = 1e-11
 MAXITER = 100
 #: Firth fits move no coefficient by more than this a step (as logistf's maxstep).
 MAXSTEP = 5.0
-#: Largest n * p**3 for which Firth fits form the penalty's exact Hessian (an O(n p^3) term);
-#: larger models take Fisher-scoring steps (the information alone, as logistf), O(n p^2).
+#: Largest cost for which Firth fits form the penalty's exact Hessian: O(n p^3) through the
+#: derivatives of the information, or O(n^2 p) through the n x n matrix of x_i' I^-1 x_l,
+#: whichever is cheaper; larger models take Fisher-scoring steps (the information alone, as
+#: logistf), O(n p^2) or, with a wide factor, O(n d^2).
 HESSIAN_MAX = 2**25
+#: Fisher-scoring iterations of a dense Firth fit before it turns to Newton steps solved by
+#: conjugate gradients (Fisher scoring converges only linearly, and can stall).
+FISHER_MAXITER = 100
+
+
+def hessian_cost(n: int, p: int) -> int:
+    """The cost of the exact Hessian of Firth's penalty (compared with ``HESSIAN_MAX``)."""
+    return min(n * p**3, n * n * p)
 
 
 class SeparationError(InvalidInputError):
@@ -147,7 +166,16 @@ def _penalty_hessian(
     :math:`\\tilde h_i = x_i^\\top I^{-1} x_i`.
     """
     B, p = inv.shape[0], X.shape[1]
+    n = X.shape[0]
     a = w * v * (1.0 - 2.0 * mu)
+    second = information(w * v * (1.0 - 6.0 * v) * lev, X, outer)
+    if n * n * p < n * p**3:
+        # tr(I^-1 A_j I^-1 A_k) = sum_il a_i a_l x_ij x_lk (x_i' I^-1 x_l)^2: with
+        # Q = X I^-1 X' it is (aX)' (Q o Q) (aX), O(n^2 p) instead of O(n p^3)
+        Q = np.matmul(X @ inv, X.T)
+        Y = a[:, :, None] * X[None, :, :]
+        trace = np.matmul(np.transpose(Y, (0, 2, 1)), np.matmul(Q * Q, Y))
+        return np.asarray(0.5 * (second - trace))
     if outer is not None:
         A = np.matmul(np.transpose(a[:, :, None] * X[None, :, :], (0, 2, 1)), outer)
         A = A.reshape(B, p, p, p)
@@ -155,7 +183,6 @@ def _penalty_hessian(
         A = np.einsum("bn,nj,nk,nl->bjkl", a, X, X, X, optimize=True)
     G = np.matmul(inv[:, None, :, :], A)  # I^-1 A_j
     trace = np.einsum("bjac,bkca->bjk", G, G)
-    second = information(w * v * (1.0 - 6.0 * v) * lev, X, outer)
     return np.asarray(0.5 * (second - trace))
 
 
@@ -186,6 +213,7 @@ def newton_logistic(
     outer: FloatArray | None = None,
     maxiter: int | None = None,
     line_search: bool = True,
+    block: tuple[int, int] | None = None,
 ) -> LogisticFit:
     """Fit the logistic model by Newton-Raphson for a batch of weight vectors at once.
 
@@ -217,6 +245,12 @@ def newton_logistic(
         Halve steps that would lower the log-likelihood (default). Without it (unpenalised
         fits only) full Newton steps are taken, as R's ``glm.fit`` does, and the returned
         log-likelihood is not computed (zeros): the bootstrap's warm-started refits.
+    block : (int, int), optional
+        The column range of a factor's dummies (:attr:`Design.factor_columns`). Unpenalised
+        fits, and Firth fits too large for the exact Hessian, then work with the information
+        matrix by blocks (:mod:`rctkit.adjusted.blocked`): an iteration costs
+        :math:`O(n d^2 + f d^2)` for ``d`` other columns instead of :math:`O(n p^2 + p^3)`.
+        The factor's coefficients must be free.
 
     Returns
     -------
@@ -231,10 +265,17 @@ def newton_logistic(
     Firth's likelihood the step uses the exact Hessian of :math:`l + \\tfrac12\\log\\det I`
     (the penalty's part formed from :math:`\\partial I/\\partial\\beta_j`, one batched product)
     where it is negative definite, and the unpenalised information (Fisher scoring, as
-    logistf) elsewhere. Models with ``n p^3`` above ``HESSIAN_MAX`` (many factor levels)
-    take Fisher-scoring steps throughout, each :math:`O(n p^2)` instead of
-    :math:`O(n p^3)`; they converge linearly, to the same maximum. No coefficient moves by
+    logistf) elsewhere; the penalty's Hessian costs :math:`O(\\min(n p^3, n^2 p))`. Models
+    where that is above ``HESSIAN_MAX`` (many participants and many columns) take
+    Fisher-scoring steps, each :math:`O(n p^2)`, converging linearly to the same maximum, and
+    after ``FISHER_MAXITER`` (100) of them Newton steps solved by conjugate gradients
+    (Hessian-vector products of :math:`O(n p^2)`; Fisher scoring alone stalls on factors
+    with a few participants a level); with ``block`` they take those Newton steps from the
+    start, each product :math:`O(n d^2)`. No coefficient moves by
     more than 5 a step (logistf's ``maxstep``).
+    With ``block`` (a factor of many levels) the iterations are the same but the information
+    is kept by blocks, :math:`O(n d^2 + f d^2)` an iteration (Firth's hat values and
+    :math:`\\log\\det I` included), so 200 sites cost little more than none.
     A fit stops when no coefficient moved by more than ``1e-11 * max(1, |beta|)``.
     Unpenalised fits still moving after 25 iterations with linear predictors past 35 in
     absolute value (fitted risks within 1e-15 of 0 or 1: separated data) are stopped there
@@ -256,11 +297,23 @@ def newton_logistic(
     free_mask = np.ones(p, dtype=bool) if free is None else np.asarray(free, dtype=bool)
     idx = np.flatnonzero(free_mask)
 
+    exact = firth and hessian_cost(n, p) <= HESSIAN_MAX
+    scoring = firth and not exact and block is None  # dense Fisher scoring, then Newton-CG
+    if scoring:
+        maxiter, cg_maxiter = min(maxiter, FISHER_MAXITER), maxiter
+    if (
+        block is not None
+        and not exact
+        and free_mask[block[0] : block[1]].all()
+        and FactorLayout.applies(X, block)
+    ):
+        return _newton_by_blocks(
+            FactorLayout(X, block), y, w, off, beta, free_mask, firth, maxiter, line_search
+        )
     every = idx.size == p
     active = np.ones(B, dtype=bool)
     converged = np.zeros(B, dtype=bool)
     line_search = line_search or firth
-    exact = firth and n * p**3 <= HESSIAN_MAX
     loglik, score, info, curv = _logistic_state(
         beta, X, y, w, off, outer, firth, line_search, exact
     )
@@ -316,11 +369,100 @@ def newton_logistic(
             active[rows[runaway]] = False
         if not active.any():
             break
+    if scoring and not converged.all():
+        # Fisher scoring stalls on small factors with a few participants a level: the rest
+        # by Newton steps solved by conjugate gradients (every column dense), from where it is
+        rest = np.flatnonzero(~converged)
+        more = _newton_by_blocks(
+            FactorLayout(X, (p, p)),
+            y,
+            w[rest],
+            off[rest],
+            beta[rest],
+            free_mask,
+            firth,
+            cg_maxiter,
+            line_search,
+        )
+        beta[rest], loglik[rest], score[rest] = more.beta, more.loglik, more.score
+        info[rest], converged[rest] = more.info, more.converged
+        iterations += more.iterations
     return LogisticFit(
         beta=beta,
         loglik=loglik,
         score=score,
         info=info,
+        converged=converged,
+        iterations=iterations,
+    )
+
+
+def _newton_by_blocks(
+    layout: FactorLayout,
+    y: FloatArray,
+    w: FloatArray,
+    off: FloatArray,
+    beta: FloatArray,
+    free: BoolArray,
+    firth: bool,
+    maxiter: int,
+    line_search: bool,
+) -> LogisticFit:
+    """:func:`newton_logistic`'s iterations with the information by blocks: Newton (IRLS)
+    steps without Firth; with Firth, Newton steps on the penalised likelihood solved by
+    conjugate gradients preconditioned by the information (Fisher scoring where the Newton
+    matrix is not positive definite)."""
+    B = beta.shape[0]
+    free_dense = np.flatnonzero(free[layout.dense])
+    line_search = line_search or firth
+    loglik, score, blocks, curv = block_state(layout, beta, y, w, off, firth)
+    active = np.ones(B, dtype=bool)
+    converged = np.zeros(B, dtype=bool)
+    iterations = 0
+    for iterations in range(1, maxiter + 1):
+        rows = np.flatnonzero(active)
+        sub_blocks = (blocks[0][rows], blocks[1][rows], blocks[2][rows])
+        if curv is None:
+            step = block_step(sub_blocks, score[rows], free_dense, layout.lo, layout.hi)
+        else:  # Newton on the penalised likelihood, by conjugate gradients
+            sub_curv = cast(Curvature, tuple(part[rows] for part in curv))
+            step = newton_cg_step(layout, sub_blocks, sub_curv, score[rows], free_dense)
+        t = np.ones(rows.size)
+        if firth:
+            longest = np.abs(step).max(axis=1)
+            t = np.minimum(1.0, MAXSTEP / np.maximum(longest, MAXSTEP))
+        beta_r, ll_r, wr, offr = beta[rows], loglik[rows], w[rows], off[rows]
+        threshold = ll_r - 1e-12 * (1.0 + np.abs(ll_r))
+        for _ in range(40):
+            cand = beta_r + t[:, None] * step
+            ll_c, sc_c, bl_c, cv_c = block_state(layout, cand, y, wr, offr, firth)
+            if not line_search:
+                break
+            worse = ~(ll_c >= threshold)
+            if not worse.any():
+                break
+            t = np.where(worse, t / 2.0, t)
+        moved = np.abs(t[:, None] * step).max(axis=1)
+        beta[rows], loglik[rows], score[rows] = cand, ll_c, sc_c
+        for whole, part in zip(blocks, bl_c, strict=True):
+            whole[rows] = part
+        if curv is not None and cv_c is not None:
+            for whole, part in zip(curv, cv_c, strict=True):
+                whole[rows] = part
+        done = moved <= STEP_TOL * np.maximum(1.0, np.abs(cand).max(axis=1))
+        converged[rows[done]] = True
+        active[rows[done]] = False
+        if iterations >= 25 and not firth:
+            eta_max = np.abs(layout.eta(cand, offr)).max(axis=1)
+            runaway = ~done & ((eta_max > 35.0) | ~np.isfinite(ll_c) | ~np.isfinite(moved))
+            active[rows[runaway]] = False
+        if not active.any():
+            break
+    return LogisticFit(
+        beta=beta,
+        loglik=loglik,
+        score=score,
+        info=layout.dense_information(blocks),
         converged=converged,
         iterations=iterations,
     )
@@ -356,7 +498,9 @@ def fit_glm(
     advice: str = "Use firth=True for the Jeffreys-penalised (Firth) fit",
 ) -> LogisticFit:
     """The full model's fit, raising SeparationError when the MLE does not exist."""
-    fit = newton_logistic(design.X, design.y, firth=firth, outer=design.outer)
+    fit = newton_logistic(
+        design.X, design.y, firth=firth, outer=design.outer, block=wide_factor(design)
+    )
     if not fit.converged[0]:
         if not firth:
             infinite = _separated_columns(design.X, design.y)
@@ -371,6 +515,11 @@ def fit_glm(
             f"the logistic model did not converge in {fit.iterations} Newton iterations"
         )
     return fit
+
+
+def wide_factor(design: Design) -> tuple[int, int] | None:
+    """The column range of the design's widest factor when it has ``BLOCK_LEVELS`` or more."""
+    return wide_block(design.factor_columns)
 
 
 def refit_resamples(
@@ -393,7 +542,14 @@ def refit_resamples(
     if block is not None and not firth:
         return _newton_blocked(X, y, weights, start, block)
     res = newton_logistic(
-        X, y, weights=weights, start=start, firth=firth, outer=outer, line_search=False
+        X,
+        y,
+        weights=weights,
+        start=start,
+        firth=firth,
+        outer=outer,
+        line_search=False,
+        block=block,
     )
     return res.beta, res.converged
 

@@ -19,8 +19,8 @@ from rctkit._validation import (
     check_rng,
 )
 from rctkit.adjusted.design import Design, build_design
-from rctkit.adjusted.glm import fit_glm, inverse, newton_logistic
-from rctkit.adjusted.resample import chunk_size, percentile, weight_chunks
+from rctkit.adjusted.glm import fit_glm, inverse
+from rctkit.adjusted.resample import check_resamples_cost, percentile, refit_chunks
 from rctkit.errors import InvalidInputError
 from rctkit.results import ConfidenceInterval, Estimate, Row, short_number
 
@@ -31,6 +31,7 @@ FloatArray = npt.NDArray[np.float64]
 MARGINAL_MEASURES = ("risk_difference", "risk_ratio", "odds_ratio")
 MARGINAL_METHODS = ("delta", "bootstrap")
 VARIANCES = ("sandwich", "model")
+ALTERNATIVE = 'method="delta" (no resampling)'
 
 
 @attrs.frozen(repr=False)
@@ -162,7 +163,7 @@ def marginal_effect(
 
     Raises
     ------
-    InvalidInputError, SeparationError
+    InvalidInputError, SeparationError, CostLimitError
         As for :func:`adjusted_odds_ratio`.
 
     Notes
@@ -185,6 +186,12 @@ def marginal_effect(
     [-1, 1] for the difference. Separated data raise :class:`SeparationError` unless
     ``firth=True``; separated bootstrap resamples use their last Newton iterate (their fitted
     risks are then 0 or 1, the limit) and are counted in ``n_failed`` with a warning.
+
+    The model, its covariates (any scale) and its limits are those of
+    :func:`adjusted_odds_ratio`. The bootstrap refits every resample on the design's distinct
+    rows, in chunks of bounded memory; it is refused with :class:`~rctkit.CostLimitError`
+    beyond ``10**7`` resamples or ``n_resamples`` x participants x coefficients above 2e10,
+    before anything is fitted (``method="delta"`` needs no resampling).
 
     References
     ----------
@@ -218,6 +225,7 @@ def marginal_effect(
         raise InvalidInputError(f"`firth` must be True or False (got {firth!r})")
     if method == "bootstrap":
         n_resamples = check_n_resamples(n_resamples, minimum=2)
+        check_resamples_cost(n_resamples, 1, 1, ALTERNATIVE)
         generator = check_rng(rng)
     design = build_design(
         data,
@@ -228,6 +236,8 @@ def marginal_effect(
         factors=factors,
         missing=missing,
     )
+    if method == "bootstrap":
+        check_resamples_cost(n_resamples, design.n, design.p, ALTERNATIVE)
     fit = fit_glm(design, firth)
     beta = fit.beta[0]
     m1, m0 = (float(v[0]) for v in _standardised(design, beta[None, :]))
@@ -270,7 +280,7 @@ def marginal_effect(
         # (with Firth the penalised score's extra term is O(1/n) per participant and left out)
         mu = special.expit(design.X @ beta)
         score_i = design.X * (design.y - mu)[:, None]  # (n, p)
-        phi = np.column_stack([p1 - m1, p0 - m0]) + n * score_i @ info_inv @ G.T
+        phi = np.column_stack([p1 - m1, p0 - m0]) + n * score_i @ (info_inv @ G.T)
         V = phi.T @ phi / (n * n)
     if measure == "risk_difference":
         grad = np.array([1.0, -1.0])
@@ -293,35 +303,23 @@ def _bootstrap_contrasts(
     n_resamples: int,
     rng: np.random.Generator,
 ) -> tuple[FloatArray, int]:
-    """Each resample's contrast (refitted, warm-started at ``beta``) and the failed refits.
-
-    The resamples are refitted in chunks whose temporaries stay within a fixed size.
-    """
-    p = design.p
-    chunk = chunk_size(design.n * p + (p * p * p if firth else 0))
-    values: list[FloatArray] = []
-    n_failed = 0
-    for weights in weight_chunks(design.treated, n_resamples, rng, chunk):
-        res = newton_logistic(
-            design.X, design.y, weights=weights, start=beta, firth=firth, outer=design.outer
-        )
-        r1, r0 = _weighted_standardised(design, res.beta, weights)
-        values.append(_contrast(measure, r1, r0))
-        n_failed += int((~res.converged).sum())
-    return np.concatenate(values), n_failed
-
-
-def _weighted_standardised(
-    design: Design, beta: FloatArray, weights: FloatArray
-) -> tuple[FloatArray, FloatArray]:
-    """Standardised risks of each resample, averaged over its own (weighted) participants."""
+    """Each resample's contrast (refitted on the design's distinct rows, warm-started at
+    ``beta``, in chunks of bounded memory) and the number of failed refits."""
     from scipy import special  # imported where used: it is slow to import
 
-    X1, X0 = design.with_arm(1.0), design.with_arm(0.0)
-    total = weights.sum(axis=1)
-    r1 = (weights * special.expit(beta @ X1.T)).sum(axis=1) / total
-    r0 = (weights * special.expit(beta @ X0.T)).sum(axis=1) / total
-    return np.asarray(r1), np.asarray(r0)
+    X, refits = refit_chunks(design, beta, firth, n_resamples, rng)
+    X1, X0 = X.copy(), X.copy()
+    X1[:, design.arm_index], X0[:, design.arm_index] = 1.0, 0.0
+    values: list[FloatArray] = []
+    n_failed = 0
+    for weights, coef, converged in refits:
+        # each resample's standardised risks, averaged over its own (weighted) participants
+        total = weights.sum(axis=1)
+        r1 = (weights * special.expit(coef @ X1.T)).sum(axis=1) / total
+        r0 = (weights * special.expit(coef @ X0.T)).sum(axis=1) / total
+        values.append(_contrast(measure, r1, r0))
+        n_failed += int((~converged).sum())
+    return np.concatenate(values), n_failed
 
 
 def _clip(measure: str, low: float, high: float) -> ConfidenceInterval:

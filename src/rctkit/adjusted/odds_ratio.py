@@ -18,11 +18,17 @@ from rctkit._validation import (
     check_n_resamples,
     check_rng,
 )
-from rctkit.adjusted.design import Design, build_design, row_products
-from rctkit.adjusted.glm import LogisticFit, fit_glm, inverse, newton_logistic, refit_resamples
+from rctkit.adjusted.design import Design, build_design
+from rctkit.adjusted.glm import (
+    LogisticFit,
+    fit_glm,
+    inverse,
+    newton_logistic,
+    wide_factor,
+)
 from rctkit.adjusted.mixed import RandomInterceptModel
 from rctkit.adjusted.profile import Constrained, profile_limits, warn_unbounded
-from rctkit.adjusted.resample import chunk_size, percentile, weight_chunks
+from rctkit.adjusted.resample import check_resamples_cost, percentile, refit_chunks
 from rctkit.errors import InvalidInputError, RctkitError
 from rctkit.results import ConfidenceInterval, Estimate, Row, short_number
 
@@ -33,6 +39,7 @@ BoolArray = npt.NDArray[np.bool_]
 IntArray = npt.NDArray[np.int64]
 
 METHODS = ("profile", "wald", "bootstrap")
+BOOTSTRAP_ALTERNATIVE = 'method="profile" (no resampling)'
 
 
 @attrs.frozen
@@ -126,17 +133,17 @@ class AdjustedEstimate(Estimate):
         return rows
 
 
-def _coefficients(
-    names: tuple[str, ...], beta: FloatArray, cov: FloatArray
-) -> tuple[Coefficient, ...]:
+def _coefficients(design: Design, beta: FloatArray, cov: FloatArray) -> tuple[Coefficient, ...]:
+    """The coefficient table, on the scale of the covariates as given."""
     from scipy import special  # imported where used: it is slow to import
 
     se = np.sqrt(np.diag(cov))
-    z = beta / se
+    z = beta / se  # invariant to the columns' scaling
     pv = 2.0 * special.ndtr(-np.abs(z))
+    beta, se = design.original_scale(beta), design.original_scale(se)
     return tuple(
         Coefficient(name, float(b), float(s), float(zz), float(pp))
-        for name, b, s, zz, pp in zip(names, beta, se, z, pv, strict=True)
+        for name, b, s, zz, pp in zip(design.names, beta, se, z, pv, strict=True)
     )
 
 
@@ -209,9 +216,12 @@ def adjusted_odds_ratio(
     ------
     InvalidInputError
         For unknown, constant or non-numeric columns, missing values with
-        ``missing="raise"``, a non-binary outcome, an arm with other than two levels, a
-        ``treatment`` not in the arm, a rank-deficient model, bad options; the bootstrap with
-        a random intercept.
+        ``missing="raise"``, infinite covariates, a non-binary outcome, an arm with other than
+        two levels, a ``treatment`` not in the arm, a rank-deficient model, bad options; the
+        bootstrap with a random intercept.
+    CostLimitError
+        (an InvalidInputError) For a model or a bootstrap beyond the limits in Notes,
+        before any work; the message gives the cost, the limit and what to do instead.
     SeparationError
         (an InvalidInputError) When the data are separated and ``firth=False``: the
         maximum-likelihood estimate is infinite. The message names the columns involved and
@@ -274,6 +284,37 @@ def adjusted_odds_ratio(
     :math:`|\psi| > 15`) and as the last iterate otherwise. Not available with a random
     intercept (resampling participants would ignore the clustering).
 
+    **Covariates of any scale.** Each numeric covariate enters the model matrix multiplied by
+    an exact power of two that brings its largest magnitude into [0.5, 1), and its
+    coefficient and standard error are scaled back (exactly): a covariate of 1e300 or 1e-300
+    gives the odds ratio of the same covariate in ordinary units. Firth's penalised
+    log-likelihood is reported for the covariates as given (it moves by :math:`\log c` when a
+    covariate is multiplied by :math:`c`; the estimates do not). Refused with
+    :class:`InvalidInputError` naming the column: infinite values, values beyond double
+    precision (Python integers above 1.8e308), a covariate constant in double precision
+    (``1e300 + age`` is), a factor with one level, covariates that are (nearly) linear
+    combinations of the others (a site-level covariate beside the site factor, say), a column
+    with a missing value (None, NaN, ``pandas.NA``) unless ``missing="drop"``, and a column
+    that is all missing. A factor level with a single participant is kept; its dummy then
+    predicts that participant's outcome perfectly, so the data are separated: an error
+    without Firth, a finite estimate with it.
+
+    **Cost and limits.** A fit costs :math:`O(n d^2)` an iteration, with :math:`n`
+    participants and :math:`d` the coefficients outside the factor with the most levels (a
+    factor of 8 or more levels enters through its diagonal block of the information matrix,
+    never as a dense :math:`p \times p` matrix; Firth's Newton steps are then solved by
+    conjugate gradients, each product :math:`O(n d^2)`), plus :math:`O(p^3)` once for the
+    covariance. Small Firth models (:math:`\min(n p^3, n^2 p) \le 2^{25}`) use the
+    penalty's exact Hessian directly. With ``random_intercept`` every column counts in
+    :math:`d`. Refused before the model matrix is built, with
+    :class:`~rctkit.CostLimitError`: more than 2000 coefficients, a model matrix of more than
+    :math:`2^{27}` numbers (1 GiB; participants x coefficients), or :math:`n d^2 > 2^{31}`.
+    Firth's profile interval with 200 sites and 4000 participants takes about a second.
+    The bootstrap costs :math:`O(B \cdot n \cdot p)` time and a bounded memory (chunks of at
+    most 32 MiB of temporaries, draws included, plus 8 bytes a resample for the estimates):
+    at most ``10**7`` resamples and ``n_resamples`` x participants x coefficients at most
+    2e10, refused with :class:`~rctkit.CostLimitError` before anything is drawn or fitted.
+
     **Degenerate data.** Zero events (or only events) in one arm separate the data: an error
     without Firth, finite estimates with it. A constant outcome is refused. Profile limits
     beyond odds ratios of about :math:`e^{\pm 30}` (Firth on nearly separated data) lie where
@@ -323,6 +364,7 @@ def adjusted_odds_ratio(
         raise InvalidInputError(f"`n_agq` must be an integer from 1 to 50 (got {n_agq!r})")
     if method == "bootstrap":
         n_resamples = check_n_resamples(n_resamples, minimum=2)
+        check_resamples_cost(n_resamples, 1, 1, BOOTSTRAP_ALTERNATIVE)
         generator = check_rng(rng)
         if random_intercept is not None:
             raise InvalidInputError(
@@ -343,15 +385,21 @@ def adjusted_odds_ratio(
     )
     if random_intercept is not None:
         return _random_intercept_or(design, method, level, int(n_agq))
+    if method == "bootstrap":
+        check_resamples_cost(n_resamples, design.n, design.p, BOOTSTRAP_ALTERNATIVE)
 
     k = design.arm_index
     fit = fit_glm(design, firth)
     beta = fit.beta[0]
     cov = inverse(fit.info[0])
-    coefficients = _coefficients(design.names, beta, cov)
+    coefficients = _coefficients(design, beta, cov)
     psi, se = float(beta[k]), float(coefficients[k].std_error)
     loglik_max = float(fit.loglik[0])
     common = _common_fields(design, psi, se, coefficients, loglik_max, level, method)
+    if firth and design.scale_exponents is not None:
+        # the penalty 1/2 log det I of the covariates as given: X's columns were scaled by
+        # 2^-e, which lowers log det I by 2 e log 2 each
+        common["log_likelihood"] = loglik_max + math.log(2.0) * int(design.scale_exponents.sum())
     common["firth"] = firth
     if method == "wald":
         return _wald_result(psi, se, level, coefficients[k], common)
@@ -361,6 +409,7 @@ def adjusted_odds_ratio(
     free = np.ones(design.p, dtype=bool)
     free[k] = False
     warm = np.tile(beta, (2, 1))
+    block = wide_factor(design)
 
     def constrained(psi_values: FloatArray, side: IntArray) -> tuple[FloatArray, FloatArray]:
         # Two starts in one batch: the side's last constrained fit (warm) and the full fit. The
@@ -370,7 +419,13 @@ def adjusted_odds_ratio(
         start = np.vstack([warm[side], np.tile(beta, (m, 1))])
         start[:, k] = np.tile(psi_values, 2)
         res = newton_logistic(
-            design.X, design.y, start=start, free=free, firth=firth, outer=design.outer
+            design.X,
+            design.y,
+            start=start,
+            free=free,
+            firth=firth,
+            outer=design.outer,
+            block=block,
         )
         ok = res.converged & np.isfinite(res.loglik)
         ll = np.where(ok, res.loglik, -np.inf).reshape(2, m)
@@ -384,7 +439,13 @@ def adjusted_odds_ratio(
         null_start = beta.copy()
         null_start[k] = 0.0
         null = newton_logistic(
-            design.X, design.y, start=null_start, free=free, firth=firth, outer=design.outer
+            design.X,
+            design.y,
+            start=null_start,
+            free=free,
+            firth=firth,
+            outer=design.outer,
+            block=block,
         )
         if not null.converged[0]:
             raise RctkitError("the logistic model without the arm did not converge")
@@ -487,10 +548,6 @@ def _bootstrap_or(
     )
 
 
-#: Factors with at least this many levels are refitted through their diagonal block.
-BLOCK_LEVELS = 8
-
-
 def _bootstrap_psi(
     design: Design,
     beta: FloatArray,
@@ -498,33 +555,11 @@ def _bootstrap_psi(
     n_resamples: int,
     rng: np.random.Generator,
 ) -> tuple[FloatArray, BoolArray]:
-    """The arm's coefficient refitted on every resample, and whether each refit converged.
-
-    Participants with the same covariates and outcome enter every (penalised) likelihood only
-    through the sum of their weights, so the resamples are refitted on the distinct rows of
-    the design, exactly, in chunks whose temporaries stay within a fixed size.
-    """
-    patterns, column = np.unique(
-        np.column_stack([design.X, design.y]), axis=0, return_inverse=True
-    )
-    X, y = patterns[:, :-1], patterns[:, -1]
-    rows, p = X.shape
-    outer = row_products(X)
-    widest = max(design.factor_columns, key=lambda c: c[1] - c[0], default=None)
-    block = widest if widest is not None and widest[1] - widest[0] >= BLOCK_LEVELS else None
-    if block is not None and not firth:
-        per_resample = rows * (p - (block[1] - block[0]) + 8) + 4 * p
-    else:
-        per_resample = rows * p + p * p + (p**3 if firth else 0)
+    """The arm's coefficient refitted on every resample, and whether each refit converged."""
     psi: list[FloatArray] = []
     ok: list[BoolArray] = []
-    chunks = weight_chunks(
-        design.treated, n_resamples, rng, chunk_size(per_resample), column.ravel(), rows
-    )
-    for weights in chunks:
-        coef, converged = refit_resamples(
-            X, y, weights, start=beta, firth=firth, outer=outer, block=block
-        )
+    _, refits = refit_chunks(design, beta, firth, n_resamples, rng)
+    for _, coef, converged in refits:
         psi.append(coef[:, design.arm_index])
         ok.append(converged)
     return np.concatenate(psi), np.concatenate(ok)
@@ -557,7 +592,7 @@ def _random_intercept_or(
         raise RctkitError("the random-intercept model did not converge")
     modes_hat = model.modes.copy()
     cov = inverse(-model.hessian(theta))
-    coefficients = _coefficients(design.names, theta[:p], cov[:p, :p])
+    coefficients = _coefficients(design, theta[:p], cov[:p, :p])
     psi, se = float(theta[k]), coefficients[k].std_error
     common = _common_fields(design, psi, se, coefficients, loglik_max, level, method)
     common["random_intercept_sd"] = abs(float(theta[p]))

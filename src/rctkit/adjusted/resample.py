@@ -10,7 +10,9 @@ from collections.abc import Iterator
 import numpy as np
 import numpy.typing as npt
 
-from rctkit.adjusted.design import Design
+from rctkit.adjusted.design import BLOCK_LEVELS, Design, row_products
+from rctkit.adjusted.glm import HESSIAN_MAX, hessian_cost, refit_resamples
+from rctkit.errors import CostLimitError
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -19,6 +21,27 @@ BoolArray = npt.NDArray[np.bool_]
 #: Floats a chunk's largest temporary may hold (32 MiB): resamples are refitted this many
 #: floats' worth at a time, so that memory does not grow with the number of resamples.
 CHUNK_FLOATS = 2**22
+#: Most bootstrap resamples of an adjusted model (their estimates are kept: 80 MB).
+MAX_RESAMPLES = 10**7
+#: Largest n_resamples x participants x coefficients of an adjusted model's bootstrap (about
+#: five minutes on one core of a 2024 laptop's worth of batched Newton refits).
+MAX_BOOTSTRAP_COST = 2 * 10**10
+
+
+def check_resamples_cost(n_resamples: int, n: int, p: int, alternative: str) -> None:
+    """Refuse, before any resample is drawn, a bootstrap beyond ``MAX_RESAMPLES`` resamples or
+    ``MAX_BOOTSTRAP_COST`` (``n = 1`` checks the count alone, before the design is built)."""
+    cost = n_resamples * n * p
+    if n_resamples <= MAX_RESAMPLES and cost <= MAX_BOOTSTRAP_COST:
+        return
+    largest = min(MAX_RESAMPLES, MAX_BOOTSTRAP_COST // (n * p))
+    fewer = f"n_resamples={largest:,} at most, or " if largest >= 2 else ""
+    size = "" if n == 1 else f" of {n:,} participants and {p} coefficients"
+    raise CostLimitError(
+        f"`n_resamples` asks for {n_resamples:,} bootstrap refits{size} (cost n_resamples x "
+        f"participants x coefficients = {cost:.3g}), beyond the limits of {MAX_RESAMPLES:,} "
+        f"resamples and a cost of {MAX_BOOTSTRAP_COST:.0e}: use {fewer}{alternative}"
+    )
 
 
 def chunk_size(per_resample: int) -> int:
@@ -46,6 +69,8 @@ def weight_chunks(
     if column is None:
         column = np.arange(n)
     width = n if n_columns is None else n_columns
+    # the draws (n integers a resample) and their codes stay within the chunk's budget too
+    chunk = max(1, min(chunk, chunk_size(3 * n + width)))
     arms = [np.flatnonzero(treated), np.flatnonzero(~treated)]
     first = copy.deepcopy(rng)
     sizes = [min(chunk, n_resamples - s) for s in range(0, n_resamples, chunk)]
@@ -58,6 +83,46 @@ def weight_chunks(
             draws = column[idx[gen.integers(0, idx.size, size=(size, idx.size))]]
             flat += np.bincount((draws + offsets).ravel(), minlength=size * width)
         yield flat.reshape(size, width)
+
+
+def refit_chunks(
+    design: Design, beta: FloatArray, firth: bool, n_resamples: int, rng: np.random.Generator
+) -> tuple[FloatArray, Iterator[tuple[FloatArray, FloatArray, BoolArray]]]:
+    """Refit every resample, a chunk at a time: the design's distinct rows, and an iterator of
+    (weights on them, coefficients, converged) per chunk.
+
+    Participants with the same covariates and outcome enter every (penalised) likelihood, and
+    every standardised risk, only through the sum of their weights, so the resamples are
+    refitted on the distinct rows of the design, exactly, warm-started at ``beta``, in chunks
+    whose temporaries stay within ``CHUNK_FLOATS``.
+    """
+    patterns, column = np.unique(
+        np.column_stack([design.X, design.y]), axis=0, return_inverse=True
+    )
+    X, y = patterns[:, :-1], patterns[:, -1]
+    rows, p = X.shape
+    outer = row_products(X)
+    widest = max(design.factor_columns, key=lambda c: c[1] - c[0], default=None)
+    block = widest if widest is not None and widest[1] - widest[0] >= BLOCK_LEVELS else None
+    d = p if block is None else p - (block[1] - block[0])
+    if block is not None and not firth:
+        per_resample = rows * (d + 8) + 4 * p
+    elif firth and hessian_cost(rows, p) > HESSIAN_MAX:  # Fisher scoring, by blocks or not
+        per_resample = rows * (3 * d + 8) + p * p
+    else:
+        per_resample = rows * p + p * p + (min(p**3, rows * rows) if firth else 0)
+    chunks = weight_chunks(
+        design.treated, n_resamples, rng, chunk_size(per_resample), column.ravel(), rows
+    )
+
+    def refits() -> Iterator[tuple[FloatArray, FloatArray, BoolArray]]:
+        for weights in chunks:
+            coef, converged = refit_resamples(
+                X, y, weights, start=beta, firth=firth, outer=outer, block=block
+            )
+            yield weights, coef, converged
+
+    return X, refits()
 
 
 def resample_weights(design: Design, n_resamples: int, rng: np.random.Generator) -> FloatArray:
