@@ -1344,3 +1344,29 @@ def test_dense_firth_turns_from_fisher_scoring_to_newton(monkeypatch: pytest.Mon
     dense = adjusted_odds_ratio(sites, **MANY, firth=True, method="wald")
     assert dense.estimate == pytest.approx(blocked.estimate, rel=1e-12)
     assert dense.std_error == pytest.approx(blocked.std_error, rel=1e-10)
+
+
+def test_numerically_separated_data_raise_separation_error() -> None:
+    """Found by test_marginal_swap: 30 participants whose covariate's coefficient is near 200.
+    Konis's linear program finds no separation, but the likelihood is flat to double
+    precision while the site coefficients wander (statsmodels stops at 70.8 and 190.1 and
+    calls it converged). It was a bare RctkitError ("did not converge"); it is now a
+    SeparationError, and Firth's fit is finite."""
+    y = np.array([int(v) for v in "111011111010111001011000001111"])
+    arm = np.array(list("CCTCTTCCTTCCCTCCTTCTTCTTCCTTTC"))
+    x = np.array(
+        [
+            *(0.7009973, 0.45321962, 1.37493492, -0.6791867, 0.73075781, 0.63106514),
+            *(0.0088803, 0.7431363, 0.32054579, 0.56739898, 0.5406098, -0.19841935),
+            *(1.41779494, 2.46888407, 0.37551177, -1.32664932, -0.11532143, 0.56658371),
+            *(0.32300451, -0.36211638, 0.3864819, -0.91162403, -0.26390951, -0.79621171),
+            *(-1.01140278, -1.06365266, 0.35533179, 1.50471788, 0.20262895, 0.28658441),
+        ]
+    )
+    g = np.array(list("ccababcabacacbacbaacbaaabbbbcc"))
+    data = {"y": y, "arm": arm, "x": x, "g": g}
+    for treatment in ("T", "C"):
+        with pytest.raises(SeparationError, match=r"numerically separated\) along 'g\[T\.b\]'"):
+            marginal_effect(data, **KW, treatment=treatment, measure="risk_difference")
+    est = adjusted_odds_ratio(data, **KW, treatment="T", firth=True)
+    assert 0 < est.ci.low < est.estimate < est.ci.high < math.inf

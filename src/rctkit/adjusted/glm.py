@@ -214,6 +214,7 @@ def newton_logistic(
     maxiter: int | None = None,
     line_search: bool = True,
     block: tuple[int, int] | None = None,
+    stop_runaway: bool = True,
 ) -> LogisticFit:
     """Fit the logistic model by Newton-Raphson for a batch of weight vectors at once.
 
@@ -308,7 +309,16 @@ def newton_logistic(
         and FactorLayout.applies(X, block)
     ):
         return _newton_by_blocks(
-            FactorLayout(X, block), y, w, off, beta, free_mask, firth, maxiter, line_search
+            FactorLayout(X, block),
+            y,
+            w,
+            off,
+            beta,
+            free_mask,
+            firth,
+            maxiter,
+            line_search,
+            stop_runaway,
         )
     every = idx.size == p
     active = np.ones(B, dtype=bool)
@@ -363,7 +373,7 @@ def newton_logistic(
         done = moved <= STEP_TOL * np.maximum(1.0, np.abs(cand).max(axis=1))
         converged[rows[done]] = True
         active[rows[done]] = False
-        if iterations >= 25 and not firth:
+        if stop_runaway and iterations >= 25 and not firth:
             eta_max = np.abs(cand @ X.T + offr).max(axis=1)
             runaway = ~done & ((eta_max > 35.0) | ~np.isfinite(ll_c) | ~np.isfinite(moved))
             active[rows[runaway]] = False
@@ -407,6 +417,7 @@ def _newton_by_blocks(
     firth: bool,
     maxiter: int,
     line_search: bool,
+    stop_runaway: bool = True,
 ) -> LogisticFit:
     """:func:`newton_logistic`'s iterations with the information by blocks: Newton (IRLS)
     steps without Firth; with Firth, Newton steps on the penalised likelihood solved by
@@ -452,7 +463,7 @@ def _newton_by_blocks(
         done = moved <= STEP_TOL * np.maximum(1.0, np.abs(cand).max(axis=1))
         converged[rows[done]] = True
         active[rows[done]] = False
-        if iterations >= 25 and not firth:
+        if stop_runaway and iterations >= 25 and not firth:
             eta_max = np.abs(layout.eta(cand, offr)).max(axis=1)
             runaway = ~done & ((eta_max > 35.0) | ~np.isfinite(ll_c) | ~np.isfinite(moved))
             active[rows[runaway]] = False
@@ -511,9 +522,54 @@ def fit_glm(
                     f"separation) along {shown}: the maximum-likelihood estimates are "
                     f"infinite. {advice}"
                 )
+            # Not separated by the linear program, so the MLE is finite but may lie far out
+            # (|eta| past 35): go on from where the fit stopped, without taking that for
+            # divergence.
+            with np.errstate(all="ignore"):
+                more = newton_logistic(
+                    design.X,
+                    design.y,
+                    outer=design.outer,
+                    block=wide_factor(design),
+                    start=fit.beta[0],
+                    maxiter=2 * MAXITER,
+                    stop_runaway=False,
+                )
+                eta = np.abs(design.X @ more.beta[0])
+            # Kept only where no fitted risk is within e^-35 of 0 or 1: beyond that the
+            # information is singular to double precision, as under separation.
+            if more.converged[0] and np.isfinite(more.beta[0]).all() and eta.max() <= 35.0:
+                return more
+            # Still moving with a log-likelihood flat to double precision: the data are
+            # separated in all but the last digits (30 participants whose covariate's
+            # coefficient is near 200, say), and the coefficients that wander are not
+            # estimable; the same answer as separation.
+            with np.errstate(all="ignore"):
+                change = np.abs(more.beta[0] - fit.beta[0])
+                wander = ~(change <= 1e-6 * (1.0 + np.abs(more.beta[0])))
+            shown = ", ".join(repr(design.names[i]) for i in np.flatnonzero(wander))
+            raise SeparationError(
+                f"the outcome is perfectly predicted to double precision (numerically "
+                f"separated) along {shown or 'the model'}: the likelihood no longer changes "
+                f"while those coefficients move, so they cannot be estimated. {advice}"
+            )
         raise RctkitError(
             f"the logistic model did not converge in {fit.iterations} Newton iterations"
         )
+    if not firth:
+        with np.errstate(all="ignore"):
+            variances = np.diag(inverse(fit.info[0]))
+        singular = ~(np.isfinite(variances) & (variances > 0.0))
+        if singular.any():
+            # Converged where the information is singular to double precision (fitted
+            # risks at 0 or 1, as in a model with nearly as many coefficients as
+            # participants): those coefficients are not estimable, as under separation.
+            shown = ", ".join(repr(design.names[i]) for i in np.flatnonzero(singular))
+            raise SeparationError(
+                f"the information matrix is singular at the fit (fitted risks of 0 or 1: "
+                f"the outcome is numerically separated) along {shown}: those coefficients "
+                f"cannot be estimated. {advice}"
+            )
     return fit
 
 
