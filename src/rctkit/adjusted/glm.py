@@ -6,7 +6,9 @@ fixed coefficients (the profile's constrained fits) at once.
 
 from __future__ import annotations
 
-from typing import cast
+import functools
+from collections.abc import Callable
+from typing import Any, TypeVar, cast
 
 import attrs
 import numpy as np
@@ -352,18 +354,24 @@ def newton_logistic(
             t = np.minimum(1.0, MAXSTEP / np.maximum(longest, MAXSTEP))
         beta_r, ll_r = (beta, loglik) if whole else (beta[rows], loglik[rows])
         wr, offr = (w, off) if whole else (w[rows], off[rows])
-        threshold = ll_r - 1e-12 * (1.0 + np.abs(ll_r))
-        for _ in range(40):
-            cand = beta_r + t[:, None] * step
-            ll_c, sc_c, inf_c, cv_c = _logistic_state(
-                cand, X, y, wr, offr, outer, firth, line_search, exact
-            )
-            if not line_search:
-                break
-            worse = ~(ll_c >= threshold)
-            if not worse.any():
-                break
-            t = np.where(worse, t / 2.0, t)
+        cand, (ll_c, sc_c, inf_c, cv_c), t = _line_search(
+            functools.partial(
+                _logistic_state,
+                X=X,
+                y=y,
+                w=wr,
+                offset=offr,
+                outer=outer,
+                firth=firth,
+                with_loglik=line_search,
+                exact=exact,
+            ),
+            beta_r,
+            ll_r,
+            step,
+            t,
+            line_search,
+        )
         moved = np.abs(t[:, None] * step).max(axis=1)
         if whole:
             beta, loglik, score, info, curv = cand, ll_c, sc_c, inf_c, cv_c
@@ -443,16 +451,14 @@ def _newton_by_blocks(
             longest = np.abs(step).max(axis=1)
             t = np.minimum(1.0, MAXSTEP / np.maximum(longest, MAXSTEP))
         beta_r, ll_r, wr, offr = beta[rows], loglik[rows], w[rows], off[rows]
-        threshold = ll_r - 1e-12 * (1.0 + np.abs(ll_r))
-        for _ in range(40):
-            cand = beta_r + t[:, None] * step
-            ll_c, sc_c, bl_c, cv_c = block_state(layout, cand, y, wr, offr, firth)
-            if not line_search:
-                break
-            worse = ~(ll_c >= threshold)
-            if not worse.any():
-                break
-            t = np.where(worse, t / 2.0, t)
+        cand, (ll_c, sc_c, bl_c, cv_c), t = _line_search(
+            functools.partial(block_state, layout, y=y, w=wr, offset=offr, firth=firth),
+            beta_r,
+            ll_r,
+            step,
+            t,
+            line_search,
+        )
         moved = np.abs(t[:, None] * step).max(axis=1)
         beta[rows], loglik[rows], score[rows] = cand, ll_c, sc_c
         for whole, part in zip(blocks, bl_c, strict=True):
@@ -477,6 +483,33 @@ def _newton_by_blocks(
         converged=converged,
         iterations=iterations,
     )
+
+
+_State = TypeVar("_State", bound=tuple[Any, ...])
+
+
+def _line_search(
+    state: Callable[[FloatArray], _State],
+    beta: FloatArray,
+    loglik: FloatArray,
+    step: FloatArray,
+    t: FloatArray,
+    line_search: bool,
+) -> tuple[FloatArray, _State, FloatArray]:
+    """``beta + t step`` with each row's ``t`` halved (up to 40 times) until its
+    log-likelihood (the state's first entry) is not below the current one; the candidate,
+    its state and the ``t`` taken. Without ``line_search`` the full step is taken."""
+    threshold = loglik - 1e-12 * (1.0 + np.abs(loglik))
+    for _ in range(40):
+        cand = beta + t[:, None] * step
+        out = state(cand)
+        if not line_search:
+            break
+        worse = ~(out[0] >= threshold)
+        if not worse.any():
+            break
+        t = np.where(worse, t / 2.0, t)
+    return cand, out, t
 
 
 def _separated_columns(X: FloatArray, y: FloatArray) -> list[int]:
