@@ -245,8 +245,9 @@ def risk_ratio_cells(
     q1, q2 = 1.0 - p1, 1.0 - p2
     # Where a risk is above one half its complement is formed from its own quadratic; each
     # element's answer depends only on that element, so a batch equals its scalar calls.
-    high = np.flatnonzero(np.maximum(p1, p2) > 0.5)
-    if high.size:
+    risky = np.maximum(p1, p2) > 0.5
+    if risky.any():
+        high = np.flatnonzero(risky)
         x, a, n1, c, n2 = (
             np.broadcast_to(v, p2.shape).ravel()[high] for v in (log_rr, fa, fn1, fc, fn2)
         )

@@ -219,8 +219,9 @@ def _rr_bounded(
     # p1_hat - rr p2_hat, written in the non-events where the risks are above one half:
     # (1 - rr) - b / n1 + rr d / n2 keeps the digits that 1 - small - (1 - small) loses.
     num = fa / fn1 - rr * (fc / fn2)
-    high = np.flatnonzero(np.broadcast_to(fa + fc > 0.5 * (fn1 + fn2), num.shape))
-    if high.size:
+    risky = fa + fc > 0.5 * (fn1 + fn2)
+    if risky.any():
+        high = np.flatnonzero(np.broadcast_to(risky, num.shape))
         x, a, n1, c, n2 = (
             np.broadcast_to(v, num.shape).ravel()[high] for v in (log_rr, fa, fn1, fc, fn2)
         )
