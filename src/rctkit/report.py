@@ -101,6 +101,67 @@ def summarise_outcome(
     )
 
 
+#: The names a published estimate's ``measure`` may go by, for each crude measure.
+_MEASURE_ALIASES = {
+    "odds_ratio": ("odds_ratio", "or"),
+    "risk_ratio": ("risk_ratio", "rr", "relative_risk", "risk_ratios"),
+    "risk_difference": ("risk_difference", "rd", "absolute_risk_difference"),
+}
+
+
+def published_measure(measure: str) -> str | None:
+    """The crude measure a published estimate is to be set beside, or None if its measure is
+    none of the three (a hazard ratio, say).
+
+    >>> published_measure("Relative risk"), published_measure("odds ratio")
+    ('risk_ratio', 'odds_ratio')
+    >>> published_measure("hazard ratio") is None
+    True
+    """
+    key = "_".join(measure.lower().replace("-", " ").split())
+    for name, aliases in _MEASURE_ALIASES.items():
+        if key in aliases:
+            return name
+    return None
+
+
+def _crude_beside(s: OutcomeSummary, published: Any) -> tuple[str, Estimate, float] | None:
+    """The crude estimate of the published measure: its name, the estimate and the scale to
+    print it on (a published risk difference above 1 in size is in percentage points)."""
+    name = published_measure(published.measure)
+    if name is None:
+        return None
+    est: Estimate = getattr(s, name)
+    scale = 100.0 if name == "risk_difference" and abs(published.estimate) > 1.0 else 1.0
+    return name, est, scale
+
+
+def event_totals(trial: Trial) -> list[int | None]:
+    """Each arm's adverse events summed over the terms, or None where no record of the arm
+    gives an event count (participants only): "not reported", never 0."""
+    totals: list[int | None] = []
+    for arm in trial.arms:
+        counts = [e.events for e in trial.adverse_events if e.arm == arm.label]
+        known = [c for c in counts if c is not None]
+        totals.append(sum(known) if known else None)
+    return totals
+
+
+def _events_sentence(trial: Trial) -> str:
+    treatment, control = trial.arms
+    totals = event_totals(trial)
+    if totals[0] is None and totals[1] is None:
+        return "Event counts are not reported (participants with events only)."
+    shown = ["not reported" if t is None else str(t) for t in totals]
+    missing = sum(1 for e in trial.adverse_events if e.events is None)
+    partly = f" ({missing} records give participants only)" if missing else ""
+    whole = "" if None in totals else f", {sum(t for t in totals if t is not None)} in total"
+    return (
+        f"Events in all: {shown[0]} ({treatment.name}) and {shown[1]} ({control.name})"
+        f"{whole}{partly}."
+    )
+
+
 def _check_methods(methods: Any) -> dict[str, str]:
     if not isinstance(methods, Mapping):
         raise InvalidInputError(
@@ -252,17 +313,24 @@ class TrialReport:
         p = "" if published.pvalue is None else f", p = {published.pvalue:g}"
         if self.style == "lancet":
             p = p.replace(" = ", "=").replace(".", "\u00b7")
+        measure = published.measure.replace("_", " ")
+        beside = _crude_beside(s, published)
+        if beside is None:
+            return (
+                f"{s.outcome.name}: the paper reports {measure} {pub}{p}, a measure that the "
+                f"counts alone do not give. {published.note}"
+            )
+        name, est, scale = beside
         crude = format_estimate(
-            s.odds_ratio.estimate,
-            s.odds_ratio.ci.low,
-            s.odds_ratio.ci.high,
+            scale * est.estimate,
+            scale * est.ci.low,
+            scale * est.ci.high,
             level=self.confidence_level,
             style=self.style,
         )
-        measure = published.measure.replace("_", " ")
         return (
             f"{s.outcome.name}: the paper reports {measure} {pub}{p}; rctkit reports the crude "
-            f"odds ratio {crude} from the counts. {published.note}"
+            f"{name.replace('_', ' ')} {crude} ({est.method}) from the counts. {published.note}"
         )
 
     def harms(self) -> list[HarmsRow]:
@@ -312,14 +380,7 @@ class TrialReport:
             "Newcombe's hybrid score interval; p: Fisher's exact test; rate ratio: exact "
             "interval conditional on the total events. – : not reported or not estimable."
         ]
-        total_events = [
-            sum(e.events or 0 for e in self.trial.adverse_events if e.arm == arm.label)
-            for arm in self.trial.arms
-        ]
-        notes.append(
-            f"Events in all: {total_events[0]} ({treatment.name}) and {total_events[1]} "
-            f"({control.name}), {sum(total_events)} in total."
-        )
+        notes.append(_events_sentence(self.trial))
         return ReportTable("Harms", columns, rows, notes)
 
     def tables(self) -> list[ReportTable]:
@@ -509,17 +570,20 @@ def render_text(
                 style=style,
             )
             p = "" if published.pvalue is None else f", p = {published.pvalue:g}"
-            wald_p = (
-                ""
-                if s.odds_ratio.pvalue is None
-                else (f", {format_p(s.odds_ratio.pvalue, style=style)}")
-            )
             lines.append("")
             lines.append(f"  {'As published:':<24}{measure} {pub}{p}")
-            lines.append(
-                f"  {'Crude, from the counts:':<24}odds ratio {est(s.odds_ratio)}{wald_p} "
-                f"({m['odds_ratio']})"
-            )
+            beside = _crude_beside(s, published)
+            if beside is None:
+                lines.append(f"  {'Crude, from the counts:':<24}not available for this measure")
+            else:
+                name, crude, scale = beside
+                crude_p = (
+                    "" if crude.pvalue is None else f", {format_p(crude.pvalue, style=style)}"
+                )
+                lines.append(
+                    f"  {'Crude, from the counts:':<24}{name.replace('_', ' ')} "
+                    f"{est(crude, scale)}{crude_p} ({crude.method})"
+                )
             lines.extend(
                 textwrap.wrap(
                     "Why they differ: " + published.note,
@@ -551,11 +615,13 @@ def render_text(
                 )
             if r.rate_ratio is not None:
                 lines.append(f"    rate ratio {est(r.rate_ratio)}")
-        events = [
-            sum(e.events or 0 for e in trial.adverse_events if e.arm == a.label)
-            for a in trial.arms
-        ]
-        lines.append(f"  ({events[0]} vs {events[1]} events, {sum(events)} in all)")
+        events = event_totals(trial)
+        if events[0] is None and events[1] is None:
+            lines.append("  (event counts not reported: participants with events only)")
+        else:
+            shown = ["not reported" if t is None else str(t) for t in events]
+            whole = "" if None in events else f", {sum(t for t in events if t is not None)} in all"
+            lines.append(f"  ({shown[0]} vs {shown[1]} events{whole})")
     lines.append("")
     note = (
         f"Intervals are {100 * confidence_level:g}% confidence intervals. Effects compare "

@@ -1,0 +1,119 @@
+"""Issue 11's wrong numbers: a published estimate is set beside the crude estimate of the same
+measure, and adverse events given as participants only are "not reported", never 0 events.
+
+The trial: WOMAN (WOMAN Trial Collaborators, Lancet 2017;389:2105-16), tranexamic acid for
+post-partum haemorrhage. Death due to bleeding 155/10036 (1.5%) with tranexamic acid and
+191/9985 (1.9%) with placebo, published as a risk ratio of 0.81 (95% CI 0.65-1.00,
+p=0.045). The crude (Katz) risk ratio from those counts is 0.807 (0.654 to 0.996), worked by
+hand: se = sqrt(1/155 - 1/10036 + 1/191 - 1/9985) = 0.10718. The adverse-event records are
+written as the paper gives such rows (participants with the event per arm, no event counts);
+their values here are illustrative.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+import rctkit as rk
+from rctkit.report import event_totals, published_measure
+
+
+def _woman(*, adverse_events: tuple[rk.AdverseEvent, ...] = ()) -> rk.Trial:
+    bleeding = rk.BinaryOutcome.from_counts(
+        treatment=(155, 10036), control=(191, 9985), name="Death due to bleeding"
+    )
+    return rk.Trial(
+        title="WOMAN",
+        arms=(rk.Arm("Tranexamic acid", allocated=10051), rk.Arm("Placebo", allocated=10009)),
+        outcomes=(bleeding,),
+        adverse_events=adverse_events,
+        citation="Lancet 2017;389:2105-16",
+        published={
+            "Death due to bleeding": rk.PublishedEstimate(
+                "risk ratio", 0.81, 0.65, 1.00, pvalue=0.045, note="As reported."
+            )
+        },
+    )
+
+
+def test_crude_risk_ratio_matches_the_hand_computation() -> None:
+    est = rk.risk_ratio(_woman().outcomes[0], method="wald")
+    se = math.sqrt(1 / 155 - 1 / 10036 + 1 / 191 - 1 / 9985)  # by hand, above
+    centre = math.log((155 / 10036) / (191 / 9985))
+    assert est.estimate == pytest.approx(math.exp(centre), rel=1e-12)
+    assert est.ci.low == pytest.approx(math.exp(centre - 1.959963984540054 * se), rel=1e-12)
+    assert est.ci.high == pytest.approx(math.exp(centre + 1.959963984540054 * se), rel=1e-12)
+
+
+@pytest.mark.parametrize("fmt", ["text", "md", "html", "latex"])
+def test_published_risk_ratio_is_set_beside_the_crude_risk_ratio(fmt: str) -> None:
+    out = rk.report(_woman()).render(fmt)
+    assert "crude risk ratio" in out.lower() or "risk ratio 0" in out.lower()
+    assert "odds ratio 0" not in out.lower()  # the crude odds ratio is not the comparison
+
+
+def test_text_report_names_the_crude_measure_and_method() -> None:
+    out = rk.report(_woman()).to_text()
+    crude = next(line for line in out.splitlines() if "Crude, from the counts" in line)
+    assert "risk ratio 0.81" in crude and "(wald)" in crude
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("risk ratio", "risk_ratio"),
+        ("Relative risk", "risk_ratio"),
+        ("RR", "risk_ratio"),
+        ("odds_ratio", "odds_ratio"),
+        ("OR", "odds_ratio"),
+        ("risk difference", "risk_difference"),
+        ("hazard ratio", None),
+    ],
+)
+def test_published_measure_names(name: str, expected: str | None) -> None:
+    assert published_measure(name) == expected
+
+
+def test_a_measure_the_counts_do_not_give_is_said_so() -> None:
+    trial = _woman()
+    published = {
+        "Death due to bleeding": rk.PublishedEstimate("hazard ratio", 0.8, 0.6, 0.99, pvalue=0.04)
+    }
+    trial = rk.Trial(
+        title=trial.title, arms=trial.arms, outcomes=trial.outcomes, published=published
+    )
+    text = rk.report(trial).to_text()
+    assert "not available for this measure" in text
+    assert "a measure that the counts alone do not give" in rk.report(trial).to_markdown()
+
+
+def _participants_only() -> tuple[rk.AdverseEvent, ...]:
+    return (
+        rk.AdverseEvent("Thromboembolic event", "Tranexamic acid", participants=30),
+        rk.AdverseEvent("Thromboembolic event", "Placebo", participants=35),
+    )
+
+
+def test_participants_only_events_are_not_reported_not_zero() -> None:
+    trial = _woman(adverse_events=_participants_only())
+    assert event_totals(trial) == [None, None]
+    for fmt in ("text", "md", "html", "latex"):
+        out = rk.report(trial).render(fmt)
+        assert "0 (Tranexamic acid)" not in out and "0 in total" not in out
+        assert "0 vs 0 events" not in out
+        assert "not reported" in out
+
+
+def test_event_totals_with_some_records_without_counts() -> None:
+    records = (
+        rk.AdverseEvent("Seizure", "Tranexamic acid", participants=33, events=40),
+        rk.AdverseEvent("Seizure", "Placebo", participants=43, events=50),
+        rk.AdverseEvent("Thromboembolic event", "Tranexamic acid", participants=30),
+        rk.AdverseEvent("Thromboembolic event", "Placebo", participants=35),
+    )
+    trial = _woman(adverse_events=records)
+    assert event_totals(trial) == [40, 50]
+    out = rk.report(trial).to_markdown()
+    assert "2 records give participants only" in out
