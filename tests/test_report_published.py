@@ -117,3 +117,36 @@ def test_event_totals_with_some_records_without_counts() -> None:
     assert event_totals(trial) == [40, 50]
     out = rk.report(trial).to_markdown()
     assert "2 records give participants only" in out
+
+
+def _zero_cell_trial(methods: dict[str, str] | None = None) -> rk.TrialReport:
+    outcome = rk.BinaryOutcome.from_counts(treatment=(0, 20), control=(5, 20), name="Relapse")
+    trial = rk.Trial(
+        title="Zero cell",
+        arms=(rk.Arm("A", allocated=20), rk.Arm("B", allocated=20)),
+        outcomes=(outcome,),
+    )
+    return rk.TrialReport(trial, methods=methods or {})
+
+
+def test_a_zero_cell_gets_intervals_that_are_defined() -> None:
+    """0/20 vs 5/20: Woolf's and Katz's intervals are [0, inf] with p = 1, beside a
+    chi-squared p of 0.017; the report uses the score intervals instead and says so."""
+    report = _zero_cell_trial()
+    s = report.summaries()[0]
+    assert (s.odds_ratio.method, s.risk_ratio.method) == ("mn", "koopman")
+    assert 0 < s.odds_ratio.ci.high < math.inf and 0 < s.risk_ratio.ci.high < math.inf
+    # the same numbers as the score functions (checked against mpmath in test_score.py)
+    mn = rk.odds_ratio(s.outcome, method="mn")
+    assert (s.odds_ratio.ci.low, s.odds_ratio.ci.high) == (mn.ci.low, mn.ci.high)
+    for fmt in ("text", "md", "html", "latex"):
+        out = report.render(fmt)
+        assert "inf" not in out.replace("infinity", "")
+    assert "score interval is used instead for Relapse" in report.to_markdown()
+    assert "Wald (odds ratio)" not in report.to_text()
+
+
+def test_a_method_the_caller_names_is_kept() -> None:
+    with pytest.warns(rk.RctkitWarning, match="Wald odds-ratio interval is"):
+        s = _zero_cell_trial({"odds_ratio": "wald"}).summaries()[0]
+    assert s.odds_ratio.method == "wald" and s.risk_ratio.method == "koopman"

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import textwrap
 from collections.abc import Mapping
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -41,6 +42,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = [
     "DEFAULT_METHODS",
+    "ZERO_CELL_METHODS",
     "OutcomeSummary",
     "TrialReport",
     "render_text",
@@ -57,6 +59,10 @@ DEFAULT_METHODS: Mapping[str, str] = {
     "risk_difference": "newcombe",
     "test": "chi2",
 }
+
+#: The intervals the report uses, unless told otherwise, where a zero cell leaves Wald's
+#: undefined.
+ZERO_CELL_METHODS: Mapping[str, str] = {"odds_ratio": "mn", "risk_ratio": "koopman"}
 
 
 @attrs.frozen
@@ -75,7 +81,7 @@ def summarise_outcome(
     outcome: BinaryOutcome,
     *,
     confidence_level: float = 0.95,
-    methods: Mapping[str, str] = DEFAULT_METHODS,
+    methods: Mapping[str, str] = MappingProxyType({}),
 ) -> OutcomeSummary:
     """Compute the crude effects and tests of one outcome.
 
@@ -88,6 +94,15 @@ def summarise_outcome(
     """
     outcome = check_instance(outcome, "outcome", BinaryOutcome)
     m = {**DEFAULT_METHODS, **methods}
+    # A default that the data leave undefined gives way to one that is defined: with a zero
+    # cell Wald's (Woolf's, Katz's) interval is [0, inf] and its p-value 1, so the score
+    # interval (Miettinen-Nurminen; Koopman for the risk ratio) is used instead, and the
+    # report says so. A method the caller named is kept as asked.
+    a, n1, c, n2 = outcome.as_tuple()
+    if "odds_ratio" not in methods and m["odds_ratio"] == "wald" and 0 in (a, n1 - a, c, n2 - c):
+        m["odds_ratio"] = ZERO_CELL_METHODS["odds_ratio"]
+    if "risk_ratio" not in methods and m["risk_ratio"] == "wald" and 0 in (a, c):
+        m["risk_ratio"] = ZERO_CELL_METHODS["risk_ratio"]
     level = confidence_level
     return OutcomeSummary(
         outcome=outcome,
@@ -162,6 +177,15 @@ def _events_sentence(trial: Trial) -> str:
     )
 
 
+def _switches(s: OutcomeSummary, methods: Mapping[str, str]) -> list[str]:
+    """The measures of ``s`` computed with another method than ``methods`` names."""
+    return [
+        f"{measure.replace('_', ' ')}: {getattr(s, measure).method}"
+        for measure in ("odds_ratio", "risk_ratio")
+        if getattr(s, measure).method != methods[measure]
+    ]
+
+
 def _check_methods(methods: Any) -> dict[str, str]:
     if not isinstance(methods, Mapping):
         raise InvalidInputError(
@@ -176,7 +200,9 @@ def _check_methods(methods: Any) -> dict[str, str]:
     merged = {**DEFAULT_METHODS, **methods}
     for measure in ("odds_ratio", "risk_ratio", "risk_difference"):
         check_choice(merged[measure], f"methods[{measure!r}]", effects.available_methods(measure))
-    return merged
+    # Kept as given (the defaults fill in later), so that a default can give way where the
+    # data leave it undefined while a method the caller named is kept.
+    return dict(methods)
 
 
 def _check_trial(trial: Any) -> Trial:
@@ -296,6 +322,16 @@ class TrialReport:
             f"{m['odds_ratio']}; p from {method_label('test', m['test'])}. Crude "
             "estimates from the counts."
         ]
+        switched = [
+            f"{s.outcome.name} ({', '.join(_switches(s, m))})"
+            for s in self.summaries()
+            if _switches(s, m)
+        ]
+        if switched:
+            notes.append(
+                "With a zero cell Wald's interval is undefined; the score interval is used "
+                "instead for " + "; ".join(switched) + "."
+            )
         for s in self.summaries():
             published = self.trial.published.get(s.outcome.name)
             if published is not None:
@@ -481,7 +517,7 @@ def render_text(
     *,
     style: str = "plain",
     confidence_level: float = 0.95,
-    methods: Mapping[str, str] = DEFAULT_METHODS,
+    methods: Mapping[str, str] = MappingProxyType({}),
 ) -> str:
     """Render the trial report as plain text (the output of ``rctkit demo``).
 
@@ -542,11 +578,11 @@ def render_text(
             f"points, {m['risk_difference']}"
         )
         lines.append("  Relative effects")
-        lines.append(f"  {'Risk ratio':<18}{est(s.risk_ratio)}, {m['risk_ratio']}")
-        lines.append(f"  {'Odds ratio':<18}{est(s.odds_ratio)}, {m['odds_ratio']}")
+        lines.append(f"  {'Risk ratio':<18}{est(s.risk_ratio)}, {s.risk_ratio.method}")
+        lines.append(f"  {'Odds ratio':<18}{est(s.odds_ratio)}, {s.odds_ratio.method}")
         wald = (
             ""
-            if s.odds_ratio.pvalue is None or m["odds_ratio"] != "wald"
+            if s.odds_ratio.pvalue is None or s.odds_ratio.method != "wald"
             else (f"; Wald (odds ratio) {format_p(s.odds_ratio.pvalue, style=style)}")
         )
         lines.append(
