@@ -19,7 +19,7 @@ import stat
 import sys
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import attrs
 
@@ -33,7 +33,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - exercised on Python 3.10 only
     import tomli as tomllib
 
-__all__ = ["MAX_TRIAL_FILE_BYTES", "load_trial", "parse_trial"]
+__all__ = ["MAX_TRIAL_FILE_BYTES", "load_trial", "parse_trial", "read_trial_stream"]
 
 #: The largest trial file read, in bytes (and the longest text parsed, in characters):
 #: 1 MiB, some thousands of outcomes or adverse events, far above any real trial's.
@@ -87,9 +87,35 @@ def _read_bounded(path: Path) -> str:
     except OSError as exc:
         reason = exc.strerror or type(exc).__name__
         raise InvalidInputError(f"`path`: cannot read {where} ({reason})") from None
+    return _decode(data, where, "path")
+
+
+def read_trial_stream(stream: BinaryIO, *, source: str = "<stdin>") -> Trial:
+    """Read a trial file from a binary stream (``rctkit report -`` reads standard input).
+
+    At most :data:`MAX_TRIAL_FILE_BYTES` + 1 bytes are read, so an endless stream is refused
+    rather than read to the end; the text is then checked as :func:`load_trial` checks a
+    file's.
+
+    >>> import io
+    >>> from rctkit.io.examples import example_text
+    >>> stream = io.BytesIO(example_text("core.toml").encode())
+    >>> read_trial_stream(stream).arms[0].allocated
+    221
+    """
+    try:
+        data = stream.read(MAX_TRIAL_FILE_BYTES + 1)
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise InvalidInputError(f"`stream`: cannot read {source} ({reason})") from None
+    return parse_trial(_decode(data, source, "stream"), source=source)
+
+
+def _decode(data: bytes, where: str, parameter: str) -> str:
+    """The UTF-8 text of a trial file's bytes, refused when too large or not UTF-8."""
     if len(data) > MAX_TRIAL_FILE_BYTES:
         raise InvalidInputError(
-            f"`path`: {where} must be at most {MAX_TRIAL_FILE_BYTES:,} bytes (1 MiB) "
+            f"`{parameter}`: {where} must be at most {MAX_TRIAL_FILE_BYTES:,} bytes (1 MiB) "
             f"(got a larger file); a trial file describes one trial"
         )
     try:
@@ -98,7 +124,7 @@ def _read_bounded(path: Path) -> str:
         line = data.count(b"\n", 0, exc.start) + 1
         column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
         raise InvalidInputError(
-            f"`path`: {where} must be UTF-8 text (got byte 0x{data[exc.start]:02x} "
+            f"`{parameter}`: {where} must be UTF-8 text (got byte 0x{data[exc.start]:02x} "
             f"at line {line}, column {column})"
         ) from None
 
