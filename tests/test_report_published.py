@@ -150,3 +150,29 @@ def test_a_method_the_caller_names_is_kept() -> None:
     with pytest.warns(rk.RctkitWarning, match="Wald odds-ratio interval is"):
         s = _zero_cell_trial({"odds_ratio": "wald"}).summaries()[0]
     assert s.odds_ratio.method == "wald" and s.risk_ratio.method == "koopman"
+
+
+def test_standalone_html_is_a_complete_offline_page() -> None:
+    from html.parser import HTMLParser
+
+    page = rk.report(_woman(adverse_events=_participants_only())).to_html(standalone=True)
+    assert page.startswith("<!DOCTYPE html>")
+    tags: list[str] = []
+
+    class Tags(HTMLParser):
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            tags.append(tag)
+            for name, value in attrs:  # nothing fetched (an SVG namespace is a name only)
+                if not name.startswith("xmlns"):
+                    assert not (value or "").startswith(("http:", "https:", "//"))
+
+    Tags().feed(page)
+    assert tags[:4] == ["html", "head", "meta", "title"]
+    assert "<meta charset='utf-8'/>" in page and "<title>WOMAN</title>" in page
+    assert "border:1px solid" in page and tags.count("table") == 3
+    # the fragment (the notebook's view) stays a fragment, with the notes aligned left
+    fragment = rk.report(_woman()).to_html()
+    assert fragment.startswith("<div class='rctkit-report'>")
+    assert "<td colspan='7' style='text-align:left'>" in fragment
+    with pytest.raises(rk.InvalidInputError, match="`standalone` must be True or False"):
+        rk.report(_woman()).to_html(standalone="yes")  # type: ignore[arg-type]

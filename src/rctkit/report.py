@@ -453,16 +453,27 @@ class TrialReport:
         )
         return head + "\n".join(t.to_markdown() for t in self.tables())
 
-    def to_html(self, *, diagram: bool = True) -> str:
+    def to_html(self, *, diagram: bool = True, standalone: bool = False) -> str:
         """The report as an HTML fragment, with the CONSORT flow diagram (inline SVG) first.
 
         Every label goes through :func:`~rctkit.formatting.escape_html`; the fragment is
-        well-formed XML.
+        well-formed XML. With ``standalone=True`` it is a complete page: a doctype, UTF-8
+        charset, the trial's title, and a small stylesheet (bordered tables, captions and
+        notes aligned left), readable offline.
         """
         from rctkit.consort import consort_svg
 
         if not isinstance(diagram, bool):
             raise InvalidInputError(f"`diagram` must be True or False (got {diagram!r})")
+        if not isinstance(standalone, bool):
+            raise InvalidInputError(f"`standalone` must be True or False (got {standalone!r})")
+        if standalone:
+            return (
+                "<!DOCTYPE html>\n<html lang='en'>\n<head>\n<meta charset='utf-8'/>\n"
+                f"<title>{escape_html(self.trial.title)}</title>\n"
+                f"<style>{_STYLESHEET}</style>\n</head>\n<body>\n"
+                f"{self.to_html(diagram=diagram)}\n</body>\n</html>\n"
+            )
         head = f"<h2>{escape_html(self.trial.title)}</h2>"
         if self.trial.citation:
             head += f"<p>{escape_html(self.trial.citation)}</p>"
@@ -497,6 +508,19 @@ class TrialReport:
             "html": self.to_html,
             "latex": self.to_latex,
         }[fmt]()
+
+
+#: The stylesheet of a standalone HTML report.
+_STYLESHEET = (
+    "body{font-family:system-ui,-apple-system,'Segoe UI',Helvetica,Arial,sans-serif;"
+    "max-width:72rem;margin:2rem auto;padding:0 1rem;color:#111;line-height:1.4}"
+    "table.rctkit{border-collapse:collapse;margin:1.5rem 0;font-variant-numeric:tabular-nums}"
+    "table.rctkit caption{font-weight:600;text-align:left;padding-bottom:.4rem}"
+    "table.rctkit th,table.rctkit td{border:1px solid #999;padding:.3rem .6rem}"
+    "table.rctkit thead th{background:#eee}"
+    "table.rctkit tfoot td{font-size:.9em;text-align:left;border:none;padding-top:.5rem}"
+    ".rctkit-consort svg{max-width:100%;height:auto}"
+)
 
 
 def _bare_p(pvalue: float, style: str) -> str:

@@ -166,9 +166,13 @@ class ReportTable:
         foot = ""
         if self.notes:
             notes = "<br/>".join(esc(n) for n in self.notes)
-            foot = f"<tfoot><tr><td colspan='{len(self.columns)}'>{notes}</td></tr></tfoot>"
+            foot = (
+                f"<tfoot><tr><td colspan='{len(self.columns)}' style='text-align:left'>"
+                f"{notes}</td></tr></tfoot>"
+            )
         return (
-            f"<table class='rctkit'><caption>{esc(self.caption)}</caption>"
+            f"<table class='rctkit'><caption style='text-align:left'>{esc(self.caption)}"
+            "</caption>"
             f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody>{foot}</table>"
         )
 
