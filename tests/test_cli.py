@@ -529,7 +529,7 @@ def test_report_reads_standard_input_with_a_dash() -> None:
 @pytest.mark.parametrize(
     ("name", "start"),
     [
-        ("r.html", "<div class='rctkit-report'>"),
+        ("r.html", "<!DOCTYPE html>"),
         ("r.md", "# CORE"),
         ("r.tex", "\\begin{table}"),
         ("r.txt", "CORE: peer-supported"),

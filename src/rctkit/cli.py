@@ -207,7 +207,9 @@ def _report(args: argparse.Namespace) -> str:
         trial = load_trial(Path(args.trial))
     _check_report_cost(trial)
     fmt = _output_format(args.format, output)
-    text = TrialReport(trial, style=args.style, confidence_level=level).render(fmt)
+    built = TrialReport(trial, style=args.style, confidence_level=level)
+    # A page on its own: the HTML the command line writes is a complete document.
+    text = built.to_html(standalone=True) if fmt == "html" else built.render(fmt)
     if not text.endswith("\n"):
         text += "\n"
     if output is None:
