@@ -13,6 +13,7 @@ their values here are illustrative.
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import pytest
 
@@ -176,3 +177,37 @@ def test_standalone_html_is_a_complete_offline_page() -> None:
     assert "<td colspan='7' style='text-align:left'>" in fragment
     with pytest.raises(rk.InvalidInputError, match="`standalone` must be True or False"):
         rk.report(_woman()).to_html(standalone="yes")  # type: ignore[arg-type]
+
+
+def test_docx_opens_and_holds_every_table(tmp_path: Path) -> None:
+    """The Word report, opened again with python-docx: the title, every table's caption,
+    header and cells as the text report's tables print them, and the notes."""
+    docx = pytest.importorskip("docx", reason="python-docx writes the Word report")
+    report = rk.report(_woman(adverse_events=_participants_only()))
+    path = tmp_path / "woman.docx"
+    report.to_docx(path)
+    document = docx.Document(str(path))
+    text = [p.text for p in document.paragraphs]
+    assert text[0] == "WOMAN"
+    tables = report.tables()
+    assert len(document.tables) == len(tables)
+    for written, table in zip(document.tables, tables, strict=True):
+        assert written.style.name == "Table Grid"
+        assert [c.text for c in written.rows[0].cells] == list(table.columns)
+        for row, cells in zip(written.rows[1:], table.rows, strict=True):
+            assert [c.text for c in row.cells] == list(cells)
+        assert table.caption in text
+        for note in table.notes:
+            assert note in text
+
+
+def test_docx_escapes_control_characters(tmp_path: Path) -> None:
+    pytest.importorskip("docx", reason="python-docx writes the Word report")
+    trial = _woman()
+    outcome = rk.BinaryOutcome.from_counts(
+        treatment=(155, 10036), control=(191, 9985), name="Death\x07 due to\nbleeding"
+    )
+    trial = rk.Trial(title="W\x1bOMAN", arms=trial.arms, outcomes=(outcome,))
+    rk.report(trial).to_docx(tmp_path / "w.docx")  # python-docx refuses raw control characters
+    with pytest.raises(rk.InvalidInputError, match="`path` must be a file path"):
+        rk.report(trial).to_docx(3)  # type: ignore[arg-type]

@@ -179,6 +179,33 @@ class ReportTable:
     def _repr_html_(self) -> str:
         return self.to_html()
 
+    def to_docx(self, document: Any) -> None:
+        """Append the table to a python-docx ``Document``: the caption as a bold paragraph,
+        a bordered table ("Table Grid") with the header row bold and numbers aligned right,
+        then the notes.
+
+        Every caption, cell and note goes through :func:`~rctkit.formatting.escape_text`
+        (one line, control characters as U+FFFD, which Word's XML could not hold).
+        """
+        from docx.enum.text import WD_ALIGN_PARAGRAPH
+
+        esc = escape_text
+        document.add_paragraph().add_run(esc(self.caption)).bold = True
+        table = document.add_table(rows=1 + len(self.rows), cols=len(self.columns))
+        table.style = "Table Grid"
+        for j, name in enumerate(self.columns):
+            cell = table.rows[0].cells[j]
+            cell.text = ""
+            cell.paragraphs[0].add_run(esc(name)).bold = True
+        for i, row in enumerate(self.rows, start=1):
+            for j, value in enumerate(row):
+                cell = table.rows[i].cells[j]
+                cell.text = esc(value)
+                if j:
+                    cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
+        for note in self.notes:
+            document.add_paragraph(esc(note)).runs[0].italic = True
+
     def to_latex(self) -> str:
         r"""Render as a LaTeX ``table`` with ``booktabs`` rules.
 
