@@ -111,7 +111,7 @@ def test_every_format_and_style_renders(style: str, fmt: str) -> None:
     if fmt == "html":
         ET.fromstring(text)  # well-formed
     if fmt == "latex":
-        assert r"\begin{tabular}" in text and "%" not in text.replace(r"\%", "")
+        assert r"\begin{tabularx}" in text and "%" not in text.replace(r"\%", "")
 
 
 def test_lancet_style_uses_mid_dots() -> None:

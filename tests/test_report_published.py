@@ -13,11 +13,14 @@ their values here are illustrative.
 from __future__ import annotations
 
 import math
+import re
+import shutil
 from pathlib import Path
 
 import pytest
 
 import rctkit as rk
+from rctkit.io import example_trial
 from rctkit.report import event_totals, published_measure
 
 
@@ -211,3 +214,21 @@ def test_docx_escapes_control_characters(tmp_path: Path) -> None:
     rk.report(trial).to_docx(tmp_path / "w.docx")  # python-docx refuses raw control characters
     with pytest.raises(rk.InvalidInputError, match="`path` must be a file path"):
         rk.report(trial).to_docx(3)  # type: ignore[arg-type]
+
+
+@pytest.mark.skipif(shutil.which("pdflatex") is None, reason="pdflatex is not installed")
+@pytest.mark.parametrize("style", ["plain", "lancet", "nejm"])
+def test_latex_tables_fit_the_text_width(tmp_path: Path, style: str) -> None:
+    """Compiled with pdflatex in an article: no overfull box wider than 1 pt (the outcome
+    table of seven columns ran 464 pt into the margin as a plain tabular)."""
+    from tests.test_escaping import _compile
+
+    trial = _woman(adverse_events=_participants_only())
+    body = "\n\\clearpage\n".join(
+        report.to_latex()
+        for report in (rk.report(trial, style=style), rk.report(example_trial(), style=style))
+    )
+    _compile(tmp_path, body)
+    log = (tmp_path / "report.log").read_text(encoding="latin-1")
+    widths = [float(w) for w in re.findall(r"Overfull \\hbox \(([0-9.]+)pt too wide", log)]
+    assert max(widths, default=0.0) <= 1.0, widths

@@ -207,26 +207,39 @@ class ReportTable:
             document.add_paragraph(esc(note)).runs[0].italic = True
 
     def to_latex(self) -> str:
-        r"""Render as a LaTeX ``table`` with ``booktabs`` rules.
+        r"""Render as a LaTeX ``table`` with ``booktabs`` rules, as wide as the text.
 
-        Every caption, cell and note goes through :func:`~rctkit.formatting.escape_latex`.
-        The preamble needs ``\usepackage{booktabs}``; the text is UTF-8 (LaTeX's default
-        input encoding), and compiles with pdflatex, xelatex or lualatex.
+        The table is a ``tabularx`` of ``\linewidth``: the first column ragged right and the
+        others ragged left, every one allowed to wrap, so a table of many columns (or long
+        labels) breaks its cells onto lines rather than running into the margin. Every
+        caption, cell and note goes through :func:`~rctkit.formatting.escape_latex`. The
+        preamble needs ``\usepackage{booktabs}`` and ``\usepackage{tabularx}`` (both in
+        TeX Live's latex-base and latex-recommended); the text is UTF-8 (LaTeX's default input
+        encoding), and compiles with pdflatex, xelatex or lualatex.
         """
-        esc = escape_latex
-        spec = "l" + "r" * (len(self.columns) - 1)
+
+        def esc(text: str) -> str:
+            # a range may break after its dash: "(0·53–" / "1·38)" in a narrow column
+            return escape_latex(text).replace(r"\textendash{}", r"\textendash\allowbreak{}")
+
+        # \hspace{0pt} lets TeX hyphenate a cell's first word, which it otherwise never does
+        first = r">{\raggedright\arraybackslash\hspace{0pt}}X"
+        other = r">{\raggedleft\arraybackslash\hspace{0pt}}X"
+        spec = first + other * (len(self.columns) - 1)
         out = [
             r"\begin{table}",
             r"\centering",
             rf"\caption{{{esc(self.caption)}}}",
-            rf"\begin{{tabular}}{{{spec}}}",
+            r"\small" if len(self.columns) <= 7 else r"\footnotesize",
+            r"\setlength{\tabcolsep}{3pt}",
+            rf"\begin{{tabularx}}{{\linewidth}}{{{spec}}}",
             r"\toprule",
         ]
         out.append(" & ".join(esc(c) for c in self.columns) + r" \\")
         out.append(r"\midrule")
         out += [" & ".join(esc(c) for c in r) + r" \\" for r in self.rows]
         out.append(r"\bottomrule")
-        out.append(r"\end{tabular}")
+        out.append(r"\end{tabularx}")
         for note in self.notes:
             out.append(rf"\par\footnotesize {esc(note)}")
         out.append(r"\end{table}")
