@@ -163,6 +163,14 @@ def event_totals(trial: Trial) -> list[int | None]:
     return totals
 
 
+def _harms_population(trial: Trial) -> str:
+    """Who the harms' denominators are, in words."""
+    if trial.safety_population is None:
+        return "those analysed"
+    t, c = trial.harms_denominators
+    return f"the {trial.safety_population} population ({t} vs {c})"
+
+
 def _events_sentence(trial: Trial) -> str:
     treatment, control = trial.arms
     totals = event_totals(trial)
@@ -323,6 +331,13 @@ class TrialReport:
             f"{m['odds_ratio']}; p from {method_label('test', m['test'])}. Crude "
             "estimates from the counts."
         ]
+        named = [
+            f"{s.outcome.name}: {population.name} ({population.treatment} vs {population.control})"
+            for s in self.summaries()
+            if (population := self.trial.outcome_population(s.outcome.name)) is not None
+        ]
+        if named:
+            notes.append("Analysed in: " + "; ".join(named) + ".")
         switched = [
             f"{s.outcome.name} ({', '.join(_switches(s, m))})"
             for s in self.summaries()
@@ -413,7 +428,8 @@ class TrialReport:
             cells.append("–" if r.rate_ratio is None else self._fmt(r.rate_ratio))
             rows.append(tuple(cells))
         notes = [
-            "Participants: with at least one event, of those analysed. Risk difference: "
+            f"Participants: with at least one event, of {_harms_population(self.trial)}. "
+            "Risk difference: "
             "Newcombe's hybrid score interval; p: Fisher's exact test; rate ratio: exact "
             "interval conditional on the total events. – : not reported or not estimable."
         ]
@@ -615,6 +631,9 @@ def render_text(
         lines.append("")
         role = "Primary outcome" if outcome is trial.primary_outcome else "Secondary outcome"
         lines.append(f"{role}: {outcome.name}")
+        own = trial.outcome_population(outcome.name)
+        if own is not None:
+            lines.append(f"  Analysed in: {own.name} ({own.treatment} vs {own.control})")
         lines.append(_row("", [treatment.name, control.name], widths))
         lines.append(
             _row(
@@ -686,6 +705,8 @@ def render_text(
     if trial.adverse_events:
         lines.append("")
         lines.append("Harms")
+        if trial.safety_population is not None:
+            lines.append(f"  Participants with events of {_harms_population(trial)}")
         lines.append(_row("", [treatment.name, control.name], widths))
         for r in report.harms():
             cells = []

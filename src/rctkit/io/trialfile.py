@@ -25,7 +25,15 @@ import attrs
 
 from rctkit._validation import MAX_COUNT
 from rctkit.errors import InconsistentInputError, InvalidInputError
-from rctkit.model import AdverseEvent, Arm, BinaryOutcome, Enrolment, PublishedEstimate, Trial
+from rctkit.model import (
+    AdverseEvent,
+    Arm,
+    BinaryOutcome,
+    Enrolment,
+    Population,
+    PublishedEstimate,
+    Trial,
+)
 from rctkit.model.trial import Where, trial_problems
 
 if sys.version_info >= (3, 11):
@@ -325,7 +333,9 @@ def _wrap(path: str, build: Any, *args: Any, **kwargs: Any) -> Any:
 
 
 def _build(doc: Mapping[str, Any]) -> Trial:
-    _check_keys(doc, {"trial", "enrolment", "arms", "outcomes", "adverse_events"}, "")
+    _check_keys(
+        doc, {"trial", "enrolment", "arms", "outcomes", "adverse_events", "populations"}, ""
+    )
     meta = _get(doc, "trial", "", dict)
     _check_keys(meta, {"title", "citation"}, "trial.")
     title = _get(meta, "title", "trial.", str)
@@ -381,14 +391,40 @@ def _build(doc: Mapping[str, Any]) -> Trial:
         )
     labels = (treatment.name, control.name)
 
+    populations: list[Population] = []
+    safety: str | None = None
+    for i, item in enumerate(_get(doc, "populations", "", list, required=False, default=[])):
+        path = f"populations[{i + 1}]."
+        table = _table(item, f"populations[{i + 1}]")
+        _check_keys(table, {"name", "counts", "description", "safety"}, path)
+        counts = _pair(table, "counts", path)
+        population = _wrap(
+            path,
+            Population,
+            name=_get(table, "name", path, str),
+            treatment=counts[0],
+            control=counts[1],
+            description=_get(table, "description", path, str, required=False, default=""),
+        )
+        populations.append(population)
+        if _get(table, "safety", path, bool, required=False, default=False):
+            if safety is not None:
+                raise InvalidInputError(
+                    f"`{path}safety`: only one population can be the safety one"
+                )
+            safety = population.name
+
     outcomes: list[BinaryOutcome] = []
+    outcome_populations: dict[str, str] = {}
     published: dict[str, PublishedEstimate] = {}
     primary: str | None = None
     outcome_index: dict[str, int] = {}
     for i, item in enumerate(_get(doc, "outcomes", "", list, required=False, default=[])):
         path = f"outcomes[{i + 1}]."
         table = _table(item, f"outcomes[{i + 1}]")
-        _check_keys(table, {"name", "primary", "events", "totals", "published"}, path)
+        _check_keys(
+            table, {"name", "primary", "events", "totals", "published", "population"}, path
+        )
         name = _get(table, "name", path, str)
         if name in outcome_index:  # published estimates and `primary` find outcomes by name
             raise InvalidInputError(
@@ -407,6 +443,8 @@ def _build(doc: Mapping[str, Any]) -> Trial:
         )
         outcomes.append(outcome)
         outcome_index[name] = i
+        if "population" in table:
+            outcome_populations[name] = _get(table, "population", path, str)
         if _get(table, "primary", path, bool, required=False, default=False):
             if primary is not None:
                 raise InvalidInputError(f"`{path}primary`: only one outcome can be primary")
@@ -464,7 +502,15 @@ def _build(doc: Mapping[str, Any]) -> Trial:
     by_name = {treatment.name: treatment.label, control.name: control.label}
     events_list = [attrs.evolve(e, arm=by_name.get(e.arm, e.arm)) for e in events_list]
     problems = trial_problems(
-        (treatment, control), enrolment, outcomes, events_list, primary, published
+        (treatment, control),
+        enrolment,
+        outcomes,
+        events_list,
+        primary,
+        published,
+        populations=populations,
+        outcome_populations=outcome_populations,
+        safety_population=safety,
     )
     if problems:
         order = [arm_index["treatment"], arm_index["control"]]
@@ -486,6 +532,9 @@ def _build(doc: Mapping[str, Any]) -> Trial:
         primary=primary,
         citation=citation,
         published=published,
+        populations=tuple(populations),
+        outcome_populations=outcome_populations,
+        safety_population=safety,
     )
 
 
@@ -499,6 +548,13 @@ def _key_path(where: Where, arm_order: list[int], outcome_index: Mapping[str, in
         return f"{head}[{int(rest[0]) + 1}]{tail}"
     if head == "published" and rest and str(rest[0]) in outcome_index:
         return f"outcomes[{outcome_index[str(rest[0])] + 1}].published"
+    if head == "outcome_populations" and rest and str(rest[0]) in outcome_index:
+        return f"outcomes[{outcome_index[str(rest[0])] + 1}].population"
+    if head == "populations" and rest:
+        tail = "".join(f".{part}" for part in rest[1:])
+        return f"populations[{int(rest[0]) + 1}]{tail}"
+    if head == "safety_population":
+        return "populations.safety"
     if head == "primary":
         return "outcomes.primary"
     return str(head)
