@@ -380,7 +380,7 @@ class TrialReport:
         return self.to_html()
 
     def to_latex(self) -> str:
-        r"""The report's tables as LaTeX (booktabs); see :meth:`ReportTable.to_latex`.
+        r"""The report's tables as LaTeX (booktabs); see :meth:`~rctkit.tables.ReportTable.to_latex`.
 
         Every label goes through :func:`~rctkit.formatting.escape_latex`. The tables need
         ``\usepackage{booktabs}`` and compile with pdflatex, xelatex or lualatex.
