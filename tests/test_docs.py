@@ -10,6 +10,7 @@ from __future__ import annotations
 import ast
 import importlib
 import re
+import sys
 import types
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,11 @@ from typing import Any
 import pytest
 
 import rctkit
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:
+    import tomli as tomllib
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
@@ -271,3 +277,48 @@ def test_the_built_docs_load_no_remote_script() -> None:
     }
     assert {page: srcs for page, srcs in found.items() if srcs} == {}
     assert (html / "_static" / _conf_settings()["mathjax_path"]).is_file()
+
+
+# --- the README's examples are doctests ------------------------------------------------------
+
+_FENCE = re.compile(r"^```(?P<lang>[a-z]*)\n(?P<body>.*?)^```", re.MULTILINE | re.DOTALL)
+
+
+def python_blocks_not_run(markdown: str) -> list[str]:
+    """The ```python blocks of a Markdown text that are not doctests (so nothing runs them).
+
+    A block runs as a doctest (``--doctest-glob=README.md``) when its first line is a
+    ``>>>`` prompt; its last output must be followed by a blank line, or the closing fence
+    would be read as part of the expected output.
+    """
+    bad = []
+    for block in _FENCE.finditer(markdown):
+        if block["lang"] not in {"python", "py", "pycon"}:
+            continue
+        body = block["body"]
+        if not body.startswith(">>> ") or not body.endswith("\n\n"):
+            bad.append(body)
+    return bad
+
+
+def test_the_readme_python_blocks_are_doctests() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "```python\n>>> " in readme
+    assert python_blocks_not_run(readme) == []
+
+
+def test_the_readme_check_finds_a_block_that_does_not_run() -> None:
+    text = "Text\n\n```python\nimport rctkit as rk\nrk.odds_ratio(core)  # 0.67\n```\n"
+    text += "\n```python\n>>> 1 + 1\n2\n\n```\n\n```python\n>>> 1 + 1\n2\n```\n"
+    assert python_blocks_not_run(text) == [
+        "import rctkit as rk\nrk.odds_ratio(core)  # 0.67\n",
+        ">>> 1 + 1\n2\n",
+    ]
+
+
+def test_the_readme_is_collected_as_a_doctest() -> None:
+    """pyproject's pytest settings run README.md with the rest of the suite."""
+    pytest_settings = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    options = pytest_settings["tool"]["pytest"]["ini_options"]
+    assert "README.md" in options["testpaths"]
+    assert "--doctest-glob=README.md" in options["addopts"]
