@@ -505,10 +505,11 @@ class TrialReport:
         return self.to_html()
 
     def to_latex(self) -> str:
-        r"""The report's tables as LaTeX (booktabs, tabularx); see :meth:`ReportTable.to_latex`.
+        r"""The report's tables as LaTeX (booktabs, tabularx).
 
-        Every label goes through :func:`~rctkit.formatting.escape_latex`. The tables need
-        ``\usepackage{booktabs}`` and ``\usepackage{tabularx}``, fit the text width, and
+        One :meth:`~rctkit.tables.ReportTable.to_latex` per table. Every label goes through
+        :func:`~rctkit.formatting.escape_latex`. The tables need ``\usepackage{booktabs}`` and
+        ``\usepackage{tabularx}``, fit the text width, and
         compile with pdflatex, xelatex or lualatex.
         """
         return "\n".join(t.to_latex() for t in self.tables())

@@ -5,9 +5,10 @@ key path (``arms[2].allocated``) and, for malformed TOML, the line. Errors are o
 when the counts disagree in several places, the message gives the first and how many more,
 and the :class:`~rctkit.errors.InconsistentInputError` lists them all in ``problems``.
 
-Limits: a trial file is a regular file of at most :data:`MAX_TRIAL_FILE_BYTES` (1 MiB) of
-UTF-8 text; anything else (a directory, a FIFO, a device such as ``/dev/zero``) is refused
-before it is read, so reading never blocks and never reads more than the bound.
+Limits: a trial file is a regular file of at most
+:data:`~rctkit.io.trialfile.MAX_TRIAL_FILE_BYTES` (1 MiB) of UTF-8 text; anything else (a
+directory, a FIFO, a device such as ``/dev/zero``) is refused before it is read, so reading
+never blocks and never reads more than the bound.
 """
 
 from __future__ import annotations
@@ -59,7 +60,8 @@ def load_trial(path: str | Path) -> Trial:
     Parameters
     ----------
     path : str or Path
-        A regular file of UTF-8 TOML text, at most :data:`MAX_TRIAL_FILE_BYTES` (1 MiB).
+        A regular file of UTF-8 TOML text, at most
+        :data:`~rctkit.io.trialfile.MAX_TRIAL_FILE_BYTES` (1 MiB).
 
     Raises
     ------
@@ -68,12 +70,12 @@ def load_trial(path: str | Path) -> Trial:
         UTF-8, is not valid TOML (the message gives the line), or breaks a rule of the
         format (the message gives the key path).
     InconsistentInputError
-        (an :class:`InvalidInputError`) if its counts disagree; the message gives the first
+        (an :class:`~rctkit.InvalidInputError`) if its counts disagree; the message gives the first
         problem with its key path and the count of the others; ``problems`` lists them all.
 
     Notes
     -----
-    The path is checked with :func:`os.stat` and opened without blocking, then checked again
+    The path is checked with ``os.stat`` and opened without blocking, then checked again
     on the open file, so a FIFO, a directory or a device is refused rather than read. At most
     ``MAX_TRIAL_FILE_BYTES + 1`` bytes are read. Time and memory grow linearly with the size.
     """
@@ -192,7 +194,8 @@ def parse_trial(text: str, *, source: str = "<string>") -> Trial:
     Raises
     ------
     InvalidInputError
-        As :func:`load_trial`; a text longer than :data:`MAX_TRIAL_FILE_BYTES` characters,
+        As :func:`load_trial`; a text longer than
+        :data:`~rctkit.io.trialfile.MAX_TRIAL_FILE_BYTES` characters,
         nested too deeply for the TOML reader, or with a digit string over 4,300 digits
         (counts are at most :data:`rctkit.MAX_COUNT`) is refused with one line.
     """
