@@ -204,7 +204,7 @@ def harms_rows(
 ) -> list[HarmsRow]:
     """Summarise the trial's adverse events, one row per term, sorted by category then term.
 
-    Denominators are the trial's safety population (:attr:`Trial.safety_population`), or,
+    Denominators are the trial's safety population (``Trial.safety_population``), or,
     when it names none, each arm's analysed count (allocated when ``analysed`` is not given).
     Comparisons need participants with events in both arms; rates need exposure in both.
 

@@ -229,7 +229,7 @@ class Trial:
         outcome known for fewer). An outcome not named here keeps the arm's analysed (else
         allocated) count as its limit.
     safety_population : str, optional
-        The population the harms are counted over (see :attr:`harms_denominators`).
+        The population the harms are counted over (see ``Trial.harms_denominators``).
 
     Raises
     ------
