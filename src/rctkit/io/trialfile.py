@@ -103,7 +103,7 @@ def _read_bounded(path: Path) -> str:
 def read_trial_stream(stream: BinaryIO, *, source: str = "<stdin>") -> Trial:
     """Read a trial file from a binary stream (``rctkit report -`` reads standard input).
 
-    At most :data:`MAX_TRIAL_FILE_BYTES` + 1 bytes are read, so an endless stream is refused
+    At most :data:`~rctkit.io.trialfile.MAX_TRIAL_FILE_BYTES` + 1 bytes are read, so an endless stream is refused
     rather than read to the end; the text is then checked as :func:`load_trial` checks a
     file's.
 
