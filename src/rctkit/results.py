@@ -91,9 +91,9 @@ def records_frame(records: Sequence[Mapping[str, object]], columns: Sequence[str
     A column whose values are all floats or None becomes a float column, None becoming ``nan``;
     an empty list of records gives an empty frame with the columns.
     """
-    pd = _pandas("to_frame")
+    pandas = _pandas("to_frame")
     data = {name: [record.get(name) for record in records] for name in columns}
-    frame = pd.DataFrame(data, columns=list(columns))
+    frame: pd.DataFrame = pandas.DataFrame(data, columns=list(columns))
     for name in columns:
         values = data[name]
         if values and all(v is None or isinstance(v, float) for v in values):
@@ -269,7 +269,7 @@ class Estimate(Displayed):
         ...                                     name="Readmission")
         >>> d = rk.risk_ratio(core).to_dict()
         >>> d["outcome"], d["measure"], round(d["conf_high"], 4)
-        ('Readmission', 'risk_ratio', 0.9965)
+        ('Readmission', 'risk_ratio', 0.9971)
         """
         return {
             "outcome": self.outcome,
@@ -445,14 +445,14 @@ class BatchEstimate(Displayed):
         >>> list(frame["table"]), len(frame.columns)
         ([0, 1], 9)
         """
-        pd = _pandas("to_frame")
+        pandas = _pandas("to_frame")
         size = self.estimate.size
         nan = np.full(size, np.nan)
 
         def column(values: FloatArray | None) -> FloatArray:
             return nan if values is None else np.asarray(values, dtype=np.float64).reshape(-1)
 
-        return pd.DataFrame(
+        frame: pd.DataFrame = pandas.DataFrame(
             {
                 "table": np.arange(size, dtype=np.int64),
                 "measure": np.full(size, self.measure, dtype=object),
@@ -465,6 +465,7 @@ class BatchEstimate(Displayed):
                 "pvalue": column(self.pvalue),
             }
         )
+        return frame
 
     def _title(self) -> str:
         return f"{MEASURE_LABELS.get(self.measure, self.measure)}, batch"
@@ -532,14 +533,14 @@ class BatchTestResult(Displayed):
         -----
         Built from the arrays, column by column; no limit beyond memory.
         """
-        pd = _pandas("to_frame")
+        pandas = _pandas("to_frame")
         size = self.pvalue.size
         statistic = (
             np.full(size, np.nan)
             if self.statistic is None
             else np.asarray(self.statistic, dtype=np.float64).reshape(-1)
         )
-        return pd.DataFrame(
+        frame: pd.DataFrame = pandas.DataFrame(
             {
                 "table": np.arange(size, dtype=np.int64),
                 "method": np.full(size, self.method, dtype=object),
@@ -548,6 +549,7 @@ class BatchTestResult(Displayed):
                 "pvalue": np.asarray(self.pvalue, dtype=np.float64).reshape(-1),
             }
         )
+        return frame
 
     def _title(self) -> str:
         return "Hypothesis tests, batch"

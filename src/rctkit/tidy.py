@@ -110,7 +110,7 @@ def compare_methods(
     >>> list(frame["method"])
     ['wald', 'haldane', 'koopman', 'mn']
     >>> print(f"{frame['conf_high'][0]:.4f}")
-    0.9965
+    0.9971
     """
     outcome = _engine.check_outcome(outcome)
     measures = (
