@@ -228,7 +228,9 @@ class Estimate(Displayed):
         Wald standard error is infinite (a zero cell). Keyword only.
     outcome : str
         The name of the :class:`~rctkit.BinaryOutcome` the estimate is about; ``""`` when it
-        has none (or for results built from bare counts). Keyword only.
+        has none (or for results built from bare counts). Keyword only. A label: ``==``
+        compares the numbers and the method, not the name, so that a scalar result equals the
+        :mod:`rctkit.batch` result of the same table.
 
     Notes
     -----
@@ -245,7 +247,7 @@ class Estimate(Displayed):
     pvalue: float | None = None
     std_error: float | None = attrs.field(default=None, kw_only=True, converter=_optional_float)
     outcome: str = attrs.field(
-        default="", kw_only=True, validator=attrs.validators.instance_of(str)
+        default="", kw_only=True, eq=False, validator=attrs.validators.instance_of(str)
     )
 
     def __float__(self) -> float:
@@ -333,7 +335,7 @@ class TestResult(Displayed):
         The alternative hypothesis.
     outcome : str
         The name of the :class:`~rctkit.BinaryOutcome` tested; ``""`` when it has none.
-        Keyword only.
+        Keyword only; a label, not compared by ``==``.
     """
 
     __test__ = False  # not a pytest test class
@@ -343,7 +345,7 @@ class TestResult(Displayed):
     method: str
     alternative: str = "two-sided"
     outcome: str = attrs.field(
-        default="", kw_only=True, validator=attrs.validators.instance_of(str)
+        default="", kw_only=True, eq=False, validator=attrs.validators.instance_of(str)
     )
 
     def to_dict(self) -> dict[str, str | float | None]:
