@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import sys
 import warnings
+from collections.abc import Callable
 from typing import Any
 
 import attrs
@@ -144,7 +145,7 @@ def test_new_fields_keep_the_positional_constructor() -> None:
     assert (est.pvalue, est.std_error, est.outcome) == (0.2, None, "")
     assert rk.TestResult(3.0, 0.08, "chi2", "two-sided").outcome == ""
     with pytest.raises(TypeError):
-        rk.Estimate("risk_difference", -0.05, ci, 0.95, "published", 0.2, 0.1)  # type: ignore[misc]
+        rk.Estimate("risk_difference", -0.05, ci, 0.95, "published", 0.2, 0.1)  # type: ignore[call-arg]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -198,14 +199,14 @@ def test_to_dict_and_to_frame_round_trip(
         est = getattr(rk, measure)(outcome, method=method, confidence_level=level)
     d = est.to_dict()
     rebuilt = rk.Estimate(
-        d["measure"],  # type: ignore[arg-type]
-        d["estimate"],  # type: ignore[arg-type]
-        rk.ConfidenceInterval(d["conf_low"], d["conf_high"]),  # type: ignore[arg-type]
-        d["confidence_level"],  # type: ignore[arg-type]
-        d["method"],  # type: ignore[arg-type]
-        d["pvalue"],  # type: ignore[arg-type]
+        d["measure"],
+        d["estimate"],
+        rk.ConfidenceInterval(d["conf_low"], d["conf_high"]),
+        d["confidence_level"],
+        d["method"],
+        d["pvalue"],
         std_error=d["std_error"],
-        outcome=d["outcome"],  # type: ignore[arg-type]
+        outcome=d["outcome"],
     )
     assert all(_same(a, b) for a, b in zip(rebuilt.to_dict().values(), d.values(), strict=True))
     frame = est.to_frame()
@@ -281,7 +282,7 @@ def no_pandas(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.mark.usefixtures("no_pandas")
 def test_to_frame_without_pandas_names_the_extra(core: rk.BinaryOutcome) -> None:
-    calls = [
+    calls: list[Callable[[], object]] = [
         rk.odds_ratio(core).to_frame,
         rk.hypothesis_test(core).to_frame,
         rkb.odds_ratio([64, 10], 218, 83, 216).to_frame,
