@@ -259,10 +259,10 @@ class Estimate(Displayed):
         Returns
         -------
         dict
-            The keys, in this order (:data:`ESTIMATE_COLUMNS`): ``outcome``, ``measure``,
-            ``method``, ``estimate``, ``conf_low``, ``conf_high``, ``confidence_level``,
-            ``std_error`` (None where the method has none) and ``pvalue`` (None where the
-            method has none). The floats are the attributes' values, unrounded.
+            The keys, in this order (``rctkit.results.ESTIMATE_COLUMNS``): ``outcome``,
+            ``measure``, ``method``, ``estimate``, ``conf_low``, ``conf_high``,
+            ``confidence_level``, ``std_error`` (None where the method has none) and ``pvalue``
+            (None where the method has none). The floats are the attributes' values, unrounded.
 
         Examples
         --------
@@ -354,7 +354,7 @@ class TestResult(Displayed):
         Returns
         -------
         dict
-            The keys, in this order (:data:`TEST_COLUMNS`): ``outcome``, ``method``,
+            The keys, in this order (``rctkit.results.TEST_COLUMNS``): ``outcome``, ``method``,
             ``alternative``, ``statistic`` (None for tests without one) and ``pvalue``.
 
         Examples
@@ -404,7 +404,7 @@ class BatchEstimate(Displayed):
     """Effect estimates for a batch of tables; the arrays share the inputs' broadcast shape.
 
     ``std_error`` (keyword only) is the array of standard errors for the methods that have one,
-    as :attr:`Estimate.std_error`, and None for the others.
+    as ``Estimate.std_error``, and None for the others.
     """
 
     measure: Measure
@@ -426,7 +426,7 @@ class BatchEstimate(Displayed):
         -------
         pandas.DataFrame
             Column ``table`` (the table's flat index, in C order, as :meth:`item` takes it),
-            then the columns of :meth:`Estimate.to_dict` without ``outcome``: ``measure``,
+            then the columns of :meth:`~rctkit.Estimate.to_dict` without ``outcome``: ``measure``,
             ``method``, ``estimate``, ``conf_low``, ``conf_high``, ``confidence_level``,
             ``std_error`` and ``pvalue`` (``nan`` where the method has none).
 

@@ -1,4 +1,4 @@
-"""Every method on one outcome, side by side: :func:`compare_methods`, a tidy DataFrame.
+"""Every method on one outcome, side by side: :func:`~rctkit.compare_methods`, a tidy DataFrame.
 
 The rows are the :meth:`~rctkit.Estimate.to_dict` and :meth:`~rctkit.TestResult.to_dict`
 records of the scalar functions, so each number is exactly what ``rk.odds_ratio(outcome,
@@ -25,8 +25,8 @@ if TYPE_CHECKING:
 
 __all__ = ["COMPARE_COLUMNS", "COMPARE_MEASURES", "compare_methods"]
 
-#: The measures :func:`compare_methods` knows, in the order of its rows; ``"test"`` stands for
-#: the hypothesis tests of no difference.
+#: The measures :func:`~rctkit.compare_methods` knows, in the order of its rows; ``"test"``
+#: stands for the hypothesis tests of no difference.
 COMPARE_MEASURES: tuple[str, ...] = (
     "odds_ratio",
     "risk_ratio",
@@ -35,7 +35,7 @@ COMPARE_MEASURES: tuple[str, ...] = (
     "test",
 )
 
-#: The columns of :func:`compare_methods`, in order.
+#: The columns of :func:`~rctkit.compare_methods`, in order.
 COMPARE_COLUMNS: tuple[str, ...] = (
     "outcome",
     "measure",
@@ -72,10 +72,10 @@ def compare_methods(
     -------
     pandas.DataFrame
         One row per measure x method, in the registry's order (the order of the docs and of
-        errors), with the columns of :data:`COMPARE_COLUMNS`: ``outcome`` (the outcome's
+        errors), with the columns of ``rctkit.tidy.COMPARE_COLUMNS``: ``outcome`` (the outcome's
         name), ``measure``, ``method`` (the ``method=`` string), ``label`` (how reports name
         it), ``estimate``, ``conf_low``, ``conf_high``, ``confidence_level``, ``std_error``
-        (see :attr:`Estimate.std_error`), ``statistic`` (tests), ``pvalue`` and ``note``.
+        (see ``Estimate.std_error``), ``statistic`` (tests), ``pvalue`` and ``note``.
         Numbers a row does not have are ``nan``. ``note`` is ``""``, or the warnings the
         method raised on this table (each once, joined by ``"; "``), or why the method was
         refused.
