@@ -316,3 +316,13 @@ def adjusted_trials(draw: st.DrawFn) -> dict[str, Any]:
         data[f"g{j}"] = np.array([f"l{i:02d}" for i in range(k)])[g]
     data["y"] = (rng.random(n) < 1.0 / (1.0 + np.exp(-eta))).astype(np.int64)
     return data
+
+
+#: A two-arm interval method: ``(measure, method)``, any registered one.
+effect_methods = st.sampled_from(
+    [
+        (measure, method)
+        for measure in ("odds_ratio", "risk_ratio", "risk_difference")
+        for method in rk.effects.available_methods(measure)
+    ]
+)

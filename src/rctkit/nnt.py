@@ -334,6 +334,7 @@ def nnt_from_risk_difference(risk_difference: Estimate, *, event: str = "harmful
         pvalue=rd.pvalue,
         event=direction,
         risk_difference=rd,
+        outcome=rd.outcome,
     )
 
 
