@@ -103,9 +103,9 @@ def _read_bounded(path: Path) -> str:
 def read_trial_stream(stream: BinaryIO, *, source: str = "<stdin>") -> Trial:
     """Read a trial file from a binary stream (``rctkit report -`` reads standard input).
 
-    At most :data:`~rctkit.io.trialfile.MAX_TRIAL_FILE_BYTES` + 1 bytes are read, so an endless stream is refused
-    rather than read to the end; the text is then checked as :func:`load_trial` checks a
-    file's.
+    At most :data:`~rctkit.io.trialfile.MAX_TRIAL_FILE_BYTES` + 1 bytes are read, so an
+    endless stream is refused rather than read to the end; the text is then checked as
+    :func:`load_trial` checks a file's.
 
     >>> import io
     >>> from rctkit.io.examples import example_text
