@@ -3,7 +3,7 @@
 Each outcome is reported with its counts per arm and with both absolute (risk difference)
 and relative (risk ratio, odds ratio) effects side by side, as CONSORT 2025 asks. A
 :class:`TrialReport` renders as text, Markdown, HTML, LaTeX or DataFrames, in the ``plain``,
-``lancet`` or ``nejm`` style.
+``lancet``, ``nejm``, ``bmj`` or ``jama`` style (see :mod:`rctkit.formatting`).
 """
 
 from __future__ import annotations
@@ -17,7 +17,12 @@ import attrs
 
 from rctkit import effects, hypothesis_tests
 from rctkit._engine import method_label
-from rctkit._validation import check_choice, check_confidence_level, check_instance
+from rctkit._validation import (
+    check_choice,
+    check_confidence_level,
+    check_instance,
+    check_percent_decimals,
+)
 from rctkit.errors import InvalidInputError
 from rctkit.formatting import (
     STYLES,
@@ -25,6 +30,7 @@ from rctkit.formatting import (
     escape_markdown,
     escape_text,
     format_ci,
+    format_count,
     format_estimate,
     format_number,
     format_p,
@@ -130,12 +136,18 @@ class TrialReport:
     ----------
     trial : Trial
         The trial.
-    style : {"plain", "lancet", "nejm"}, optional
-        Number style: ``lancet`` prints mid-dot decimals ("0·67", "95% CI 0·45–0·99").
+    style : {"plain", "lancet", "nejm", "bmj", "jama"}, optional
+        Number style (see :mod:`rctkit.formatting`): ``lancet`` prints mid-dot decimals
+        ("0·67", "95% CI 0·45–0·99"). In every style a confidence limit never rounds onto
+        the null value, a p-value never rounds across 0.05, no number prints as "−0" and a
+        non-zero count is never "0%".
     confidence_level : float, optional
         Default 0.95.
     methods : mapping, optional
         Interval methods per measure and the test for p-values; see ``DEFAULT_METHODS``.
+    percent_decimals : int, optional
+        Decimals of every percentage, from 0 to 6; default: the style's (0 in plain and BMJ,
+        1 in Lancet, NEJM and JAMA).
 
     Raises
     ------
@@ -162,6 +174,9 @@ class TrialReport:
     style: str = attrs.field(default="plain")
     confidence_level: float = attrs.field(default=0.95, converter=check_confidence_level)
     methods: Mapping[str, str] = attrs.field(factory=dict, converter=_check_methods)
+    percent_decimals: int | None = attrs.field(
+        default=None, converter=check_percent_decimals, kw_only=True
+    )
 
     @style.validator
     def _check_style(self, attribute: attrs.Attribute[str], value: str) -> None:
@@ -176,7 +191,17 @@ class TrialReport:
             for o in self.trial.outcomes
         ]
 
+    def _pct(self, events: int, total: int, *, show_total: bool = True) -> str:
+        return format_percent(
+            events,
+            total,
+            style=self.style,
+            decimals=self.percent_decimals,
+            show_total=show_total,
+        )
+
     def _fmt(self, est: Estimate, *, scale: float = 1.0, digits: int = 2) -> str:
+        """Estimate (low to high); a ratio's limit never rounds onto 1 (digits 2)."""
         low, high = est.ci
         text = format_number(scale * est.estimate, digits, style=self.style)
         ci = format_ci(
@@ -186,17 +211,26 @@ class TrialReport:
             level=self.confidence_level,
             style=self.style,
             label=False,
+            null=None if scale != 1.0 else 1.0,
         )
         return f"{text} ({ci})"
+
+    def _count(self, count: int) -> str:
+        return format_count(count, style=self.style)
 
     def consort_table(self) -> ReportTable:
         """Participants randomised and analysed per arm."""
         treatment, control = self.trial.arms
-        rows: list[tuple[Any, ...]] = [("Randomised", treatment.allocated, control.allocated)]
+        n = self._count
+        rows: list[tuple[Any, ...]] = [
+            ("Randomised", n(treatment.allocated), n(control.allocated))
+        ]
         if treatment.received is not None and control.received is not None:
-            rows.append(("Received allocated intervention", treatment.received, control.received))
+            rows.append(
+                ("Received allocated intervention", n(treatment.received), n(control.received))
+            )
         if treatment.analysed is not None and control.analysed is not None:
-            rows.append(("Analysed (primary outcome)", treatment.analysed, control.analysed))
+            rows.append(("Analysed (primary outcome)", n(treatment.analysed), n(control.analysed)))
         return ReportTable("Participant flow (CONSORT)", ("", treatment.name, control.name), rows)
 
     def outcome_table(self) -> ReportTable:
@@ -220,12 +254,12 @@ class TrialReport:
             rows.append(
                 (
                     name,
-                    format_percent(o.treatment.events, o.treatment.total, style=self.style),
-                    format_percent(o.control.events, o.control.total, style=self.style),
+                    self._pct(o.treatment.events, o.treatment.total),
+                    self._pct(o.control.events, o.control.total),
                     self._fmt(s.risk_difference, scale=100, digits=1),
                     self._fmt(s.risk_ratio),
                     self._fmt(s.odds_ratio),
-                    _bare_p(s.test.pvalue, self.style),
+                    format_p(s.test.pvalue, style=self.style, prefix=False),
                 )
             )
         m = {**DEFAULT_METHODS, **self.methods}
@@ -248,16 +282,16 @@ class TrialReport:
             published.high,
             level=self.confidence_level,
             style=self.style,
+            null=_null(published.measure),
         )
-        p = "" if published.pvalue is None else f", p = {published.pvalue:g}"
-        if self.style == "lancet":
-            p = p.replace(" = ", "=").replace(".", "\u00b7")
+        p = "" if published.pvalue is None else f", {format_p(published.pvalue, style=self.style)}"
         crude = format_estimate(
             s.odds_ratio.estimate,
             s.odds_ratio.ci.low,
             s.odds_ratio.ci.high,
             level=self.confidence_level,
             style=self.style,
+            null=1.0,
         )
         measure = published.measure.replace("_", " ")
         return (
@@ -290,13 +324,11 @@ class TrialReport:
                 r.term + (" (serious)" if r.serious and "serious" not in r.term.lower() else "")
             ]
             for i in (0, 1):
-                cells.append("–" if r.events[i] is None else str(r.events[i]))
+                events = r.events[i]
+                cells.append("–" if events is None else self._count(events))
                 n, total = r.participants[i], r.totals[i]
                 cells.append(
-                    "–"
-                    if n is None or total is None
-                    else format_percent(n, total, style=self.style).split("/", 1)[0]
-                    + f" ({format_number(100 * n / total, 0, style=self.style)}%)"
+                    "–" if n is None or total is None else self._pct(n, total, show_total=False)
                 )
             cells.append(
                 "–"
@@ -304,7 +336,9 @@ class TrialReport:
                 else self._fmt(r.risk_difference, scale=100, digits=1)
             )
             cells.append("–" if r.risk_ratio is None else self._fmt(r.risk_ratio))
-            cells.append("–" if r.pvalue is None else _bare_p(r.pvalue, self.style))
+            cells.append(
+                "–" if r.pvalue is None else format_p(r.pvalue, style=self.style, prefix=False)
+            )
             cells.append("–" if r.rate_ratio is None else self._fmt(r.rate_ratio))
             rows.append(tuple(cells))
         notes = [
@@ -317,8 +351,9 @@ class TrialReport:
             for arm in self.trial.arms
         ]
         notes.append(
-            f"Events in all: {total_events[0]} ({treatment.name}) and {total_events[1]} "
-            f"({control.name}), {sum(total_events)} in total."
+            f"Events in all: {self._count(total_events[0])} ({treatment.name}) and "
+            f"{self._count(total_events[1])} ({control.name}), "
+            f"{self._count(sum(total_events))} in total."
         )
         return ReportTable("Harms", columns, rows, notes)
 
@@ -341,6 +376,7 @@ class TrialReport:
             style=self.style,
             confidence_level=self.confidence_level,
             methods=self.methods,
+            percent_decimals=self.percent_decimals,
         )
 
     def to_markdown(self) -> str:
@@ -402,9 +438,9 @@ class TrialReport:
         }[fmt]()
 
 
-def _bare_p(pvalue: float, style: str) -> str:
-    """A p-value for a table cell: "0.046", "<0.001" (no leading "p =")."""
-    return format_p(pvalue, style=style).removeprefix("p").strip(" =")
+def _null(measure: str) -> float:
+    """The null value of a measure: 1 for a ratio, 0 for a difference."""
+    return 1.0 if "ratio" in measure else 0.0
 
 
 def _row(label: str, cells: list[str], widths: list[int]) -> str:
@@ -421,6 +457,7 @@ def render_text(
     style: str = "plain",
     confidence_level: float = 0.95,
     methods: Mapping[str, str] = DEFAULT_METHODS,
+    percent_decimals: int | None = None,
 ) -> str:
     """Render the trial report as plain text (the output of ``rctkit demo``).
 
@@ -436,14 +473,20 @@ def render_text(
       Randomised                                 221               220
     ...
     """
-    report = TrialReport(trial, style=style, confidence_level=confidence_level, methods=methods)
+    report = TrialReport(
+        trial,
+        style=style,
+        confidence_level=confidence_level,
+        methods=methods,
+        percent_decimals=percent_decimals,
+    )
     trial = report.trial
     treatment, control = trial.arms
     lines = [*report._heading(), ""]
     widths = [30, 16, 18]
     lines.append("Participant flow (CONSORT)")
     lines.append(_row("", [treatment.name, control.name], widths))
-    for row in report.consort_table().rows:
+    for row in report.consort_table().rows:  # counts formatted once, by the table
         lines.append(_row(row[0], list(row[1:]), widths))
     m = {**DEFAULT_METHODS, **methods}
 
@@ -456,6 +499,7 @@ def render_text(
             digits,
             level=confidence_level,
             style=style,
+            null=1.0 if scale == 1.0 else None,
         )
 
     for s in report.summaries():
@@ -468,8 +512,8 @@ def render_text(
             _row(
                 "Events, n/N (%)",
                 [
-                    format_percent(outcome.treatment.events, outcome.treatment.total, style=style),
-                    format_percent(outcome.control.events, outcome.control.total, style=style),
+                    report._pct(outcome.treatment.events, outcome.treatment.total),
+                    report._pct(outcome.control.events, outcome.control.total),
                 ],
                 widths,
             )
@@ -507,8 +551,9 @@ def render_text(
                 published.high,
                 level=confidence_level,
                 style=style,
+                null=_null(published.measure),
             )
-            p = "" if published.pvalue is None else f", p = {published.pvalue:g}"
+            p = "" if published.pvalue is None else f", {format_p(published.pvalue, style=style)}"
             wald_p = (
                 ""
                 if s.odds_ratio.pvalue is None
@@ -536,12 +581,11 @@ def render_text(
             cells = []
             for i in (0, 1):
                 parts = []
-                if r.events[i] is not None:
-                    parts.append(f"{r.events[i]} events")
-                if r.participants[i] is not None and r.totals[i] is not None:
-                    parts.append(
-                        format_percent(r.participants[i] or 0, r.totals[i] or 1, style=style)
-                    )
+                ev, n, total = r.events[i], r.participants[i], r.totals[i]
+                if ev is not None:
+                    parts.append(f"{report._count(ev)} events")
+                if n is not None and total is not None:
+                    parts.append(report._pct(n, total))
                 cells.append("; ".join(parts) or "-")
             lines.append(_row(r.term, cells, widths))
             if r.risk_difference is not None:
@@ -555,7 +599,8 @@ def render_text(
             sum(e.events or 0 for e in trial.adverse_events if e.arm == a.label)
             for a in trial.arms
         ]
-        lines.append(f"  ({events[0]} vs {events[1]} events, {sum(events)} in all)")
+        n_ = report._count
+        lines.append(f"  ({n_(events[0])} vs {n_(events[1])} events, {n_(sum(events))} in all)")
     lines.append("")
     note = (
         f"Intervals are {100 * confidence_level:g}% confidence intervals. Effects compare "
