@@ -166,7 +166,10 @@ def _two_by_two(args: argparse.Namespace) -> str:
         label = MEASURE_LABELS[measure]
         for method in methods[measure]:
             est = getattr(effects, measure)(outcome, method=method, confidence_level=level)
-            text = format_estimate(est.estimate, est.ci.low, est.ci.high, 4, level=level)
+            null = 0.0 if measure == "risk_difference" else 1.0
+            text = format_estimate(
+                est.estimate, est.ci.low, est.ci.high, 4, level=level, null=null
+            )
             p = "" if est.pvalue is None else f"  {format_p(est.pvalue)}"
             name = method_label(measure, method)
             lines.append(f"{label:<17}{method + ' ':<15}{text}{p}  ({name})")

@@ -60,7 +60,7 @@ import operator
 import re
 from typing import NamedTuple
 
-from rctkit._validation import as_count, check_choice, check_percent_decimals
+from rctkit._validation import check_choice, check_percent_decimals
 from rctkit.errors import InvalidInputError
 
 __all__ = [
@@ -122,18 +122,20 @@ def _digits(value: float, digits: int, avoid: float | None) -> int:
     """The fewest decimals, at least ``digits``, with which ``value`` does not print as zero
     (unless it is zero) nor as ``avoid`` (unless it equals it)."""
 
-    def bad(d: int) -> bool:
+    def gap(d: int) -> float:
+        """How far ``value`` is from what it would wrongly print as with ``d`` decimals
+        (0 when it prints rightly)."""
         rounded = float(f"{value:.{d}f}")
-        return (rounded == 0 and value != 0) or (
-            avoid is not None and rounded == avoid and value != avoid
-        )
+        if rounded == 0 and value != 0:
+            return abs(value)
+        if avoid is not None and rounded == avoid and value != avoid:
+            return abs(value - avoid)
+        return 0.0
 
     d = digits
-    while bad(d):
-        # Jump to the decimal of the first digit that differs, then step on.
-        gaps = [abs(value)] + ([] if avoid is None else [abs(value - avoid)])
-        first = max(-math.floor(math.log10(g)) for g in gaps if g > 0)
-        d = max(d + 1, first)
+    while (g := gap(d)) > 0:
+        # Jump to about the decimal of the first digit that differs, then step on.
+        d = max(d + 1, -math.floor(math.log10(g)) - 1)
     return d
 
 
@@ -195,6 +197,19 @@ def format_number(
     return _fixed(value, _digits(value, digits, null), st)
 
 
+def _as_count(value: object, name: str) -> int:
+    """A non-negative integer of any size (a printed total may exceed ``MAX_COUNT``)."""
+    try:
+        if isinstance(value, bool):
+            raise TypeError
+        count = operator.index(value)  # type: ignore[call-overload]
+    except TypeError:
+        raise InvalidInputError(f"`{name}` must be an integer count (got {value!r})") from None
+    if count < 0:
+        raise InvalidInputError(f"`{name}` must be non-negative (got {name}={count})")
+    return count
+
+
 def format_count(count: int, *, style: str = "plain") -> str:
     """Format a count with the style's thousands separator.
 
@@ -210,7 +225,7 @@ def format_count(count: int, *, style: str = "plain") -> str:
     >>> format_count(1463, style="lancet")
     '1463'
     """
-    return _fixed(as_count(count, "count"), 0, _style(style))
+    return _fixed(_as_count(count, "count"), 0, _style(style))
 
 
 def _sep(low: float, high: float, st: _Style) -> str:
@@ -335,7 +350,7 @@ def format_percent(
     st = _style(style)
     if decimals is not None:  # the message names the report's option
         decimals = check_percent_decimals(decimals)
-    events, total = as_count(events, "events"), as_count(total, "total")
+    events, total = _as_count(events, "events"), _as_count(total, "total")
     if events > total:
         raise InvalidInputError(
             f"`events` must not exceed `total` (got events={events}, total={total})"
