@@ -137,7 +137,7 @@ def test_report_validates_options() -> None:
     with pytest.raises(rk.InvalidInputError, match=r"`percent_decimals` must be from 0 to 6"):
         TrialReport(trial, percent_decimals=7)
     with pytest.raises(rk.InvalidInputError, match=r"`percent_decimals` must be None or an"):
-        TrialReport(trial, percent_decimals=1.5)  # type: ignore[arg-type]
+        TrialReport(trial, percent_decimals=1.5)
     with pytest.raises(rk.InvalidInputError, match=r"`confidence_level` must be"):
         TrialReport(trial, confidence_level=1.5)
     with pytest.raises(rk.InvalidInputError, match=r"`methods\['odds_ratio'\]` must be one of"):

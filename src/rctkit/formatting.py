@@ -58,7 +58,7 @@ from __future__ import annotations
 import math
 import operator
 import re
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from rctkit._validation import check_choice, check_percent_decimals
 from rctkit.errors import InvalidInputError
@@ -197,12 +197,12 @@ def format_number(
     return _fixed(value, _digits(value, digits, null), st)
 
 
-def _as_count(value: object, name: str) -> int:
+def _as_count(value: Any, name: str) -> int:
     """A non-negative integer of any size (a printed total may exceed ``MAX_COUNT``)."""
     try:
         if isinstance(value, bool):
             raise TypeError
-        count = operator.index(value)  # type: ignore[call-overload]
+        count = operator.index(value)
     except TypeError:
         raise InvalidInputError(f"`{name}` must be an integer count (got {value!r})") from None
     if count < 0:
