@@ -368,3 +368,14 @@ def _check_render(text: str, limits: set[float], pvalues: list[float], where: st
         assert (printed == 0) == (n == 0), (where, count, total, pct)
         if total:
             assert (printed == 100) == (n == _parse(total)), (where, count, total, pct)
+
+
+def test_percent_decimals_reach_every_entry_point(capsys: pytest.CaptureFixture[str]) -> None:
+    from rctkit.trialfile import example_trial
+
+    trial = example_trial()
+    assert rk.report(trial, percent_decimals=2).outcome_table().rows[0][1] == "64/218 (29.36%)"
+    text = TrialReport(trial, style="lancet", percent_decimals=2).to_text()
+    assert "64/218 (29·36%)" in text
+    assert main(["demo", "--percent-decimals", "1"]) == 0
+    assert "64/218 (29.4%)" in capsys.readouterr().out

@@ -204,7 +204,12 @@ def _report(args: argparse.Namespace) -> str:
     output = None if args.output is None else _check_output(args)
     trial = example_trial() if args.command == "demo" else load_trial(Path(args.trial))
     _check_report_cost(trial)
-    text = TrialReport(trial, style=args.style, confidence_level=level).render(args.format)
+    text = TrialReport(
+        trial,
+        style=args.style,
+        confidence_level=level,
+        percent_decimals=args.percent_decimals,
+    ).render(args.format)
     if not text.endswith("\n"):
         text += "\n"
     if output is None:
@@ -297,6 +302,14 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument("trial", metavar="TRIAL.toml", help="the trial file (at most 1 MiB)")
     for p in (demo, report):
         p.add_argument("--style", choices=STYLES, default="plain", help="journal style")
+        p.add_argument(
+            "--percent-decimals",
+            type=int,
+            choices=range(7),
+            default=None,
+            metavar="{0..6}",
+            help="decimals of the percentages (default: the style's)",
+        )
         p.add_argument("--level", default="0.95", help="confidence level (default 0.95)")
         p.add_argument(
             "--format",

@@ -619,6 +619,7 @@ def report(
     style: str = "plain",
     confidence_level: float = 0.95,
     methods: Mapping[str, str] | None = None,
+    percent_decimals: int | None = None,
 ) -> TrialReport:
     """The trial's report: the same as ``TrialReport(trial, ...)``.
 
@@ -634,6 +635,7 @@ def report(
         style=style,
         confidence_level=confidence_level,
         methods={} if methods is None else methods,
+        percent_decimals=percent_decimals,
     )
 
 
