@@ -249,6 +249,12 @@ def test_formatting_refuses_bad_input() -> None:
         format_percent(-1, 3)
     with pytest.raises(rk.InvalidInputError, match=r"`percent_decimals` must be from 0 to 6"):
         format_percent(1, 3, decimals=9)
+    with pytest.raises(rk.InvalidInputError, match=r"`digits` must be an integer from 0 to 20"):
+        format_ci(0.5, 0.9, 2.5)  # type: ignore[arg-type]
+    with pytest.raises(rk.InvalidInputError, match=r"`value` must be a real number"):
+        format_number("0.5")  # type: ignore[arg-type]
+    with pytest.raises(rk.InvalidInputError, match=r"`pvalue` must be a real number"):
+        format_p(None)  # type: ignore[arg-type]
     with pytest.raises(rk.InvalidInputError, match=r"`pvalue` must be from 0 to 1"):
         format_p(1.5)
 

@@ -56,6 +56,7 @@ or more.
 from __future__ import annotations
 
 import math
+import numbers
 import operator
 import re
 from typing import Any, NamedTuple
@@ -188,7 +189,11 @@ def format_number(
     'inf'
     """
     st = _style(style)
-    digits = operator.index(digits)
+    if isinstance(digits, bool) or not isinstance(digits, int) or not 0 <= digits <= 20:
+        raise InvalidInputError(f"`digits` must be an integer from 0 to 20 (got {digits!r})")
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise InvalidInputError(f"`value` must be a real number (got {value!r})")
+    value = float(value)
     if math.isnan(value):
         return "NA"
     if math.isinf(value):
@@ -427,6 +432,9 @@ def format_p(pvalue: float, *, style: str = "plain", prefix: bool = True) -> str
         sp = st.p_space
         return f"{st.p_name}{sp}{relation}{sp}{value}" if prefix else value
 
+    if isinstance(pvalue, bool) or not isinstance(pvalue, numbers.Real):
+        raise InvalidInputError(f"`pvalue` must be a real number (got {pvalue!r})")
+    pvalue = float(pvalue)
     if math.isnan(pvalue):
         return said("=", "NA")
     if not 0 <= pvalue <= 1:
