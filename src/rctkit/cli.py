@@ -166,7 +166,10 @@ def _two_by_two(args: argparse.Namespace) -> str:
         label = MEASURE_LABELS[measure]
         for method in methods[measure]:
             est = getattr(effects, measure)(outcome, method=method, confidence_level=level)
-            text = format_estimate(est.estimate, est.ci.low, est.ci.high, 4, level=level)
+            null = 0.0 if measure == "risk_difference" else 1.0
+            text = format_estimate(
+                est.estimate, est.ci.low, est.ci.high, 4, level=level, null=null
+            )
             p = "" if est.pvalue is None else f"  {format_p(est.pvalue)}"
             name = method_label(measure, method)
             lines.append(f"{label:<17}{method + ' ':<15}{text}{p}  ({name})")
@@ -207,7 +210,12 @@ def _report(args: argparse.Namespace) -> str:
         trial = load_trial(Path(args.trial))
     _check_report_cost(trial)
     fmt = _output_format(args.format, output)
-    built = TrialReport(trial, style=args.style, confidence_level=level)
+    built = TrialReport(
+        trial,
+        style=args.style,
+        confidence_level=level,
+        percent_decimals=args.percent_decimals,
+    )
     # A page on its own: the HTML the command line writes is a complete document.
     text = built.to_html(standalone=True) if fmt == "html" else built.render(fmt)
     if not text.endswith("\n"):
@@ -324,6 +332,14 @@ def _parser() -> argparse.ArgumentParser:
     )
     for p in (demo, report):
         p.add_argument("--style", choices=STYLES, default="plain", help="journal style")
+        p.add_argument(
+            "--percent-decimals",
+            type=int,
+            choices=range(7),
+            default=None,
+            metavar="{0..6}",
+            help="decimals of the percentages (default: the style's)",
+        )
         p.add_argument("--level", default="0.95", help="confidence level (default 0.95)")
         p.add_argument(
             "--format",

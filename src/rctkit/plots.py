@@ -111,7 +111,13 @@ def forest_plot(
         if math.isfinite(point) and (point > 0 or not ratio):
             ax.plot([point], [y], marker="s", color="black", markersize=7)
         text = format_estimate(
-            point, low, high, 2 if ratio else 1, level=confidence_level, style=style
+            point,
+            low,
+            high,
+            2 if ratio else 1,
+            level=confidence_level,
+            style=style,
+            null=1.0 if ratio else 0.0,
         )
         labels.append((y, escape_text(s.outcome.name), text))
     ax.axvline(1.0 if ratio else 0.0, color="grey", linestyle="--", linewidth=1)

@@ -3,7 +3,7 @@
 Each outcome is reported with its counts per arm and with both absolute (risk difference)
 and relative (risk ratio, odds ratio) effects side by side, as CONSORT 2025 asks. A
 :class:`TrialReport` renders as text, Markdown, HTML, LaTeX or DataFrames, in the ``plain``,
-``lancet`` or ``nejm`` style.
+``lancet``, ``nejm``, ``bmj`` or ``jama`` style (see :mod:`rctkit.formatting`).
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import os
 import textwrap
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
@@ -19,7 +19,12 @@ import attrs
 
 from rctkit import effects, hypothesis_tests
 from rctkit._engine import method_label
-from rctkit._validation import check_choice, check_confidence_level, check_instance
+from rctkit._validation import (
+    check_choice,
+    check_confidence_level,
+    check_instance,
+    check_percent_decimals,
+)
 from rctkit.errors import InvalidInputError
 from rctkit.formatting import (
     STYLES,
@@ -27,6 +32,7 @@ from rctkit.formatting import (
     escape_markdown,
     escape_text,
     format_ci,
+    format_count,
     format_estimate,
     format_number,
     format_p,
@@ -171,15 +177,17 @@ def _harms_population(trial: Trial) -> str:
     return f"the {trial.safety_population} population ({t} vs {c})"
 
 
-def _events_sentence(trial: Trial) -> str:
+def _events_sentence(trial: Trial, count: Callable[[int], str] = str) -> str:
     treatment, control = trial.arms
     totals = event_totals(trial)
     if totals[0] is None and totals[1] is None:
         return "Event counts are not reported (participants with events only)."
-    shown = ["not reported" if t is None else str(t) for t in totals]
+    shown = ["not reported" if t is None else count(t) for t in totals]
     missing = sum(1 for e in trial.adverse_events if e.events is None)
     partly = f" ({missing} records give participants only)" if missing else ""
-    whole = "" if None in totals else f", {sum(t for t in totals if t is not None)} in total"
+    whole = (
+        "" if None in totals else f", {count(sum(t for t in totals if t is not None))} in total"
+    )
     return (
         f"Events in all: {shown[0]} ({treatment.name}) and {shown[1]} ({control.name})"
         f"{whole}{partly}."
@@ -226,12 +234,18 @@ class TrialReport:
     ----------
     trial : Trial
         The trial.
-    style : {"plain", "lancet", "nejm"}, optional
-        Number style: ``lancet`` prints mid-dot decimals ("0·67", "95% CI 0·45–0·99").
+    style : {"plain", "lancet", "nejm", "bmj", "jama"}, optional
+        Number style (see :mod:`rctkit.formatting`): ``lancet`` prints mid-dot decimals
+        ("0·67", "95% CI 0·45–0·99"). In every style a confidence limit never rounds onto
+        the null value, a p-value never rounds across 0.05, no number prints as "−0" and a
+        non-zero count is never "0%".
     confidence_level : float, optional
         Default 0.95.
     methods : mapping, optional
         Interval methods per measure and the test for p-values; see ``DEFAULT_METHODS``.
+    percent_decimals : int, optional
+        Decimals of every percentage, from 0 to 6; default: the style's (0 in plain and BMJ,
+        1 in Lancet, NEJM and JAMA).
 
     Raises
     ------
@@ -258,6 +272,9 @@ class TrialReport:
     style: str = attrs.field(default="plain")
     confidence_level: float = attrs.field(default=0.95, converter=check_confidence_level)
     methods: Mapping[str, str] = attrs.field(factory=dict, converter=_check_methods)
+    percent_decimals: int | None = attrs.field(
+        default=None, converter=check_percent_decimals, kw_only=True
+    )
 
     @style.validator
     def _check_style(self, attribute: attrs.Attribute[str], value: str) -> None:
@@ -272,7 +289,17 @@ class TrialReport:
             for o in self.trial.outcomes
         ]
 
+    def _pct(self, events: int, total: int, *, show_total: bool = True) -> str:
+        return format_percent(
+            events,
+            total,
+            style=self.style,
+            decimals=self.percent_decimals,
+            show_total=show_total,
+        )
+
     def _fmt(self, est: Estimate, *, scale: float = 1.0, digits: int = 2) -> str:
+        """Estimate (low to high); a ratio's limit never rounds onto 1 (digits 2)."""
         low, high = est.ci
         text = format_number(scale * est.estimate, digits, style=self.style)
         ci = format_ci(
@@ -282,17 +309,26 @@ class TrialReport:
             level=self.confidence_level,
             style=self.style,
             label=False,
+            null=None if scale != 1.0 else 1.0,
         )
         return f"{text} ({ci})"
+
+    def _count(self, count: int) -> str:
+        return format_count(count, style=self.style)
 
     def consort_table(self) -> ReportTable:
         """Participants randomised and analysed per arm."""
         treatment, control = self.trial.arms
-        rows: list[tuple[Any, ...]] = [("Randomised", treatment.allocated, control.allocated)]
+        n = self._count
+        rows: list[tuple[Any, ...]] = [
+            ("Randomised", n(treatment.allocated), n(control.allocated))
+        ]
         if treatment.received is not None and control.received is not None:
-            rows.append(("Received allocated intervention", treatment.received, control.received))
+            rows.append(
+                ("Received allocated intervention", n(treatment.received), n(control.received))
+            )
         if treatment.analysed is not None and control.analysed is not None:
-            rows.append(("Analysed (primary outcome)", treatment.analysed, control.analysed))
+            rows.append(("Analysed (primary outcome)", n(treatment.analysed), n(control.analysed)))
         return ReportTable("Participant flow (CONSORT)", ("", treatment.name, control.name), rows)
 
     def outcome_table(self) -> ReportTable:
@@ -316,12 +352,12 @@ class TrialReport:
             rows.append(
                 (
                     name,
-                    format_percent(o.treatment.events, o.treatment.total, style=self.style),
-                    format_percent(o.control.events, o.control.total, style=self.style),
+                    self._pct(o.treatment.events, o.treatment.total),
+                    self._pct(o.control.events, o.control.total),
                     self._fmt(s.risk_difference, scale=100, digits=1),
                     self._fmt(s.risk_ratio),
                     self._fmt(s.odds_ratio),
-                    _bare_p(s.test.pvalue, self.style),
+                    format_p(s.test.pvalue, style=self.style, prefix=False),
                 )
             )
         m = {**DEFAULT_METHODS, **self.methods}
@@ -361,10 +397,9 @@ class TrialReport:
             published.high,
             level=self.confidence_level,
             style=self.style,
+            null=_null(published.measure),
         )
-        p = "" if published.pvalue is None else f", p = {published.pvalue:g}"
-        if self.style == "lancet":
-            p = p.replace(" = ", "=").replace(".", "\u00b7")
+        p = "" if published.pvalue is None else f", {format_p(published.pvalue, style=self.style)}"
         measure = published.measure.replace("_", " ")
         beside = _crude_beside(s, published)
         if beside is None:
@@ -379,6 +414,7 @@ class TrialReport:
             scale * est.ci.high,
             level=self.confidence_level,
             style=self.style,
+            null=_null(name),
         )
         return (
             f"{s.outcome.name}: the paper reports {measure} {pub}{p}; rctkit reports the crude "
@@ -410,13 +446,11 @@ class TrialReport:
                 r.term + (" (serious)" if r.serious and "serious" not in r.term.lower() else "")
             ]
             for i in (0, 1):
-                cells.append("–" if r.events[i] is None else str(r.events[i]))
+                events = r.events[i]
+                cells.append("–" if events is None else self._count(events))
                 n, total = r.participants[i], r.totals[i]
                 cells.append(
-                    "–"
-                    if n is None or total is None
-                    else format_percent(n, total, style=self.style).split("/", 1)[0]
-                    + f" ({format_number(100 * n / total, 0, style=self.style)}%)"
+                    "–" if n is None or total is None else self._pct(n, total, show_total=False)
                 )
             cells.append(
                 "–"
@@ -424,7 +458,9 @@ class TrialReport:
                 else self._fmt(r.risk_difference, scale=100, digits=1)
             )
             cells.append("–" if r.risk_ratio is None else self._fmt(r.risk_ratio))
-            cells.append("–" if r.pvalue is None else _bare_p(r.pvalue, self.style))
+            cells.append(
+                "–" if r.pvalue is None else format_p(r.pvalue, style=self.style, prefix=False)
+            )
             cells.append("–" if r.rate_ratio is None else self._fmt(r.rate_ratio))
             rows.append(tuple(cells))
         notes = [
@@ -433,7 +469,7 @@ class TrialReport:
             "Newcombe's hybrid score interval; p: Fisher's exact test; rate ratio: exact "
             "interval conditional on the total events. – : not reported or not estimable."
         ]
-        notes.append(_events_sentence(self.trial))
+        notes.append(_events_sentence(self.trial, self._count))
         return ReportTable("Harms", columns, rows, notes)
 
     def tables(self) -> list[ReportTable]:
@@ -455,6 +491,7 @@ class TrialReport:
             style=self.style,
             confidence_level=self.confidence_level,
             methods=self.methods,
+            percent_decimals=self.percent_decimals,
         )
 
     def to_markdown(self) -> str:
@@ -571,9 +608,13 @@ _STYLESHEET = (
 )
 
 
-def _bare_p(pvalue: float, style: str) -> str:
-    """A p-value for a table cell: "0.046", "<0.001" (no leading "p =")."""
-    return format_p(pvalue, style=style).removeprefix("p").strip(" =")
+def _null(measure: str) -> float:
+    """The null value of a measure: 1 for a ratio (or relative risk), 0 for a difference."""
+    name = published_measure(measure)
+    if name is not None:
+        return 0.0 if name == "risk_difference" else 1.0
+    lowered = measure.lower()
+    return 1.0 if "ratio" in lowered or "relative" in lowered else 0.0
 
 
 def _row(label: str, cells: list[str], widths: list[int]) -> str:
@@ -590,6 +631,7 @@ def render_text(
     style: str = "plain",
     confidence_level: float = 0.95,
     methods: Mapping[str, str] = MappingProxyType({}),
+    percent_decimals: int | None = None,
 ) -> str:
     """Render the trial report as plain text (the output of ``rctkit demo``).
 
@@ -605,14 +647,20 @@ def render_text(
       Randomised                                 221               220
     ...
     """
-    report = TrialReport(trial, style=style, confidence_level=confidence_level, methods=methods)
+    report = TrialReport(
+        trial,
+        style=style,
+        confidence_level=confidence_level,
+        methods=methods,
+        percent_decimals=percent_decimals,
+    )
     trial = report.trial
     treatment, control = trial.arms
     lines = [*report._heading(), ""]
     widths = [30, 16, 18]
     lines.append("Participant flow (CONSORT)")
     lines.append(_row("", [treatment.name, control.name], widths))
-    for row in report.consort_table().rows:
+    for row in report.consort_table().rows:  # counts formatted once, by the table
         lines.append(_row(row[0], list(row[1:]), widths))
     m = {**DEFAULT_METHODS, **methods}
 
@@ -625,6 +673,7 @@ def render_text(
             digits,
             level=confidence_level,
             style=style,
+            null=1.0 if scale == 1.0 else None,
         )
 
     for s in report.summaries():
@@ -640,8 +689,8 @@ def render_text(
             _row(
                 "Events, n/N (%)",
                 [
-                    format_percent(outcome.treatment.events, outcome.treatment.total, style=style),
-                    format_percent(outcome.control.events, outcome.control.total, style=style),
+                    report._pct(outcome.treatment.events, outcome.treatment.total),
+                    report._pct(outcome.control.events, outcome.control.total),
                 ],
                 widths,
             )
@@ -679,8 +728,9 @@ def render_text(
                 published.high,
                 level=confidence_level,
                 style=style,
+                null=_null(published.measure),
             )
-            p = "" if published.pvalue is None else f", p = {published.pvalue:g}"
+            p = "" if published.pvalue is None else f", {format_p(published.pvalue, style=style)}"
             lines.append("")
             lines.append(f"  {'As published:':<24}{measure} {pub}{p}")
             beside = _crude_beside(s, published)
@@ -713,12 +763,11 @@ def render_text(
             cells = []
             for i in (0, 1):
                 parts = []
-                if r.events[i] is not None:
-                    parts.append(f"{r.events[i]} events")
-                if r.participants[i] is not None and r.totals[i] is not None:
-                    parts.append(
-                        format_percent(r.participants[i] or 0, r.totals[i] or 1, style=style)
-                    )
+                ev, n, total = r.events[i], r.participants[i], r.totals[i]
+                if ev is not None:
+                    parts.append(f"{report._count(ev)} events")
+                if n is not None and total is not None:
+                    parts.append(report._pct(n, total))
                 cells.append("; ".join(parts) or "-")
             lines.append(_row(r.term, cells, widths))
             if r.risk_difference is not None:
@@ -729,11 +778,13 @@ def render_text(
             if r.rate_ratio is not None:
                 lines.append(f"    rate ratio {est(r.rate_ratio)}")
         events = event_totals(trial)
+        n_ = report._count
         if events[0] is None and events[1] is None:
             lines.append("  (event counts not reported: participants with events only)")
         else:
-            shown = ["not reported" if t is None else str(t) for t in events]
-            whole = "" if None in events else f", {sum(t for t in events if t is not None)} in all"
+            shown = ["not reported" if t is None else n_(t) for t in events]
+            total = sum(t for t in events if t is not None)
+            whole = "" if None in events else f", {n_(total)} in all"
             lines.append(f"  ({shown[0]} vs {shown[1]} events{whole})")
     lines.append("")
     note = (
@@ -753,6 +804,7 @@ def report(
     style: str = "plain",
     confidence_level: float = 0.95,
     methods: Mapping[str, str] | None = None,
+    percent_decimals: int | None = None,
 ) -> TrialReport:
     """The trial's report: the same as ``TrialReport(trial, ...)``.
 
@@ -768,6 +820,7 @@ def report(
         style=style,
         confidence_level=confidence_level,
         methods={} if methods is None else methods,
+        percent_decimals=percent_decimals,
     )
 
 
