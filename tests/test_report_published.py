@@ -20,8 +20,9 @@ from pathlib import Path
 import pytest
 
 import rctkit as rk
+from rctkit.harms import event_totals
 from rctkit.io import example_trial
-from rctkit.report import event_totals, published_measure
+from rctkit.report import published_measure
 
 
 def _woman(*, adverse_events: tuple[rk.AdverseEvent, ...] = ()) -> rk.Trial:

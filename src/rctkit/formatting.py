@@ -78,6 +78,9 @@ __all__ = [
     "format_number",
     "format_p",
     "format_percent",
+    "format_quoted_p",
+    "measure_name",
+    "null_value",
     "one_line",
 ]
 
@@ -633,3 +636,60 @@ def escape_latex(text: str) -> str:
     """
     text = _LATEX_CHARS.sub(lambda m: _LATEX_SPECIAL[m.group()], one_line(text))
     return _LATEX_LIGATURES.sub("{}", text)
+
+
+#: The names a published estimate's ``measure`` may go by, for each crude measure.
+_MEASURE_ALIASES = {
+    "odds_ratio": ("odds_ratio", "or"),
+    "risk_ratio": ("risk_ratio", "rr", "relative_risk", "risk_ratios"),
+    "risk_difference": ("risk_difference", "rd", "absolute_risk_difference"),
+}
+
+
+def measure_name(measure: str) -> str | None:
+    """The measure a name stands for ("odds_ratio", "risk_ratio" or "risk_difference"), as a
+    published estimate may name it ("Relative risk", "OR"), or None for any other measure (a
+    hazard ratio, say).
+
+    >>> measure_name("Relative risk"), measure_name("odds ratio")
+    ('risk_ratio', 'odds_ratio')
+    >>> measure_name("hazard ratio") is None
+    True
+    """
+    key = "_".join(measure.lower().replace("-", " ").split())
+    for name, aliases in _MEASURE_ALIASES.items():
+        if key in aliases:
+            return name
+    return None
+
+
+def format_quoted_p(pvalue: float, *, style: str = "plain") -> str:
+    """A published p-value with the paper's own digits in the style's form (its prefix and
+    decimal mark): it is a quotation, not rctkit's rounding.
+
+    >>> format_quoted_p(0.0438), format_quoted_p(0.0438, style="jama")
+    ('p = 0.0438', 'P=.0438')
+    """
+    shown = format_p(pvalue, style=style)
+    plain = f"{pvalue:g}"
+    if "<" in shown or ">" in shown or "e" in plain or not 0.0 < pvalue < 1.0:
+        return shown
+    decimals = len(plain.split(".")[1]) if "." in plain else 0
+    number = format_number(pvalue, decimals, style=style)
+    if style == "jama":
+        number = number.removeprefix("0")
+    start = next(i for i, ch in enumerate(shown) if ch.isdigit() or ch in ".·")
+    return shown[:start] + number
+
+
+def null_value(measure: str) -> float:
+    """The null value of a measure: 1 for a ratio (or relative risk), 0 for a difference.
+
+    >>> null_value("risk ratio"), null_value("Relative risk"), null_value("risk_difference")
+    (1.0, 1.0, 0.0)
+    """
+    name = measure_name(measure)
+    if name is not None:
+        return 0.0 if name == "risk_difference" else 1.0
+    lowered = measure.lower()
+    return 1.0 if "ratio" in lowered or "relative" in lowered else 0.0

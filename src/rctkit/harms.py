@@ -9,7 +9,7 @@ adds incidence rates and the rate ratio with its exact (conditional binomial) in
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import attrs
@@ -21,7 +21,14 @@ from rctkit.errors import InvalidInputError
 from rctkit.model import AdverseEvent, Trial
 from rctkit.results import ConfidenceInterval, Estimate
 
-__all__ = ["HarmsRow", "harms_rows", "rate_ratio"]
+__all__ = [
+    "HarmsRow",
+    "event_totals",
+    "events_sentence",
+    "harms_population",
+    "harms_rows",
+    "rate_ratio",
+]
 
 #: The two exposures may differ by at most this factor (either way), so that every rate
 #: ratio and limit is a finite, normal float64 (counts are at most ``MAX_COUNT``).
@@ -364,3 +371,42 @@ def _rates(rated: dict[int, tuple[int, int, float, float]], level: float) -> dic
         )
         for j, i in enumerate(rated)
     }
+
+
+def event_totals(trial: Trial) -> list[int | None]:
+    """Each arm's adverse events summed over the terms, or None where no record of the arm
+    gives an event count (participants only): "not reported", never 0."""
+    totals: list[int | None] = []
+    for arm in trial.arms:
+        counts = [e.events for e in trial.adverse_events if e.arm == arm.label]
+        known = [c for c in counts if c is not None]
+        totals.append(sum(known) if known else None)
+    return totals
+
+
+def harms_population(trial: Trial) -> str:
+    """Who the harms' denominators are, in words."""
+    if trial.safety_population is None:
+        return "those analysed"
+    t, c = trial.harms_denominators
+    return f"the {trial.safety_population} population ({t} vs {c})"
+
+
+def events_sentence(trial: Trial, count: Callable[[int], str] = str) -> str:
+    """The report's sentence on the events in all: each arm's total (formatted by ``count``),
+    "not reported" where no record gives event counts, and how many records give
+    participants only."""
+    treatment, control = trial.arms
+    totals = event_totals(trial)
+    if totals[0] is None and totals[1] is None:
+        return "Event counts are not reported (participants with events only)."
+    shown = ["not reported" if t is None else count(t) for t in totals]
+    missing = sum(1 for e in trial.adverse_events if e.events is None)
+    partly = f" ({missing} records give participants only)" if missing else ""
+    whole = (
+        "" if None in totals else f", {count(sum(t for t in totals if t is not None))} in total"
+    )
+    return (
+        f"Events in all: {shown[0]} ({treatment.name}) and {shown[1]} ({control.name})"
+        f"{whole}{partly}."
+    )

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import os
 import textwrap
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
@@ -37,12 +37,21 @@ from rctkit.formatting import (
     format_number,
     format_p,
     format_percent,
+    format_quoted_p,
+    measure_name,
+    null_value,
 )
-from rctkit.harms import HarmsRow, harms_rows
+from rctkit.harms import (
+    HarmsRow,
+    event_totals,
+    events_sentence,
+    harms_population,
+    harms_rows,
+)
 from rctkit.model import BinaryOutcome, Trial
 from rctkit.model.trial import register_report_builder
 from rctkit.results import Estimate, TestResult
-from rctkit.tables import ReportTable
+from rctkit.tables import STANDALONE_STYLESHEET, ReportTable
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -123,75 +132,19 @@ def summarise_outcome(
     )
 
 
-#: The names a published estimate's ``measure`` may go by, for each crude measure.
-_MEASURE_ALIASES = {
-    "odds_ratio": ("odds_ratio", "or"),
-    "risk_ratio": ("risk_ratio", "rr", "relative_risk", "risk_ratios"),
-    "risk_difference": ("risk_difference", "rd", "absolute_risk_difference"),
-}
-
-
-def published_measure(measure: str) -> str | None:
-    """The crude measure a published estimate is to be set beside, or None if its measure is
-    none of the three (a hazard ratio, say).
-
-    >>> published_measure("Relative risk"), published_measure("odds ratio")
-    ('risk_ratio', 'odds_ratio')
-    >>> published_measure("hazard ratio") is None
-    True
-    """
-    key = "_".join(measure.lower().replace("-", " ").split())
-    for name, aliases in _MEASURE_ALIASES.items():
-        if key in aliases:
-            return name
-    return None
+#: The measure a published estimate names (see :func:`rctkit.formatting.measure_name`).
+published_measure = measure_name
 
 
 def _crude_beside(s: OutcomeSummary, published: Any) -> tuple[str, Estimate, float] | None:
     """The crude estimate of the published measure: its name, the estimate and the scale to
     print it on (a published risk difference above 1 in size is in percentage points)."""
-    name = published_measure(published.measure)
+    name = measure_name(published.measure)
     if name is None:
         return None
     est: Estimate = getattr(s, name)
     scale = 100.0 if name == "risk_difference" and abs(published.estimate) > 1.0 else 1.0
     return name, est, scale
-
-
-def event_totals(trial: Trial) -> list[int | None]:
-    """Each arm's adverse events summed over the terms, or None where no record of the arm
-    gives an event count (participants only): "not reported", never 0."""
-    totals: list[int | None] = []
-    for arm in trial.arms:
-        counts = [e.events for e in trial.adverse_events if e.arm == arm.label]
-        known = [c for c in counts if c is not None]
-        totals.append(sum(known) if known else None)
-    return totals
-
-
-def _harms_population(trial: Trial) -> str:
-    """Who the harms' denominators are, in words."""
-    if trial.safety_population is None:
-        return "those analysed"
-    t, c = trial.harms_denominators
-    return f"the {trial.safety_population} population ({t} vs {c})"
-
-
-def _events_sentence(trial: Trial, count: Callable[[int], str] = str) -> str:
-    treatment, control = trial.arms
-    totals = event_totals(trial)
-    if totals[0] is None and totals[1] is None:
-        return "Event counts are not reported (participants with events only)."
-    shown = ["not reported" if t is None else count(t) for t in totals]
-    missing = sum(1 for e in trial.adverse_events if e.events is None)
-    partly = f" ({missing} records give participants only)" if missing else ""
-    whole = (
-        "" if None in totals else f", {count(sum(t for t in totals if t is not None))} in total"
-    )
-    return (
-        f"Events in all: {shown[0]} ({treatment.name}) and {shown[1]} ({control.name})"
-        f"{whole}{partly}."
-    )
 
 
 def _switches(s: OutcomeSummary, methods: Mapping[str, str]) -> list[str]:
@@ -397,9 +350,13 @@ class TrialReport:
             published.high,
             level=self.confidence_level,
             style=self.style,
-            null=_null(published.measure),
+            null=null_value(published.measure),
         )
-        p = "" if published.pvalue is None else f", {format_p(published.pvalue, style=self.style)}"
+        p = (
+            ""
+            if published.pvalue is None
+            else f", {format_quoted_p(published.pvalue, style=self.style)}"
+        )
         measure = published.measure.replace("_", " ")
         beside = _crude_beside(s, published)
         if beside is None:
@@ -414,7 +371,7 @@ class TrialReport:
             scale * est.ci.high,
             level=self.confidence_level,
             style=self.style,
-            null=_null(name),
+            null=null_value(name),
         )
         return (
             f"{s.outcome.name}: the paper reports {measure} {pub}{p}; rctkit reports the crude "
@@ -464,12 +421,12 @@ class TrialReport:
             cells.append("–" if r.rate_ratio is None else self._fmt(r.rate_ratio))
             rows.append(tuple(cells))
         notes = [
-            f"Participants: with at least one event, of {_harms_population(self.trial)}. "
+            f"Participants: with at least one event, of {harms_population(self.trial)}. "
             "Risk difference: "
             "Newcombe's hybrid score interval; p: Fisher's exact test; rate ratio: exact "
             "interval conditional on the total events. – : not reported or not estimable."
         ]
-        notes.append(_events_sentence(self.trial, self._count))
+        notes.append(events_sentence(self.trial, self._count))
         return ReportTable("Harms", columns, rows, notes)
 
     def tables(self) -> list[ReportTable]:
@@ -525,7 +482,7 @@ class TrialReport:
             return (
                 "<!DOCTYPE html>\n<html lang='en'>\n<head>\n<meta charset='utf-8'/>\n"
                 f"<title>{escape_html(self.trial.title)}</title>\n"
-                f"<style>{_STYLESHEET}</style>\n</head>\n<body>\n"
+                f"<style>{STANDALONE_STYLESHEET}</style>\n</head>\n<body>\n"
                 f"{self.to_html(diagram=diagram)}\n</body>\n</html>\n"
             )
         head = f"<h2>{escape_html(self.trial.title)}</h2>"
@@ -593,28 +550,6 @@ class TrialReport:
             "html": self.to_html,
             "latex": self.to_latex,
         }[fmt]()
-
-
-#: The stylesheet of a standalone HTML report.
-_STYLESHEET = (
-    "body{font-family:system-ui,-apple-system,'Segoe UI',Helvetica,Arial,sans-serif;"
-    "max-width:72rem;margin:2rem auto;padding:0 1rem;color:#111;line-height:1.4}"
-    "table.rctkit{border-collapse:collapse;margin:1.5rem 0;font-variant-numeric:tabular-nums}"
-    "table.rctkit caption{font-weight:600;text-align:left;padding-bottom:.4rem}"
-    "table.rctkit th,table.rctkit td{border:1px solid #999;padding:.3rem .6rem}"
-    "table.rctkit thead th{background:#eee}"
-    "table.rctkit tfoot td{font-size:.9em;text-align:left;border:none;padding-top:.5rem}"
-    ".rctkit-consort svg{max-width:100%;height:auto}"
-)
-
-
-def _null(measure: str) -> float:
-    """The null value of a measure: 1 for a ratio (or relative risk), 0 for a difference."""
-    name = published_measure(measure)
-    if name is not None:
-        return 0.0 if name == "risk_difference" else 1.0
-    lowered = measure.lower()
-    return 1.0 if "ratio" in lowered or "relative" in lowered else 0.0
 
 
 def _row(label: str, cells: list[str], widths: list[int]) -> str:
@@ -728,9 +663,13 @@ def render_text(
                 published.high,
                 level=confidence_level,
                 style=style,
-                null=_null(published.measure),
+                null=null_value(published.measure),
             )
-            p = "" if published.pvalue is None else f", {format_p(published.pvalue, style=style)}"
+            p = (
+                ""
+                if published.pvalue is None
+                else f", {format_quoted_p(published.pvalue, style=style)}"
+            )
             lines.append("")
             lines.append(f"  {'As published:':<24}{measure} {pub}{p}")
             beside = _crude_beside(s, published)
@@ -757,7 +696,7 @@ def render_text(
         lines.append("")
         lines.append("Harms")
         if trial.safety_population is not None:
-            lines.append(f"  Participants with events of {_harms_population(trial)}")
+            lines.append(f"  Participants with events of {harms_population(trial)}")
         lines.append(_row("", [treatment.name, control.name], widths))
         for r in report.harms():
             cells = []

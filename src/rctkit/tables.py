@@ -22,7 +22,19 @@ from rctkit.formatting import (
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-__all__ = ["ReportTable"]
+__all__ = ["STANDALONE_STYLESHEET", "ReportTable"]
+
+#: The stylesheet of a standalone HTML report.
+STANDALONE_STYLESHEET = (
+    "body{font-family:system-ui,-apple-system,'Segoe UI',Helvetica,Arial,sans-serif;"
+    "max-width:72rem;margin:2rem auto;padding:0 1rem;color:#111;line-height:1.4}"
+    "table.rctkit{border-collapse:collapse;margin:1.5rem 0;font-variant-numeric:tabular-nums}"
+    "table.rctkit caption{font-weight:600;text-align:left;padding-bottom:.4rem}"
+    "table.rctkit th,table.rctkit td{border:1px solid #999;padding:.3rem .6rem}"
+    "table.rctkit thead th{background:#eee}"
+    "table.rctkit tfoot td{font-size:.9em;text-align:left;border:none;padding-top:.5rem}"
+    ".rctkit-consort svg{max-width:100%;height:auto}"
+)
 
 
 def _cells(value: Any, name: str) -> tuple[str, ...]:
