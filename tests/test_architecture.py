@@ -175,7 +175,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
         "rctkit.tidy",
     ),
     ("rctkit.bootstrap", "rctkit.adjusted"),
-    ("rctkit.harms",),
+    ("rctkit.harms", "rctkit.summary"),
     ("rctkit.consort", "rctkit.tables"),
     ("rctkit.report",),
     ("rctkit.plots", "rctkit.cli"),

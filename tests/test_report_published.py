@@ -20,9 +20,9 @@ from pathlib import Path
 import pytest
 
 import rctkit as rk
+from rctkit.formatting import measure_name as published_measure
 from rctkit.harms import event_totals
 from rctkit.io import example_trial
-from rctkit.report import published_measure
 
 
 def _woman(*, adverse_events: tuple[rk.AdverseEvent, ...] = ()) -> rk.Trial:
@@ -233,3 +233,53 @@ def test_latex_tables_fit_the_text_width(tmp_path: Path, style: str) -> None:
     log = (tmp_path / "report.log").read_text(encoding="latin-1")
     widths = [float(w) for w in re.findall(r"Overfull \\hbox \(([0-9.]+)pt too wide", log)]
     assert max(widths, default=0.0) <= 1.0, widths
+
+
+_NUMBER = r"[-\u2212]?\d[\d,\u2009]*(?:[.\u00b7]\d+)?"
+_INTERVAL = re.compile(rf"({_NUMBER}) \(({_NUMBER})(?: to |\u2013)({_NUMBER})\)")
+
+
+def _value(text: str) -> tuple[float, float]:
+    """A printed number and half a unit of its last digit."""
+    plain = text.replace("\u2212", "-").replace("\u00b7", ".").replace(",", "")
+    plain = plain.replace("\u2009", "")
+    decimals = len(plain.split(".")[1]) if "." in plain else 0
+    return float(plain), 0.5 * 10.0**-decimals
+
+
+@pytest.mark.parametrize("style", rk.formatting.STYLES)
+@pytest.mark.parametrize("which", ["core", "woman", "zero"])
+def test_printed_numbers_round_trip_to_the_frame(style: str, which: str) -> None:
+    """Every estimate, limit and p-value the outcome table prints (the same strings go into
+    every format) equals the numeric frame's value at the printed precision."""
+    pytest.importorskip("pandas")
+    trial = {
+        "core": example_trial(),
+        "woman": _woman(),
+        "zero": _zero_cell_trial().trial,
+    }[which]
+    report = rk.report(trial, style=style)
+    frame = report.to_frame()
+    table = report.tables()[1]
+    columns = {"risk_difference": 3, "risk_ratio": 4, "odds_ratio": 5}
+    for row, summary in zip(table.rows, report.summaries(), strict=True):
+        name = summary.outcome.name
+        for measure, column in columns.items():
+            match = _INTERVAL.fullmatch(row[column])
+            assert match is not None, row[column]
+            record = frame[(frame.outcome == name) & (frame.measure == measure)].iloc[0]
+            scale = 100.0 if measure == "risk_difference" else 1.0
+            for text, key in zip(
+                match.groups(), ("estimate", "conf_low", "conf_high"), strict=True
+            ):
+                printed, half = _value(text)
+                assert abs(printed - scale * record[key]) <= half * (1 + 1e-9), (measure, key)
+        test = frame[(frame.outcome == name) & (frame.measure == "test")].iloc[0]
+        shown = row[6].lstrip("pP=").strip()
+        if shown.startswith(("<", "\u2039")):
+            assert test.pvalue < _value(shown.lstrip("<\u2039"))[0]
+        elif shown.startswith(">"):
+            assert test.pvalue > _value(shown[1:])[0]
+        else:
+            printed, half = _value(("0" + shown) if shown.startswith(".") else shown)
+            assert abs(printed - test.pvalue) <= half * (1 + 1e-9)

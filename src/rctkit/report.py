@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from rctkit import effects, hypothesis_tests
+from rctkit import effects
 from rctkit._engine import method_label
 from rctkit._validation import (
     check_choice,
@@ -38,7 +38,6 @@ from rctkit.formatting import (
     format_p,
     format_percent,
     format_quoted_p,
-    measure_name,
     null_value,
 )
 from rctkit.harms import (
@@ -48,9 +47,17 @@ from rctkit.harms import (
     harms_population,
     harms_rows,
 )
-from rctkit.model import BinaryOutcome, Trial
+from rctkit.model import Trial
 from rctkit.model.trial import register_report_builder
-from rctkit.results import Estimate, TestResult
+from rctkit.results import Estimate, records_frame
+from rctkit.summary import (
+    DEFAULT_METHODS,
+    ZERO_CELL_METHODS,
+    OutcomeSummary,
+    crude_beside,
+    methods_switched,
+    summarise_outcome,
+)
 from rctkit.tables import STANDALONE_STYLESHEET, ReportTable
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -58,6 +65,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = [
     "DEFAULT_METHODS",
+    "REPORT_COLUMNS",
     "ZERO_CELL_METHODS",
     "OutcomeSummary",
     "TrialReport",
@@ -68,92 +76,26 @@ __all__ = [
 
 WIDTH = 88
 
-#: The interval methods the report uses unless told otherwise, and the test for p-values.
-DEFAULT_METHODS: Mapping[str, str] = {
-    "odds_ratio": "wald",
-    "risk_ratio": "wald",
-    "risk_difference": "newcombe",
-    "test": "chi2",
-}
-
-#: The intervals the report uses, unless told otherwise, where a zero cell leaves Wald's
-#: undefined.
-ZERO_CELL_METHODS: Mapping[str, str] = {"odds_ratio": "mn", "risk_ratio": "koopman"}
-
-
-@attrs.frozen
-class OutcomeSummary:
-    """Everything the report prints for one outcome."""
-
-    outcome: BinaryOutcome
-    odds_ratio: Estimate
-    risk_ratio: Estimate
-    risk_difference: Estimate
-    test: TestResult
-    fisher: TestResult
-
-
-def summarise_outcome(
-    outcome: BinaryOutcome,
-    *,
-    confidence_level: float = 0.95,
-    methods: Mapping[str, str] = MappingProxyType({}),
-) -> OutcomeSummary:
-    """Compute the crude effects and tests of one outcome.
-
-    Examples
-    --------
-    >>> import rctkit as rk
-    >>> s = summarise_outcome(rk.BinaryOutcome.from_counts(treatment=(64, 218), control=(83, 216)))
-    >>> round(s.odds_ratio.estimate, 2), round(s.fisher.pvalue, 3)
-    (0.67, 0.054)
-    """
-    outcome = check_instance(outcome, "outcome", BinaryOutcome)
-    m = {**DEFAULT_METHODS, **methods}
-    # A default that the data leave undefined gives way to one that is defined: with a zero
-    # cell Wald's (Woolf's, Katz's) interval is [0, inf] and its p-value 1, so the score
-    # interval (Miettinen-Nurminen; Koopman for the risk ratio) is used instead, and the
-    # report says so. A method the caller named is kept as asked.
-    a, n1, c, n2 = outcome.as_tuple()
-    if "odds_ratio" not in methods and m["odds_ratio"] == "wald" and 0 in (a, n1 - a, c, n2 - c):
-        m["odds_ratio"] = ZERO_CELL_METHODS["odds_ratio"]
-    if "risk_ratio" not in methods and m["risk_ratio"] == "wald" and 0 in (a, c):
-        m["risk_ratio"] = ZERO_CELL_METHODS["risk_ratio"]
-    level = confidence_level
-    return OutcomeSummary(
-        outcome=outcome,
-        odds_ratio=effects.odds_ratio(outcome, method=m["odds_ratio"], confidence_level=level),
-        risk_ratio=effects.risk_ratio(outcome, method=m["risk_ratio"], confidence_level=level),
-        risk_difference=effects.risk_difference(
-            outcome, method=m["risk_difference"], confidence_level=level
-        ),
-        test=hypothesis_tests.hypothesis_test(outcome, method=m["test"]),
-        fisher=hypothesis_tests.hypothesis_test(outcome, method="fisher"),
-    )
-
-
-#: The measure a published estimate names (see :func:`rctkit.formatting.measure_name`).
-published_measure = measure_name
-
-
-def _crude_beside(s: OutcomeSummary, published: Any) -> tuple[str, Estimate, float] | None:
-    """The crude estimate of the published measure: its name, the estimate and the scale to
-    print it on (a published risk difference above 1 in size is in percentage points)."""
-    name = measure_name(published.measure)
-    if name is None:
-        return None
-    est: Estimate = getattr(s, name)
-    scale = 100.0 if name == "risk_difference" and abs(published.estimate) > 1.0 else 1.0
-    return name, est, scale
-
-
-def _switches(s: OutcomeSummary, methods: Mapping[str, str]) -> list[str]:
-    """The measures of ``s`` computed with another method than ``methods`` names."""
-    return [
-        f"{measure.replace('_', ' ')}: {getattr(s, measure).method}"
-        for measure in ("odds_ratio", "risk_ratio")
-        if getattr(s, measure).method != methods[measure]
-    ]
+#: The columns of :meth:`TrialReport.to_frame`, in order.
+REPORT_COLUMNS: tuple[str, ...] = (
+    "outcome",
+    "population",
+    "measure",
+    "method",
+    "estimate",
+    "conf_low",
+    "conf_high",
+    "confidence_level",
+    "std_error",
+    "statistic",
+    "pvalue",
+    "treatment",
+    "control",
+    "treatment_events",
+    "treatment_total",
+    "control_events",
+    "control_total",
+)
 
 
 def _check_methods(methods: Any) -> dict[str, str]:
@@ -328,9 +270,9 @@ class TrialReport:
         if named:
             notes.append("Analysed in: " + "; ".join(named) + ".")
         switched = [
-            f"{s.outcome.name} ({', '.join(_switches(s, m))})"
+            f"{s.outcome.name} ({', '.join(methods_switched(s, m))})"
             for s in self.summaries()
-            if _switches(s, m)
+            if methods_switched(s, m)
         ]
         if switched:
             notes.append(
@@ -358,7 +300,7 @@ class TrialReport:
             else f", {format_quoted_p(published.pvalue, style=self.style)}"
         )
         measure = published.measure.replace("_", " ")
-        beside = _crude_beside(s, published)
+        beside = crude_beside(s, published)
         if beside is None:
             return (
                 f"{s.outcome.name}: the paper reports {measure} {pub}{p}, a measure that the "
@@ -511,6 +453,40 @@ class TrialReport:
     def to_dataframe(self) -> dict[str, pd.DataFrame]:
         """The tables as pandas DataFrames keyed by caption (needs ``rctkit[pandas]``)."""
         return {t.caption: t.to_dataframe() for t in self.tables()}
+
+    def records(self) -> list[dict[str, object]]:
+        """The report's numbers, one record per outcome x measure x method: the effect
+        estimates (each :meth:`~rctkit.Estimate.to_dict`) and the tests (``measure`` "test"),
+        with the outcome's population, counts and arms. Plain Python values throughout."""
+        treatment, control = self.trial.arms
+        out: list[dict[str, object]] = []
+        for s in self.summaries():
+            o = s.outcome
+            population = self.trial.outcome_population(o.name)
+            common: dict[str, object] = {
+                "population": "" if population is None else population.name,
+                "treatment": treatment.name,
+                "control": control.name,
+                "treatment_events": o.treatment.events,
+                "treatment_total": o.treatment.total,
+                "control_events": o.control.events,
+                "control_total": o.control.total,
+            }
+            for est in (s.risk_difference, s.risk_ratio, s.odds_ratio):
+                out.append({**est.to_dict(), "outcome": o.name, **common})
+            for test in (s.test, s.fisher):
+                record = test.to_dict()
+                out.append(
+                    {**record, "outcome": o.name, "measure": "test", "estimate": None, **common}
+                )
+        return out
+
+    def to_frame(self) -> pd.DataFrame:
+        """The report's numbers as a numeric long-form DataFrame (needs ``rctkit[pandas]``):
+        one row per outcome x measure x method, columns :data:`REPORT_COLUMNS`; see
+        :meth:`records`. The printed report rounds these numbers; the frame keeps them whole.
+        """
+        return records_frame(self.records(), REPORT_COLUMNS)
 
     def to_docx(self, path: str | os.PathLike[str]) -> None:
         """Write the report as a Word document (needs ``rctkit[docx]``, python-docx): the
@@ -672,7 +648,7 @@ def render_text(
             )
             lines.append("")
             lines.append(f"  {'As published:':<24}{measure} {pub}{p}")
-            beside = _crude_beside(s, published)
+            beside = crude_beside(s, published)
             if beside is None:
                 lines.append(f"  {'Crude, from the counts:':<24}not available for this measure")
             else:

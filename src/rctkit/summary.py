@@ -1,0 +1,112 @@
+"""The crude estimates of one outcome as a report prints them, and the methods chosen.
+
+:func:`summarise_outcome` computes an outcome's risk difference, risk ratio, odds ratio and
+tests with the report's methods; a default that the data leave undefined (Wald's interval
+with a zero cell) gives way to one that is defined, while a method the caller names is kept.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from types import MappingProxyType
+from typing import Any
+
+import attrs
+
+from rctkit import effects, hypothesis_tests
+from rctkit._validation import check_instance
+from rctkit.formatting import measure_name
+from rctkit.model import BinaryOutcome
+from rctkit.results import Estimate, TestResult
+
+__all__ = [
+    "DEFAULT_METHODS",
+    "ZERO_CELL_METHODS",
+    "OutcomeSummary",
+    "crude_beside",
+    "methods_switched",
+    "summarise_outcome",
+]
+
+#: The interval methods the report uses unless told otherwise, and the test for p-values.
+DEFAULT_METHODS: Mapping[str, str] = {
+    "odds_ratio": "wald",
+    "risk_ratio": "wald",
+    "risk_difference": "newcombe",
+    "test": "chi2",
+}
+
+#: The intervals the report uses, unless told otherwise, where a zero cell leaves Wald's
+#: undefined.
+ZERO_CELL_METHODS: Mapping[str, str] = {"odds_ratio": "mn", "risk_ratio": "koopman"}
+
+
+@attrs.frozen
+class OutcomeSummary:
+    """Everything the report prints for one outcome."""
+
+    outcome: BinaryOutcome
+    odds_ratio: Estimate
+    risk_ratio: Estimate
+    risk_difference: Estimate
+    test: TestResult
+    fisher: TestResult
+
+
+def summarise_outcome(
+    outcome: BinaryOutcome,
+    *,
+    confidence_level: float = 0.95,
+    methods: Mapping[str, str] = MappingProxyType({}),
+) -> OutcomeSummary:
+    """Compute the crude effects and tests of one outcome.
+
+    Examples
+    --------
+    >>> import rctkit as rk
+    >>> s = summarise_outcome(rk.BinaryOutcome.from_counts(treatment=(64, 218), control=(83, 216)))
+    >>> round(s.odds_ratio.estimate, 2), round(s.fisher.pvalue, 3)
+    (0.67, 0.054)
+    """
+    outcome = check_instance(outcome, "outcome", BinaryOutcome)
+    m = {**DEFAULT_METHODS, **methods}
+    # A default that the data leave undefined gives way to one that is defined: with a zero
+    # cell Wald's (Woolf's, Katz's) interval is [0, inf] and its p-value 1, so the score
+    # interval (Miettinen-Nurminen; Koopman for the risk ratio) is used instead, and the
+    # report says so. A method the caller named is kept as asked.
+    a, n1, c, n2 = outcome.as_tuple()
+    if "odds_ratio" not in methods and m["odds_ratio"] == "wald" and 0 in (a, n1 - a, c, n2 - c):
+        m["odds_ratio"] = ZERO_CELL_METHODS["odds_ratio"]
+    if "risk_ratio" not in methods and m["risk_ratio"] == "wald" and 0 in (a, c):
+        m["risk_ratio"] = ZERO_CELL_METHODS["risk_ratio"]
+    level = confidence_level
+    return OutcomeSummary(
+        outcome=outcome,
+        odds_ratio=effects.odds_ratio(outcome, method=m["odds_ratio"], confidence_level=level),
+        risk_ratio=effects.risk_ratio(outcome, method=m["risk_ratio"], confidence_level=level),
+        risk_difference=effects.risk_difference(
+            outcome, method=m["risk_difference"], confidence_level=level
+        ),
+        test=hypothesis_tests.hypothesis_test(outcome, method=m["test"]),
+        fisher=hypothesis_tests.hypothesis_test(outcome, method="fisher"),
+    )
+
+
+def crude_beside(s: OutcomeSummary, published: Any) -> tuple[str, Estimate, float] | None:
+    """The crude estimate of the published measure: its name, the estimate and the scale to
+    print it on (a published risk difference above 1 in size is in percentage points)."""
+    name = measure_name(published.measure)
+    if name is None:
+        return None
+    est: Estimate = getattr(s, name)
+    scale = 100.0 if name == "risk_difference" and abs(published.estimate) > 1.0 else 1.0
+    return name, est, scale
+
+
+def methods_switched(s: OutcomeSummary, methods: Mapping[str, str]) -> list[str]:
+    """The measures of ``s`` computed with another method than ``methods`` names."""
+    return [
+        f"{measure.replace('_', ' ')}: {getattr(s, measure).method}"
+        for measure in ("odds_ratio", "risk_ratio")
+        if getattr(s, measure).method != methods[measure]
+    ]
