@@ -483,7 +483,7 @@ class TrialReport:
 
     def to_frame(self) -> pd.DataFrame:
         """The report's numbers as a numeric long-form DataFrame (needs ``rctkit[pandas]``):
-        one row per outcome x measure x method, columns :data:`REPORT_COLUMNS`; see
+        one row per outcome x measure x method, columns ``REPORT_COLUMNS``; see
         :meth:`records`. The printed report rounds these numbers; the frame keeps them whole.
         """
         return records_frame(self.records(), REPORT_COLUMNS)
