@@ -1,41 +1,409 @@
-"""Figures (matplotlib, the ``rctkit[plot]`` extra): the forest plot of a trial's outcomes."""
+"""Figures (matplotlib, the ``rctkit[plot]`` extra): the forest plot of a trial's outcomes.
+
+The figure is a :class:`matplotlib.figure.Figure` built directly, never through
+:mod:`matplotlib.pyplot`: drawing one does not import pyplot, choose or change a backend, or
+leave a figure open in pyplot's registry. It shows in a notebook, and
+``fig.savefig("forest.png")`` (or ``.svg``, ``.pdf``) writes it.
+"""
 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from statistics import NormalDist
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+import attrs
+
+from rctkit import effects, hypothesis_tests
 from rctkit._validation import check_choice, check_instance
-from rctkit.errors import InvalidInputError
-from rctkit.formatting import escape_text, format_estimate
-from rctkit.model import Trial
+from rctkit.errors import CostLimitError, InvalidInputError
+from rctkit.formatting import escape_text, format_ci, format_number, format_p
+from rctkit.model import BinaryOutcome, Trial
 from rctkit.report import DEFAULT_METHODS, TrialReport
-from rctkit.results import MEASURE_LABELS
+from rctkit.results import MEASURE_LABELS, Estimate
 
-__all__ = ["forest_plot"]
+if TYPE_CHECKING:  # pragma: no cover
+    from matplotlib.figure import Figure
+
+__all__ = ["MAX_ROWS", "forest_plot"]
+
+#: The most rows (outcomes, subgroup headings and subgroups) one forest plot draws.
+MAX_ROWS = 400
 
 _MEASURES = ("odds_ratio", "risk_ratio", "risk_difference")
-_LABELS = {
-    **MEASURE_LABELS,
-    "risk_difference": f"{MEASURE_LABELS['risk_difference']} (percentage points)",
+_ESTIMATORS: dict[str, Callable[..., Estimate]] = {
+    "odds_ratio": effects.odds_ratio,
+    "risk_ratio": effects.risk_ratio,
+    "risk_difference": effects.risk_difference,
 }
 
 # Labels are text: not mathtext ("$x$" keeps its dollar signs) and never TeX, whatever
 # rcParams say; a label such as "$\undefinedmacro$" cannot stop the drawing.
 _LITERAL: dict[str, Any] = {"parse_math": False, "usetex": False}
 
+# Geometry, in inches and points.
+_FONT = 9.0  # points
+_ROW = 0.26  # height of a row
+_HEAD = 0.42  # two header lines
+_FOOT = 0.62  # tick labels and the "favours" labels under the axis
+_PAD = 0.12  # around the figure
+_GAP = 0.22  # between columns
+_INDENT = 0.16  # subgroups under their heading
+_AXIS = 2.4  # width of the plotting region
+_SQUARE = (3.0, 10.5)  # side of the smallest and the largest square
+_DEFAULT_SIDE = 5.0  # side where no weight is known (an interval with an infinite limit)
+_NOT_ESTIMABLE = "not estimable"
+_NONE = "\u2013"  # an en dash for a count or p-value not given
 
-def _pyplot() -> Any:
+
+@attrs.frozen
+class _Row:
+    """One line of the plot: an outcome, a subgroup, or a heading (no estimate)."""
+
+    label: str
+    counts: tuple[str, str] = ("", "")
+    estimate: Estimate | None = None
+    pvalue: float | None = None
+    heading: bool = False
+    indent: bool = False
+
+
+def _matplotlib() -> tuple[Any, Any, Any, Any]:
+    """The figure class, the tickers, the transforms and the text measurer, never pyplot."""
     try:
-        import matplotlib
-
-        matplotlib.use("Agg", force=False)
-        import matplotlib.pyplot as plt
+        from matplotlib import ticker, transforms
+        from matplotlib.figure import Figure
+        from matplotlib.font_manager import FontProperties
+        from matplotlib.textpath import TextToPath
     except ImportError as exc:  # pragma: no cover - matplotlib is installed in tests
         raise ImportError("plots need matplotlib: pip install 'rctkit[plot]'") from exc
-    return plt
+    measurer = TextToPath()
+
+    def width(text: str, bold: bool = False) -> float:
+        prop = FontProperties(size=_FONT, weight="bold" if bold else "normal")
+        w, _, _ = measurer.get_text_width_height_descent(text, prop, ismath=False)
+        return float(w) / 72.0  # points to inches
+
+    return Figure, ticker, transforms, width
+
+
+# -- arguments -----------------------------------------------------------------------------
+
+
+def _check_path(path: Any) -> Path | None:
+    if path is not None and not isinstance(path, str | Path):
+        raise InvalidInputError(
+            f"`path` must be a str, a Path or None (got {type(path).__name__})"
+        )
+    return None if path is None else Path(path)
+
+
+def _check_label(value: Any, name: str) -> str:
+    if not isinstance(value, str):
+        raise InvalidInputError(f"{name} must be a str (got {type(value).__name__})")
+    return value
+
+
+def _check_favours(favours: Any, trial: Trial) -> tuple[str, str]:
+    if favours is None:
+        treatment, control = trial.arms
+        return (f"Favours {treatment.name}", f"Favours {control.name}")
+    if (
+        isinstance(favours, str)
+        or not isinstance(favours, Sequence)
+        or len(favours) != 2
+        or not all(isinstance(f, str) for f in favours)
+    ):
+        raise InvalidInputError(
+            f"`favours` must be two strings, left of the null line then right (got {favours!r})"
+        )
+    return (favours[0], favours[1])
+
+
+def _check_xlim(xlim: Any, ratio: bool) -> tuple[float, float] | None:
+    if xlim is None:
+        return None
+    ok = (
+        isinstance(xlim, Sequence)
+        and not isinstance(xlim, str)
+        and len(xlim) == 2
+        and all(isinstance(v, int | float) and not isinstance(v, bool) for v in xlim)
+    )
+    if ok:
+        low, high = float(xlim[0]), float(xlim[1])
+        null = 1.0 if ratio else 0.0
+        ok = math.isfinite(low) and math.isfinite(high) and low < null < high
+    if not ok:
+        rule = "0 < low < 1 < high" if ratio else "low < 0 < high"
+        raise InvalidInputError(f"`xlim` must be two finite numbers with {rule} (got {xlim!r})")
+    return (low, high)
+
+
+def _check_outcomes(outcomes: Any, trial: Trial) -> tuple[BinaryOutcome, ...]:
+    if outcomes is None:
+        return trial.outcomes
+    names = [o.name for o in trial.outcomes]
+    if isinstance(outcomes, str) or not isinstance(outcomes, Sequence):
+        raise InvalidInputError(
+            f"`outcomes` must be a sequence of outcome names or None (got {outcomes!r})"
+        )
+    chosen = []
+    for name in outcomes:
+        if name not in names:
+            listed = ", ".join(repr(n) for n in names)
+            raise InvalidInputError(
+                f"`outcomes` must name outcomes of the trial ({listed}) (got {name!r})"
+            )
+        chosen.append(trial.outcomes[names.index(name)])
+    return tuple(chosen)
+
+
+def _check_entry(value: Any, name: str, measure: str, level: float) -> BinaryOutcome | Estimate:
+    if isinstance(value, BinaryOutcome):
+        return value
+    if not isinstance(value, Estimate):
+        raise InvalidInputError(
+            f"{name} must be a BinaryOutcome, an Estimate or a mapping of them "
+            f"(got {type(value).__name__})"
+        )
+    if value.measure != measure:
+        raise InvalidInputError(
+            f"{name} must be an Estimate of the plotted measure {measure!r} "
+            f"(got {value.measure!r})"
+        )
+    if not math.isclose(value.confidence_level, level, rel_tol=1e-12):
+        raise InvalidInputError(
+            f"{name} must have the plot's `confidence_level` {level:g} "
+            f"(got {value.confidence_level:g})"
+        )
+    return value
+
+
+def _check_subgroups(
+    subgroups: Any, measure: str, level: float
+) -> list[tuple[str, BinaryOutcome | Estimate | dict[str, BinaryOutcome | Estimate]]]:
+    if subgroups is None:
+        return []
+    if not isinstance(subgroups, Mapping):
+        raise InvalidInputError(
+            f"`subgroups` must be a mapping of label to BinaryOutcome, Estimate or a mapping "
+            f"of them, or None (got {type(subgroups).__name__})"
+        )
+    checked: list[tuple[str, BinaryOutcome | Estimate | dict[str, BinaryOutcome | Estimate]]] = []
+    for key, value in subgroups.items():
+        label = _check_label(key, f"each key of `subgroups` ({key!r})")
+        where = f"`subgroups[{key!r}]`"
+        if isinstance(value, Mapping):
+            inner = {
+                _check_label(k, f"each key of {where} ({k!r})"): _check_entry(
+                    v, f"`subgroups[{key!r}][{k!r}]`", measure, level
+                )
+                for k, v in value.items()
+            }
+            checked.append((label, inner))
+        else:
+            checked.append((label, _check_entry(value, where, measure, level)))
+    return checked
+
+
+def _row_count(outcomes: Sequence[BinaryOutcome], groups: Sequence[tuple[str, Any]]) -> int:
+    return len(outcomes) + sum(1 + len(v) if isinstance(v, dict) else 1 for _, v in groups)
+
+
+# -- rows ----------------------------------------------------------------------------------
+
+
+def _outcome_row(
+    label: str,
+    outcome: BinaryOutcome,
+    *,
+    measure: str,
+    report: TrialReport,
+    indent: bool,
+) -> _Row:
+    methods = report.methods
+    est = _ESTIMATORS[measure](
+        outcome, method=methods[measure], confidence_level=report.confidence_level
+    )
+    test = hypothesis_tests.hypothesis_test(outcome, method=methods["test"])
+    counts = tuple(
+        f"{format_number(c.events, 0, style=report.style)}/"
+        f"{format_number(c.total, 0, style=report.style)}"
+        for c in (outcome.treatment, outcome.control)
+    )
+    return _Row(label, (counts[0], counts[1]), est, test.pvalue, indent=indent)
+
+
+def _rows(
+    outcomes: Sequence[BinaryOutcome],
+    groups: Sequence[tuple[str, Any]],
+    *,
+    measure: str,
+    report: TrialReport,
+) -> list[_Row]:
+    def one(label: str, value: BinaryOutcome | Estimate, indent: bool) -> _Row:
+        if isinstance(value, BinaryOutcome):
+            return _outcome_row(label, value, measure=measure, report=report, indent=indent)
+        return _Row(label, (_NONE, _NONE), value, value.pvalue, indent=indent)
+
+    rows = [one(o.name, o, False) for o in outcomes]
+    for label, value in groups:
+        if isinstance(value, dict):
+            rows.append(_Row(label, heading=True))
+            rows.extend(one(k, v, True) for k, v in value.items())
+        else:
+            rows.append(one(label, value, False))
+    return rows
+
+
+def _p_cell(pvalue: float | None, style: str) -> str:
+    """The p-value as the report prints it, without its "p =": the column is headed."""
+    if pvalue is None:
+        return _NONE
+    text = format_p(pvalue, style=style)
+    for prefix in ("p = ", "P = ", "p=", "P=", "p ", "P ", "p", "P"):
+        if text.startswith(prefix):
+            return text[len(prefix) :]
+    return text  # pragma: no cover - every style prints a prefix today
+
+
+def _estimate_cell(est: Estimate | None, scale: float, digits: int, style: str) -> str:
+    if est is None:
+        return ""
+    if math.isnan(est.estimate):
+        return _NOT_ESTIMABLE
+    low, high = est.ci
+    point = format_number(scale * est.estimate, digits, style=style)
+    ci = format_ci(
+        scale * low,
+        scale * high,
+        digits,
+        level=est.confidence_level,
+        style=style,
+        label=False,
+    )
+    return f"{point} ({ci})"
+
+
+def _information(est: Estimate | None, ratio: bool, level: float) -> float | None:
+    """Inverse variance of the log ratio (or the difference) implied by the interval."""
+    if est is None or math.isnan(est.estimate):
+        return None
+    low, high = est.ci
+    if ratio:
+        if not (0 < low <= high < math.inf):
+            return None
+        width = math.log(high) - math.log(low)
+    else:
+        if not (math.isfinite(low) and math.isfinite(high)):
+            return None
+        width = high - low
+    if width <= 0:
+        return None
+    se = width / (2 * NormalDist().inv_cdf(0.5 + level / 2))
+    return 1.0 / (se * se)
+
+
+def _square_sides(information: Sequence[float | None]) -> list[float]:
+    """Square sides in points: area proportional to information, the largest at the maximum."""
+    known = [w for w in information if w is not None]
+    top = max(known, default=0.0)
+    small, large = _SQUARE
+    sides = []
+    for w in information:
+        if w is None or top <= 0:
+            sides.append(_DEFAULT_SIDE)
+        else:
+            sides.append(max(small, large * math.sqrt(w / top)))
+    return sides
+
+
+# -- the axis ------------------------------------------------------------------------------
+
+
+def _decimals(value: float) -> int:
+    """The fewest decimals (up to 6) that write ``value`` exactly."""
+    for digits in range(7):
+        if abs(round(value, digits) - value) <= 1e-9 * max(1.0, abs(value)):
+            return digits
+    return 6
+
+
+_SUPERSCRIPT = str.maketrans(
+    "-0123456789", "\u207b\u2070\u00b9\u00b2\u00b3\u2074\u2075\u2076\u2077\u2078\u2079"
+)
+
+
+def _tick_label(value: float, style: str) -> str:
+    exponent = round(math.log10(value)) if value > 0 else 0
+    if value > 0 and abs(exponent) > 3 and math.isclose(value, 10.0**exponent):
+        return "10" + str(exponent).translate(_SUPERSCRIPT)
+    return format_number(value, _decimals(value), style=style)
+
+
+def _log_ticks(low: float, high: float, symmetric: bool) -> list[float]:
+    """Readable ratio ticks covering [low, high] (which holds 1): 0.25 0.5 1 2 4 and the like.
+
+    Powers of two up to 8 either way, then 0.1 0.2 0.5 1 2 5 10, then whole decades (every
+    other or third decade past 10^3). With ``symmetric``, as far below 1 as above.
+    """
+    lo2, hi2 = math.floor(math.log2(low) + 1e-9), math.ceil(math.log2(high) - 1e-9)
+    if symmetric:
+        k = max(-lo2, hi2, 1)
+        lo2, hi2 = -k, k
+    if lo2 >= -3 and hi2 <= 3:
+        return [2.0**j for j in range(lo2, hi2 + 1)]
+    lo10, hi10 = math.floor(math.log10(low) + 1e-9), math.ceil(math.log10(high) - 1e-9)
+    if symmetric:
+        k = max(-lo10, hi10, 1)
+        lo10, hi10 = -k, k
+    if lo10 >= -1 and hi10 <= 1:
+        ticks = [m * 10.0**e for e in range(lo10, hi10) for m in (1.0, 2.0, 5.0)]
+        return [*ticks, 10.0**hi10]
+    step = max(1, math.ceil((hi10 - lo10) / 6))
+    lo10 = step * math.floor(lo10 / step)
+    hi10 = step * math.ceil(hi10 / step)
+    return [10.0**e for e in range(lo10, hi10 + 1, step)]
+
+
+def _linear_ticks(low: float, high: float, symmetric: bool) -> list[float]:
+    """Difference ticks: multiples of a step of 1, 2, 2.5 or 5 times a power of ten, at most
+    seven, covering [low, high] (which holds 0); with ``symmetric``, as far below 0 as above.
+    """
+    if symmetric:
+        low, high = -max(-low, high), max(-low, high)
+    span = high - low
+    power = 10.0 ** math.floor(math.log10(span / 6))
+    for step in (m * power for m in (1.0, 2.0, 2.5, 5.0, 10.0, 20.0)):
+        first, last = math.floor(low / step + 1e-9), math.ceil(high / step - 1e-9)
+        if last - first <= 6:
+            break
+    return [0.0 if k == 0 else k * step for k in range(first, last + 1)]
+
+
+def _axis_range(rows: Sequence[_Row], scale: float, ratio: bool) -> tuple[float, float]:
+    null = 1.0 if ratio else 0.0
+    values = [null]
+    for row in rows:
+        if row.estimate is None or math.isnan(row.estimate.estimate):
+            continue
+        for v in (row.estimate.estimate, *row.estimate.ci):
+            v *= scale
+            if math.isfinite(v) and (v > 0 or not ratio):
+                values.append(v)
+    low, high = min(values), max(values)
+    if ratio:
+        low, high = max(low, 1e-12), min(high, 1e12)
+        if low == high:  # only the null line: one step either way
+            low, high = 0.5, 2.0
+    elif low == high:
+        low, high = -1.0, 1.0
+    return low, high
+
+
+# -- the figure ----------------------------------------------------------------------------
 
 
 def forest_plot(
@@ -45,101 +413,309 @@ def forest_plot(
     confidence_level: float = 0.95,
     methods: Mapping[str, str] = DEFAULT_METHODS,
     style: str = "plain",
+    outcomes: Sequence[str] | None = None,
+    subgroups: Mapping[str, Any] | None = None,
+    favours: tuple[str, str] | None = None,
+    xlim: tuple[float, float] | None = None,
     path: str | Path | None = None,
-) -> Any:
-    """A forest plot of every outcome's effect, with the estimate and interval as text.
+) -> Figure:
+    """A journal's forest plot: the outcomes' counts, effects and p-values, with the interval.
+
+    One row per outcome (and per subgroup), with the columns: the outcome, events/participants
+    in each arm, the estimate and its confidence interval drawn on the axis and written as
+    text, and the p-value. "Favours ..." labels sit under the axis on either side of the null
+    line.
 
     Parameters
     ----------
     trial : Trial
         The trial whose outcomes are plotted, one row each.
     measure : {"odds_ratio", "risk_ratio", "risk_difference"}, optional
-        Ratios are drawn on a log axis with a line at 1; the difference at 0.
+        Ratios are drawn on a log axis, with a line at 1 and ticks such as 0.25 0.5 1 2 4
+        chosen from the data; the risk difference (in percentage points) on a linear axis,
+        with a line at 0.
     confidence_level, methods, style : optional
-        As in :class:`rctkit.report.TrialReport`.
+        As in :class:`rctkit.report.TrialReport`: the same interval methods, the same test for
+        the p-value column, and the report's typography (numbers, tick labels and p-values of
+        ``style="lancet"`` with mid-dots, "<0·0001").
+    outcomes : sequence of str, optional
+        The names of the trial's outcomes to draw, in that order; default all of them.
+    subgroups : mapping, optional
+        Extra rows under the outcomes. Each key is a row's label and each value a
+        :class:`~rctkit.BinaryOutcome` (its counts are analysed as the outcomes are) or an
+        :class:`~rctkit.Estimate` of ``measure`` at ``confidence_level`` (drawn as given; its
+        counts show as "–", its p-value is its own). A value may also be a mapping of such
+        rows: the key is then a heading and its rows are indented under it, e.g.
+        ``{"Age": {"<65 years": young, "65 years or older": old}}``.
+    favours : (str, str), optional
+        The labels under the axis, left of the null line then right; default
+        ``("Favours <treatment>", "Favours <control>")``, right when the outcome is an event to
+        avoid. Pass them reversed when the outcome is a good one.
+    xlim : (float, float), optional
+        The axis limits (for ratios ``0 < low < 1 < high``); intervals beyond them end in an
+        arrow. Default: from the data, as far either side of the null as the widest interval
+        needs.
     path : str or Path, optional
         Save the figure there; the suffix (``.png``, ``.svg``, ``.pdf``) chooses the format.
 
     Returns
     -------
     matplotlib.figure.Figure
+        A figure outside pyplot (see below); ``fig.axes[0]`` is the plotting axis.
 
     Raises
     ------
     InvalidInputError
         If ``trial`` is not a :class:`~rctkit.Trial`, ``path`` is not a str or Path, or an
-        option is not one of its values.
+        option is not one of its values (an Estimate in ``subgroups`` of another measure or
+        confidence level, an unknown outcome name, limits that do not hold the null value).
+    CostLimitError
+        If the plot would have more than ``MAX_ROWS`` (400) rows, before anything is computed.
 
     Notes
     -----
-    Every label (outcome names, arm names) is drawn as literal text, with
-    ``parse_math=False`` and ``usetex=False``: "$x$" shows its dollar signs and
+    *Squares.* The area of each square is proportional to the row's information, the inverse
+    variance of the log estimate (of the difference) that its interval implies:
+    :math:`w = (2 z_{1-\\alpha/2} / (\\log U - \\log L))^2`, which is exactly the inverse
+    Wald variance for the Wald interval. The largest information gets the largest square. A
+    row with an infinite limit (a zero cell) gets a small square of fixed size, a row with no
+    estimate ("not estimable") none; an interval beyond the axis ends in an arrow.
+
+    *pyplot.* The figure is a :class:`matplotlib.figure.Figure` made directly: pyplot is not
+    imported, :func:`matplotlib.use` is never called, the backend of a notebook or a script is
+    unchanged, and nothing is left in pyplot's registry (``plt.get_fignums()``). Close it with
+    ``del fig``, not ``plt.close``.
+
+    *Labels.* Every label (outcome names, arm names, subgroups, ``favours``) is drawn as literal
+    text, with ``parse_math=False`` and ``usetex=False``: "$x$" shows its dollar signs and
     ``$\\undefinedmacro$`` cannot stop the drawing, whatever ``rcParams["text.usetex"]``
     says. Labels are on one line, control characters shown as U+FFFD
     (:func:`~rctkit.formatting.escape_text`).
 
+    *Cost.* Each row costs its interval and test (as in the report); drawing is linear in the
+    rows, about 10 ms a row. At most ``MAX_ROWS`` rows: split a longer plot, or tabulate the
+    numbers with :mod:`rctkit.batch`.
+
     Examples
     --------
     >>> from rctkit.trialfile import example_trial
-    >>> fig = forest_plot(example_trial())
+    >>> fig = forest_plot(example_trial(), measure="risk_ratio", style="lancet")
     >>> fig.axes[0].get_xscale()
     'log'
+    >>> [t.get_text() for t in fig.axes[0].get_xticklabels()]
+    ['0·5', '1', '2']
     """
     trial = check_instance(trial, "trial", Trial)
     measure = check_choice(measure, "measure", _MEASURES)
-    if path is not None and not isinstance(path, str | Path):
-        raise InvalidInputError(
-            f"`path` must be a str, a Path or None (got {type(path).__name__})"
-        )
+    out = _check_path(path)
     report = TrialReport(trial, style=style, confidence_level=confidence_level, methods=methods)
-    plt = _pyplot()
-    summaries = report.summaries()
-    n = len(summaries)
-    fig, ax = plt.subplots(figsize=(8.0, 1.2 + 0.5 * max(n, 1)))
+    level, style = report.confidence_level, report.style
+    ratio = measure != "risk_difference"
+    chosen = _check_outcomes(outcomes, trial)
+    groups = _check_subgroups(subgroups, measure, level)
+    left_right = _check_favours(favours, trial)
+    limits = _check_xlim(xlim, ratio)
+    n = _row_count(chosen, groups)
+    if n > MAX_ROWS:
+        raise CostLimitError(
+            f"a forest plot of {n} rows is over the limit of {MAX_ROWS} rows "
+            f"(`outcomes` and `subgroups`): draw fewer rows per figure, or tabulate the "
+            f"estimates with rctkit.batch"
+        )
+    rows = _rows(chosen, groups, measure=measure, report=report)
+    figure = _draw(
+        rows,
+        trial=trial,
+        measure=measure,
+        style=style,
+        level=level,
+        favours=left_right,
+        limits=limits,
+    )
+    if out is not None:
+        figure.savefig(out)
+    return figure
+
+
+def _draw(
+    rows: Sequence[_Row],
+    *,
+    trial: Trial,
+    measure: str,
+    style: str,
+    level: float,
+    favours: tuple[str, str],
+    limits: tuple[float, float] | None,
+) -> Figure:
+    figure_class, ticker, transforms, width = _matplotlib()
     ratio = measure != "risk_difference"
     scale = 1.0 if ratio else 100.0
-    labels = []
-    for i, s in enumerate(summaries):
-        est = getattr(s, measure)
-        y = n - 1 - i
-        low, high = scale * est.ci.low, scale * est.ci.high
-        point = scale * est.estimate
-        finite_low = low if (low > 0 or not ratio) and math.isfinite(low) else None
-        finite_high = high if math.isfinite(high) else None
-        if finite_low is not None and finite_high is not None:
-            ax.plot([finite_low, finite_high], [y, y], color="black", linewidth=1.5)
-        if math.isfinite(point) and (point > 0 or not ratio):
-            ax.plot([point], [y], marker="s", color="black", markersize=7)
-        text = format_estimate(
-            point, low, high, 2 if ratio else 1, level=confidence_level, style=style
-        )
-        labels.append((y, escape_text(s.outcome.name), text))
-    ax.axvline(1.0 if ratio else 0.0, color="grey", linestyle="--", linewidth=1)
-    if ratio:
-        from matplotlib import ticker
+    digits = 2 if ratio else 1
+    null = 1.0 if ratio else 0.0
+    treatment, control = (escape_text(arm.name) for arm in trial.arms)
+    pct = f"{100 * level:g}%"
+    name = MEASURE_LABELS[measure] + (", % points" if not ratio else "")
+    p_head = "p value" if style in ("plain", "lancet") else "P value"
 
-        ax.set_xscale("log")
-        ax.xaxis.set_major_locator(ticker.LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
-        ax.xaxis.set_major_formatter(ticker.FormatStrFormatter("%g"))
-        ax.xaxis.set_minor_formatter(ticker.NullFormatter())
-    ax.set_yticks([y for y, _, _ in labels])
-    ax.set_yticklabels([name for _, name, _ in labels], **_LITERAL)
-    ax.set_ylim(-0.7, n - 0.3)
-    treatment, control = trial.arms
-    ax.set_xlabel(
-        escape_text(f"{_LABELS[measure]}: {treatment.name} vs {control.name}"), **_LITERAL
-    )
-    for y, _, text in labels:
-        ax.annotate(
-            text,
-            xy=(1.02, y),
-            xycoords=("axes fraction", "data"),
+    # The columns' texts, then their widths from the texts as drawn.
+    labels = [escape_text(r.label) for r in rows]
+    counts = [r.counts for r in rows]
+    estimates = [_estimate_cell(r.estimate, scale, digits, style) for r in rows]
+    pvalues = ["" if r.heading else _p_cell(r.pvalue, style) for r in rows]
+    headers = {
+        "label": ("", "Outcome"),
+        "treatment": (treatment, "n/N"),
+        "control": (control, "n/N"),
+        "estimate": (name, f"({pct} CI)"),
+        "p": ("", p_head),
+    }
+
+    def column(key: str, cells: Sequence[str], extra: Sequence[float] = ()) -> float:
+        head = max(width(h, bold=True) for h in headers[key])
+        body = max(
+            [width(c) + e for c, e in zip(cells, extra or [0.0] * len(cells), strict=True)],
+            default=0.0,
+        )
+        return max(head, body)
+
+    indents = [_INDENT if r.indent else 0.0 for r in rows]
+    w_label = column("label", labels, indents)
+    w_treat = column("treatment", [c[0] for c in counts])
+    w_control = column("control", [c[1] for c in counts])
+    w_est = column("estimate", estimates)
+    w_p = column("p", pvalues)
+    x_label = _PAD
+    x_treat = x_label + w_label + _GAP
+    x_control = x_treat + w_treat + _GAP
+    x_axis = x_control + w_control + _GAP
+    x_est = x_axis + _AXIS + _GAP
+    x_p = x_est + w_est + _GAP
+    fig_w = x_p + w_p + _PAD
+    n = len(rows)
+    rows_h = max(n, 1) * _ROW
+    fig_h = _PAD + _HEAD + rows_h + _FOOT + _PAD
+    rows_top = fig_h - _PAD - _HEAD
+
+    fig = figure_class(figsize=(fig_w, fig_h), dpi=100)
+    ax = fig.add_axes((x_axis / fig_w, (rows_top - rows_h) / fig_h, _AXIS / fig_w, rows_h / fig_h))
+    inches = fig.dpi_scale_trans
+
+    def text(x: float, y: float, s: str, *, ha: str = "left", bold: bool = False) -> None:
+        fig.text(
+            x,
+            y,
+            s,
+            transform=inches,
+            ha=ha,
             va="center",
-            fontsize=9,
+            fontsize=_FONT,
+            fontweight="bold" if bold else "normal",
             **_LITERAL,
         )
-    ax.spines[["top", "right"]].set_visible(False)
-    fig.tight_layout()
-    if path is not None:
-        fig.savefig(Path(path), bbox_inches="tight")
+
+    # Headers: two lines, bold, centred over the count columns.
+    for line, y in ((0, rows_top + 0.29), (1, rows_top + 0.11)):
+        text(x_label, y, headers["label"][line], bold=True)
+        text(x_treat + w_treat / 2, y, headers["treatment"][line], ha="center", bold=True)
+        text(x_control + w_control / 2, y, headers["control"][line], ha="center", bold=True)
+        text(x_est, y, headers["estimate"][line], bold=True)
+        text(x_p, y, headers["p"][line], bold=True)
+    fig.add_artist(_rule(fig, x_label, fig_w - _PAD, rows_top + 0.01, inches))
+
+    for i, row in enumerate(rows):
+        y = rows_top - (i + 0.5) * _ROW
+        text(x_label + indents[i], y, labels[i], bold=row.heading)
+        if row.heading:
+            continue
+        text(x_treat + w_treat / 2, y, counts[i][0], ha="center")
+        text(x_control + w_control / 2, y, counts[i][1], ha="center")
+        text(x_est, y, estimates[i])
+        text(x_p, y, pvalues[i])
+
+    # The axis: limits and readable ticks chosen from the data, symmetric about the null.
+    if limits is None:
+        low, high = _axis_range(rows, scale, ratio)
+        ticks = (
+            _log_ticks(low, high, symmetric=True)
+            if ratio
+            else _linear_ticks(low, high, symmetric=True)
+        )
+        limits = (ticks[0], ticks[-1])
+    else:
+        wide = (
+            _log_ticks(limits[0], limits[1], symmetric=False)
+            if ratio
+            else _linear_ticks(limits[0], limits[1], symmetric=False)
+        )
+        inside = [t for t in wide if limits[0] - 1e-9 <= t <= limits[1] + 1e-9]
+        ticks = inside or [null]
+    if ratio:
+        ax.set_xscale("log")
+    ax.set_xlim(*limits)
+    ax.set_ylim(n - 0.5 if n else 0.5, -0.5)
+    ax.set_xticks(ticks, labels=[_tick_label(t, style) for t in ticks])
+    ax.xaxis.set_minor_locator(ticker.NullLocator())
+    ax.tick_params(axis="x", labelsize=_FONT - 0.5, length=3, width=0.6)
+    ax.set_yticks([])
+    for side in ("left", "right", "top"):
+        ax.spines[side].set_visible(False)
+    ax.spines["bottom"].set_linewidth(0.6)
+    ax.axvline(null, color="0.35", linewidth=0.7, zorder=1)
+
+    information = [_information(r.estimate, ratio, level) for r in rows]
+    sides = _square_sides(information)
+    xs, ys, areas = [], [], []
+    for i, row in enumerate(rows):
+        est = row.estimate
+        if est is None or math.isnan(est.estimate):
+            continue
+        _interval(ax, i, scale * est.ci.low, scale * est.ci.high, limits)
+        point = scale * est.estimate
+        if limits[0] <= point <= limits[1]:
+            xs.append(point)
+            ys.append(float(i))
+            areas.append(sides[i] ** 2)
+    squares = ax.scatter(
+        xs, ys, s=areas, marker="s", color="black", linewidths=0, zorder=3, clip_on=False
+    )
+    squares.set_gid("forest-squares")
+
+    # "Favours" under the tick labels, either side of the null line.
+    below = transforms.blended_transform_factory(ax.transData, inches)
+    y_fav = rows_top - rows_h - 0.43
+    for label, sign, ha in ((favours[0], -1, "right"), (favours[1], 1, "left")):
+        arrow = "\u2190 " if sign < 0 else ""
+        tail = " \u2192" if sign > 0 else ""
+        ax.annotate(
+            arrow + escape_text(label) + tail,
+            xy=(null, y_fav),
+            xycoords=below,
+            xytext=(4 * sign, 0),
+            textcoords="offset points",
+            ha=ha,
+            va="center",
+            fontsize=_FONT - 0.5,
+            annotation_clip=False,
+            **_LITERAL,
+        )
     return fig
+
+
+def _rule(fig: Any, x0: float, x1: float, y: float, transform: Any) -> Any:
+    from matplotlib.lines import Line2D
+
+    return Line2D([x0, x1], [y, y], transform=transform, color="black", linewidth=0.6)
+
+
+def _interval(ax: Any, y: int, low: float, high: float, limits: tuple[float, float]) -> None:
+    """The interval's line, ending in an arrow where it leaves the axis (or is infinite)."""
+    lo, hi = limits
+    start = min(max(low, lo), hi) if not math.isnan(low) else lo
+    end = max(min(high, hi), lo) if not math.isnan(high) else hi
+    if ax.get_xscale() == "log" and not low > 0:
+        start = lo
+    ax.plot([start, end], [y, y], color="black", linewidth=1.0, zorder=2, clip_on=False)
+    if low < lo:
+        ax.plot([lo], [y], marker="<", color="black", markersize=4, zorder=2, clip_on=False)
+    if high > hi:
+        ax.plot([hi], [y], marker=">", color="black", markersize=4, zorder=2, clip_on=False)
