@@ -9,9 +9,9 @@ leave a figure open in pyplot's registry. It shows in a notebook, and
 from __future__ import annotations
 
 import math
-from statistics import NormalDist
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
+from statistics import NormalDist
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -523,18 +523,26 @@ def forest_plot(
             f"estimates with rctkit.batch"
         )
     rows = _rows(chosen, groups, measure=measure, report=report)
-    figure = _draw(
-        rows,
-        trial=trial,
-        measure=measure,
-        style=style,
-        level=level,
-        favours=left_right,
-        limits=limits,
-    )
-    if out is not None:
-        figure.savefig(out)
+    # Built with usetex off, so that the axis' own texts (tick labels) never go to TeX either.
+    with _no_tex():
+        figure = _draw(
+            rows,
+            trial=trial,
+            measure=measure,
+            style=style,
+            level=level,
+            favours=left_right,
+            limits=limits,
+        )
+        if out is not None:
+            figure.savefig(out)
     return figure
+
+
+def _no_tex() -> Any:
+    from matplotlib import rc_context
+
+    return rc_context({"text.usetex": False})
 
 
 def _draw(
@@ -576,7 +584,7 @@ def _draw(
             [width(c) + e for c, e in zip(cells, extra or [0.0] * len(cells), strict=True)],
             default=0.0,
         )
-        return max(head, body)
+        return float(max(head, body))
 
     indents = [_INDENT if r.indent else 0.0 for r in rows]
     w_label = column("label", labels, indents)
@@ -596,7 +604,7 @@ def _draw(
     fig_h = _PAD + _HEAD + rows_h + _FOOT + _PAD
     rows_top = fig_h - _PAD - _HEAD
 
-    fig = figure_class(figsize=(fig_w, fig_h), dpi=100)
+    fig: Figure = figure_class(figsize=(fig_w, fig_h), dpi=100)
     ax = fig.add_axes((x_axis / fig_w, (rows_top - rows_h) / fig_h, _AXIS / fig_w, rows_h / fig_h))
     inches = fig.dpi_scale_trans
 
@@ -654,6 +662,8 @@ def _draw(
     ax.set_xlim(*limits)
     ax.set_ylim(n - 0.5 if n else 0.5, -0.5)
     ax.set_xticks(ticks, labels=[_tick_label(t, style) for t in ticks])
+    for tick_label in ax.get_xticklabels():
+        tick_label.set_parse_math(False)
     ax.xaxis.set_minor_locator(ticker.NullLocator())
     ax.tick_params(axis="x", labelsize=_FONT - 0.5, length=3, width=0.6)
     ax.set_yticks([])
