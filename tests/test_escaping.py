@@ -352,9 +352,9 @@ def _label_texts(fig: Any) -> list[Any]:
 def test_forest_plot_draws_labels_as_text(label: str) -> None:
     fig = forest_plot(adversarial_trial(label))
     drawn = [t.get_text() for t in _label_texts(fig)]
-    assert shown(label) in drawn  # the outcome's row and the treatment arm's header
-    assert f"Control {shown(label)}" in drawn
+    assert shown(label) in drawn  # the outcome's row (the arms' headers wrap)
     assert f"\u2190 Favours {shown(label)}" in drawn
+    assert f"Favours Control {shown(label)} \u2192" in drawn
     for text in _label_texts(fig):
         assert text.get_parse_math() is False and text.get_usetex() is False
     for fmt in ("png", "svg", "pdf"):

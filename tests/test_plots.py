@@ -338,3 +338,31 @@ def test_usetex_in_rcparams_reaches_no_text() -> None:
         texts = [*fig.texts, *fig.axes[0].texts, *fig.axes[0].get_xticklabels()]
         assert all(t.get_usetex() is False for t in texts)
         fig.savefig(io.BytesIO(), format="png")
+
+
+def _boxes(fig: Any) -> list[tuple[str, Any]]:
+    fig.draw_without_rendering()
+    texts = [*fig.texts, *fig.axes[0].texts, *fig.axes[0].get_xticklabels()]
+    return [(t.get_text(), t.get_window_extent()) for t in texts if t.get_text()]
+
+
+@pytest.mark.parametrize("style", ["plain", "lancet", "nejm"])
+@pytest.mark.parametrize("xlim", [None, (0.9, 8.0), (0.125, 1.1)])
+def test_texts_inside_the_figure_and_apart(style: str, xlim: tuple[float, float] | None) -> None:
+    arms = (
+        rk.Arm("Peer-supported self-management, a long arm name", 1000),
+        rk.Arm("Placebo", 1000, short="An even longer name for the control arm of it"),
+    )
+    names = ["Death", "A long outcome name that takes a lot of room", "Stroke"]
+    rows = [MULTI["Death"], MULTI["Stroke"], MULTI["Myocardial infarction"]]
+    pairs = zip(names, rows, strict=True)
+    outcomes = [rk.BinaryOutcome(name=n, treatment=t, control=c) for n, (t, c) in pairs]
+    trial = rk.Trial("t", arms, outcomes=outcomes)
+    fig = forest_plot(trial, style=style, xlim=xlim)
+    boxes = _boxes(fig)
+    width, height = fig.bbox.width, fig.bbox.height
+    for text, box in boxes:
+        assert box.x0 >= 0 and box.x1 <= width and box.y0 >= 0 and box.y1 <= height, text
+    for i, (a, box_a) in enumerate(boxes):
+        for b, box_b in boxes[i + 1 :]:
+            assert not box_a.overlaps(box_b), (a, b)

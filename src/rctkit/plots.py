@@ -9,6 +9,7 @@ leave a figure open in pyplot's registry. It shows in a notebook, and
 from __future__ import annotations
 
 import math
+import textwrap
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from statistics import NormalDist
@@ -45,8 +46,9 @@ _LITERAL: dict[str, Any] = {"parse_math": False, "usetex": False}
 
 # Geometry, in inches and points.
 _FONT = 9.0  # points
+_SMALL = 8.5  # tick labels and "favours"
 _ROW = 0.26  # height of a row
-_HEAD = 0.42  # two header lines
+_LINE = 0.18  # a header line
 _FOOT = 0.62  # tick labels and the "favours" labels under the axis
 _PAD = 0.12  # around the figure
 _GAP = 0.22  # between columns
@@ -81,8 +83,8 @@ def _matplotlib() -> tuple[Any, Any, Any, Any]:
         raise ImportError("plots need matplotlib: pip install 'rctkit[plot]'") from exc
     measurer = TextToPath()
 
-    def width(text: str, bold: bool = False) -> float:
-        prop = FontProperties(size=_FONT, weight="bold" if bold else "normal")
+    def width(text: str, bold: bool = False, size: float = _FONT) -> float:
+        prop = FontProperties(size=size, weight="bold" if bold else "normal")
         w, _, _ = measurer.get_text_width_height_descent(text, prop, ismath=False)
         return float(w) / 72.0  # points to inches
 
@@ -403,6 +405,31 @@ def _axis_range(rows: Sequence[_Row], scale: float, ratio: bool) -> tuple[float,
     return low, high
 
 
+def _axis(
+    rows: Sequence[_Row], scale: float, ratio: bool, limits: tuple[float, float] | None
+) -> tuple[tuple[float, float], list[float]]:
+    """The axis limits and ticks: from the data, symmetric about the null, unless given."""
+    if limits is None:
+        low, high = _axis_range(rows, scale, ratio)
+        if ratio:
+            ticks = _log_ticks(low, high, symmetric=True)
+        else:
+            ticks = _linear_ticks(low, high, symmetric=True)
+        return (ticks[0], ticks[-1]), ticks
+    if ratio:
+        wide = _log_ticks(limits[0], limits[1], symmetric=False)
+    else:
+        wide = _linear_ticks(limits[0], limits[1], symmetric=False)
+    inside = [t for t in wide if limits[0] - 1e-9 <= t <= limits[1] + 1e-9]
+    return limits, inside or [1.0 if ratio else 0.0]
+
+
+def _null_fraction(limits: tuple[float, float], ratio: bool) -> float:
+    """Where the null line lies across the axis, from 0 (left) to 1 (right)."""
+    low, high = (math.log(v) for v in limits) if ratio else limits
+    return (0.0 - low) / (high - low)
+
+
 # -- the figure ----------------------------------------------------------------------------
 
 
@@ -457,6 +484,7 @@ def forest_plot(
         needs.
     path : str or Path, optional
         Save the figure there; the suffix (``.png``, ``.svg``, ``.pdf``) chooses the format.
+        Raster formats are written at 300 dpi, as journals ask.
 
     Returns
     -------
@@ -535,8 +563,14 @@ def forest_plot(
             limits=limits,
         )
         if out is not None:
-            figure.savefig(out)
+            figure.savefig(out, dpi=300)
     return figure
+
+
+def _wrap(label: str) -> list[str]:
+    """A header on at most three lines of about 18 characters, never cut inside a word."""
+    lines = textwrap.wrap(label, 18, break_long_words=False, break_on_hyphens=False) or [""]
+    return lines if len(lines) <= 3 else [*lines[:2], " ".join(lines[2:])]
 
 
 def _no_tex() -> Any:
@@ -570,13 +604,16 @@ def _draw(
     counts = [r.counts for r in rows]
     estimates = [_estimate_cell(r.estimate, scale, digits, style) for r in rows]
     pvalues = ["" if r.heading else _p_cell(r.pvalue, style) for r in rows]
+    # Headers, bottom-aligned: an arm's name wraps onto at most three lines over its counts.
     headers = {
-        "label": ("", "Outcome"),
-        "treatment": (treatment, "n/N"),
-        "control": (control, "n/N"),
-        "estimate": (name, f"({pct} CI)"),
-        "p": ("", p_head),
+        "label": ["Outcome"],
+        "treatment": [*_wrap(treatment), "n/N"],
+        "control": [*_wrap(control), "n/N"],
+        "estimate": [name, f"({pct} CI)"],
+        "p": [p_head],
     }
+    depth = max(len(h) for h in headers.values())
+    headers = {k: [""] * (depth - len(h)) + h for k, h in headers.items()}
 
     def column(key: str, cells: Sequence[str], extra: Sequence[float] = ()) -> float:
         head = max(width(h, bold=True) for h in headers[key])
@@ -586,26 +623,39 @@ def _draw(
         )
         return float(max(head, body))
 
+    limits, ticks = _axis(rows, scale, ratio, limits)
+    left, right = f"\u2190 {escape_text(favours[0])}", f"{escape_text(favours[1])} \u2192"
     indents = [_INDENT if r.indent else 0.0 for r in rows]
     w_label = column("label", labels, indents)
     w_treat = column("treatment", [c[0] for c in counts])
     w_control = column("control", [c[1] for c in counts])
     w_est = column("estimate", estimates)
     w_p = column("p", pvalues)
+    # The "favours" labels hang from the null line and may pass the axis' ends, over the
+    # columns' blank space; the margins grow where they would pass the figure's edges.
+    margin = 6 / 72  # their offset from the null line, and a little air
+    left_w = width(left, size=_SMALL) + margin
+    right_w = width(right, size=_SMALL) + margin
     x_label = _PAD
     x_treat = x_label + w_label + _GAP
     x_control = x_treat + w_treat + _GAP
     x_axis = x_control + w_control + _GAP
+    x_null = x_axis + _null_fraction(limits, ratio) * _AXIS
+    shift = max(0.0, left_w - (x_null - _PAD))
+    x_label, x_treat, x_control = x_label + shift, x_treat + shift, x_control + shift
+    x_axis += shift
     x_est = x_axis + _AXIS + _GAP
     x_p = x_est + w_est + _GAP
-    fig_w = x_p + w_p + _PAD
+    fig_w = max(x_p + w_p, x_null + shift + right_w) + _PAD
     n = len(rows)
     rows_h = max(n, 1) * _ROW
-    fig_h = _PAD + _HEAD + rows_h + _FOOT + _PAD
-    rows_top = fig_h - _PAD - _HEAD
+    head_h = depth * _LINE + 0.06
+    fig_h = _PAD + head_h + rows_h + _FOOT + _PAD
+    rows_top = fig_h - _PAD - head_h
 
     fig: Figure = figure_class(figsize=(fig_w, fig_h), dpi=100)
-    ax = fig.add_axes((x_axis / fig_w, (rows_top - rows_h) / fig_h, _AXIS / fig_w, rows_h / fig_h))
+    bottom = rows_top - rows_h
+    ax = fig.add_axes((x_axis / fig_w, bottom / fig_h, _AXIS / fig_w, rows_h / fig_h))
     inches = fig.dpi_scale_trans
 
     def text(x: float, y: float, s: str, *, ha: str = "left", bold: bool = False) -> None:
@@ -622,7 +672,8 @@ def _draw(
         )
 
     # Headers: two lines, bold, centred over the count columns.
-    for line, y in ((0, rows_top + 0.29), (1, rows_top + 0.11)):
+    for line in range(depth):
+        y = rows_top + 0.11 + (depth - 1 - line) * _LINE
         text(x_label, y, headers["label"][line], bold=True)
         text(x_treat + w_treat / 2, y, headers["treatment"][line], ha="center", bold=True)
         text(x_control + w_control / 2, y, headers["control"][line], ha="center", bold=True)
@@ -640,23 +691,6 @@ def _draw(
         text(x_est, y, estimates[i])
         text(x_p, y, pvalues[i])
 
-    # The axis: limits and readable ticks chosen from the data, symmetric about the null.
-    if limits is None:
-        low, high = _axis_range(rows, scale, ratio)
-        ticks = (
-            _log_ticks(low, high, symmetric=True)
-            if ratio
-            else _linear_ticks(low, high, symmetric=True)
-        )
-        limits = (ticks[0], ticks[-1])
-    else:
-        wide = (
-            _log_ticks(limits[0], limits[1], symmetric=False)
-            if ratio
-            else _linear_ticks(limits[0], limits[1], symmetric=False)
-        )
-        inside = [t for t in wide if limits[0] - 1e-9 <= t <= limits[1] + 1e-9]
-        ticks = inside or [null]
     if ratio:
         ax.set_xscale("log")
     ax.set_xlim(*limits)
@@ -665,7 +699,7 @@ def _draw(
     for tick_label in ax.get_xticklabels():
         tick_label.set_parse_math(False)
     ax.xaxis.set_minor_locator(ticker.NullLocator())
-    ax.tick_params(axis="x", labelsize=_FONT - 0.5, length=3, width=0.6)
+    ax.tick_params(axis="x", labelsize=_SMALL, length=3, width=0.6)
     ax.set_yticks([])
     for side in ("left", "right", "top"):
         ax.spines[side].set_visible(False)
@@ -693,18 +727,16 @@ def _draw(
     # "Favours" under the tick labels, either side of the null line.
     below = transforms.blended_transform_factory(ax.transData, inches)
     y_fav = rows_top - rows_h - 0.43
-    for label, sign, ha in ((favours[0], -1, "right"), (favours[1], 1, "left")):
-        arrow = "\u2190 " if sign < 0 else ""
-        tail = " \u2192" if sign > 0 else ""
+    for label, sign, ha in ((left, -1, "right"), (right, 1, "left")):
         ax.annotate(
-            arrow + escape_text(label) + tail,
+            label,
             xy=(null, y_fav),
             xycoords=below,
             xytext=(4 * sign, 0),
             textcoords="offset points",
             ha=ha,
             va="center",
-            fontsize=_FONT - 0.5,
+            fontsize=_SMALL,
             annotation_clip=False,
             **_LITERAL,
         )
