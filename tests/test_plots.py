@@ -366,3 +366,16 @@ def test_texts_inside_the_figure_and_apart(style: str, xlim: tuple[float, float]
     for i, (a, box_a) in enumerate(boxes):
         for b, box_b in boxes[i + 1 :]:
             assert not box_a.overlaps(box_b), (a, b)
+
+
+@pytest.mark.parametrize("xlim", [(0.95, 8.0), (0.125, 1.05)])
+def test_long_favours_labels_stay_inside_narrow_columns(xlim: tuple[float, float]) -> None:
+    arms = (rk.Arm("A", 100), rk.Arm("B", 100))
+    trial = rk.Trial(
+        "t", arms, outcomes=[rk.BinaryOutcome(name="D", treatment=(9, 100), control=(12, 100))]
+    )
+    favours = ("Favours the experimental arm, by a long way", "Favours the usual care arm, by far")
+    fig = forest_plot(trial, xlim=xlim, favours=favours)
+    width = fig.bbox.width
+    for text, box in _boxes(fig):
+        assert box.x0 >= 0 and box.x1 <= width, text
