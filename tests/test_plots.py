@@ -22,6 +22,7 @@ import pytest
 from hypothesis import given, settings
 
 import rctkit as rk
+import rctkit.plots
 from rctkit.formatting import format_ci, format_number
 from rctkit.plots import MAX_ROWS, forest_plot
 from rctkit.trialfile import example_trial
@@ -210,11 +211,22 @@ def test_subgroups_are_checked() -> None:
         forest_plot(trial, subgroups=[odds])  # type: ignore[arg-type]
 
 
-def test_too_many_rows_are_refused_before_any_work() -> None:
+def test_too_many_rows_are_refused_before_any_work(monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_work(*args: object, **kwargs: object) -> None:
+        raise AssertionError("rows computed before the limit was checked")
+
+    monkeypatch.setattr(rctkit.plots, "_rows", no_work)
     odds = rk.odds_ratio(rk.BinaryOutcome(name="z", treatment=(12, 100), control=(15, 100)))
-    rows = {f"row {i}": odds for i in range(MAX_ROWS)}  # 400 + the outcome = 401
-    with pytest.raises(rk.CostLimitError, match=r"401 rows is over the limit of 400 rows"):
+    rows = {f"row {i}": odds for i in range(MAX_ROWS)}  # 200 + the outcome = 201
+    with pytest.raises(rk.CostLimitError, match=r"201 rows is over the limit of 200 rows"):
         forest_plot(example_trial(), subgroups=rows)
+
+
+def test_the_largest_plot_allowed_is_drawn() -> None:
+    odds = rk.odds_ratio(rk.BinaryOutcome(name="z", treatment=(12, 100), control=(15, 100)))
+    rows = {f"row {i}": odds for i in range(MAX_ROWS - 1)}
+    fig = forest_plot(example_trial(), subgroups=rows)
+    assert len(_square_rows(fig)) == MAX_ROWS
 
 
 # -- options -------------------------------------------------------------------------------
