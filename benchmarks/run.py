@@ -26,6 +26,7 @@ from benchmarks import (
     bench_limits,
     bench_limits_strata,
     bench_methods,
+    bench_tidy,
 )
 from benchmarks.timing import Row, best_time
 
@@ -84,6 +85,7 @@ BENCHMARKS: list[Callable[[], Row]] = [
     *bench_adjusted.BENCHMARKS,
     *bench_limits.BENCHMARKS,
     *bench_harms.BENCHMARKS,
+    *bench_tidy.BENCHMARKS,
     *bench_limits_strata.BENCHMARKS,
 ]
 

@@ -24,6 +24,8 @@ extensions = [
     "sphinx.ext.doctest",
     "sphinx.ext.autosummary",
     "sphinx.ext.mathjax",
+    # Copies MathJax 3 into _static/mathjax: no page loads a script from a CDN.
+    "sphinx-mathjax-offline",
     "sphinx.ext.intersphinx",
     "numpydoc",
 ]
@@ -39,4 +41,8 @@ intersphinx_mapping: dict[str, tuple[str, None]] = {}
 exclude_patterns = ["_build"]
 html_theme = "alabaster"
 html_static_path: list[str] = []
-nitpicky = False
+# MathJax from the site itself (copied there by sphinx-mathjax-offline), never from a CDN.
+mathjax_path = "mathjax/tex-chtml.js"
+
+# A cross-reference that resolves to nothing fails the build (make docs runs with -W).
+nitpicky = True

@@ -316,3 +316,43 @@ def adjusted_trials(draw: st.DrawFn) -> dict[str, Any]:
         data[f"g{j}"] = np.array([f"l{i:02d}" for i in range(k)])[g]
     data["y"] = (rng.random(n) < 1.0 / (1.0 + np.exp(-eta))).astype(np.int64)
     return data
+
+
+#: A two-arm interval method: ``(measure, method)``, any registered one.
+effect_methods = st.sampled_from(
+    [
+        (measure, method)
+        for measure in ("odds_ratio", "risk_ratio", "risk_difference")
+        for method in rk.effects.available_methods(measure)
+    ]
+)
+
+
+@st.composite
+def report_trials(draw: st.DrawFn) -> rk.Trial:
+    """A two-arm trial to report: one or two outcomes over the same arms (small or huge
+    counts, zero cells, all events), and sometimes an adverse event with or without
+    exposure. Labels are plain words, so that every number in a report is a printed number."""
+    arm = big_arm_counts() | arm_counts(max_total=300)
+    t, c = draw(arm), draw(arm)
+    outcomes = [rk.BinaryOutcome(name="Primary", treatment=t, control=c)]
+    if draw(st.booleans()):
+        t2 = rk.Counts(draw(st.integers(0, t.total)), t.total)
+        c2 = rk.Counts(draw(st.integers(0, c.total)), c.total)
+        outcomes.append(rk.BinaryOutcome(name="Secondary", treatment=t2, control=c2))
+    arms = (
+        rk.Arm("Drug", allocated=t.total, analysed=t.total),
+        rk.Arm("Placebo", allocated=c.total, analysed=c.total),
+    )
+    events = []
+    if draw(st.booleans()):
+        exposure = draw(st.none() | st.floats(1.0, 1e6))
+        for label, counts in (("Drug", t), ("Placebo", c)):
+            n = draw(st.integers(0, min(counts.total, 10**6)))
+            extra = draw(st.integers(0, 10))
+            events.append(
+                rk.AdverseEvent(
+                    "Nausea", label, participants=n, events=n + extra, exposure=exposure
+                )
+            )
+    return rk.Trial("Trial", arms=arms, outcomes=outcomes, adverse_events=events)

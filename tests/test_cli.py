@@ -498,3 +498,51 @@ def test_a_report_at_the_outcome_limit_completes(
     assert main(["report", str(path)]) == 0
     out = capsys.readouterr().out
     assert "O999" in out
+
+
+def test_report_reads_standard_input_with_a_dash() -> None:
+    """``rctkit report -`` reads the trial from stdin (issue 11), with the file's size bound."""
+    from rctkit.io.examples import example_text
+
+    text = example_text("core.toml")
+    run = subprocess.run(
+        [sys.executable, "-m", "rctkit", "report", "-"],
+        input=text.encode(),
+        capture_output=True,
+        timeout=60,
+        check=False,
+    )
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.decode().startswith("CORE: peer-supported self-management")
+    too_big = subprocess.run(
+        [sys.executable, "-m", "rctkit", "report", "-"],
+        input=b"#" * (2 << 20),
+        capture_output=True,
+        timeout=60,
+        check=False,
+    )
+    assert too_big.returncode == 2
+    assert too_big.stderr.decode().count("\n") == 1
+    assert "must be at most 1,048,576 bytes" in too_big.stderr.decode()
+
+
+@pytest.mark.parametrize(
+    ("name", "start"),
+    [
+        ("r.html", "<!DOCTYPE html>"),
+        ("r.md", "# CORE"),
+        ("r.tex", "\\begin{table}"),
+        ("r.txt", "CORE: peer-supported"),
+        ("r.out", "CORE: peer-supported"),
+    ],
+)
+def test_output_format_follows_the_extension(tmp_path: Path, name: str, start: str) -> None:
+    out = tmp_path / name
+    assert main(["demo", "-o", str(out)]) == 0
+    assert out.read_text(encoding="utf-8").lstrip().startswith(start)
+
+
+def test_an_explicit_format_wins_over_the_extension(tmp_path: Path) -> None:
+    out = tmp_path / "r.html"
+    assert main(["demo", "--format", "md", "-o", str(out)]) == 0
+    assert not out.read_text(encoding="utf-8").startswith("<")

@@ -261,6 +261,7 @@ def _compile(tmp_path: Path, body: str) -> Path:
             r"\IfFileExists{booktabs.sty}{\usepackage{booktabs}}{",
             r"\newcommand\toprule{\hline}\newcommand\midrule{\hline}",
             r"\newcommand\bottomrule{\hline}}",
+            r"\usepackage{tabularx}",
             r"\begin{document}",
             body,
             r"\end{document}",

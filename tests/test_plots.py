@@ -78,8 +78,7 @@ def multi_trial() -> rk.Trial:
 
 
 def _multi_plot(**kwargs: Any) -> Any:
-    with pytest.warns(rk.RctkitWarning, match="zero cell|no events"):
-        return forest_plot(multi_trial(), measure="risk_ratio", **kwargs)
+    return forest_plot(multi_trial(), measure="risk_ratio", **kwargs)
 
 
 # -- columns and typography ----------------------------------------------------------------
@@ -89,8 +88,10 @@ def test_core_columns_hold_counts_estimate_and_p() -> None:
     fig = forest_plot(example_trial(), measure="risk_ratio")
     texts = _texts(fig)
     rr, low, high, _ = _wald_rr(64, 218, 83, 216)
-    # RR 0.764 (0.588 to 0.993) by the closed form; chi-squared p = 0.046 (the report's test)
-    expected = f"{format_number(rr)} ({format_ci(low, high, label=False)})"
+    # RR 0.764 (0.588 to 0.9966) by the closed form; chi-squared p = 0.046 (the report's test).
+    # The upper limit is not printed as 1.00, the null value, but with one more digit.
+    expected = f"{format_number(rr)} ({format_ci(low, high, label=False, null=1.0)})"
+    assert expected == "0.76 (0.59 to 0.997)"
     for cell in (
         "Readmission to acute care within 1 year",
         "64/218",
@@ -150,10 +151,31 @@ def test_several_outcomes_with_a_zero_cell() -> None:
     texts = _texts(fig)
     for name, ((a, n1), (c, n2)) in MULTI.items():
         assert name in texts
-        assert f"{a}/{n1}" in texts and f"{c}/{n2}" in texts
-    # The zero cell: RR 0, interval [0, inf], drawn as arrows to both ends, no square.
-    assert "0.00 (0.00 to inf)" in texts
+        # plain style: a comma from 1000 on (Python's own grouping, written apart)
+        assert f"{a:,}/{n1:,}" in texts and f"{c:,}/{n2:,}" in texts
+    # The zero cell: as in the report, Koopman's interval instead of Wald's [0, inf]; RR 0
+    # has no square on the log axis, and its interval runs off the left end.
+    cell = next(t for t in texts if t.startswith("0.00 ("))
+    assert cell.endswith(")*") and "inf" not in cell
+    assert (
+        "* With a zero cell the Wald interval is undefined: Koopman asymptotic score interval "
+        "instead." in texts
+    )
+    assert sum(t.endswith("*") for t in texts) == 1
     assert _ticks(fig) == ["0.25", "0.5", "1", "2", "4"]
+    ax = fig.axes[0]
+    arrows = [line for line in ax.get_lines() if line.get_marker() in ("<", ">")]
+    assert [(line.get_marker(), line.get_ydata()[0]) for line in arrows] == [("<", 2)]
+    assert sorted(_square_rows(fig)) == [0, 1, 3]
+
+
+def test_a_named_wald_method_is_kept_with_a_zero_cell() -> None:
+    with pytest.warns(rk.RctkitWarning, match="zero cell|no events"):
+        fig = _multi_plot(methods={"risk_ratio": "wald"})
+    texts = _texts(fig)
+    # Wald's interval [0, inf]: arrows to both ends, no square, no footnote.
+    assert "0.00 (0.00 to inf)" in texts
+    assert not any("*" in t for t in texts)
     ax = fig.axes[0]
     arrows = [line for line in ax.get_lines() if line.get_marker() in ("<", ">")]
     assert {(line.get_marker(), line.get_ydata()[0]) for line in arrows} == {("<", 2), (">", 2)}
@@ -192,7 +214,7 @@ def test_subgroup_rows_headings_and_estimates() -> None:
     assert labels["<65 years"].get_position()[0] > labels["Age"].get_position()[0]
     assert "50/600" in labels and "80/400" in labels
     rr, low, high, _ = _wald_rr(50, 600, 70, 600)
-    assert f"{format_number(rr)} ({format_ci(low, high, label=False)})" in labels
+    assert f"{format_number(rr)} ({format_ci(low, high, label=False, null=1.0)})" in labels
     assert "\u2013" in labels  # the Estimate row has no counts
     # rows: the outcome, the heading (no square), two subgroups, the Estimate
     assert sorted(_square_rows(fig)) == [0, 2, 3, 4]

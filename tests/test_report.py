@@ -9,6 +9,7 @@ import xml.etree.ElementTree as ET
 import pytest
 
 import rctkit as rk
+from rctkit.formatting import STYLES
 from rctkit.harms import harms_rows, rate_ratio
 from rctkit.report import TrialReport
 from rctkit.tables import ReportTable
@@ -101,7 +102,7 @@ def test_harms_duplicate_records_refused() -> None:
         harms_rows(dup)
 
 
-@pytest.mark.parametrize("style", ["plain", "lancet", "nejm"])
+@pytest.mark.parametrize("style", STYLES)
 @pytest.mark.parametrize("fmt", ["text", "md", "html", "latex"])
 def test_every_format_and_style_renders(style: str, fmt: str) -> None:
     report = TrialReport(example_trial(), style=style)
@@ -111,7 +112,7 @@ def test_every_format_and_style_renders(style: str, fmt: str) -> None:
     if fmt == "html":
         ET.fromstring(text)  # well-formed
     if fmt == "latex":
-        assert r"\begin{tabular}" in text and "%" not in text.replace(r"\%", "")
+        assert r"\begin{tabularx}" in text and "%" not in text.replace(r"\%", "")
 
 
 def test_lancet_style_uses_mid_dots() -> None:
@@ -132,7 +133,11 @@ def test_report_dataframes() -> None:
 def test_report_validates_options() -> None:
     trial = example_trial()
     with pytest.raises(rk.InvalidInputError, match=r'`style` must be one of "plain"'):
-        TrialReport(trial, style="bmj")
+        TrialReport(trial, style="vancouver")
+    with pytest.raises(rk.InvalidInputError, match=r"`percent_decimals` must be from 0 to 6"):
+        TrialReport(trial, percent_decimals=7)
+    with pytest.raises(rk.InvalidInputError, match=r"`percent_decimals` must be None or an"):
+        TrialReport(trial, percent_decimals=1.5)
     with pytest.raises(rk.InvalidInputError, match=r"`confidence_level` must be"):
         TrialReport(trial, confidence_level=1.5)
     with pytest.raises(rk.InvalidInputError, match=r"`methods\['odds_ratio'\]` must be one of"):

@@ -34,6 +34,18 @@ def test_test_result_prints(core: rk.BinaryOutcome) -> None:
 def test_batch_item_equals_scalar(core: rk.BinaryOutcome) -> None:
     res = rk.batch.odds_ratio(np.array([[64, 10]]), 218, 83, 216)
     assert res.estimate.shape == (1, 2)
+    # Counts have no outcome name; the name is a label, not compared by ==.
     assert res.item((0, 0)) == rk.odds_ratio(core)
+    assert res.item((0, 0)).outcome == ""
     assert len(res) == 2
     assert "shape=(1, 2)" in repr(res)
+
+
+def test_html_shows_outcome_and_standard_error(core: rk.BinaryOutcome) -> None:
+    html = rk.odds_ratio(core)._repr_html_()
+    assert "Readmission within 1 year" in html
+    assert "Standard error" in html
+    assert "Standard error" not in rk.odds_ratio(core, method="exact")._repr_html_()
+    assert "Readmission within 1 year" in rk.hypothesis_test(core)._repr_html_()
+    # The repr stays short: neither is in it.
+    assert "Readmission" not in repr(rk.odds_ratio(core))

@@ -34,6 +34,7 @@ from rctkit.model import (
     BinaryOutcome,
     Counts,
     Enrolment,
+    Population,
     PublishedEstimate,
     Reason,
     Trial,
@@ -48,6 +49,7 @@ from rctkit.results import (
     TestResult,
 )
 from rctkit.strata import cmh_test, homogeneity_test, mantel_haenszel, strata_from_arrays
+from rctkit.tidy import compare_methods
 
 __all__ = [
     "MAX_COUNT",
@@ -69,6 +71,7 @@ __all__ = [
     "MarginalEstimate",
     "NNTConfidenceInterval",
     "NNTEstimate",
+    "Population",
     "PublishedEstimate",
     "RctkitError",
     "RctkitWarning",
@@ -81,6 +84,7 @@ __all__ = [
     "adjusted_odds_ratio",
     "bootstrap",
     "cmh_test",
+    "compare_methods",
     "flow_problems",
     "homogeneity_test",
     "hypothesis_test",

@@ -160,9 +160,9 @@ def estimate_tables(
 
     def run(t: Tables) -> tuple[FloatArray | None, ...]:
         r = kernel(*t, confidence_level)
-        return (r.estimate, r.low, r.high, r.pvalue)
+        return (r.estimate, r.low, r.high, r.pvalue, r.std_error)
 
-    estimate, low, high, pvalue = chunked(tables, run)
+    estimate, low, high, pvalue, std_error = chunked(tables, run)
     return BatchEstimate(
         measure=measure,
         method=method,
@@ -171,6 +171,7 @@ def estimate_tables(
         low=cast("FloatArray", low),
         high=cast("FloatArray", high),
         pvalue=pvalue,
+        std_error=std_error,
     )
 
 
@@ -188,6 +189,7 @@ def estimate_one(measure: Measure, outcome: Any, method: Any, confidence_level: 
     method, level = check_effect_options(measure, method, confidence_level)
     result = EFFECT_METHODS[measure][method](*one_table(outcome), level)
     pvalue = None if result.pvalue is None else float(result.pvalue[0])
+    std_error = None if result.std_error is None else float(result.std_error[0])
     return Estimate(
         measure=measure,
         estimate=float(result.estimate[0]),
@@ -195,6 +197,8 @@ def estimate_one(measure: Measure, outcome: Any, method: Any, confidence_level: 
         confidence_level=level,
         method=method,
         pvalue=pvalue,
+        std_error=std_error,
+        outcome=outcome.name,
     )
 
 
@@ -242,6 +246,7 @@ def test_one(outcome: Any, method: Any, alternative: Any) -> TestResult:
         pvalue=float(pvalue[0]),
         method=method,
         alternative=alternative,
+        outcome=outcome.name,
     )
 
 

@@ -96,6 +96,21 @@ def check_confidence_level(confidence_level: Any) -> float:
     return level
 
 
+def check_percent_decimals(value: Any) -> int | None:
+    """None (the style's default) or the decimals of a percentage, an integer from 0 to 6."""
+    if value is None:
+        return None
+    if isinstance(value, bool | np.bool_) or not isinstance(value, int | np.integer):
+        raise InvalidInputError(
+            f"`percent_decimals` must be None or an integer from 0 to 6 (got {value!r})"
+        )
+    if not 0 <= value <= 6:
+        raise InvalidInputError(
+            f"`percent_decimals` must be from 0 to 6 (got percent_decimals={value})"
+        )
+    return int(value)
+
+
 def check_instance(value: Any, name: str, expected: type[_T]) -> _T:
     """Return ``value`` when it is an ``expected``; otherwise name the type expected and got."""
     if not isinstance(value, expected):

@@ -3,7 +3,7 @@
 Each function takes four array-likes of integer counts (treatment events, treatment total,
 control events, control total) that broadcast together as numpy arrays do, and returns
 arrays of that broadcast shape. The scalar functions (:func:`rctkit.odds_ratio` and the rest)
-run the same kernels through the same engine (:mod:`rctkit._engine`) on one table, so the two
+run the same kernels through the same engine (``rctkit._engine``) on one table, so the two
 paths agree exactly.
 
 Examples

@@ -52,7 +52,7 @@ from rctkit.errors import (
     RctkitWarning,
 )
 from rctkit.formatting import STYLES, format_estimate, format_p
-from rctkit.io import example_trial, load_trial
+from rctkit.io import example_trial, load_trial, read_trial_stream
 from rctkit.model import BinaryOutcome, Trial
 from rctkit.report import TrialReport
 from rctkit.results import MEASURE_LABELS
@@ -166,7 +166,10 @@ def _two_by_two(args: argparse.Namespace) -> str:
         label = MEASURE_LABELS[measure]
         for method in methods[measure]:
             est = getattr(effects, measure)(outcome, method=method, confidence_level=level)
-            text = format_estimate(est.estimate, est.ci.low, est.ci.high, 4, level=level)
+            null = 0.0 if measure == "risk_difference" else 1.0
+            text = format_estimate(
+                est.estimate, est.ci.low, est.ci.high, 4, level=level, null=null
+            )
             p = "" if est.pvalue is None else f"  {format_p(est.pvalue)}"
             name = method_label(measure, method)
             lines.append(f"{label:<17}{method + ' ':<15}{text}{p}  ({name})")
@@ -199,15 +202,48 @@ def _methods(which: str) -> dict[str, list[str]]:
 def _report(args: argparse.Namespace) -> str:
     level = _level(args.level)
     output = None if args.output is None else _check_output(args)
-    trial = example_trial() if args.command == "demo" else load_trial(Path(args.trial))
+    if args.command == "demo":
+        trial = example_trial()
+    elif args.trial == "-":
+        trial = read_trial_stream(sys.stdin.buffer)
+    else:
+        trial = load_trial(Path(args.trial))
     _check_report_cost(trial)
-    text = TrialReport(trial, style=args.style, confidence_level=level).render(args.format)
+    fmt = _output_format(args.format, output)
+    built = TrialReport(
+        trial,
+        style=args.style,
+        confidence_level=level,
+        percent_decimals=args.percent_decimals,
+    )
+    # A page on its own: the HTML the command line writes is a complete document.
+    text = built.to_html(standalone=True) if fmt == "html" else built.render(fmt)
     if not text.endswith("\n"):
         text += "\n"
     if output is None:
         return text
     _write_output(output, text, force=args.force, trial=getattr(args, "trial", None))
     return ""
+
+
+#: The format an ``--output`` file's extension implies when ``--format`` is not given.
+_EXTENSION_FORMATS = {
+    ".txt": "text",
+    ".md": "md",
+    ".markdown": "md",
+    ".html": "html",
+    ".htm": "html",
+    ".tex": "latex",
+}
+
+
+def _output_format(given: str | None, output: Path | None) -> str:
+    """``--format`` when given, else the one the output file's extension implies, else text."""
+    if given is not None:
+        return given
+    if output is None:
+        return "text"
+    return _EXTENSION_FORMATS.get(output.suffix.lower(), "text")
 
 
 def _check_report_cost(trial: Trial) -> None:
@@ -291,15 +327,25 @@ def _parser() -> argparse.ArgumentParser:
 
     demo = sub.add_parser("demo", help="the CORE trial worked example (Lancet 2018)")
     report = sub.add_parser("report", help="report a trial described in a TOML file")
-    report.add_argument("trial", metavar="TRIAL.toml", help="the trial file (at most 1 MiB)")
+    report.add_argument(
+        "trial", metavar="TRIAL.toml", help="the trial file (at most 1 MiB); - reads stdin"
+    )
     for p in (demo, report):
         p.add_argument("--style", choices=STYLES, default="plain", help="journal style")
+        p.add_argument(
+            "--percent-decimals",
+            type=int,
+            choices=range(7),
+            default=None,
+            metavar="{0..6}",
+            help="decimals of the percentages (default: the style's)",
+        )
         p.add_argument("--level", default="0.95", help="confidence level (default 0.95)")
         p.add_argument(
             "--format",
             choices=("text", "md", "html", "latex"),
-            default="text",
-            help="output format (default text)",
+            default=None,
+            help="output format (default: from the --output file's extension, else text)",
         )
         p.add_argument(
             "--output",

@@ -1,21 +1,68 @@
 """Numbers as journals print them, and the escaper of every output format.
 
-Styles: ``"plain"`` (``0.67 (95% CI 0.45 to 0.99)``), ``"lancet"`` (mid-dot decimals,
-``0·67 (95% CI 0·45–0·99)``) and ``"nejm"`` (``0.67 (95% CI, 0.45 to 0.99)``).
+Styles (``STYLES``), each after its journal's instructions to authors (see References):
+
+- ``"plain"``: ``0.67 (95% CI 0.45 to 0.99)``, ``p = 0.046``, ``p < 0.001``, ``10,096``,
+  ``64/218 (29%)``.
+- ``"lancet"``: mid-dot decimals, ``0·67 (95% CI 0·45–0·99)``, ``p=0·046``, ``p<0·0001``,
+  a thin space in numbers of five digits or more (``10 096``, ``1463``), ``64/218 (29·4%)``.
+- ``"nejm"``: ``0.67 (95% CI, 0.45 to 0.99)``, ``P=0.05`` (two decimals; three below
+  0.01), ``P<0.001``, ``10,096``, ``64/218 (29.4%)``.
+- ``"bmj"``: ``0.67 (95% CI 0.45 to 0.99)``, ``P=0.046``, ``P<0.001``, ``10 096``,
+  ``64/218 (29%)``.
+- ``"jama"``: ``0.67 (95% CI, 0.45–0.99)``, ``P=.05`` (no leading zero; two decimals, three
+  below .01), ``P<.001``, ``10,096``, ``64/218 (29.4%)``.
+
+Every style but ``plain`` prints negative numbers with the minus sign U+2212.
+
+Four rules hold in every style:
+
+- a confidence limit never rounds onto the null value (1 for a ratio, 0 for a difference)
+  unless it equals it: it gets more digits ("0.59 to 0.997"), see :func:`format_ci`;
+- a p-value never rounds across 0.05: 0.0496 prints as "0.0496", never "0.050", and 0.0504
+  never as "0.0504" rounded down, see :func:`format_p`;
+- no number prints as "−0" or "-0.0": a non-zero number gets the digits that show it, and
+  zero has no sign, see :func:`format_number`;
+- a non-zero count is never "0%" and a count short of its total never "100%", see
+  :func:`format_percent`.
 
 Escapers: every label a user gives (a trial's title, an arm, an outcome, a reason, a note)
 reaches a report through one of :func:`escape_text`, :func:`escape_markdown`,
 :func:`escape_html`, :func:`escape_xml` or :func:`escape_latex`, so that it shows as the
 literal text and cannot break the table or inject markup. All of them first apply
 :func:`one_line` (see there for line breaks and control characters).
+
+References
+----------
+NEJM: the journal's statistical guidelines for authors (2019), as quoted by Aguinis, Vassar
+and Wayant, BMJ Evid Based Med 2021;26:57-62 (PMID 31732498): "p values larger than 0.01
+should be reported to two decimal places, and those between 0.01 and 0.001 to three decimal
+places; p values smaller than 0.001 should be reported as p<0.001".
+
+JAMA: AMA Manual of Style, 11th ed. (2020), sections 20.8.2 and 19.5: P to two digits after
+the decimal point, to three if P < .01 or if rounding to two would change its significance
+(".049", not ".05"); "P < .001"; no zero before the decimal point of a P value; "95% CI,
+0.45-0.99"; commas in numbers of 1000 or more.
+
+The Lancet: information for authors and house style: a mid-line decimal point ("0·67");
+"95% CI 0·45–0·99"; p to two significant figures down to "p<0·0001"; a thin space in numbers
+of five digits or more.
+
+The BMJ: instructions for authors (statistics) and house style: exact P values to two
+significant figures, "P<0.001"; "95% CI 0.45 to 0.99"; a thin space in numbers of five digits
+or more.
 """
 
 from __future__ import annotations
 
 import math
+import numbers
+import operator
 import re
+from typing import Any, NamedTuple
 
-from rctkit._validation import check_choice
+from rctkit._validation import check_choice, check_percent_decimals
+from rctkit.errors import InvalidInputError
 
 __all__ = [
     "REPLACEMENT_CHARACTER",
@@ -26,6 +73,7 @@ __all__ = [
     "escape_text",
     "escape_xml",
     "format_ci",
+    "format_count",
     "format_estimate",
     "format_number",
     "format_p",
@@ -33,35 +81,161 @@ __all__ = [
     "one_line",
 ]
 
-STYLES = ("plain", "lancet", "nejm")
+STYLES = ("plain", "lancet", "nejm", "bmj", "jama")
+
+_THIN = "\u2009"  # thin space: Lancet and BMJ thousands
+_MINUS = "\u2212"
+_DASH = "\u2013"
 
 
-def _style(style: str) -> str:
-    return check_choice(style, "style", STYLES)
+class _Style(NamedTuple):
+    point: str  # decimal point
+    minus: str
+    group: str  # thousands separator
+    group_from: int  # numbers from this size on are grouped
+    ci_comma: bool  # "95% CI, 0.45 to 0.99" (NEJM, JAMA)
+    dash: bool  # "0.45–0.99" between non-negative limits
+    p_name: str
+    p_space: str  # around "=" and "<" after the name: "p = 0.046", "p=0·046"
+    p_floor: float
+    p_decimals: bool  # two decimals, three below 0.01 (NEJM, JAMA); else 2 significant figures
+    p_zero: bool  # leading zero of a p-value
+    percent_decimals: int
 
 
-def _decimal(text: str, style: str) -> str:
-    text = text.replace("-", "\u2212") if style != "plain" else text
-    return text.replace(".", "\u00b7") if style == "lancet" else text
+_STYLES = {
+    "plain": _Style(".", "-", ",", 1000, False, False, "p", " ", 1e-3, False, True, 0),
+    "lancet": _Style("\u00b7", _MINUS, _THIN, 10000, False, True, "p", "", 1e-4, False, True, 1),
+    "nejm": _Style(".", _MINUS, ",", 1000, True, False, "P", "", 1e-3, True, True, 1),
+    "bmj": _Style(".", _MINUS, _THIN, 10000, False, False, "P", "", 1e-3, False, True, 0),
+    "jama": _Style(".", _MINUS, ",", 1000, True, True, "P", "", 1e-3, True, False, 1),
+}
+
+#: p-values are never rounded across this threshold.
+_ALPHA = 0.05
 
 
-def format_number(value: float, digits: int = 2, *, style: str = "plain") -> str:
-    """Format a number with ``digits`` decimals; infinities as "inf" (plain) or "∞".
+def _style(style: str) -> _Style:
+    return _STYLES[check_choice(style, "style", STYLES)]
+
+
+def _digits(value: float, digits: int, avoid: float | None) -> int:
+    """The fewest decimals, at least ``digits``, with which ``value`` does not print as zero
+    (unless it is zero) nor as ``avoid`` (unless it equals it)."""
+
+    def gap(d: int) -> float:
+        """How far ``value`` is from what it would wrongly print as with ``d`` decimals
+        (0 when it prints rightly)."""
+        rounded = float(f"{value:.{d}f}")
+        if rounded == 0 and value != 0:
+            return abs(value)
+        if avoid is not None and rounded == avoid and value != avoid:
+            return abs(value - avoid)
+        return 0.0
+
+    d = digits
+    while (g := gap(d)) > 0:
+        # Jump to about the decimal of the first digit that differs, then step on.
+        d = max(d + 1, -math.floor(math.log10(g)) - 1)
+    return d
+
+
+def _fixed(value: float, digits: int, st: _Style) -> str:
+    """``value`` with ``digits`` decimals in the style: grouped, its decimal point and minus."""
+    sep = "," if abs(value) >= st.group_from else ""
+    text = f"{abs(value):{sep}.{digits}f}".replace(",", "\0").replace(".", st.point)
+    text = text.replace("\0", st.group)
+    return st.minus + text if value < 0 and float(f"{value:.{digits}f}") != 0 else text
+
+
+def format_number(
+    value: float, digits: int = 2, *, style: str = "plain", null: float | None = None
+) -> str:
+    """Format a number with ``digits`` decimals, or more where fewer would mislead.
+
+    Parameters
+    ----------
+    value : float
+        The number.
+    digits : int, optional
+        The decimals to print (default 2).
+    style : {"plain", "lancet", "nejm", "bmj", "jama"}, optional
+        The journal style: decimal point, minus sign and thousands separator.
+    null : float, optional
+        A value that ``value`` must not round onto unless it equals it (1 for a ratio's
+        confidence limit).
+
+    Returns
+    -------
+    str
+        The number. A non-zero number that would print as zero (or as ``null``) gets the
+        decimals that show it: ``-0.004`` is "-0.004", never "-0.00" or "0.00". Zero has
+        no sign. Infinities are "inf" (plain) or "∞"; NaN is "NA".
+
+    Notes
+    -----
+    Constant time: at most a few more decimals are tried, the first one that differs from
+    zero or ``null`` is found by a logarithm.
 
     Examples
     --------
     >>> format_number(0.6659, style="lancet")
     '0·67'
+    >>> format_number(-0.004, 1, style="lancet")
+    '−0·004'
+    >>> format_number(0.9966, null=1.0)
+    '0.997'
     >>> format_number(float("inf"))
     'inf'
     """
-    _style(style)
+    st = _style(style)
+    if isinstance(digits, bool) or not isinstance(digits, int) or not 0 <= digits <= 20:
+        raise InvalidInputError(f"`digits` must be an integer from 0 to 20 (got {digits!r})")
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise InvalidInputError(f"`value` must be a real number (got {value!r})")
+    value = float(value)
     if math.isnan(value):
         return "NA"
     if math.isinf(value):
         text = "inf" if style == "plain" else "\u221e"
-        return text if value > 0 else "-" + text
-    return _decimal(f"{value:.{digits}f}", style)
+        return text if value > 0 else st.minus + text
+    return _fixed(value, _digits(value, digits, null), st)
+
+
+def _as_count(value: Any, name: str) -> int:
+    """A non-negative integer of any size (a printed total may exceed ``MAX_COUNT``)."""
+    try:
+        if isinstance(value, bool):
+            raise TypeError
+        count = operator.index(value)
+    except TypeError:
+        raise InvalidInputError(f"`{name}` must be an integer count (got {value!r})") from None
+    if count < 0:
+        raise InvalidInputError(f"`{name}` must be non-negative (got {name}={count})")
+    return count
+
+
+def format_count(count: int, *, style: str = "plain") -> str:
+    """Format a count with the style's thousands separator.
+
+    A comma in numbers of 1000 or more (plain, NEJM, JAMA); a thin space (U+2009) in numbers
+    of 10 000 or more (Lancet, BMJ), whose four-digit numbers have none.
+
+    Examples
+    --------
+    >>> format_count(10096)
+    '10,096'
+    >>> format_count(10096, style="lancet") == "10\\N{THIN SPACE}096"
+    True
+    >>> format_count(1463, style="lancet")
+    '1463'
+    """
+    return _fixed(_as_count(count, "count"), 0, _style(style))
+
+
+def _sep(low: float, high: float, st: _Style) -> str:
+    # A dash reads badly between negative numbers ("−0·5–−0·2"); use "to" there.
+    return _DASH if st.dash and low >= 0 and high >= 0 else " to "
 
 
 def format_ci(
@@ -72,8 +246,26 @@ def format_ci(
     level: float = 0.95,
     style: str = "plain",
     label: bool = True,
+    null: float | None = None,
 ) -> str:
-    """Format an interval: "95% CI 0.45 to 0.99", "95% CI 0·45–0·99" or "95% CI, 0.45 to 0.99".
+    """Format an interval: "95% CI 0.45 to 0.99", "95% CI 0·45–0·99", "95% CI, 0.45 to 0.99".
+
+    Parameters
+    ----------
+    low, high : float
+        The limits.
+    digits : int, optional
+        Decimals (default 2); a limit gets more where it would otherwise print as ``null``
+        or as zero without being it (see :func:`format_number`).
+    level : float, optional
+        The confidence level of the label.
+    style : {"plain", "lancet", "nejm", "bmj", "jama"}, optional
+        The journal style.
+    label : bool, optional
+        Whether to start with "95% CI".
+    null : float, optional
+        The null value of the measure: 1 for a ratio, 0 for a difference (a limit never
+        prints as zero unless it is zero, whatever ``null``).
 
     Examples
     --------
@@ -81,17 +273,17 @@ def format_ci(
     '95% CI 0·45–0·99'
     >>> format_ci(0.4463, 0.9936, style="nejm")
     '95% CI, 0.45 to 0.99'
+    >>> format_ci(0.59, 0.9966, null=1.0, label=False)
+    '0.59 to 0.997'
     """
-    _style(style)
-    lo = format_number(low, digits, style=style)
-    hi = format_number(high, digits, style=style)
-    # A Lancet en dash reads badly between negative numbers; use "to" there.
-    sep = "\u2013" if style == "lancet" and low >= 0 and high >= 0 else " to "
-    body = f"{lo}{sep}{hi}"
+    st = _style(style)
+    lo = format_number(low, digits, style=style, null=null)
+    hi = format_number(high, digits, style=style, null=null)
+    body = f"{lo}{_sep(low, high, st)}{hi}"
     if not label:
         return body
     pct = f"{100 * level:g}%"
-    return f"{pct} CI, {body}" if style == "nejm" else f"{pct} CI {body}"
+    return f"{pct} CI, {body}" if st.ci_comma else f"{pct} CI {body}"
 
 
 def format_estimate(
@@ -102,54 +294,158 @@ def format_estimate(
     *,
     level: float = 0.95,
     style: str = "plain",
+    null: float | None = None,
 ) -> str:
-    """Format "estimate (95% CI low to high)".
+    """Format "estimate (95% CI low to high)"; ``null`` as in :func:`format_ci`.
 
     Examples
     --------
     >>> format_estimate(0.6659, 0.4463, 0.9936)
     '0.67 (95% CI 0.45 to 0.99)'
+    >>> format_estimate(0.76, 0.59, 0.9966, null=1.0, style="jama")
+    '0.76 (95% CI, 0.59–0.997)'
     """
-    ci = format_ci(low, high, digits, level=level, style=style)
+    ci = format_ci(low, high, digits, level=level, style=style, null=null)
     return f"{format_number(estimate, digits, style=style)} ({ci})"
 
 
-def format_percent(events: int, total: int, *, style: str = "plain") -> str:
-    """Format "n/N (x%)" with whole percentages, as most journals print them.
+def format_percent(
+    events: int,
+    total: int,
+    *,
+    style: str = "plain",
+    decimals: int | None = None,
+    show_total: bool = True,
+) -> str:
+    """Format "n/N (x%)": the style's thousands separator and decimals, or ``decimals``.
+
+    Parameters
+    ----------
+    events, total : int
+        The count and its denominator.
+    style : {"plain", "lancet", "nejm", "bmj", "jama"}, optional
+        The journal style: whole percentages (plain, BMJ) or one decimal (Lancet, NEJM, JAMA).
+    decimals : int, optional
+        Decimals of the percentage, from 0 to 6, instead of the style's.
+    show_total : bool, optional
+        False for "n (x%)".
+
+    Returns
+    -------
+    str
+        A non-zero count is never "0%" (35/10060 is "0.3%") and a count short of its total
+        never "100%": the percentage gets the decimals that show it. With ``total`` 0 there
+        is no percentage ("0/0").
+
+    Raises
+    ------
+    InvalidInputError
+        If a count is negative or not an integer, ``events`` exceeds ``total``, or
+        ``decimals`` is not from 0 to 6.
 
     Examples
     --------
     >>> format_percent(64, 218)
     '64/218 (29%)'
+    >>> format_percent(35, 10060)
+    '35/10,060 (0.3%)'
+    >>> format_percent(1463, 10060, style="lancet") == "1463/10\\N{THIN SPACE}060 (14·5%)"
+    True
     """
-    return f"{events}/{total} ({format_number(100 * events / total, 0, style=style)}%)"
+    st = _style(style)
+    if decimals is not None:  # the message names the report's option
+        decimals = check_percent_decimals(decimals)
+    events, total = _as_count(events, "events"), _as_count(total, "total")
+    if events > total:
+        raise InvalidInputError(
+            f"`events` must not exceed `total` (got events={events}, total={total})"
+        )
+    n = _fixed(events, 0, st)
+    head = f"{n}/{_fixed(total, 0, st)}" if show_total else n
+    if total == 0:
+        return head
+    pct = 100 * events / total
+    d = st.percent_decimals if decimals is None else decimals
+    text = _fixed(pct, _digits(pct, d, None if events == total else 100.0), st)
+    return f"{head} ({text}%)"
 
 
-def format_p(pvalue: float, *, style: str = "plain") -> str:
-    """Format a p-value: two significant digits, "<0.001" (plain), "p<0·0001" style floors.
+def _p_text(pvalue: float, st: _Style) -> str:
+    """The value of an exact p-value in the style, never rounded across 0.05."""
+    if st.p_decimals:  # NEJM, JAMA: two decimals, three below 0.01
+        d = 3 if pvalue < 0.01 else 2
+    elif pvalue >= 0.995:  # two significant figures of 0.995 to 1
+        return "1" + st.point + "0"
+    else:  # two significant figures
+        d = max(2, 1 - math.floor(math.log10(pvalue)))
+    while (float(f"{pvalue:.{d}f}") < _ALPHA) != (pvalue < _ALPHA):
+        d += 1
+    text = f"{pvalue:.{d}f}"
+    if not st.p_zero and text.startswith("0."):
+        text = text[1:]
+    return text.replace(".", st.point)
+
+
+def format_p(pvalue: float, *, style: str = "plain", prefix: bool = True) -> str:
+    """Format a p-value as the style's journal prints it.
+
+    Parameters
+    ----------
+    pvalue : float
+        The p-value, from 0 to 1 (NaN prints as "NA").
+    style : {"plain", "lancet", "nejm", "bmj", "jama"}, optional
+        plain, Lancet and BMJ: two significant figures ("0.046", "0.0012"), down to "<0.001"
+        (Lancet "<0·0001"); NEJM and JAMA: two decimals, three below 0.01, down to "<0.001"
+        (JAMA ".046", "<.001", no leading zero), and ">0.99" at the top.
+    prefix : bool, optional
+        True (default) for "p = 0.046" ("p=0·046", "P=0.05", "P=.05"), False for the bare
+        value of a table's p column.
+
+    Returns
+    -------
+    str
+        The p-value. It is never rounded across 0.05: a p below 0.05 gets the decimals
+        that keep it below ("0.0496", not "0.050"; JAMA ".049", not ".05"), so that a
+        printed p reads as significant exactly when the p-value is below 0.05.
+
+    Notes
+    -----
+    Constant time. The rules are the journals' instructions to authors (see the module's
+    References).
 
     Examples
     --------
     >>> format_p(0.04645)
     'p = 0.046'
+    >>> format_p(0.0496)
+    'p = 0.0496'
+    >>> format_p(0.0496, style="jama")
+    'P=.0496'
     >>> format_p(1e-9, style="lancet")
     'p<0·0001'
+    >>> format_p(0.0438, style="nejm", prefix=False)
+    '0.04'
     """
-    _style(style)
+    st = _style(style)
+
+    def said(relation: str, value: str) -> str:
+        sp = st.p_space
+        return f"{st.p_name}{sp}{relation}{sp}{value}" if prefix else value
+
+    if isinstance(pvalue, bool) or not isinstance(pvalue, numbers.Real):
+        raise InvalidInputError(f"`pvalue` must be a real number (got {pvalue!r})")
+    pvalue = float(pvalue)
     if math.isnan(pvalue):
-        return "p = NA"
-    floor = 0.0001 if style == "lancet" else 0.001
-    if pvalue < floor:
-        text = f"<{floor:g}"
-        return _decimal(f"p{text}", style) if style == "lancet" else f"p {text}"
-    if pvalue >= 0.995:
-        text = "1.0" if style != "lancet" else "1\u00b70"
-        return f"p={text}" if style == "lancet" else f"p = {text}"
-    digits = max(2, 1 - math.floor(math.log10(pvalue)))  # two significant digits
-    text = f"{pvalue:.{digits}f}"
-    if style == "lancet":
-        return "p=" + _decimal(text, style)
-    return f"p = {text}"
+        return said("=", "NA")
+    if not 0 <= pvalue <= 1:
+        raise InvalidInputError(f"`pvalue` must be from 0 to 1 (got {pvalue!r})")
+    if pvalue < st.p_floor:
+        floor = f"{st.p_floor:f}".rstrip("0")
+        floor = floor if st.p_zero else floor[1:]
+        return said("<", "<" * (not prefix) + floor.replace(".", st.point))
+    if st.p_decimals and pvalue > 0.99:
+        return said(">", ">" * (not prefix) + ("0.99" if st.p_zero else ".99"))
+    return said("=", _p_text(pvalue, st))
 
 
 # -- escapers ------------------------------------------------------------------------------
@@ -303,6 +599,7 @@ _LATEX_SPECIAL = {
     "\u2264": r"\ensuremath{\leq}",
     "\u2265": r"\ensuremath{\geq}",
     "\u00a0": "~",
+    "\u2009": r"\,",
     REPLACEMENT_CHARACTER: "?",
 }
 _LATEX_CHARS = re.compile("[" + re.escape("".join(_LATEX_SPECIAL)) + "]")

@@ -18,7 +18,7 @@ import numpy as np
 from rctkit import _engine, _validation
 from rctkit._kernels.rate_ratio import exact_rate_ratio
 from rctkit.errors import InvalidInputError
-from rctkit.model import AdverseEvent, Arm, Trial
+from rctkit.model import AdverseEvent, Trial
 from rctkit.results import ConfidenceInterval, Estimate
 
 __all__ = ["HarmsRow", "harms_rows", "rate_ratio"]
@@ -190,10 +190,6 @@ def _check_harms_args(trial: Any, confidence_level: Any, rd_method: Any) -> tupl
     return level, method
 
 
-def _denominator(arm: Arm) -> int:
-    return int(arm.analysed if arm.analysed is not None else arm.allocated)
-
-
 def _participants_within(record: AdverseEvent, total: int, which: str) -> None:
     if record.participants is not None and record.participants > total:
         raise InvalidInputError(
@@ -208,7 +204,8 @@ def harms_rows(
 ) -> list[HarmsRow]:
     """Summarise the trial's adverse events, one row per term, sorted by category then term.
 
-    Denominators are each arm's analysed count (allocated when ``analysed`` is not given).
+    Denominators are the trial's safety population (``Trial.safety_population``), or,
+    when it names none, each arm's analysed count (allocated when ``analysed`` is not given).
     Comparisons need participants with events in both arms; rates need exposure in both.
 
     Parameters
@@ -241,8 +238,11 @@ def harms_rows(
     """
     level, method = _check_harms_args(trial, confidence_level, rd_method)
     treatment, control = trial.arms
-    which = tuple("analysed" if a.analysed is not None else "allocated" for a in trial.arms)
-    totals = (_denominator(treatment), _denominator(control))
+    if trial.safety_population is not None:
+        which: tuple[str, ...] = (f"population {trial.safety_population!r}",) * 2
+    else:
+        which = tuple("analysed" if a.analysed is not None else "allocated" for a in trial.arms)
+    totals = trial.harms_denominators
     groups: dict[tuple[str, str], list[AdverseEvent]] = {}
     for record in trial.adverse_events:
         groups.setdefault((record.category, record.term), []).append(record)

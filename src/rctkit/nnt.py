@@ -181,7 +181,7 @@ class NNTEstimate(Estimate):
 
     An :class:`~rctkit.Estimate` with ``measure="nnt"``; ``estimate`` and ``ci`` are on the
     signed scale (positive NNTB, negative NNTH, ``inf`` for no difference) described in
-    :mod:`rctkit.nnt`. ``str()`` gives Altman's text.
+    the docstring of the ``rctkit.nnt`` module. ``str()`` gives Altman's text.
 
     Attributes
     ----------
@@ -334,6 +334,7 @@ def nnt_from_risk_difference(risk_difference: Estimate, *, event: str = "harmful
         pvalue=rd.pvalue,
         event=direction,
         risk_difference=rd,
+        outcome=rd.outcome,
     )
 
 

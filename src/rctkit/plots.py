@@ -10,19 +10,20 @@ from __future__ import annotations
 
 import math
 import textwrap
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from statistics import NormalDist
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from rctkit import effects, hypothesis_tests
+from rctkit._engine import method_label
 from rctkit._validation import check_choice, check_instance
 from rctkit.errors import CostLimitError, InvalidInputError
-from rctkit.formatting import escape_text, format_ci, format_number, format_p
+from rctkit.formatting import escape_text, format_ci, format_count, format_number, format_p
 from rctkit.model import BinaryOutcome, Trial
-from rctkit.report import DEFAULT_METHODS, TrialReport
+from rctkit.report import DEFAULT_METHODS, TrialReport, summarise_outcome
 from rctkit.results import MEASURE_LABELS, Estimate
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -34,11 +35,6 @@ __all__ = ["MAX_ROWS", "forest_plot"]
 MAX_ROWS = 200
 
 _MEASURES = ("odds_ratio", "risk_ratio", "risk_difference")
-_ESTIMATORS: dict[str, Callable[..., Estimate]] = {
-    "odds_ratio": effects.odds_ratio,
-    "risk_ratio": effects.risk_ratio,
-    "risk_difference": effects.risk_difference,
-}
 
 # Labels are text: not mathtext ("$x$" keeps its dollar signs) and never TeX, whatever
 # rcParams say; a label such as "$\undefinedmacro$" cannot stop the drawing.
@@ -70,6 +66,7 @@ class _Row:
     pvalue: float | None = None
     heading: bool = False
     indent: bool = False
+    switched: bool = False  # a zero cell made the report use another interval
 
 
 def _matplotlib() -> tuple[Any, Any, Any, Any]:
@@ -225,17 +222,25 @@ def _outcome_row(
     report: TrialReport,
     indent: bool,
 ) -> _Row:
-    methods = report.methods
-    est = _ESTIMATORS[measure](
-        outcome, method=methods[measure], confidence_level=report.confidence_level
+    # The report's own summary: the same methods, including the score interval that it uses
+    # where a zero cell leaves Wald's undefined (unless the caller named the method).
+    summary = summarise_outcome(
+        outcome, confidence_level=report.confidence_level, methods=report.methods
     )
-    test = hypothesis_tests.hypothesis_test(outcome, method=methods["test"])
+    est: Estimate = getattr(summary, measure)
+    asked = {**DEFAULT_METHODS, **report.methods}[measure]
     counts = tuple(
-        f"{format_number(c.events, 0, style=report.style)}/"
-        f"{format_number(c.total, 0, style=report.style)}"
+        f"{format_count(c.events, style=report.style)}/{format_count(c.total, style=report.style)}"
         for c in (outcome.treatment, outcome.control)
     )
-    return _Row(label, (counts[0], counts[1]), est, test.pvalue, indent=indent)
+    return _Row(
+        label,
+        (counts[0], counts[1]),
+        est,
+        summary.test.pvalue,
+        indent=indent,
+        switched=est.method != asked,
+    )
 
 
 def _rows(
@@ -262,16 +267,13 @@ def _rows(
 
 def _p_cell(pvalue: float | None, style: str) -> str:
     """The p-value as the report prints it, without its "p =": the column is headed."""
-    if pvalue is None:
-        return _NONE
-    text = format_p(pvalue, style=style)
-    for prefix in ("p = ", "P = ", "p=", "P=", "p ", "P ", "p", "P"):
-        if text.startswith(prefix):
-            return text[len(prefix) :]
-    return text  # pragma: no cover - every style prints a prefix today
+    return _NONE if pvalue is None else format_p(pvalue, style=style, prefix=False)
 
 
-def _estimate_cell(est: Estimate | None, scale: float, digits: int, style: str) -> str:
+def _estimate_cell(
+    est: Estimate | None, scale: float, digits: int, style: str, null: float
+) -> str:
+    """The estimate and interval as the report prints them: no limit rounds onto the null."""
     if est is None:
         return ""
     if math.isnan(est.estimate):
@@ -285,6 +287,7 @@ def _estimate_cell(est: Estimate | None, scale: float, digits: int, style: str) 
         level=est.confidence_level,
         style=style,
         label=False,
+        null=null,
     )
     return f"{point} ({ci})"
 
@@ -438,7 +441,7 @@ def forest_plot(
     *,
     measure: str = "odds_ratio",
     confidence_level: float = 0.95,
-    methods: Mapping[str, str] = DEFAULT_METHODS,
+    methods: Mapping[str, str] = MappingProxyType({}),
     style: str = "plain",
     outcomes: Sequence[str] | None = None,
     subgroups: Mapping[str, Any] | None = None,
@@ -509,6 +512,12 @@ def forest_plot(
     Wald variance for the Wald interval. The largest information gets the largest square. A
     row with an infinite limit (a zero cell) gets a small square of fixed size, a row with no
     estimate ("not estimable") none; an interval beyond the axis ends in an arrow.
+
+    *Methods.* Each outcome (and subgroup given as a BinaryOutcome) is summarised as the
+    report summarises it (:func:`~rctkit.report.summarise_outcome`): where a zero cell leaves
+    the default Wald interval undefined, a score interval is used instead (Koopman for the
+    risk ratio, Miettinen-Nurminen for the odds ratio), its estimate is marked "*", and a
+    footnote under the axis names the method. A method named in ``methods`` is kept as asked.
 
     *pyplot.* The figure is a :class:`matplotlib.figure.Figure` made directly: pyplot is not
     imported, :func:`matplotlib.use` is never called, the backend of a notebook or a script is
@@ -604,7 +613,19 @@ def _draw(
     # The columns' texts, then their widths from the texts as drawn.
     labels = [escape_text(r.label) for r in rows]
     counts = [r.counts for r in rows]
-    estimates = [_estimate_cell(r.estimate, scale, digits, style) for r in rows]
+    estimates = [
+        _estimate_cell(r.estimate, scale, digits, style, null) + ("*" if r.switched else "")
+        for r in rows
+    ]
+    # The footnote of the rows marked "*": which interval the report used there instead.
+    used = sorted({r.estimate.method for r in rows if r.switched and r.estimate is not None})
+    note = (
+        "* With a zero cell the Wald interval is undefined: "
+        + ", ".join(method_label(measure, m) for m in used)
+        + " interval instead."
+        if used
+        else ""
+    )
     pvalues = ["" if r.heading else _p_cell(r.pvalue, style) for r in rows]
     # Headers, bottom-aligned: an arm's name wraps onto at most three lines over its counts.
     headers = {
@@ -648,11 +669,12 @@ def _draw(
     x_axis += shift
     x_est = x_axis + _AXIS + _GAP
     x_p = x_est + w_est + _GAP
-    fig_w = max(x_p + w_p, x_null + shift + right_w) + _PAD
+    fig_w = max(x_p + w_p, x_null + shift + right_w, x_label + width(note, size=_SMALL)) + _PAD
     n = len(rows)
     rows_h = max(n, 1) * _ROW
     head_h = depth * _LINE + 0.06
-    fig_h = _PAD + head_h + rows_h + _FOOT + _PAD
+    foot_h = _FOOT + (_LINE + 0.04 if note else 0.0)
+    fig_h = _PAD + head_h + rows_h + foot_h + _PAD
     rows_top = fig_h - _PAD - head_h
 
     fig: Figure = figure_class(figsize=(fig_w, fig_h), dpi=100)
@@ -740,6 +762,17 @@ def _draw(
             va="center",
             fontsize=_SMALL,
             annotation_clip=False,
+            **_LITERAL,
+        )
+    if note:
+        fig.text(
+            x_label,
+            y_fav - _LINE - 0.04,
+            note,
+            transform=inches,
+            ha="left",
+            va="center",
+            fontsize=_SMALL,
             **_LITERAL,
         )
     return fig

@@ -3,21 +3,28 @@
 Each outcome is reported with its counts per arm and with both absolute (risk difference)
 and relative (risk ratio, odds ratio) effects side by side, as CONSORT 2025 asks. A
 :class:`TrialReport` renders as text, Markdown, HTML, LaTeX or DataFrames, in the ``plain``,
-``lancet`` or ``nejm`` style.
+``lancet``, ``nejm``, ``bmj`` or ``jama`` style (see :mod:`rctkit.formatting`).
 """
 
 from __future__ import annotations
 
 import math
+import os
 import textwrap
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 import attrs
 
 from rctkit import effects, hypothesis_tests
 from rctkit._engine import method_label
-from rctkit._validation import check_choice, check_confidence_level, check_instance
+from rctkit._validation import (
+    check_choice,
+    check_confidence_level,
+    check_instance,
+    check_percent_decimals,
+)
 from rctkit.errors import InvalidInputError
 from rctkit.formatting import (
     STYLES,
@@ -25,6 +32,7 @@ from rctkit.formatting import (
     escape_markdown,
     escape_text,
     format_ci,
+    format_count,
     format_estimate,
     format_number,
     format_p,
@@ -41,6 +49,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = [
     "DEFAULT_METHODS",
+    "ZERO_CELL_METHODS",
     "OutcomeSummary",
     "TrialReport",
     "render_text",
@@ -57,6 +66,10 @@ DEFAULT_METHODS: Mapping[str, str] = {
     "risk_difference": "newcombe",
     "test": "chi2",
 }
+
+#: The intervals the report uses, unless told otherwise, where a zero cell leaves Wald's
+#: undefined.
+ZERO_CELL_METHODS: Mapping[str, str] = {"odds_ratio": "mn", "risk_ratio": "koopman"}
 
 
 @attrs.frozen
@@ -75,7 +88,7 @@ def summarise_outcome(
     outcome: BinaryOutcome,
     *,
     confidence_level: float = 0.95,
-    methods: Mapping[str, str] = DEFAULT_METHODS,
+    methods: Mapping[str, str] = MappingProxyType({}),
 ) -> OutcomeSummary:
     """Compute the crude effects and tests of one outcome.
 
@@ -88,6 +101,15 @@ def summarise_outcome(
     """
     outcome = check_instance(outcome, "outcome", BinaryOutcome)
     m = {**DEFAULT_METHODS, **methods}
+    # A default that the data leave undefined gives way to one that is defined: with a zero
+    # cell Wald's (Woolf's, Katz's) interval is [0, inf] and its p-value 1, so the score
+    # interval (Miettinen-Nurminen; Koopman for the risk ratio) is used instead, and the
+    # report says so. A method the caller named is kept as asked.
+    a, n1, c, n2 = outcome.as_tuple()
+    if "odds_ratio" not in methods and m["odds_ratio"] == "wald" and 0 in (a, n1 - a, c, n2 - c):
+        m["odds_ratio"] = ZERO_CELL_METHODS["odds_ratio"]
+    if "risk_ratio" not in methods and m["risk_ratio"] == "wald" and 0 in (a, c):
+        m["risk_ratio"] = ZERO_CELL_METHODS["risk_ratio"]
     level = confidence_level
     return OutcomeSummary(
         outcome=outcome,
@@ -99,6 +121,86 @@ def summarise_outcome(
         test=hypothesis_tests.hypothesis_test(outcome, method=m["test"]),
         fisher=hypothesis_tests.hypothesis_test(outcome, method="fisher"),
     )
+
+
+#: The names a published estimate's ``measure`` may go by, for each crude measure.
+_MEASURE_ALIASES = {
+    "odds_ratio": ("odds_ratio", "or"),
+    "risk_ratio": ("risk_ratio", "rr", "relative_risk", "risk_ratios"),
+    "risk_difference": ("risk_difference", "rd", "absolute_risk_difference"),
+}
+
+
+def published_measure(measure: str) -> str | None:
+    """The crude measure a published estimate is to be set beside, or None if its measure is
+    none of the three (a hazard ratio, say).
+
+    >>> published_measure("Relative risk"), published_measure("odds ratio")
+    ('risk_ratio', 'odds_ratio')
+    >>> published_measure("hazard ratio") is None
+    True
+    """
+    key = "_".join(measure.lower().replace("-", " ").split())
+    for name, aliases in _MEASURE_ALIASES.items():
+        if key in aliases:
+            return name
+    return None
+
+
+def _crude_beside(s: OutcomeSummary, published: Any) -> tuple[str, Estimate, float] | None:
+    """The crude estimate of the published measure: its name, the estimate and the scale to
+    print it on (a published risk difference above 1 in size is in percentage points)."""
+    name = published_measure(published.measure)
+    if name is None:
+        return None
+    est: Estimate = getattr(s, name)
+    scale = 100.0 if name == "risk_difference" and abs(published.estimate) > 1.0 else 1.0
+    return name, est, scale
+
+
+def event_totals(trial: Trial) -> list[int | None]:
+    """Each arm's adverse events summed over the terms, or None where no record of the arm
+    gives an event count (participants only): "not reported", never 0."""
+    totals: list[int | None] = []
+    for arm in trial.arms:
+        counts = [e.events for e in trial.adverse_events if e.arm == arm.label]
+        known = [c for c in counts if c is not None]
+        totals.append(sum(known) if known else None)
+    return totals
+
+
+def _harms_population(trial: Trial) -> str:
+    """Who the harms' denominators are, in words."""
+    if trial.safety_population is None:
+        return "those analysed"
+    t, c = trial.harms_denominators
+    return f"the {trial.safety_population} population ({t} vs {c})"
+
+
+def _events_sentence(trial: Trial, count: Callable[[int], str] = str) -> str:
+    treatment, control = trial.arms
+    totals = event_totals(trial)
+    if totals[0] is None and totals[1] is None:
+        return "Event counts are not reported (participants with events only)."
+    shown = ["not reported" if t is None else count(t) for t in totals]
+    missing = sum(1 for e in trial.adverse_events if e.events is None)
+    partly = f" ({missing} records give participants only)" if missing else ""
+    whole = (
+        "" if None in totals else f", {count(sum(t for t in totals if t is not None))} in total"
+    )
+    return (
+        f"Events in all: {shown[0]} ({treatment.name}) and {shown[1]} ({control.name})"
+        f"{whole}{partly}."
+    )
+
+
+def _switches(s: OutcomeSummary, methods: Mapping[str, str]) -> list[str]:
+    """The measures of ``s`` computed with another method than ``methods`` names."""
+    return [
+        f"{measure.replace('_', ' ')}: {getattr(s, measure).method}"
+        for measure in ("odds_ratio", "risk_ratio")
+        if getattr(s, measure).method != methods[measure]
+    ]
 
 
 def _check_methods(methods: Any) -> dict[str, str]:
@@ -115,7 +217,9 @@ def _check_methods(methods: Any) -> dict[str, str]:
     merged = {**DEFAULT_METHODS, **methods}
     for measure in ("odds_ratio", "risk_ratio", "risk_difference"):
         check_choice(merged[measure], f"methods[{measure!r}]", effects.available_methods(measure))
-    return merged
+    # Kept as given (the defaults fill in later), so that a default can give way where the
+    # data leave it undefined while a method the caller named is kept.
+    return dict(methods)
 
 
 def _check_trial(trial: Any) -> Trial:
@@ -130,12 +234,18 @@ class TrialReport:
     ----------
     trial : Trial
         The trial.
-    style : {"plain", "lancet", "nejm"}, optional
-        Number style: ``lancet`` prints mid-dot decimals ("0·67", "95% CI 0·45–0·99").
+    style : {"plain", "lancet", "nejm", "bmj", "jama"}, optional
+        Number style (see :mod:`rctkit.formatting`): ``lancet`` prints mid-dot decimals
+        ("0·67", "95% CI 0·45–0·99"). In every style a confidence limit never rounds onto
+        the null value, a p-value never rounds across 0.05, no number prints as "−0" and a
+        non-zero count is never "0%".
     confidence_level : float, optional
         Default 0.95.
     methods : mapping, optional
         Interval methods per measure and the test for p-values; see ``DEFAULT_METHODS``.
+    percent_decimals : int, optional
+        Decimals of every percentage, from 0 to 6; default: the style's (0 in plain and BMJ,
+        1 in Lancet, NEJM and JAMA).
 
     Raises
     ------
@@ -162,6 +272,9 @@ class TrialReport:
     style: str = attrs.field(default="plain")
     confidence_level: float = attrs.field(default=0.95, converter=check_confidence_level)
     methods: Mapping[str, str] = attrs.field(factory=dict, converter=_check_methods)
+    percent_decimals: int | None = attrs.field(
+        default=None, converter=check_percent_decimals, kw_only=True
+    )
 
     @style.validator
     def _check_style(self, attribute: attrs.Attribute[str], value: str) -> None:
@@ -176,7 +289,17 @@ class TrialReport:
             for o in self.trial.outcomes
         ]
 
+    def _pct(self, events: int, total: int, *, show_total: bool = True) -> str:
+        return format_percent(
+            events,
+            total,
+            style=self.style,
+            decimals=self.percent_decimals,
+            show_total=show_total,
+        )
+
     def _fmt(self, est: Estimate, *, scale: float = 1.0, digits: int = 2) -> str:
+        """Estimate (low to high); a ratio's limit never rounds onto 1 (digits 2)."""
         low, high = est.ci
         text = format_number(scale * est.estimate, digits, style=self.style)
         ci = format_ci(
@@ -186,17 +309,26 @@ class TrialReport:
             level=self.confidence_level,
             style=self.style,
             label=False,
+            null=None if scale != 1.0 else 1.0,
         )
         return f"{text} ({ci})"
+
+    def _count(self, count: int) -> str:
+        return format_count(count, style=self.style)
 
     def consort_table(self) -> ReportTable:
         """Participants randomised and analysed per arm."""
         treatment, control = self.trial.arms
-        rows: list[tuple[Any, ...]] = [("Randomised", treatment.allocated, control.allocated)]
+        n = self._count
+        rows: list[tuple[Any, ...]] = [
+            ("Randomised", n(treatment.allocated), n(control.allocated))
+        ]
         if treatment.received is not None and control.received is not None:
-            rows.append(("Received allocated intervention", treatment.received, control.received))
+            rows.append(
+                ("Received allocated intervention", n(treatment.received), n(control.received))
+            )
         if treatment.analysed is not None and control.analysed is not None:
-            rows.append(("Analysed (primary outcome)", treatment.analysed, control.analysed))
+            rows.append(("Analysed (primary outcome)", n(treatment.analysed), n(control.analysed)))
         return ReportTable("Participant flow (CONSORT)", ("", treatment.name, control.name), rows)
 
     def outcome_table(self) -> ReportTable:
@@ -220,12 +352,12 @@ class TrialReport:
             rows.append(
                 (
                     name,
-                    format_percent(o.treatment.events, o.treatment.total, style=self.style),
-                    format_percent(o.control.events, o.control.total, style=self.style),
+                    self._pct(o.treatment.events, o.treatment.total),
+                    self._pct(o.control.events, o.control.total),
                     self._fmt(s.risk_difference, scale=100, digits=1),
                     self._fmt(s.risk_ratio),
                     self._fmt(s.odds_ratio),
-                    _bare_p(s.test.pvalue, self.style),
+                    format_p(s.test.pvalue, style=self.style, prefix=False),
                 )
             )
         m = {**DEFAULT_METHODS, **self.methods}
@@ -235,6 +367,23 @@ class TrialReport:
             f"{m['odds_ratio']}; p from {method_label('test', m['test'])}. Crude "
             "estimates from the counts."
         ]
+        named = [
+            f"{s.outcome.name}: {population.name} ({population.treatment} vs {population.control})"
+            for s in self.summaries()
+            if (population := self.trial.outcome_population(s.outcome.name)) is not None
+        ]
+        if named:
+            notes.append("Analysed in: " + "; ".join(named) + ".")
+        switched = [
+            f"{s.outcome.name} ({', '.join(_switches(s, m))})"
+            for s in self.summaries()
+            if _switches(s, m)
+        ]
+        if switched:
+            notes.append(
+                "With a zero cell Wald's interval is undefined; the score interval is used "
+                "instead for " + "; ".join(switched) + "."
+            )
         for s in self.summaries():
             published = self.trial.published.get(s.outcome.name)
             if published is not None:
@@ -248,21 +397,28 @@ class TrialReport:
             published.high,
             level=self.confidence_level,
             style=self.style,
+            null=_null(published.measure),
         )
-        p = "" if published.pvalue is None else f", p = {published.pvalue:g}"
-        if self.style == "lancet":
-            p = p.replace(" = ", "=").replace(".", "\u00b7")
+        p = "" if published.pvalue is None else f", {format_p(published.pvalue, style=self.style)}"
+        measure = published.measure.replace("_", " ")
+        beside = _crude_beside(s, published)
+        if beside is None:
+            return (
+                f"{s.outcome.name}: the paper reports {measure} {pub}{p}, a measure that the "
+                f"counts alone do not give. {published.note}"
+            )
+        name, est, scale = beside
         crude = format_estimate(
-            s.odds_ratio.estimate,
-            s.odds_ratio.ci.low,
-            s.odds_ratio.ci.high,
+            scale * est.estimate,
+            scale * est.ci.low,
+            scale * est.ci.high,
             level=self.confidence_level,
             style=self.style,
+            null=_null(name),
         )
-        measure = published.measure.replace("_", " ")
         return (
             f"{s.outcome.name}: the paper reports {measure} {pub}{p}; rctkit reports the crude "
-            f"odds ratio {crude} from the counts. {published.note}"
+            f"{name.replace('_', ' ')} {crude} ({est.method}) from the counts. {published.note}"
         )
 
     def harms(self) -> list[HarmsRow]:
@@ -290,13 +446,11 @@ class TrialReport:
                 r.term + (" (serious)" if r.serious and "serious" not in r.term.lower() else "")
             ]
             for i in (0, 1):
-                cells.append("–" if r.events[i] is None else str(r.events[i]))
+                events = r.events[i]
+                cells.append("–" if events is None else self._count(events))
                 n, total = r.participants[i], r.totals[i]
                 cells.append(
-                    "–"
-                    if n is None or total is None
-                    else format_percent(n, total, style=self.style).split("/", 1)[0]
-                    + f" ({format_number(100 * n / total, 0, style=self.style)}%)"
+                    "–" if n is None or total is None else self._pct(n, total, show_total=False)
                 )
             cells.append(
                 "–"
@@ -304,22 +458,18 @@ class TrialReport:
                 else self._fmt(r.risk_difference, scale=100, digits=1)
             )
             cells.append("–" if r.risk_ratio is None else self._fmt(r.risk_ratio))
-            cells.append("–" if r.pvalue is None else _bare_p(r.pvalue, self.style))
+            cells.append(
+                "–" if r.pvalue is None else format_p(r.pvalue, style=self.style, prefix=False)
+            )
             cells.append("–" if r.rate_ratio is None else self._fmt(r.rate_ratio))
             rows.append(tuple(cells))
         notes = [
-            "Participants: with at least one event, of those analysed. Risk difference: "
+            f"Participants: with at least one event, of {_harms_population(self.trial)}. "
+            "Risk difference: "
             "Newcombe's hybrid score interval; p: Fisher's exact test; rate ratio: exact "
             "interval conditional on the total events. – : not reported or not estimable."
         ]
-        total_events = [
-            sum(e.events or 0 for e in self.trial.adverse_events if e.arm == arm.label)
-            for arm in self.trial.arms
-        ]
-        notes.append(
-            f"Events in all: {total_events[0]} ({treatment.name}) and {total_events[1]} "
-            f"({control.name}), {sum(total_events)} in total."
-        )
+        notes.append(_events_sentence(self.trial, self._count))
         return ReportTable("Harms", columns, rows, notes)
 
     def tables(self) -> list[ReportTable]:
@@ -341,6 +491,7 @@ class TrialReport:
             style=self.style,
             confidence_level=self.confidence_level,
             methods=self.methods,
+            percent_decimals=self.percent_decimals,
         )
 
     def to_markdown(self) -> str:
@@ -356,16 +507,27 @@ class TrialReport:
         )
         return head + "\n".join(t.to_markdown() for t in self.tables())
 
-    def to_html(self, *, diagram: bool = True) -> str:
+    def to_html(self, *, diagram: bool = True, standalone: bool = False) -> str:
         """The report as an HTML fragment, with the CONSORT flow diagram (inline SVG) first.
 
         Every label goes through :func:`~rctkit.formatting.escape_html`; the fragment is
-        well-formed XML.
+        well-formed XML. With ``standalone=True`` it is a complete page: a doctype, UTF-8
+        charset, the trial's title, and a small stylesheet (bordered tables, captions and
+        notes aligned left), readable offline.
         """
         from rctkit.consort import consort_svg
 
         if not isinstance(diagram, bool):
             raise InvalidInputError(f"`diagram` must be True or False (got {diagram!r})")
+        if not isinstance(standalone, bool):
+            raise InvalidInputError(f"`standalone` must be True or False (got {standalone!r})")
+        if standalone:
+            return (
+                "<!DOCTYPE html>\n<html lang='en'>\n<head>\n<meta charset='utf-8'/>\n"
+                f"<title>{escape_html(self.trial.title)}</title>\n"
+                f"<style>{_STYLESHEET}</style>\n</head>\n<body>\n"
+                f"{self.to_html(diagram=diagram)}\n</body>\n</html>\n"
+            )
         head = f"<h2>{escape_html(self.trial.title)}</h2>"
         if self.trial.citation:
             head += f"<p>{escape_html(self.trial.citation)}</p>"
@@ -380,16 +542,47 @@ class TrialReport:
         return self.to_html()
 
     def to_latex(self) -> str:
-        r"""The report's tables as LaTeX (booktabs); see :meth:`ReportTable.to_latex`.
+        r"""The report's tables as LaTeX (booktabs, tabularx).
 
-        Every label goes through :func:`~rctkit.formatting.escape_latex`. The tables need
-        ``\usepackage{booktabs}`` and compile with pdflatex, xelatex or lualatex.
+        One :meth:`~rctkit.tables.ReportTable.to_latex` per table. Every label goes through
+        :func:`~rctkit.formatting.escape_latex`. The tables need ``\usepackage{booktabs}`` and
+        ``\usepackage{tabularx}``, fit the text width, and
+        compile with pdflatex, xelatex or lualatex.
         """
         return "\n".join(t.to_latex() for t in self.tables())
 
     def to_dataframe(self) -> dict[str, pd.DataFrame]:
         """The tables as pandas DataFrames keyed by caption (needs ``rctkit[pandas]``)."""
         return {t.caption: t.to_dataframe() for t in self.tables()}
+
+    def to_docx(self, path: str | os.PathLike[str]) -> None:
+        """Write the report as a Word document (needs ``rctkit[docx]``, python-docx): the
+        title and citation, then every table (caption, bordered table, notes).
+
+        Examples
+        --------
+        >>> import tempfile, pathlib, rctkit as rk
+        >>> from rctkit.io import example_trial
+        >>> path = pathlib.Path(tempfile.mkdtemp()) / "core.docx"
+        >>> rk.report(example_trial()).to_docx(path)
+        >>> path.stat().st_size > 10_000
+        True
+        """
+        try:
+            import docx
+        except ImportError:
+            raise ImportError(
+                "TrialReport.to_docx needs python-docx: pip install 'rctkit[docx]'"
+            ) from None
+        if not isinstance(path, (str, os.PathLike)):
+            raise InvalidInputError(f"`path` must be a file path (got {type(path).__name__})")
+        document = docx.Document()
+        document.add_heading(escape_text(self.trial.title), level=1)
+        if self.trial.citation:
+            document.add_paragraph(escape_text(self.trial.citation))
+        for table in self.tables():
+            table.to_docx(document)
+        document.save(os.fspath(path))
 
     def render(self, fmt: str = "text") -> str:
         """Render in ``fmt``: "text", "md", "html" or "latex"."""
@@ -402,9 +595,26 @@ class TrialReport:
         }[fmt]()
 
 
-def _bare_p(pvalue: float, style: str) -> str:
-    """A p-value for a table cell: "0.046", "<0.001" (no leading "p =")."""
-    return format_p(pvalue, style=style).removeprefix("p").strip(" =")
+#: The stylesheet of a standalone HTML report.
+_STYLESHEET = (
+    "body{font-family:system-ui,-apple-system,'Segoe UI',Helvetica,Arial,sans-serif;"
+    "max-width:72rem;margin:2rem auto;padding:0 1rem;color:#111;line-height:1.4}"
+    "table.rctkit{border-collapse:collapse;margin:1.5rem 0;font-variant-numeric:tabular-nums}"
+    "table.rctkit caption{font-weight:600;text-align:left;padding-bottom:.4rem}"
+    "table.rctkit th,table.rctkit td{border:1px solid #999;padding:.3rem .6rem}"
+    "table.rctkit thead th{background:#eee}"
+    "table.rctkit tfoot td{font-size:.9em;text-align:left;border:none;padding-top:.5rem}"
+    ".rctkit-consort svg{max-width:100%;height:auto}"
+)
+
+
+def _null(measure: str) -> float:
+    """The null value of a measure: 1 for a ratio (or relative risk), 0 for a difference."""
+    name = published_measure(measure)
+    if name is not None:
+        return 0.0 if name == "risk_difference" else 1.0
+    lowered = measure.lower()
+    return 1.0 if "ratio" in lowered or "relative" in lowered else 0.0
 
 
 def _row(label: str, cells: list[str], widths: list[int]) -> str:
@@ -420,7 +630,8 @@ def render_text(
     *,
     style: str = "plain",
     confidence_level: float = 0.95,
-    methods: Mapping[str, str] = DEFAULT_METHODS,
+    methods: Mapping[str, str] = MappingProxyType({}),
+    percent_decimals: int | None = None,
 ) -> str:
     """Render the trial report as plain text (the output of ``rctkit demo``).
 
@@ -436,14 +647,20 @@ def render_text(
       Randomised                                 221               220
     ...
     """
-    report = TrialReport(trial, style=style, confidence_level=confidence_level, methods=methods)
+    report = TrialReport(
+        trial,
+        style=style,
+        confidence_level=confidence_level,
+        methods=methods,
+        percent_decimals=percent_decimals,
+    )
     trial = report.trial
     treatment, control = trial.arms
     lines = [*report._heading(), ""]
     widths = [30, 16, 18]
     lines.append("Participant flow (CONSORT)")
     lines.append(_row("", [treatment.name, control.name], widths))
-    for row in report.consort_table().rows:
+    for row in report.consort_table().rows:  # counts formatted once, by the table
         lines.append(_row(row[0], list(row[1:]), widths))
     m = {**DEFAULT_METHODS, **methods}
 
@@ -456,6 +673,7 @@ def render_text(
             digits,
             level=confidence_level,
             style=style,
+            null=1.0 if scale == 1.0 else None,
         )
 
     for s in report.summaries():
@@ -463,13 +681,16 @@ def render_text(
         lines.append("")
         role = "Primary outcome" if outcome is trial.primary_outcome else "Secondary outcome"
         lines.append(f"{role}: {outcome.name}")
+        own = trial.outcome_population(outcome.name)
+        if own is not None:
+            lines.append(f"  Analysed in: {own.name} ({own.treatment} vs {own.control})")
         lines.append(_row("", [treatment.name, control.name], widths))
         lines.append(
             _row(
                 "Events, n/N (%)",
                 [
-                    format_percent(outcome.treatment.events, outcome.treatment.total, style=style),
-                    format_percent(outcome.control.events, outcome.control.total, style=style),
+                    report._pct(outcome.treatment.events, outcome.treatment.total),
+                    report._pct(outcome.control.events, outcome.control.total),
                 ],
                 widths,
             )
@@ -481,11 +702,11 @@ def render_text(
             f"points, {m['risk_difference']}"
         )
         lines.append("  Relative effects")
-        lines.append(f"  {'Risk ratio':<18}{est(s.risk_ratio)}, {m['risk_ratio']}")
-        lines.append(f"  {'Odds ratio':<18}{est(s.odds_ratio)}, {m['odds_ratio']}")
+        lines.append(f"  {'Risk ratio':<18}{est(s.risk_ratio)}, {s.risk_ratio.method}")
+        lines.append(f"  {'Odds ratio':<18}{est(s.odds_ratio)}, {s.odds_ratio.method}")
         wald = (
             ""
-            if s.odds_ratio.pvalue is None or m["odds_ratio"] != "wald"
+            if s.odds_ratio.pvalue is None or s.odds_ratio.method != "wald"
             else (f"; Wald (odds ratio) {format_p(s.odds_ratio.pvalue, style=style)}")
         )
         lines.append(
@@ -507,19 +728,23 @@ def render_text(
                 published.high,
                 level=confidence_level,
                 style=style,
+                null=_null(published.measure),
             )
-            p = "" if published.pvalue is None else f", p = {published.pvalue:g}"
-            wald_p = (
-                ""
-                if s.odds_ratio.pvalue is None
-                else (f", {format_p(s.odds_ratio.pvalue, style=style)}")
-            )
+            p = "" if published.pvalue is None else f", {format_p(published.pvalue, style=style)}"
             lines.append("")
             lines.append(f"  {'As published:':<24}{measure} {pub}{p}")
-            lines.append(
-                f"  {'Crude, from the counts:':<24}odds ratio {est(s.odds_ratio)}{wald_p} "
-                f"({m['odds_ratio']})"
-            )
+            beside = _crude_beside(s, published)
+            if beside is None:
+                lines.append(f"  {'Crude, from the counts:':<24}not available for this measure")
+            else:
+                name, crude, scale = beside
+                crude_p = (
+                    "" if crude.pvalue is None else f", {format_p(crude.pvalue, style=style)}"
+                )
+                lines.append(
+                    f"  {'Crude, from the counts:':<24}{name.replace('_', ' ')} "
+                    f"{est(crude, scale)}{crude_p} ({crude.method})"
+                )
             lines.extend(
                 textwrap.wrap(
                     "Why they differ: " + published.note,
@@ -531,17 +756,18 @@ def render_text(
     if trial.adverse_events:
         lines.append("")
         lines.append("Harms")
+        if trial.safety_population is not None:
+            lines.append(f"  Participants with events of {_harms_population(trial)}")
         lines.append(_row("", [treatment.name, control.name], widths))
         for r in report.harms():
             cells = []
             for i in (0, 1):
                 parts = []
-                if r.events[i] is not None:
-                    parts.append(f"{r.events[i]} events")
-                if r.participants[i] is not None and r.totals[i] is not None:
-                    parts.append(
-                        format_percent(r.participants[i] or 0, r.totals[i] or 1, style=style)
-                    )
+                ev, n, total = r.events[i], r.participants[i], r.totals[i]
+                if ev is not None:
+                    parts.append(f"{report._count(ev)} events")
+                if n is not None and total is not None:
+                    parts.append(report._pct(n, total))
                 cells.append("; ".join(parts) or "-")
             lines.append(_row(r.term, cells, widths))
             if r.risk_difference is not None:
@@ -551,11 +777,15 @@ def render_text(
                 )
             if r.rate_ratio is not None:
                 lines.append(f"    rate ratio {est(r.rate_ratio)}")
-        events = [
-            sum(e.events or 0 for e in trial.adverse_events if e.arm == a.label)
-            for a in trial.arms
-        ]
-        lines.append(f"  ({events[0]} vs {events[1]} events, {sum(events)} in all)")
+        events = event_totals(trial)
+        n_ = report._count
+        if events[0] is None and events[1] is None:
+            lines.append("  (event counts not reported: participants with events only)")
+        else:
+            shown = ["not reported" if t is None else n_(t) for t in events]
+            total = sum(t for t in events if t is not None)
+            whole = "" if None in events else f", {n_(total)} in all"
+            lines.append(f"  ({shown[0]} vs {shown[1]} events{whole})")
     lines.append("")
     note = (
         f"Intervals are {100 * confidence_level:g}% confidence intervals. Effects compare "
@@ -574,6 +804,7 @@ def report(
     style: str = "plain",
     confidence_level: float = 0.95,
     methods: Mapping[str, str] | None = None,
+    percent_decimals: int | None = None,
 ) -> TrialReport:
     """The trial's report: the same as ``TrialReport(trial, ...)``.
 
@@ -589,6 +820,7 @@ def report(
         style=style,
         confidence_level=confidence_level,
         methods={} if methods is None else methods,
+        percent_decimals=percent_decimals,
     )
 
 

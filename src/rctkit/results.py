@@ -15,14 +15,19 @@ from __future__ import annotations
 
 import html
 import math
-from collections.abc import Iterator
-from typing import Literal
+from collections.abc import Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Literal
 
 import attrs
 import numpy as np
 import numpy.typing as npt
 
+if TYPE_CHECKING:
+    import pandas as pd
+
 __all__ = [
+    "ESTIMATE_COLUMNS",
+    "TEST_COLUMNS",
     "BatchEstimate",
     "BatchTestResult",
     "ConfidenceInterval",
@@ -44,6 +49,56 @@ MEASURE_LABELS: dict[str, str] = {
 }
 
 FloatArray = npt.NDArray[np.float64]
+
+
+#: The columns of :meth:`Estimate.to_dict` and :meth:`Estimate.to_frame`, in order.
+ESTIMATE_COLUMNS: tuple[str, ...] = (
+    "outcome",
+    "measure",
+    "method",
+    "estimate",
+    "conf_low",
+    "conf_high",
+    "confidence_level",
+    "std_error",
+    "pvalue",
+)
+
+#: The columns of :meth:`TestResult.to_dict` and :meth:`TestResult.to_frame`, in order.
+TEST_COLUMNS: tuple[str, ...] = ("outcome", "method", "alternative", "statistic", "pvalue")
+
+
+def _optional_float(value: object) -> float | None:
+    """None stays None; anything else becomes a float."""
+    return None if value is None else float(value)  # type: ignore[arg-type]
+
+
+def _pandas(what: str) -> Any:
+    """Import pandas, or say how to install it (the ``rctkit[pandas]`` extra)."""
+    try:
+        import pandas
+    except ImportError as exc:
+        raise ImportError(
+            f"{what} needs pandas, which is not installed; install it with "
+            f'`pip install "rctkit[pandas]"` (or use to_dict(), which needs nothing)'
+        ) from exc
+    return pandas
+
+
+def records_frame(records: Sequence[Mapping[str, object]], columns: Sequence[str]) -> pd.DataFrame:
+    """A pandas DataFrame of ``records`` (dicts) with ``columns`` in that order.
+
+    A column whose values are all floats or None becomes a float column, None becoming ``nan``;
+    an empty list of records gives an empty frame with the columns.
+    """
+    pandas = _pandas("to_frame")
+    data = {name: [record.get(name) for record in records] for name in columns}
+    frame: pd.DataFrame = pandas.DataFrame(data, columns=list(columns))
+    for name in columns:
+        values = data[name]
+        if values and all(v is None or isinstance(v, float) for v in values):
+            frame[name] = np.array([np.nan if v is None else v for v in values], dtype=float)
+    return frame
 
 
 def short_number(value: float | None) -> str:
@@ -164,6 +219,24 @@ class Estimate(Displayed):
     pvalue : float or None
         The two-sided p-value of the test that goes with the method (Wald z test for "wald",
         for example), or None where the method has none.
+    std_error : float or None
+        The standard error from which the interval is built, on the scale on which it is
+        built: log scale for the ``"wald"`` and ``"haldane"`` ratios, the risk scale for the
+        ``"wald"``, ``"wald-cc"`` and ``"agresti-caffo"`` (adjusted table) differences. None
+        where the interval does not come from a standard error (score, exact, mid-p, profile
+        likelihood, Firth and Newcombe intervals, numbers needed to treat); ``inf`` where the
+        Wald standard error is infinite (a zero cell). Keyword only.
+    outcome : str
+        The name of the :class:`~rctkit.BinaryOutcome` the estimate is about; ``""`` when it
+        has none (or for results built from bare counts). Keyword only. A label: ``==``
+        compares the numbers and the method, not the name, so that a scalar result equals the
+        :mod:`rctkit.batch` result of the same table.
+
+    Notes
+    -----
+    :meth:`to_dict` and :meth:`to_frame` give the numbers in the tidy form of R's
+    ``broom::tidy``: one record of plain Python values. Both cost a few microseconds; there is
+    no limit.
     """
 
     measure: Measure
@@ -172,9 +245,57 @@ class Estimate(Displayed):
     confidence_level: float
     method: str
     pvalue: float | None = None
+    std_error: float | None = attrs.field(default=None, kw_only=True, converter=_optional_float)
+    outcome: str = attrs.field(
+        default="", kw_only=True, eq=False, validator=attrs.validators.instance_of(str)
+    )
 
     def __float__(self) -> float:
         return self.estimate
+
+    def to_dict(self) -> dict[str, str | float | None]:
+        """The numbers as a dict of plain Python ``str``, ``float`` and ``None``.
+
+        Returns
+        -------
+        dict
+            The keys, in this order (``rctkit.results.ESTIMATE_COLUMNS``): ``outcome``,
+            ``measure``, ``method``, ``estimate``, ``conf_low``, ``conf_high``,
+            ``confidence_level``, ``std_error`` (None where the method has none) and ``pvalue``
+            (None where the method has none). The floats are the attributes' values, unrounded.
+
+        Examples
+        --------
+        >>> import rctkit as rk
+        >>> core = rk.BinaryOutcome.from_counts(treatment=(64, 218), control=(83, 216),
+        ...                                     name="Readmission")
+        >>> d = rk.risk_ratio(core).to_dict()
+        >>> d["outcome"], d["measure"], round(d["conf_high"], 4)
+        ('Readmission', 'risk_ratio', 0.9971)
+        """
+        return {
+            "outcome": self.outcome,
+            "measure": str(self.measure),
+            "method": self.method,
+            "estimate": float(self.estimate),
+            "conf_low": float(self.ci.low),
+            "conf_high": float(self.ci.high),
+            "confidence_level": float(self.confidence_level),
+            "std_error": None if self.std_error is None else float(self.std_error),
+            "pvalue": None if self.pvalue is None else float(self.pvalue),
+        }
+
+    def to_frame(self) -> pd.DataFrame:
+        """The numbers as a pandas DataFrame of one row, the columns of :meth:`to_dict`.
+
+        None (no standard error or p-value) becomes ``nan`` in the float columns.
+
+        Raises
+        ------
+        ImportError
+            If pandas is not installed (``pip install "rctkit[pandas]"``).
+        """
+        return records_frame([self.to_dict()], ESTIMATE_COLUMNS)
 
     def _title(self) -> str:
         return MEASURE_LABELS.get(self.measure, self.measure)
@@ -191,6 +312,10 @@ class Estimate(Displayed):
         if self.pvalue is not None:
             p = short_number(self.pvalue)
             rows.append(Row("p-value", p, f"pvalue={p}"))
+        if self.std_error is not None:
+            rows.append(Row("Standard error", short_number(self.std_error)))
+        if self.outcome:
+            rows.insert(0, Row("Outcome", self.outcome))
         return rows
 
 
@@ -208,6 +333,9 @@ class TestResult(Displayed):
         The test.
     alternative : {"two-sided", "less", "greater"}
         The alternative hypothesis.
+    outcome : str
+        The name of the :class:`~rctkit.BinaryOutcome` tested; ``""`` when it has none.
+        Keyword only; a label, not compared by ``==``.
     """
 
     __test__ = False  # not a pytest test class
@@ -216,6 +344,43 @@ class TestResult(Displayed):
     pvalue: float = attrs.field(converter=float)
     method: str
     alternative: str = "two-sided"
+    outcome: str = attrs.field(
+        default="", kw_only=True, eq=False, validator=attrs.validators.instance_of(str)
+    )
+
+    def to_dict(self) -> dict[str, str | float | None]:
+        """The result as a dict of plain Python values.
+
+        Returns
+        -------
+        dict
+            The keys, in this order (``rctkit.results.TEST_COLUMNS``): ``outcome``, ``method``,
+            ``alternative``, ``statistic`` (None for tests without one) and ``pvalue``.
+
+        Examples
+        --------
+        >>> import rctkit as rk
+        >>> core = rk.BinaryOutcome.from_counts(treatment=(64, 218), control=(83, 216))
+        >>> rk.hypothesis_test(core, method="fisher").to_dict()["statistic"] is None
+        True
+        """
+        return {
+            "outcome": self.outcome,
+            "method": self.method,
+            "alternative": self.alternative,
+            "statistic": None if self.statistic is None else float(self.statistic),
+            "pvalue": float(self.pvalue),
+        }
+
+    def to_frame(self) -> pd.DataFrame:
+        """The result as a pandas DataFrame of one row, the columns of :meth:`to_dict`.
+
+        Raises
+        ------
+        ImportError
+            If pandas is not installed (``pip install "rctkit[pandas]"``).
+        """
+        return records_frame([self.to_dict()], TEST_COLUMNS)
 
     def _title(self) -> str:
         return "Hypothesis test"
@@ -229,12 +394,18 @@ class TestResult(Displayed):
         rows.append(Row("p-value", p, f"pvalue={p}"))
         rows.append(Row("Method", self.method, f"method={self.method!r}"))
         rows.append(Row("Alternative", self.alternative))
+        if self.outcome:
+            rows.insert(0, Row("Outcome", self.outcome))
         return rows
 
 
 @attrs.frozen(eq=False, repr=False)
 class BatchEstimate(Displayed):
-    """Effect estimates for a batch of tables; the arrays share the inputs' broadcast shape."""
+    """Effect estimates for a batch of tables; the arrays share the inputs' broadcast shape.
+
+    ``std_error`` (keyword only) is the array of standard errors for the methods that have one,
+    as ``Estimate.std_error``, and None for the others.
+    """
 
     measure: Measure
     method: str
@@ -243,9 +414,60 @@ class BatchEstimate(Displayed):
     low: FloatArray
     high: FloatArray
     pvalue: FloatArray | None = None
+    std_error: FloatArray | None = attrs.field(default=None, kw_only=True)
 
     def __len__(self) -> int:
         return int(self.estimate.size)
+
+    def to_frame(self) -> pd.DataFrame:
+        """The results in long form: a pandas DataFrame of one row per table.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Column ``table`` (the table's flat index, in C order, as :meth:`item` takes it),
+            then the columns of :meth:`~rctkit.Estimate.to_dict` without ``outcome``: ``measure``,
+            ``method``, ``estimate``, ``conf_low``, ``conf_high``, ``confidence_level``,
+            ``std_error`` and ``pvalue`` (``nan`` where the method has none).
+
+        Raises
+        ------
+        ImportError
+            If pandas is not installed (``pip install "rctkit[pandas]"``).
+
+        Notes
+        -----
+        The frame is built from the arrays, column by column: about 100 bytes a table, a
+        fraction of a second for a million tables. There is no limit beyond memory.
+
+        Examples
+        --------
+        >>> import rctkit.batch as rkb
+        >>> frame = rkb.odds_ratio([64, 10], 218, 83, 216).to_frame()
+        >>> list(frame["table"]), len(frame.columns)
+        ([0, 1], 9)
+        """
+        pandas = _pandas("to_frame")
+        size = self.estimate.size
+        nan = np.full(size, np.nan)
+
+        def column(values: FloatArray | None) -> FloatArray:
+            return nan if values is None else np.asarray(values, dtype=np.float64).reshape(-1)
+
+        frame: pd.DataFrame = pandas.DataFrame(
+            {
+                "table": np.arange(size, dtype=np.int64),
+                "measure": np.full(size, self.measure, dtype=object),
+                "method": np.full(size, self.method, dtype=object),
+                "estimate": column(self.estimate),
+                "conf_low": column(self.low),
+                "conf_high": column(self.high),
+                "confidence_level": np.full(size, float(self.confidence_level)),
+                "std_error": column(self.std_error),
+                "pvalue": column(self.pvalue),
+            }
+        )
+        return frame
 
     def _title(self) -> str:
         return f"{MEASURE_LABELS.get(self.measure, self.measure)}, batch"
@@ -260,8 +482,9 @@ class BatchEstimate(Displayed):
 
     def item(self, index: int | tuple[int, ...] = 0) -> Estimate:
         """Return one table's result as a scalar :class:`Estimate`."""
-        pvalue = None if self.pvalue is None else float(self.pvalue.flat[_flat(self, index)])
         i = _flat(self, index)
+        pvalue = None if self.pvalue is None else float(self.pvalue.flat[i])
+        std_error = None if self.std_error is None else float(self.std_error.flat[i])
         return Estimate(
             measure=self.measure,
             estimate=float(self.estimate.flat[i]),
@@ -269,6 +492,7 @@ class BatchEstimate(Displayed):
             confidence_level=self.confidence_level,
             method=self.method,
             pvalue=pvalue,
+            std_error=std_error,
         )
 
 
@@ -292,6 +516,42 @@ class BatchTestResult(Displayed):
 
     def __len__(self) -> int:
         return int(self.pvalue.size)
+
+    def to_frame(self) -> pd.DataFrame:
+        """The results in long form: a pandas DataFrame of one row per table.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns ``table`` (the flat index, in C order), ``method``, ``alternative``,
+            ``statistic`` (``nan`` for tests without one) and ``pvalue``.
+
+        Raises
+        ------
+        ImportError
+            If pandas is not installed (``pip install "rctkit[pandas]"``).
+
+        Notes
+        -----
+        Built from the arrays, column by column; no limit beyond memory.
+        """
+        pandas = _pandas("to_frame")
+        size = self.pvalue.size
+        statistic = (
+            np.full(size, np.nan)
+            if self.statistic is None
+            else np.asarray(self.statistic, dtype=np.float64).reshape(-1)
+        )
+        frame: pd.DataFrame = pandas.DataFrame(
+            {
+                "table": np.arange(size, dtype=np.int64),
+                "method": np.full(size, self.method, dtype=object),
+                "alternative": np.full(size, self.alternative, dtype=object),
+                "statistic": statistic,
+                "pvalue": np.asarray(self.pvalue, dtype=np.float64).reshape(-1),
+            }
+        )
+        return frame
 
     def _title(self) -> str:
         return "Hypothesis tests, batch"

@@ -166,36 +166,80 @@ class ReportTable:
         foot = ""
         if self.notes:
             notes = "<br/>".join(esc(n) for n in self.notes)
-            foot = f"<tfoot><tr><td colspan='{len(self.columns)}'>{notes}</td></tr></tfoot>"
+            foot = (
+                f"<tfoot><tr><td colspan='{len(self.columns)}' style='text-align:left'>"
+                f"{notes}</td></tr></tfoot>"
+            )
         return (
-            f"<table class='rctkit'><caption>{esc(self.caption)}</caption>"
+            f"<table class='rctkit'><caption style='text-align:left'>{esc(self.caption)}"
+            "</caption>"
             f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody>{foot}</table>"
         )
 
     def _repr_html_(self) -> str:
         return self.to_html()
 
-    def to_latex(self) -> str:
-        r"""Render as a LaTeX ``table`` with ``booktabs`` rules.
+    def to_docx(self, document: Any) -> None:
+        """Append the table to a python-docx ``Document``: the caption as a bold paragraph,
+        a bordered table ("Table Grid") with the header row bold and numbers aligned right,
+        then the notes.
 
-        Every caption, cell and note goes through :func:`~rctkit.formatting.escape_latex`.
-        The preamble needs ``\usepackage{booktabs}``; the text is UTF-8 (LaTeX's default
-        input encoding), and compiles with pdflatex, xelatex or lualatex.
+        Every caption, cell and note goes through :func:`~rctkit.formatting.escape_text`
+        (one line, control characters as U+FFFD, which Word's XML could not hold).
         """
-        esc = escape_latex
-        spec = "l" + "r" * (len(self.columns) - 1)
+        from docx.enum.text import WD_ALIGN_PARAGRAPH
+
+        esc = escape_text
+        document.add_paragraph().add_run(esc(self.caption)).bold = True
+        table = document.add_table(rows=1 + len(self.rows), cols=len(self.columns))
+        table.style = "Table Grid"
+        for j, name in enumerate(self.columns):
+            cell = table.rows[0].cells[j]
+            cell.text = ""
+            cell.paragraphs[0].add_run(esc(name)).bold = True
+        for i, row in enumerate(self.rows, start=1):
+            for j, value in enumerate(row):
+                cell = table.rows[i].cells[j]
+                cell.text = esc(value)
+                if j:
+                    cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
+        for note in self.notes:
+            document.add_paragraph(esc(note)).runs[0].italic = True
+
+    def to_latex(self) -> str:
+        r"""Render as a LaTeX ``table`` with ``booktabs`` rules, as wide as the text.
+
+        The table is a ``tabularx`` of ``\linewidth``: the first column ragged right and the
+        others ragged left, every one allowed to wrap, so a table of many columns (or long
+        labels) breaks its cells onto lines rather than running into the margin. Every
+        caption, cell and note goes through :func:`~rctkit.formatting.escape_latex`. The
+        preamble needs ``\usepackage{booktabs}`` and ``\usepackage{tabularx}`` (both in
+        TeX Live's latex-base and latex-recommended); the text is UTF-8 (LaTeX's default input
+        encoding), and compiles with pdflatex, xelatex or lualatex.
+        """
+
+        def esc(text: str) -> str:
+            # a range may break after its dash: "(0·53–" / "1·38)" in a narrow column
+            return escape_latex(text).replace(r"\textendash{}", r"\textendash\allowbreak{}")
+
+        # \hspace{0pt} lets TeX hyphenate a cell's first word, which it otherwise never does
+        first = r">{\raggedright\arraybackslash\hspace{0pt}}X"
+        other = r">{\raggedleft\arraybackslash\hspace{0pt}}X"
+        spec = first + other * (len(self.columns) - 1)
         out = [
             r"\begin{table}",
             r"\centering",
             rf"\caption{{{esc(self.caption)}}}",
-            rf"\begin{{tabular}}{{{spec}}}",
+            r"\small" if len(self.columns) <= 7 else r"\footnotesize",
+            r"\setlength{\tabcolsep}{3pt}",
+            rf"\begin{{tabularx}}{{\linewidth}}{{{spec}}}",
             r"\toprule",
         ]
         out.append(" & ".join(esc(c) for c in self.columns) + r" \\")
         out.append(r"\midrule")
         out += [" & ".join(esc(c) for c in r) + r" \\" for r in self.rows]
         out.append(r"\bottomrule")
-        out.append(r"\end{tabular}")
+        out.append(r"\end{tabularx}")
         for note in self.notes:
             out.append(rf"\par\footnotesize {esc(note)}")
         out.append(r"\end{table}")

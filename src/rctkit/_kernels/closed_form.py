@@ -59,7 +59,7 @@ def wald_or(a: IntArray, n1: IntArray, c: IntArray, n2: IntArray, level: float) 
         "has a zero cell: the Wald odds-ratio interval is [0, inf] "
         '(consider method="exact", "mn", "profile" or "firth")',
     )
-    return Interval(estimate, low, high, pvalue)
+    return Interval(estimate, low, high, pvalue, se)
 
 
 def wald_rr(a: IntArray, n1: IntArray, c: IntArray, n2: IntArray, level: float) -> Interval:
@@ -86,7 +86,7 @@ def wald_rr(a: IntArray, n1: IntArray, c: IntArray, n2: IntArray, level: float) 
         "has no events in an arm: the Wald risk-ratio interval is [0, inf] "
         '(consider method="koopman" or "mn")',
     )
-    return Interval(estimate, low, high, pvalue)
+    return Interval(estimate, low, high, pvalue, se)
 
 
 def wald_rd(a: IntArray, n1: IntArray, c: IntArray, n2: IntArray, level: float) -> Interval:
@@ -111,7 +111,7 @@ def wald_rd(a: IntArray, n1: IntArray, c: IntArray, n2: IntArray, level: float) 
         "has every risk at 0 or 1: the Wald risk-difference interval has zero width "
         '(consider method="newcombe" or "mn")',
     )
-    return Interval(estimate, low, high, pvalue)
+    return Interval(estimate, low, high, pvalue, se)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -154,7 +154,7 @@ def haldane_odds_ratio(
     z = z_quantile(level)
     low = np.exp(log_or - z * se)
     high = np.exp(log_or + z * se)
-    return Interval(estimate, low, high, two_sided_normal_p(log_or / se))
+    return Interval(estimate, low, high, two_sided_normal_p(log_or / se), se)
 
 
 def haldane_risk_ratio(
@@ -202,7 +202,7 @@ def haldane_risk_ratio(
     z = z_quantile(level)
     low = np.exp(log_rr - z * se)
     high = np.exp(log_rr + z * se)
-    return Interval(estimate, low, high, two_sided_normal_p(log_rr / se))
+    return Interval(estimate, low, high, two_sided_normal_p(log_rr / se), se)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -258,7 +258,7 @@ def wald_cc(a: IntArray, n1: IntArray, c: IntArray, n2: IntArray, level: float) 
         stat = np.divide(stat, se, out=stat, where=~degenerate)
     else:
         stat = excess / se
-    return Interval(estimate, low, high, two_sided_normal_p(stat))
+    return Interval(estimate, low, high, two_sided_normal_p(stat), se)
 
 
 def agresti_caffo(a: IntArray, n1: IntArray, c: IntArray, n2: IntArray, level: float) -> Interval:
@@ -298,7 +298,7 @@ def agresti_caffo(a: IntArray, n1: IntArray, c: IntArray, n2: IntArray, level: f
     se = np.sqrt(s1 * (m1 - s1) / (m1 * m1 * m1) + s2 * (m2 - s2) / (m2 * m2 * m2))
     half = z_quantile(level) * se
     low, high = _clip(adjusted - half, adjusted + half)
-    return Interval(estimate, low, high, two_sided_normal_p(adjusted / se))
+    return Interval(estimate, low, high, two_sided_normal_p(adjusted / se), se)
 
 
 def _wilson_distances(

@@ -17,12 +17,18 @@ BoolArray = npt.NDArray[np.bool_]
 
 @attrs.frozen(eq=False)
 class Interval:
-    """What an effect-measure kernel returns: estimate, limits and the method's p-value."""
+    """What an effect-measure kernel returns: estimate, limits and the method's p-value.
+
+    ``std_error`` is the standard error from which a Wald-type interval is built, on the scale
+    on which it is built (log scale for ratios); None for methods that invert a test or a
+    likelihood and have none.
+    """
 
     estimate: FloatArray
     low: FloatArray
     high: FloatArray
     pvalue: FloatArray | None = None
+    std_error: FloatArray | None = None
 
 
 #: An effect-measure kernel: ``(a, n1, c, n2, confidence_level) -> Interval``.

@@ -30,7 +30,7 @@ MISSING = ("raise", "drop")
 #: Largest n * p * p for which Design keeps the row-wise products x_i x_i' (128 MiB).
 OUTER_MAX = 2**24
 #: A factor with at least this many levels is fitted through its diagonal block of the
-#: information matrix (:mod:`rctkit.adjusted.blocked`).
+#: information matrix (``rctkit.adjusted.blocked``).
 BLOCK_LEVELS = 8
 #: Most coefficients a model may have (the covariance matrix is inverted, O(p^3)).
 MAX_COEFFICIENTS = 2000
@@ -369,7 +369,7 @@ def outer_products(X: FloatArray) -> FloatArray:
 
 def wide_block(factor_columns: tuple[tuple[int, int], ...]) -> tuple[int, int] | None:
     """The column range of the factor with the most levels, if it has ``BLOCK_LEVELS`` or more
-    (its dummies are then handled by blocks, :mod:`rctkit.adjusted.blocked`)."""
+    (its dummies are then handled by blocks, ``rctkit.adjusted.blocked``)."""
     widest = max(factor_columns, key=lambda c: c[1] - c[0], default=None)
     return widest if widest is not None and widest[1] - widest[0] >= BLOCK_LEVELS else None
 

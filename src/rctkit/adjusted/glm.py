@@ -223,7 +223,7 @@ def newton_logistic(
     Parameters
     ----------
     X : ndarray, shape (n, p)
-        The model matrix (as :attr:`Design.X`).
+        The model matrix (as ``Design.X``).
     y : ndarray, shape (n,)
         0/1 outcome.
     weights : ndarray, shape (n,) or (B, n), optional
@@ -239,7 +239,7 @@ def newton_logistic(
         Maximise the Jeffreys-penalised log-likelihood :math:`l + \\tfrac12\\log\\det I`
         (always with the full model's information, as logistf and brglm2 do).
     outer : ndarray, shape (n, p * p), optional
-        :attr:`Design.outer`; without it the information matrices are formed by a batched
+        ``Design.outer``; without it the information matrices are formed by a batched
         matrix product instead.
     maxiter : int, optional
         Newton iterations at most; default 100, or 1000 for Firth (whose Fisher-scoring
@@ -249,9 +249,9 @@ def newton_logistic(
         fits only) full Newton steps are taken, as R's ``glm.fit`` does, and the returned
         log-likelihood is not computed (zeros): the bootstrap's warm-started refits.
     block : (int, int), optional
-        The column range of a factor's dummies (:attr:`Design.factor_columns`). Unpenalised
+        The column range of a factor's dummies (``Design.factor_columns``). Unpenalised
         fits, and Firth fits too large for the exact Hessian, then work with the information
-        matrix by blocks (:mod:`rctkit.adjusted.blocked`): an iteration costs
+        matrix by blocks (``rctkit.adjusted.blocked``): an iteration costs
         :math:`O(n d^2 + f d^2)` for ``d`` other columns instead of :math:`O(n p^2 + p^3)`.
         The factor's coefficients must be free.
 

@@ -290,7 +290,7 @@ def adjusted_odds_ratio(
     gives the odds ratio of the same covariate in ordinary units. Firth's penalised
     log-likelihood is reported for the covariates as given (it moves by :math:`\log c` when a
     covariate is multiplied by :math:`c`; the estimates do not). Refused with
-    :class:`InvalidInputError` naming the column: infinite values, values beyond double
+    :class:`~rctkit.InvalidInputError` naming the column: infinite values, values beyond double
     precision (Python integers above 1.8e308), a covariate constant in double precision
     (``1e300 + age`` is), a factor with one level, covariates that are (nearly) linear
     combinations of the others (a site-level covariate beside the site factor, say), a column

@@ -53,7 +53,7 @@ class BootstrapEstimate(Estimate):
         The number of Monte Carlo resamples :math:`B`; None for the exact bootstrap.
     treatment_events, control_events : ndarray of int64
         The distinct resampled event counts :math:`(a^*, c^*)`, one entry per pair, in
-        lexicographic order. From :func:`~rctkit.bootstrap.stratified_bootstrap`: the
+        lexicographic order. From :func:`~rctkit.stratified_bootstrap`: the
         resampled counts of every replicate, shape ``(B, K)`` with a column per stratum.
     weights : ndarray
         How many of the :math:`B` replicates fell on each pair (int64, summing to :math:`B`;

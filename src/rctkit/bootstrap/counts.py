@@ -272,7 +272,7 @@ def bootstrap(
 
     *The statistic* is the plug-in estimate, :math:`\hat\theta^* = a^*d^*/(b^*c^*)`,
     :math:`(a^*/n_1)/(c^*/n_2)` or :math:`a^*/n_1 - c^*/n_2`, computed once per distinct pair
-    (see :func:`plug_in`). Nothing is added to zero cells: a ratio is 0 or ``inf`` and enters
+    (see ``plug_in``). Nothing is added to zero cells: a ratio is 0 or ``inf`` and enters
     the quantiles as such. Where the measure is undefined (0/0: no events in both resampled arms
     for the ratios; for the odds ratio also only events in both), the replicate is left out
     and the interval is that of the defined replicates; the fraction left out is reported as
@@ -286,7 +286,7 @@ def bootstrap(
     1-\alpha/2})/(1 - \hat a(\hat z_0 + z_{\alpha/2, 1-\alpha/2})))` with
     :math:`\hat z_0 = \Phi^{-1}((\#\{\hat\theta^* < \hat\theta\} +
     \#\{\hat\theta^* \le \hat\theta\})/2B)` (ties counted half, as ``scipy``) and the jackknife
-    acceleration :math:`\hat a` in closed form (see :func:`acceleration`). BCa is undefined,
+    acceleration :math:`\hat a` in closed form (see ``acceleration``). BCa is undefined,
     ``nan`` with a warning, when :math:`\hat z_0` is infinite or a left-out table makes the
     statistic infinite or undefined (e.g. an odds ratio with one non-event in an arm).
 

@@ -52,7 +52,7 @@ def _mh_acceleration(measure: str, a: IntArray, n1: IntArray, c: IntArray, n2: I
     """BCa acceleration of the Mantel-Haenszel estimate from the grouped jackknife.
 
     Each stratum-by-arm group is a separate sample (as the resampling is); see
-    :func:`~rctkit.bootstrap._core.jackknife_acceleration`.
+    ``jackknife_acceleration``.
     """
 
     def statistic(ta: IntArray, tn1: IntArray, tc: IntArray, tn2: IntArray) -> FloatArray:
@@ -76,7 +76,7 @@ def stratified_bootstrap(
     the observed risk; every replicate's Mantel-Haenszel estimate is computed at once over a
     ``(B, K)`` array. Methods as in :func:`bootstrap`; the BCa acceleration comes from the
     jackknife over participants, group by group, in closed form (the one jackknife of
-    :func:`~rctkit.bootstrap._core.jackknife_acceleration`).
+    ``jackknife_acceleration``).
 
     Parameters
     ----------

@@ -32,7 +32,7 @@ def consort_figure(trial: Trial, *, dpi: float = 100.0) -> Any:
     Returns
     -------
     matplotlib.figure.Figure
-        A figure not registered with :mod:`matplotlib.pyplot` (no window opens); save it with
+        A figure not registered with ``matplotlib.pyplot`` (no window opens); save it with
         ``fig.savefig("consort.png")`` or ``.pdf``.
 
     Raises

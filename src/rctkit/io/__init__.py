@@ -7,6 +7,6 @@ an input is added.
 from __future__ import annotations
 
 from rctkit.io.examples import EXAMPLES, example_trial
-from rctkit.io.trialfile import load_trial, parse_trial
+from rctkit.io.trialfile import load_trial, parse_trial, read_trial_stream
 
-__all__ = ["EXAMPLES", "example_trial", "load_trial", "parse_trial"]
+__all__ = ["EXAMPLES", "example_trial", "load_trial", "parse_trial", "read_trial_stream"]

@@ -5,9 +5,10 @@ key path (``arms[2].allocated``) and, for malformed TOML, the line. Errors are o
 when the counts disagree in several places, the message gives the first and how many more,
 and the :class:`~rctkit.errors.InconsistentInputError` lists them all in ``problems``.
 
-Limits: a trial file is a regular file of at most :data:`MAX_TRIAL_FILE_BYTES` (1 MiB) of
-UTF-8 text; anything else (a directory, a FIFO, a device such as ``/dev/zero``) is refused
-before it is read, so reading never blocks and never reads more than the bound.
+Limits: a trial file is a regular file of at most
+:data:`~rctkit.io.trialfile.MAX_TRIAL_FILE_BYTES` (1 MiB) of UTF-8 text; anything else (a
+directory, a FIFO, a device such as ``/dev/zero``) is refused before it is read, so reading
+never blocks and never reads more than the bound.
 """
 
 from __future__ import annotations
@@ -19,13 +20,21 @@ import stat
 import sys
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import attrs
 
 from rctkit._validation import MAX_COUNT
 from rctkit.errors import InconsistentInputError, InvalidInputError
-from rctkit.model import AdverseEvent, Arm, BinaryOutcome, Enrolment, PublishedEstimate, Trial
+from rctkit.model import (
+    AdverseEvent,
+    Arm,
+    BinaryOutcome,
+    Enrolment,
+    Population,
+    PublishedEstimate,
+    Trial,
+)
 from rctkit.model.trial import Where, trial_problems
 
 if sys.version_info >= (3, 11):
@@ -33,7 +42,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - exercised on Python 3.10 only
     import tomli as tomllib
 
-__all__ = ["MAX_TRIAL_FILE_BYTES", "load_trial", "parse_trial"]
+__all__ = ["MAX_TRIAL_FILE_BYTES", "load_trial", "parse_trial", "read_trial_stream"]
 
 #: The largest trial file read, in bytes (and the longest text parsed, in characters):
 #: 1 MiB, some thousands of outcomes or adverse events, far above any real trial's.
@@ -51,7 +60,8 @@ def load_trial(path: str | Path) -> Trial:
     Parameters
     ----------
     path : str or Path
-        A regular file of UTF-8 TOML text, at most :data:`MAX_TRIAL_FILE_BYTES` (1 MiB).
+        A regular file of UTF-8 TOML text, at most
+        :data:`~rctkit.io.trialfile.MAX_TRIAL_FILE_BYTES` (1 MiB).
 
     Raises
     ------
@@ -60,12 +70,12 @@ def load_trial(path: str | Path) -> Trial:
         UTF-8, is not valid TOML (the message gives the line), or breaks a rule of the
         format (the message gives the key path).
     InconsistentInputError
-        (an :class:`InvalidInputError`) if its counts disagree; the message gives the first
+        (an :class:`~rctkit.InvalidInputError`) if its counts disagree; the message gives the first
         problem with its key path and the count of the others; ``problems`` lists them all.
 
     Notes
     -----
-    The path is checked with :func:`os.stat` and opened without blocking, then checked again
+    The path is checked with ``os.stat`` and opened without blocking, then checked again
     on the open file, so a FIFO, a directory or a device is refused rather than read. At most
     ``MAX_TRIAL_FILE_BYTES + 1`` bytes are read. Time and memory grow linearly with the size.
     """
@@ -87,9 +97,35 @@ def _read_bounded(path: Path) -> str:
     except OSError as exc:
         reason = exc.strerror or type(exc).__name__
         raise InvalidInputError(f"`path`: cannot read {where} ({reason})") from None
+    return _decode(data, where, "path")
+
+
+def read_trial_stream(stream: BinaryIO, *, source: str = "<stdin>") -> Trial:
+    """Read a trial file from a binary stream (``rctkit report -`` reads standard input).
+
+    At most :data:`~rctkit.io.trialfile.MAX_TRIAL_FILE_BYTES` + 1 bytes are read, so an
+    endless stream is refused rather than read to the end; the text is then checked as
+    :func:`load_trial` checks a file's.
+
+    >>> import io
+    >>> from rctkit.io.examples import example_text
+    >>> stream = io.BytesIO(example_text("core.toml").encode())
+    >>> read_trial_stream(stream).arms[0].allocated
+    221
+    """
+    try:
+        data = stream.read(MAX_TRIAL_FILE_BYTES + 1)
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise InvalidInputError(f"`stream`: cannot read {source} ({reason})") from None
+    return parse_trial(_decode(data, source, "stream"), source=source)
+
+
+def _decode(data: bytes, where: str, parameter: str) -> str:
+    """The UTF-8 text of a trial file's bytes, refused when too large or not UTF-8."""
     if len(data) > MAX_TRIAL_FILE_BYTES:
         raise InvalidInputError(
-            f"`path`: {where} must be at most {MAX_TRIAL_FILE_BYTES:,} bytes (1 MiB) "
+            f"`{parameter}`: {where} must be at most {MAX_TRIAL_FILE_BYTES:,} bytes (1 MiB) "
             f"(got a larger file); a trial file describes one trial"
         )
     try:
@@ -98,7 +134,7 @@ def _read_bounded(path: Path) -> str:
         line = data.count(b"\n", 0, exc.start) + 1
         column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
         raise InvalidInputError(
-            f"`path`: {where} must be UTF-8 text (got byte 0x{data[exc.start]:02x} "
+            f"`{parameter}`: {where} must be UTF-8 text (got byte 0x{data[exc.start]:02x} "
             f"at line {line}, column {column})"
         ) from None
 
@@ -158,7 +194,8 @@ def parse_trial(text: str, *, source: str = "<string>") -> Trial:
     Raises
     ------
     InvalidInputError
-        As :func:`load_trial`; a text longer than :data:`MAX_TRIAL_FILE_BYTES` characters,
+        As :func:`load_trial`; a text longer than
+        :data:`~rctkit.io.trialfile.MAX_TRIAL_FILE_BYTES` characters,
         nested too deeply for the TOML reader, or with a digit string over 4,300 digits
         (counts are at most :data:`rctkit.MAX_COUNT`) is refused with one line.
     """
@@ -299,7 +336,9 @@ def _wrap(path: str, build: Any, *args: Any, **kwargs: Any) -> Any:
 
 
 def _build(doc: Mapping[str, Any]) -> Trial:
-    _check_keys(doc, {"trial", "enrolment", "arms", "outcomes", "adverse_events"}, "")
+    _check_keys(
+        doc, {"trial", "enrolment", "arms", "outcomes", "adverse_events", "populations"}, ""
+    )
     meta = _get(doc, "trial", "", dict)
     _check_keys(meta, {"title", "citation"}, "trial.")
     title = _get(meta, "title", "trial.", str)
@@ -355,14 +394,40 @@ def _build(doc: Mapping[str, Any]) -> Trial:
         )
     labels = (treatment.name, control.name)
 
+    populations: list[Population] = []
+    safety: str | None = None
+    for i, item in enumerate(_get(doc, "populations", "", list, required=False, default=[])):
+        path = f"populations[{i + 1}]."
+        table = _table(item, f"populations[{i + 1}]")
+        _check_keys(table, {"name", "counts", "description", "safety"}, path)
+        counts = _pair(table, "counts", path)
+        population = _wrap(
+            path,
+            Population,
+            name=_get(table, "name", path, str),
+            treatment=counts[0],
+            control=counts[1],
+            description=_get(table, "description", path, str, required=False, default=""),
+        )
+        populations.append(population)
+        if _get(table, "safety", path, bool, required=False, default=False):
+            if safety is not None:
+                raise InvalidInputError(
+                    f"`{path}safety`: only one population can be the safety one"
+                )
+            safety = population.name
+
     outcomes: list[BinaryOutcome] = []
+    outcome_populations: dict[str, str] = {}
     published: dict[str, PublishedEstimate] = {}
     primary: str | None = None
     outcome_index: dict[str, int] = {}
     for i, item in enumerate(_get(doc, "outcomes", "", list, required=False, default=[])):
         path = f"outcomes[{i + 1}]."
         table = _table(item, f"outcomes[{i + 1}]")
-        _check_keys(table, {"name", "primary", "events", "totals", "published"}, path)
+        _check_keys(
+            table, {"name", "primary", "events", "totals", "published", "population"}, path
+        )
         name = _get(table, "name", path, str)
         if name in outcome_index:  # published estimates and `primary` find outcomes by name
             raise InvalidInputError(
@@ -381,6 +446,8 @@ def _build(doc: Mapping[str, Any]) -> Trial:
         )
         outcomes.append(outcome)
         outcome_index[name] = i
+        if "population" in table:
+            outcome_populations[name] = _get(table, "population", path, str)
         if _get(table, "primary", path, bool, required=False, default=False):
             if primary is not None:
                 raise InvalidInputError(f"`{path}primary`: only one outcome can be primary")
@@ -438,7 +505,15 @@ def _build(doc: Mapping[str, Any]) -> Trial:
     by_name = {treatment.name: treatment.label, control.name: control.label}
     events_list = [attrs.evolve(e, arm=by_name.get(e.arm, e.arm)) for e in events_list]
     problems = trial_problems(
-        (treatment, control), enrolment, outcomes, events_list, primary, published
+        (treatment, control),
+        enrolment,
+        outcomes,
+        events_list,
+        primary,
+        published,
+        populations=populations,
+        outcome_populations=outcome_populations,
+        safety_population=safety,
     )
     if problems:
         order = [arm_index["treatment"], arm_index["control"]]
@@ -460,6 +535,9 @@ def _build(doc: Mapping[str, Any]) -> Trial:
         primary=primary,
         citation=citation,
         published=published,
+        populations=tuple(populations),
+        outcome_populations=outcome_populations,
+        safety_population=safety,
     )
 
 
@@ -473,6 +551,13 @@ def _key_path(where: Where, arm_order: list[int], outcome_index: Mapping[str, in
         return f"{head}[{int(rest[0]) + 1}]{tail}"
     if head == "published" and rest and str(rest[0]) in outcome_index:
         return f"outcomes[{outcome_index[str(rest[0])] + 1}].published"
+    if head == "outcome_populations" and rest and str(rest[0]) in outcome_index:
+        return f"outcomes[{outcome_index[str(rest[0])] + 1}].population"
+    if head == "populations" and rest:
+        tail = "".join(f".{part}" for part in rest[1:])
+        return f"populations[{int(rest[0]) + 1}]{tail}"
+    if head == "safety_population":
+        return "populations.safety"
     if head == "primary":
         return "outcomes.primary"
     return str(head)

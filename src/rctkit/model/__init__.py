@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from rctkit.model.flow import Arm, Enrolment, Reason, ReasonsLike, flow_problems, total_of
 from rctkit.model.outcome import BinaryOutcome, Counts
+from rctkit.model.populations import Population
 from rctkit.model.trial import AdverseEvent, PublishedEstimate, Trial
 
 __all__ = [
@@ -17,6 +18,7 @@ __all__ = [
     "BinaryOutcome",
     "Counts",
     "Enrolment",
+    "Population",
     "PublishedEstimate",
     "Reason",
     "ReasonsLike",

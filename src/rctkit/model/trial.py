@@ -20,6 +20,7 @@ from rctkit.errors import InvalidInputError
 from rctkit.model._fields import nonempty_str, optional_count_field
 from rctkit.model.flow import Arm, Enrolment, flow_problems
 from rctkit.model.outcome import BinaryOutcome
+from rctkit.model.populations import Population, population_problems
 
 __all__ = ["AdverseEvent", "PublishedEstimate", "Trial", "trial_problems"]
 
@@ -189,6 +190,14 @@ def _check_enrolment(instance: object, attribute: attrs.Attribute[Any], value: o
         raise InvalidInputError(f"`enrolment` must be an Enrolment or None (got {value!r})")
 
 
+def _population_tuple(value: Iterable[Population]) -> tuple[Population, ...]:
+    return tuple(value)
+
+
+def _name_map(value: Mapping[str, str]) -> dict[str, str]:
+    return dict(value)
+
+
 @attrs.frozen
 class Trial:
     """A two-arm trial: arms (treatment first), outcomes, the flow and the harms.
@@ -211,6 +220,16 @@ class Trial:
         Where the trial was reported.
     published : mapping of outcome name to PublishedEstimate, optional
         Estimates as published, for comparison with the crude ones.
+    populations : sequence of Population, optional
+        The analysis populations (full analysis set, per-protocol, safety...) with their
+        counts per arm, each at most the arm's allocated count.
+    outcome_populations : mapping of outcome name to population name, optional
+        The population each outcome is analysed in; its denominators are then at most that
+        population's counts (deaths, say, known for everyone randomised, beside a primary
+        outcome known for fewer). An outcome not named here keeps the arm's analysed (else
+        allocated) count as its limit.
+    safety_population : str, optional
+        The population the harms are counted over (see ``Trial.harms_denominators``).
 
     Raises
     ------
@@ -228,6 +247,9 @@ class Trial:
     primary: str | None = None
     citation: str = ""
     published: Mapping[str, PublishedEstimate] = attrs.field(factory=dict)
+    populations: tuple[Population, ...] = attrs.field(converter=_population_tuple, factory=tuple)
+    outcome_populations: Mapping[str, str] = attrs.field(converter=_name_map, factory=dict)
+    safety_population: str | None = None
 
     def __attrs_post_init__(self) -> None:
         problems = [
@@ -239,12 +261,40 @@ class Trial:
                 self.adverse_events,
                 self.primary,
                 self.published,
+                populations=self.populations,
+                outcome_populations=self.outcome_populations,
+                safety_population=self.safety_population,
             )
         ]
         if problems:
             raise InvalidInputError(
                 "the trial is inconsistent:\n" + "\n".join(f"- {p}" for p in problems)
             )
+
+    def population(self, name: str) -> Population:
+        """The population called ``name``."""
+        for population in self.populations:
+            if population.name == name:
+                return population
+        raise InvalidInputError(
+            f"`name` must be one of the trial's populations "
+            f"{[p.name for p in self.populations]} (got {name!r})"
+        )
+
+    def outcome_population(self, outcome: str) -> Population | None:
+        """The population an outcome is analysed in, or None when it names none (its
+        denominators are then at most each arm's analysed, else allocated, count)."""
+        name = self.outcome_populations.get(outcome)
+        return None if name is None else self.population(name)
+
+    @property
+    def harms_denominators(self) -> tuple[int, int]:
+        """Each arm's denominator of the harms: the safety population's counts, or the arm's
+        analysed (else allocated) count when the trial names no safety population."""
+        if self.safety_population is not None:
+            return self.population(self.safety_population).counts
+        t, c = (a.analysed if a.analysed is not None else a.allocated for a in self.arms)
+        return t, c
 
     def report(self, *, style: str = "plain", confidence_level: float = 0.95) -> Any:
         """The trial's report; deprecated, use ``rctkit.TrialReport(trial)``.
@@ -317,6 +367,10 @@ def trial_problems(
     adverse_events: Sequence[AdverseEvent] = (),
     primary: str | None = None,
     published: Mapping[str, PublishedEstimate] | None = None,
+    *,
+    populations: Sequence[Population] = (),
+    outcome_populations: Mapping[str, str] | None = None,
+    safety_population: str | None = None,
 ) -> list[tuple[Where, str]]:
     """Every way the parts of a :class:`Trial` disagree, each with where it lies.
 
@@ -341,16 +395,26 @@ def trial_problems(
     for i, problems in enumerate(per_arm):
         located.extend((("arms", i), p) for p in problems)
     names = [o.name for o in outcomes if isinstance(o, BinaryOutcome)]
+    located.extend(
+        population_problems(arms, populations, names, outcome_populations or {}, safety_population)
+    )
+    by_name = {p.name: p for p in populations if isinstance(p, Population)}
     for j, outcome in enumerate(outcomes):
         if not isinstance(outcome, BinaryOutcome):
             located.append(
                 (("outcomes", j), f"`outcomes` must hold BinaryOutcome objects (got {outcome!r})")
             )
             continue
-        for arm, counts in zip(arms, (outcome.treatment, outcome.control), strict=True):
-            limit = arm.analysed if arm.analysed is not None else arm.allocated
-            if counts.total > limit:
+        own = by_name.get((outcome_populations or {}).get(outcome.name, ""))
+        for k, (arm, counts) in enumerate(
+            zip(arms, (outcome.treatment, outcome.control), strict=True)
+        ):
+            if own is not None:  # its own population's count is its limit
+                limit, which = own.counts[k], f"population {own.name!r}"
+            else:
+                limit = arm.analysed if arm.analysed is not None else arm.allocated
                 which = "analysed" if arm.analysed is not None else "allocated"
+            if counts.total > limit:
                 located.append(
                     (
                         ("outcomes", j, "totals"),
