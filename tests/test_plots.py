@@ -22,7 +22,7 @@ import pytest
 from hypothesis import given, settings
 
 import rctkit as rk
-import rctkit.plots
+import rctkit.plots.forest
 from rctkit.formatting import format_ci, format_number
 from rctkit.plots import MAX_ROWS, forest_plot
 from rctkit.trialfile import example_trial
@@ -237,7 +237,7 @@ def test_too_many_rows_are_refused_before_any_work(monkeypatch: pytest.MonkeyPat
     def no_work(*args: object, **kwargs: object) -> None:
         raise AssertionError("rows computed before the limit was checked")
 
-    monkeypatch.setattr(rctkit.plots, "_rows", no_work)
+    monkeypatch.setattr(rctkit.plots.forest, "_rows", no_work)
     odds = rk.odds_ratio(rk.BinaryOutcome(name="z", treatment=(12, 100), control=(15, 100)))
     rows = {f"row {i}": odds for i in range(MAX_ROWS)}  # 200 + the outcome = 201
     with pytest.raises(rk.CostLimitError, match=r"201 rows is over the limit of 200 rows"):

@@ -1,4 +1,4 @@
-"""Figures (matplotlib, the ``rctkit[plot]`` extra): the forest plot of a trial's outcomes.
+"""The forest plot of a journal: the outcomes' counts, effects and p-values, with the axis.
 
 The figure is a :class:`matplotlib.figure.Figure` built directly, never through
 :mod:`matplotlib.pyplot`: drawing one does not import pyplot, choose or change a backend, or
@@ -23,6 +23,7 @@ from rctkit._validation import check_choice, check_instance
 from rctkit.errors import CostLimitError, InvalidInputError
 from rctkit.formatting import escape_text, format_ci, format_count, format_number, format_p
 from rctkit.model import BinaryOutcome, Trial
+from rctkit.plots._axis import axis_limits, null_fraction, tick_label
 from rctkit.report import DEFAULT_METHODS, TrialReport, summarise_outcome
 from rctkit.results import MEASURE_LABELS, Estimate
 
@@ -56,6 +57,9 @@ _NOT_ESTIMABLE = "not estimable"
 _NONE = "\u2013"  # an en dash for a count or p-value not given
 
 
+_Entry = BinaryOutcome | Estimate
+
+
 @attrs.frozen
 class _Row:
     """One line of the plot: an outcome, a subgroup, or a heading (no estimate)."""
@@ -69,10 +73,10 @@ class _Row:
     switched: bool = False  # a zero cell made the report use another interval
 
 
-def _matplotlib() -> tuple[Any, Any, Any, Any]:
-    """The figure class, the tickers, the transforms and the text measurer, never pyplot."""
+def _matplotlib() -> tuple[Any, Any, Any, Any, Any]:
+    """The figure class, the modules used and the text measurer: never pyplot."""
     try:
-        from matplotlib import ticker, transforms
+        from matplotlib import lines, ticker, transforms
         from matplotlib.figure import Figure
         from matplotlib.font_manager import FontProperties
         from matplotlib.textpath import TextToPath
@@ -85,7 +89,7 @@ def _matplotlib() -> tuple[Any, Any, Any, Any]:
         w, _, _ = measurer.get_text_width_height_descent(text, prop, ismath=False)
         return float(w) / 72.0  # points to inches
 
-    return Figure, ticker, transforms, width
+    return Figure, lines, ticker, transforms, width
 
 
 # -- arguments -----------------------------------------------------------------------------
@@ -159,7 +163,7 @@ def _check_outcomes(outcomes: Any, trial: Trial) -> tuple[BinaryOutcome, ...]:
     return tuple(chosen)
 
 
-def _check_entry(value: Any, name: str, measure: str, level: float) -> BinaryOutcome | Estimate:
+def _check_entry(value: Any, name: str, measure: str, level: float) -> _Entry:
     if isinstance(value, BinaryOutcome):
         return value
     if not isinstance(value, Estimate):
@@ -182,7 +186,7 @@ def _check_entry(value: Any, name: str, measure: str, level: float) -> BinaryOut
 
 def _check_subgroups(
     subgroups: Any, measure: str, level: float
-) -> list[tuple[str, BinaryOutcome | Estimate | dict[str, BinaryOutcome | Estimate]]]:
+) -> list[tuple[str, _Entry | dict[str, _Entry]]]:
     if subgroups is None:
         return []
     if not isinstance(subgroups, Mapping):
@@ -190,7 +194,7 @@ def _check_subgroups(
             f"`subgroups` must be a mapping of label to BinaryOutcome, Estimate or a mapping "
             f"of them, or None (got {type(subgroups).__name__})"
         )
-    checked: list[tuple[str, BinaryOutcome | Estimate | dict[str, BinaryOutcome | Estimate]]] = []
+    checked: list[tuple[str, _Entry | dict[str, _Entry]]] = []
     for key, value in subgroups.items():
         label = _check_label(key, f"each key of `subgroups` ({key!r})")
         where = f"`subgroups[{key!r}]`"
@@ -323,114 +327,6 @@ def _square_sides(information: Sequence[float | None]) -> list[float]:
         else:
             sides.append(max(small, large * math.sqrt(w / top)))
     return sides
-
-
-# -- the axis ------------------------------------------------------------------------------
-
-
-def _decimals(value: float) -> int:
-    """The fewest decimals (up to 6) that write ``value`` exactly."""
-    for digits in range(7):
-        if abs(round(value, digits) - value) <= 1e-9 * max(1.0, abs(value)):
-            return digits
-    return 6
-
-
-_SUPERSCRIPT = str.maketrans(
-    "-0123456789", "\u207b\u2070\u00b9\u00b2\u00b3\u2074\u2075\u2076\u2077\u2078\u2079"
-)
-
-
-def _tick_label(value: float, style: str) -> str:
-    exponent = round(math.log10(value)) if value > 0 else 0
-    if value > 0 and abs(exponent) > 3 and math.isclose(value, 10.0**exponent):
-        return "10" + str(exponent).translate(_SUPERSCRIPT)
-    return format_number(value, _decimals(value), style=style)
-
-
-def _log_ticks(low: float, high: float, symmetric: bool) -> list[float]:
-    """Readable ratio ticks covering [low, high] (which holds 1): 0.25 0.5 1 2 4 and the like.
-
-    Powers of two up to 8 either way, then 0.1 0.2 0.5 1 2 5 10, then whole decades (every
-    other or third decade past 10^3). With ``symmetric``, as far below 1 as above.
-    """
-    lo2, hi2 = math.floor(math.log2(low) + 1e-9), math.ceil(math.log2(high) - 1e-9)
-    if symmetric:
-        k = max(-lo2, hi2, 1)
-        lo2, hi2 = -k, k
-    if lo2 >= -3 and hi2 <= 3:
-        return [2.0**j for j in range(lo2, hi2 + 1)]
-    lo10, hi10 = math.floor(math.log10(low) + 1e-9), math.ceil(math.log10(high) - 1e-9)
-    if symmetric:
-        k = max(-lo10, hi10, 1)
-        lo10, hi10 = -k, k
-    if lo10 >= -1 and hi10 <= 1:
-        ticks = [m * 10.0**e for e in range(lo10, hi10) for m in (1.0, 2.0, 5.0)]
-        return [*ticks, 10.0**hi10]
-    step = max(1, math.ceil((hi10 - lo10) / 6))
-    lo10 = step * math.floor(lo10 / step)
-    hi10 = step * math.ceil(hi10 / step)
-    return [10.0**e for e in range(lo10, hi10 + 1, step)]
-
-
-def _linear_ticks(low: float, high: float, symmetric: bool) -> list[float]:
-    """Difference ticks: multiples of a step of 1, 2, 2.5 or 5 times a power of ten, at most
-    seven, covering [low, high] (which holds 0); with ``symmetric``, as far below 0 as above.
-    """
-    if symmetric:
-        low, high = -max(-low, high), max(-low, high)
-    span = high - low
-    power = 10.0 ** math.floor(math.log10(span / 6))
-    for step in (m * power for m in (1.0, 2.0, 2.5, 5.0, 10.0, 20.0)):
-        first, last = math.floor(low / step + 1e-9), math.ceil(high / step - 1e-9)
-        if last - first <= 6:
-            break
-    return [0.0 if k == 0 else k * step for k in range(first, last + 1)]
-
-
-def _axis_range(rows: Sequence[_Row], scale: float, ratio: bool) -> tuple[float, float]:
-    null = 1.0 if ratio else 0.0
-    values = [null]
-    for row in rows:
-        if row.estimate is None or math.isnan(row.estimate.estimate):
-            continue
-        for v in (row.estimate.estimate, *row.estimate.ci):
-            v *= scale
-            if math.isfinite(v) and (v > 0 or not ratio):
-                values.append(v)
-    low, high = min(values), max(values)
-    if ratio:
-        low, high = max(low, 1e-12), min(high, 1e12)
-        if low == high:  # only the null line: one step either way
-            low, high = 0.5, 2.0
-    elif low == high:
-        low, high = -1.0, 1.0
-    return low, high
-
-
-def _axis(
-    rows: Sequence[_Row], scale: float, ratio: bool, limits: tuple[float, float] | None
-) -> tuple[tuple[float, float], list[float]]:
-    """The axis limits and ticks: from the data, symmetric about the null, unless given."""
-    if limits is None:
-        low, high = _axis_range(rows, scale, ratio)
-        if ratio:
-            ticks = _log_ticks(low, high, symmetric=True)
-        else:
-            ticks = _linear_ticks(low, high, symmetric=True)
-        return (ticks[0], ticks[-1]), ticks
-    if ratio:
-        wide = _log_ticks(limits[0], limits[1], symmetric=False)
-    else:
-        wide = _linear_ticks(limits[0], limits[1], symmetric=False)
-    inside = [t for t in wide if limits[0] - 1e-9 <= t <= limits[1] + 1e-9]
-    return limits, inside or [1.0 if ratio else 0.0]
-
-
-def _null_fraction(limits: tuple[float, float], ratio: bool) -> float:
-    """Where the null line lies across the axis, from 0 (left) to 1 (right)."""
-    low, high = (math.log(v) for v in limits) if ratio else limits
-    return (0.0 - low) / (high - low)
 
 
 # -- the figure ----------------------------------------------------------------------------
@@ -600,7 +496,7 @@ def _draw(
     favours: tuple[str, str],
     limits: tuple[float, float] | None,
 ) -> Figure:
-    figure_class, ticker, transforms, width = _matplotlib()
+    figure_class, lines, ticker, transforms, width = _matplotlib()
     ratio = measure != "risk_difference"
     scale = 1.0 if ratio else 100.0
     digits = 2 if ratio else 1
@@ -646,7 +542,7 @@ def _draw(
         )
         return float(max(head, body))
 
-    limits, ticks = _axis(rows, scale, ratio, limits)
+    limits, ticks = axis_limits([r.estimate for r in rows], scale, ratio, limits)
     left, right = f"\u2190 {escape_text(favours[0])}", f"{escape_text(favours[1])} \u2192"
     indents = [_INDENT if r.indent else 0.0 for r in rows]
     w_label = column("label", labels, indents)
@@ -663,7 +559,7 @@ def _draw(
     x_treat = x_label + w_label + _GAP
     x_control = x_treat + w_treat + _GAP
     x_axis = x_control + w_control + _GAP
-    x_null = x_axis + _null_fraction(limits, ratio) * _AXIS
+    x_null = x_axis + null_fraction(limits, ratio) * _AXIS
     shift = max(0.0, left_w - (x_null - _PAD))
     x_label, x_treat, x_control = x_label + shift, x_treat + shift, x_control + shift
     x_axis += shift
@@ -703,7 +599,11 @@ def _draw(
         text(x_control + w_control / 2, y, headers["control"][line], ha="center", bold=True)
         text(x_est, y, headers["estimate"][line], bold=True)
         text(x_p, y, headers["p"][line], bold=True)
-    fig.add_artist(_rule(fig, x_label, fig_w - _PAD, rows_top + 0.01, inches))
+    fig.add_artist(
+        lines.Line2D(
+            [x_label, fig_w - _PAD], [rows_top + 0.01] * 2, transform=inches, lw=0.6, c="k"
+        )
+    )
 
     for i, row in enumerate(rows):
         y = rows_top - (i + 0.5) * _ROW
@@ -719,9 +619,9 @@ def _draw(
         ax.set_xscale("log")
     ax.set_xlim(*limits)
     ax.set_ylim(n - 0.5 if n else 0.5, -0.5)
-    ax.set_xticks(ticks, labels=[_tick_label(t, style) for t in ticks])
-    for tick_label in ax.get_xticklabels():
-        tick_label.set_parse_math(False)
+    ax.set_xticks(ticks, labels=[tick_label(t, style) for t in ticks])
+    for tick in ax.get_xticklabels():
+        tick.set_parse_math(False)
     ax.xaxis.set_minor_locator(ticker.NullLocator())
     ax.tick_params(axis="x", labelsize=_SMALL, length=3, width=0.6)
     ax.set_yticks([])
@@ -776,12 +676,6 @@ def _draw(
             **_LITERAL,
         )
     return fig
-
-
-def _rule(fig: Any, x0: float, x1: float, y: float, transform: Any) -> Any:
-    from matplotlib.lines import Line2D
-
-    return Line2D([x0, x1], [y, y], transform=transform, color="black", linewidth=0.6)
 
 
 def _interval(ax: Any, y: int, low: float, high: float, limits: tuple[float, float]) -> None:
