@@ -1,6 +1,6 @@
 """Figures (matplotlib, the ``rctkit[plot]`` extra): the forest plot of a trial's outcomes.
 
-:func:`forest_plot` returns a :class:`matplotlib.figure.Figure` built without pyplot.
+:func:`forest_plot` returns a ``matplotlib.figure.Figure`` built without pyplot.
 """
 
 from __future__ import annotations

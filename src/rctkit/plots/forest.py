@@ -1,7 +1,7 @@
 """The forest plot of a journal: the outcomes' counts, effects and p-values, with the axis.
 
-The figure is a :class:`matplotlib.figure.Figure` built directly, never through
-:mod:`matplotlib.pyplot`: drawing one does not import pyplot, choose or change a backend, or
+The figure is a ``matplotlib.figure.Figure`` built directly, never through
+``matplotlib.pyplot``: drawing one does not import pyplot, choose or change a backend, or
 leave a figure open in pyplot's registry. It shows in a notebook, and
 ``fig.savefig("forest.png")`` (or ``.svg``, ``.pdf``) writes it.
 """
@@ -410,13 +410,13 @@ def forest_plot(
     estimate ("not estimable") none; an interval beyond the axis ends in an arrow.
 
     *Methods.* Each outcome (and subgroup given as a BinaryOutcome) is summarised as the
-    report summarises it (:func:`~rctkit.report.summarise_outcome`): where a zero cell leaves
+    report summarises it (``rctkit.report.summarise_outcome``): where a zero cell leaves
     the default Wald interval undefined, a score interval is used instead (Koopman for the
     risk ratio, Miettinen-Nurminen for the odds ratio), its estimate is marked "*", and a
     footnote under the axis names the method. A method named in ``methods`` is kept as asked.
 
-    *pyplot.* The figure is a :class:`matplotlib.figure.Figure` made directly: pyplot is not
-    imported, :func:`matplotlib.use` is never called, the backend of a notebook or a script is
+    *pyplot.* The figure is a ``matplotlib.figure.Figure`` made directly: pyplot is not
+    imported, ``matplotlib.use()`` is never called, the backend of a notebook or a script is
     unchanged, and nothing is left in pyplot's registry (``plt.get_fignums()``). Close it with
     ``del fig``, not ``plt.close``.
 
