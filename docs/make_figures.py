@@ -22,9 +22,9 @@ def make_figures(directory: Path = STATIC) -> list[Path]:
     directory.mkdir(parents=True, exist_ok=True)
     path = directory / "consort_core.svg"
     path.write_text(consort_svg(example_trial()), encoding="utf-8")
+    # The forest plot in the report's Lancet style (the tutorial's numbers are in that style).
     forest = directory / "forest_core.svg"
-    figure = forest_plot(example_trial(), path=forest)
-    figure.clf()
+    forest_plot(example_trial(), style="lancet", path=forest)
     written = [path, forest]
     report = rk.report(example_trial(), style="lancet")
     for table in report.tables():
