@@ -283,3 +283,43 @@ def test_printed_numbers_round_trip_to_the_frame(style: str, which: str) -> None
         else:
             printed, half = _value(("0" + shown) if shown.startswith(".") else shown)
             assert abs(printed - test.pvalue) <= half * (1 + 1e-9)
+
+
+def test_json_and_csv_hold_the_frames_numbers() -> None:
+    """``--format json|csv``: the same records as ``to_frame`` at full precision, strict JSON
+    (an infinite limit is "inf", nan is null), and CSV that reads back."""
+    import csv
+    import io
+    import json
+
+    from rctkit.report import REPORT_COLUMNS
+    from rctkit.results import records_csv, records_json
+
+    report = rk.report(_woman(adverse_events=_participants_only()))
+    records = report.records()
+    document = json.loads(report.to_json())
+    assert document["title"] == "WOMAN" and document["arms"] == ["Tranexamic acid", "Placebo"]
+    assert len(document["results"]) == len(records)
+    for written, record in zip(document["results"], records, strict=True):
+        for key, value in record.items():
+            if isinstance(value, float) and math.isnan(value):
+                assert written[key] is None
+            else:
+                assert written[key] == value, key
+    rows = list(csv.DictReader(io.StringIO(report.to_csv())))
+    assert len(rows) == len(records)
+    for row, record in zip(rows, records, strict=True):
+        assert float(row["estimate"] or "nan") == pytest.approx(
+            record["estimate"] if record["estimate"] is not None else math.nan, nan_ok=True, rel=0
+        )
+        assert row["outcome"] == record["outcome"] and row["method"] == record["method"]
+    assert report.render("json") == report.to_json()
+    # an infinite limit (Katz with no events in an arm, asked for by name)
+    zero = _zero_cell_trial({"risk_ratio": "wald"})
+    with pytest.warns(rk.RctkitWarning):
+        records = zero.records()
+    text = records_json(records)
+    csv_text = records_csv(records, REPORT_COLUMNS)
+    rr = next(r for r in json.loads(text)["results"] if r["measure"] == "risk_ratio")
+    assert rr["conf_high"] == "inf"
+    assert ",inf," in csv_text

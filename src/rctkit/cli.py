@@ -54,7 +54,7 @@ from rctkit.errors import (
 from rctkit.formatting import STYLES, format_estimate, format_p
 from rctkit.io import example_trial, load_trial, read_trial_stream
 from rctkit.model import BinaryOutcome, Trial
-from rctkit.report import TrialReport
+from rctkit.report import RENDER_FORMATS, TrialReport
 from rctkit.results import MEASURE_LABELS
 
 __all__ = [
@@ -234,6 +234,8 @@ _EXTENSION_FORMATS = {
     ".html": "html",
     ".htm": "html",
     ".tex": "latex",
+    ".json": "json",
+    ".csv": "csv",
 }
 
 
@@ -343,7 +345,7 @@ def _parser() -> argparse.ArgumentParser:
         p.add_argument("--level", default="0.95", help="confidence level (default 0.95)")
         p.add_argument(
             "--format",
-            choices=("text", "md", "html", "latex"),
+            choices=RENDER_FORMATS,
             default=None,
             help="output format (default: from the --output file's extension, else text)",
         )

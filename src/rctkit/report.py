@@ -49,7 +49,7 @@ from rctkit.harms import (
 )
 from rctkit.model import Trial
 from rctkit.model.trial import register_report_builder
-from rctkit.results import Estimate, records_frame
+from rctkit.results import Estimate, records_csv, records_frame, records_json
 from rctkit.summary import (
     DEFAULT_METHODS,
     ZERO_CELL_METHODS,
@@ -65,6 +65,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = [
     "DEFAULT_METHODS",
+    "RENDER_FORMATS",
     "REPORT_COLUMNS",
     "ZERO_CELL_METHODS",
     "OutcomeSummary",
@@ -75,6 +76,9 @@ __all__ = [
 ]
 
 WIDTH = 88
+
+#: The formats :meth:`TrialReport.render` writes.
+RENDER_FORMATS = ("text", "md", "html", "latex", "json", "csv")
 
 #: The columns of :meth:`TrialReport.to_frame`, in order.
 REPORT_COLUMNS: tuple[str, ...] = (
@@ -517,14 +521,34 @@ class TrialReport:
             table.to_docx(document)
         document.save(os.fspath(path))
 
+    def to_json(self) -> str:
+        """The report's numbers as JSON: the trial's title, citation, arms and confidence
+        level, and ``results``, the :meth:`records` (strict JSON: nan is null, an infinite
+        limit "inf" or "-inf"; floats at full precision)."""
+        return records_json(
+            self.records(),
+            title=self.trial.title,
+            citation=self.trial.citation,
+            arms=[arm.name for arm in self.trial.arms],
+            confidence_level=self.confidence_level,
+        )
+
+    def to_csv(self) -> str:
+        """The report's numbers as CSV, one row per :meth:`records` entry with the columns
+        ``REPORT_COLUMNS`` (empty for none or nan, "inf" for an infinite limit)."""
+        return records_csv(self.records(), REPORT_COLUMNS)
+
     def render(self, fmt: str = "text") -> str:
-        """Render in ``fmt``: "text", "md", "html" or "latex"."""
-        fmt = check_choice(fmt, "format", ("text", "md", "html", "latex"))
+        """Render in ``fmt``: "text", "md", "html", "latex", or the numbers as "json" or
+        "csv"."""
+        fmt = check_choice(fmt, "format", RENDER_FORMATS)
         return {
             "text": self.to_text,
             "md": self.to_markdown,
             "html": self.to_html,
             "latex": self.to_latex,
+            "json": self.to_json,
+            "csv": self.to_csv,
         }[fmt]()
 
 

@@ -13,7 +13,10 @@ of each row's ``label`` and ``value``) are generated from them. Decorate result 
 
 from __future__ import annotations
 
+import csv
 import html
+import io
+import json
 import math
 from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal
@@ -83,6 +86,47 @@ def _pandas(what: str) -> Any:
             f'`pip install "rctkit[pandas]"` (or use to_dict(), which needs nothing)'
         ) from exc
     return pandas
+
+
+def _plain_value(value: object) -> object:
+    """A record's value for JSON: nan becomes None (null), an infinite float the string
+    "inf" or "-inf" (JSON has no infinity), anything else stays."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None if math.isnan(value) else ("inf" if value > 0 else "-inf")
+    return value
+
+
+def records_json(records: Sequence[Mapping[str, object]], **meta: object) -> str:
+    """``records`` as a JSON document ``{**meta, "results": [...]}``: strict JSON (no NaN or
+    Infinity tokens: nan is null, an infinite limit "inf" or "-inf"), floats at full
+    precision (Python's shortest round-tripping repr)."""
+    document = {
+        **{k: _plain_value(v) for k, v in meta.items()},
+        "results": [{k: _plain_value(v) for k, v in r.items()} for r in records],
+    }
+    return json.dumps(document, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+
+
+def records_csv(records: Sequence[Mapping[str, object]], columns: Sequence[str]) -> str:
+    """``records`` as CSV with a header of ``columns``: floats at full precision, None and
+    nan as empty fields, infinities as "inf" and "-inf" (no pandas needed)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(columns)
+    for record in records:
+        row = []
+        for name in columns:
+            value = record.get(name)
+            if value is None or (isinstance(value, float) and math.isnan(value)):
+                row.append("")
+            elif isinstance(value, float):
+                row.append(
+                    repr(value) if math.isfinite(value) else ("inf" if value > 0 else "-inf")
+                )
+            else:
+                row.append(str(value))
+        writer.writerow(row)
+    return out.getvalue()
 
 
 def records_frame(records: Sequence[Mapping[str, object]], columns: Sequence[str]) -> pd.DataFrame:
