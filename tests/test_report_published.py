@@ -323,3 +323,13 @@ def test_json_and_csv_hold_the_frames_numbers() -> None:
     rr = next(r for r in json.loads(text)["results"] if r["measure"] == "risk_ratio")
     assert rr["conf_high"] == "inf"
     assert ",inf," in csv_text
+
+
+@pytest.mark.parametrize(
+    ("style", "header"),
+    [("plain", "p"), ("lancet", "p"), ("nejm", "P"), ("bmj", "P"), ("jama", "P")],
+)
+def test_the_p_column_is_headed_as_the_journal_writes_it(style: str, header: str) -> None:
+    tables = rk.report(_woman(adverse_events=_participants_only()), style=style).tables()
+    assert tables[1].columns[-1] == header
+    assert f"{header} (exact)" in tables[2].columns

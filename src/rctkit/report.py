@@ -197,6 +197,11 @@ class TrialReport:
             show_total=show_total,
         )
 
+    @property
+    def _p_header(self) -> str:
+        """ "P" in the journals that print it capitalised (NEJM, BMJ, JAMA), else "p"."""
+        return "P" if self.style in ("nejm", "bmj", "jama") else "p"
+
     def _fmt(self, est: Estimate, *, scale: float = 1.0, digits: int = 2) -> str:
         """Estimate (low to high); a ratio's limit never rounds onto 1 (digits 2)."""
         low, high = est.ci
@@ -241,7 +246,7 @@ class TrialReport:
             f"Risk difference, % points ({pct})",
             f"Risk ratio ({pct})",
             f"Odds ratio ({pct})",
-            "p",
+            self._p_header,
         )
         rows = []
         primary = self.trial.primary_outcome
@@ -340,7 +345,7 @@ class TrialReport:
             f"{control.name}: participants, n (%)",
             f"Risk difference, % points ({pct})",
             f"Risk ratio ({pct})",
-            "p (exact)",
+            f"{self._p_header} (exact)",
             f"Rate ratio ({pct})",
         )
         rows = []
