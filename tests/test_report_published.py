@@ -333,3 +333,65 @@ def test_the_p_column_is_headed_as_the_journal_writes_it(style: str, header: str
     tables = rk.report(_woman(adverse_events=_participants_only()), style=style).tables()
     assert tables[1].columns[-1] == header
     assert f"{header} (exact)" in tables[2].columns
+
+
+ANALYSIS_FILE = """
+[trial]
+title = "Plan"
+
+[analysis]
+risk_difference = "wald"
+odds_ratio = "mn"
+test = "fisher"
+
+[[arms]]
+label = "A"
+role = "treatment"
+allocated = 218
+
+[[arms]]
+label = "B"
+role = "control"
+allocated = 216
+
+[[outcomes]]
+name = "Readmission"
+events = [64, 83]
+totals = [218, 216]
+"""
+
+
+def test_the_trial_files_analysis_chooses_the_methods() -> None:
+    from rctkit.io import parse_trial
+
+    trial = parse_trial(ANALYSIS_FILE)
+    assert trial.analysis == {"risk_difference": "wald", "odds_ratio": "mn", "test": "fisher"}
+    s = rk.report(trial).summaries()[0]
+    assert (s.risk_difference.method, s.odds_ratio.method, s.test.method) == (
+        "wald",
+        "mn",
+        "fisher",
+    )
+    # the caller's methods go over the plan
+    s = rk.report(trial, methods={"risk_difference": "newcombe"}).summaries()[0]
+    assert (s.risk_difference.method, s.odds_ratio.method) == ("newcombe", "mn")
+    bad = parse_trial(ANALYSIS_FILE.replace('"mn"', '"magic"'))
+    with pytest.raises(rk.InvalidInputError, match=r"`analysis\['odds_ratio'\]` must be one of"):
+        rk.report(bad)
+    with pytest.raises(rk.InvalidInputError, match=r"`analysis\.nnt` is not a known key"):
+        parse_trial(ANALYSIS_FILE.replace("test = ", "nnt = "))
+    with pytest.raises(rk.InvalidInputError, match=r"`analysis` keys must be among"):
+        rk.Trial(title="x", arms=trial.arms, analysis={"hazard": "cox"})
+
+
+def test_cli_method_option_goes_over_the_plan(tmp_path: Path) -> None:
+    from rctkit.cli import main
+
+    path = tmp_path / "plan.toml"
+    path.write_text(ANALYSIS_FILE, encoding="utf-8")
+    out = tmp_path / "out.txt"
+    assert main(["report", str(path), "--method", "rd=newcombe", "-o", str(out)]) == 0
+    text = out.read_text(encoding="utf-8")
+    assert "percentage points, newcombe" in text
+    assert "Odds ratio" in text and ", mn" in text
+    assert main(["report", str(path), "--method", "rd"]) == 2

@@ -214,6 +214,7 @@ def _report(args: argparse.Namespace) -> str:
         trial,
         style=args.style,
         confidence_level=level,
+        methods=_chosen_methods(args.method),
         percent_decimals=args.percent_decimals,
     )
     # A page on its own: the HTML the command line writes is a complete document.
@@ -224,6 +225,26 @@ def _report(args: argparse.Namespace) -> str:
         return text
     _write_output(output, text, force=args.force, trial=getattr(args, "trial", None))
     return ""
+
+
+#: The short names ``--method`` takes beside the measures' own.
+_MEASURE_SHORT = {"or": "odds_ratio", "rr": "risk_ratio", "rd": "risk_difference"}
+
+
+def _chosen_methods(given: Sequence[str] | None) -> dict[str, str]:
+    """``--method MEASURE=METHOD`` (repeatable; ``or``, ``rr``, ``rd`` or a measure's name,
+    or ``test``): the report's methods over the trial file's ``[analysis]``."""
+    chosen: dict[str, str] = {}
+    for item in given or ():
+        measure, sep, method = item.partition("=")
+        key = _MEASURE_SHORT.get(measure.strip().lower(), measure.strip().lower())
+        if not sep or not method.strip() or key not in (*_MEASURE_SHORT.values(), "test"):
+            raise InvalidInputError(
+                "`--method` must be MEASURE=METHOD with MEASURE one of or, rr, rd, odds_ratio, "
+                f"risk_ratio, risk_difference or test, like rd=newcombe (got {item!r})"
+            )
+        chosen[key] = method.strip()
+    return chosen
 
 
 #: The format an ``--output`` file's extension implies when ``--format`` is not given.
@@ -357,6 +378,13 @@ def _parser() -> argparse.ArgumentParser:
         )
         p.add_argument(
             "--force", action="store_true", help="let --output replace an existing file"
+        )
+        p.add_argument(
+            "--method",
+            action="append",
+            metavar="MEASURE=METHOD",
+            help="a method for a measure (or, rr, rd, test), e.g. rd=newcombe; repeatable; "
+            "over the trial file's [analysis]",
         )
 
     table = sub.add_parser(

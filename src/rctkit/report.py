@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from rctkit import effects
-from rctkit._engine import method_label
+from rctkit._engine import TEST_METHODS, method_label
 from rctkit._validation import (
     check_choice,
     check_confidence_level,
@@ -102,20 +102,21 @@ REPORT_COLUMNS: tuple[str, ...] = (
 )
 
 
-def _check_methods(methods: Any) -> dict[str, str]:
+def _check_methods(methods: Any, name: str = "methods") -> dict[str, str]:
     if not isinstance(methods, Mapping):
         raise InvalidInputError(
-            f"`methods` must be a mapping of measure to method (got {methods!r})"
+            f"`{name}` must be a mapping of measure to method (got {methods!r})"
         )
     unknown = set(methods) - set(DEFAULT_METHODS)
     if unknown:
         listed = ", ".join(f'"{k}"' for k in DEFAULT_METHODS)
         raise InvalidInputError(
-            f"`methods` keys must be among {listed} (got {sorted(unknown)[0]!r})"
+            f"`{name}` keys must be among {listed} (got {sorted(unknown)[0]!r})"
         )
     merged = {**DEFAULT_METHODS, **methods}
     for measure in ("odds_ratio", "risk_ratio", "risk_difference"):
-        check_choice(merged[measure], f"methods[{measure!r}]", effects.available_methods(measure))
+        check_choice(merged[measure], f"{name}[{measure!r}]", effects.available_methods(measure))
+    check_choice(merged["test"], f"{name}['test']", tuple(TEST_METHODS))
     # Kept as given (the defaults fill in later), so that a default can give way where the
     # data leave it undefined while a method the caller named is kept.
     return dict(methods)
@@ -141,7 +142,8 @@ class TrialReport:
     confidence_level : float, optional
         Default 0.95.
     methods : mapping, optional
-        Interval methods per measure and the test for p-values; see ``DEFAULT_METHODS``.
+        Interval methods per measure and the test for p-values, over the trial's own
+        ``analysis``; see ``DEFAULT_METHODS``.
     percent_decimals : int, optional
         Decimals of every percentage, from 0 to 6; default: the style's (0 in plain and BMJ,
         1 in Lancet, NEJM and JAMA).
@@ -179,12 +181,21 @@ class TrialReport:
     def _check_style(self, attribute: attrs.Attribute[str], value: str) -> None:
         check_choice(value, "style", STYLES)
 
+    def __attrs_post_init__(self) -> None:
+        _check_methods(self.trial.analysis, "analysis")  # the trial's plan names real methods
+
+    @property
+    def chosen(self) -> dict[str, str]:
+        """The methods named for this report: the trial's ``analysis`` (its plan), then
+        ``methods`` over it; the defaults fill in the rest."""
+        return {**self.trial.analysis, **self.methods}
+
     # -- the pieces ------------------------------------------------------------------------
 
     def summaries(self) -> list[OutcomeSummary]:
         """The crude estimates of every outcome, in the trial's order."""
         return [
-            summarise_outcome(o, confidence_level=self.confidence_level, methods=self.methods)
+            summarise_outcome(o, confidence_level=self.confidence_level, methods=self.chosen)
             for o in self.trial.outcomes
         ]
 
@@ -264,7 +275,7 @@ class TrialReport:
                     format_p(s.test.pvalue, style=self.style, prefix=False),
                 )
             )
-        m = {**DEFAULT_METHODS, **self.methods}
+        m = {**DEFAULT_METHODS, **self.chosen}
         notes = [
             f"Effects compare {treatment.name} with {control.name}. Intervals: risk difference "
             f"{m['risk_difference']}, risk ratio {m['risk_ratio']}, odds ratio "
@@ -398,7 +409,7 @@ class TrialReport:
             self.trial,
             style=self.style,
             confidence_level=self.confidence_level,
-            methods=self.methods,
+            methods=self.chosen,
             percent_decimals=self.percent_decimals,
         )
 
@@ -602,7 +613,7 @@ def render_text(
     lines.append(_row("", [treatment.name, control.name], widths))
     for row in report.consort_table().rows:  # counts formatted once, by the table
         lines.append(_row(row[0], list(row[1:]), widths))
-    m = {**DEFAULT_METHODS, **methods}
+    m = {**DEFAULT_METHODS, **report.chosen}
 
     def est(e: Estimate, scale: float = 1.0, digits: int = 2) -> str:
         low, high = e.ci

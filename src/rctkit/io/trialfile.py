@@ -35,7 +35,7 @@ from rctkit.model import (
     PublishedEstimate,
     Trial,
 )
-from rctkit.model.trial import Where, trial_problems
+from rctkit.model.trial import ANALYSIS_KEYS, Where, trial_problems
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -337,8 +337,15 @@ def _wrap(path: str, build: Any, *args: Any, **kwargs: Any) -> Any:
 
 def _build(doc: Mapping[str, Any]) -> Trial:
     _check_keys(
-        doc, {"trial", "enrolment", "arms", "outcomes", "adverse_events", "populations"}, ""
+        doc,
+        {"trial", "enrolment", "arms", "outcomes", "adverse_events", "populations", "analysis"},
+        "",
     )
+    analysis: dict[str, str] = {}
+    if "analysis" in doc:
+        table = _get(doc, "analysis", "", dict)
+        _check_keys(table, set(ANALYSIS_KEYS), "analysis.")
+        analysis = {key: _get(table, key, "analysis.", str) for key in table}
     meta = _get(doc, "trial", "", dict)
     _check_keys(meta, {"title", "citation"}, "trial.")
     title = _get(meta, "title", "trial.", str)
@@ -538,6 +545,7 @@ def _build(doc: Mapping[str, Any]) -> Trial:
         populations=tuple(populations),
         outcome_populations=outcome_populations,
         safety_population=safety,
+        analysis=analysis,
     )
 
 

@@ -190,6 +190,10 @@ def _check_enrolment(instance: object, attribute: attrs.Attribute[Any], value: o
         raise InvalidInputError(f"`enrolment` must be an Enrolment or None (got {value!r})")
 
 
+#: The measures (and "test") a trial's ``analysis`` may name a method for.
+ANALYSIS_KEYS = ("odds_ratio", "risk_ratio", "risk_difference", "test")
+
+
 def _population_tuple(value: Iterable[Population]) -> tuple[Population, ...]:
     return tuple(value)
 
@@ -230,6 +234,10 @@ class Trial:
         allocated) count as its limit.
     safety_population : str, optional
         The population the harms are counted over (see ``Trial.harms_denominators``).
+    analysis : mapping, optional
+        The methods the statistical analysis plan names, by measure (keys "odds_ratio",
+        "risk_ratio", "risk_difference" and "test"): the report uses them unless its caller
+        names others. The method names are checked when a report is made.
 
     Raises
     ------
@@ -250,6 +258,18 @@ class Trial:
     populations: tuple[Population, ...] = attrs.field(converter=_population_tuple, factory=tuple)
     outcome_populations: Mapping[str, str] = attrs.field(converter=_name_map, factory=dict)
     safety_population: str | None = None
+    analysis: Mapping[str, str] = attrs.field(converter=_name_map, factory=dict)
+
+    @analysis.validator
+    def _check_analysis(self, attribute: attrs.Attribute[Mapping[str, str]], value: Any) -> None:
+        for key, method in value.items():
+            if key not in ANALYSIS_KEYS:
+                listed = ", ".join(f'"{k}"' for k in ANALYSIS_KEYS)
+                raise InvalidInputError(f"`analysis` keys must be among {listed} (got {key!r})")
+            if not isinstance(method, str) or not method:
+                raise InvalidInputError(
+                    f"`analysis[{key!r}]` must be a method's name (got {method!r})"
+                )
 
     def __attrs_post_init__(self) -> None:
         problems = [
