@@ -395,3 +395,16 @@ def test_cli_method_option_goes_over_the_plan(tmp_path: Path) -> None:
     assert "percentage points, newcombe" in text
     assert "Odds ratio" in text and ", mn" in text
     assert main(["report", str(path), "--method", "rd"]) == 2
+
+
+def test_the_harms_table_names_its_risk_ratio_method() -> None:
+    """The harms risk ratio is Koopman's score interval (rctkit.harms.harms_rows), and the
+    table says so beside the risk difference's and the test's."""
+    records = (
+        rk.AdverseEvent("Seizure", "Tranexamic acid", participants=33, events=40),
+        rk.AdverseEvent("Seizure", "Placebo", participants=43, events=50),
+    )
+    report = rk.report(_woman(adverse_events=records))
+    assert report.harms()[0].risk_ratio is not None
+    assert report.harms()[0].risk_ratio.method == "koopman"  # type: ignore[union-attr]
+    assert "risk ratio: Koopman's score interval" in report.harms_table().notes[0]

@@ -385,7 +385,8 @@ class TrialReport:
         notes = [
             f"Participants: with at least one event, of {harms_population(self.trial)}. "
             "Risk difference: "
-            "Newcombe's hybrid score interval; p: Fisher's exact test; rate ratio: exact "
+            "Newcombe's hybrid score interval; risk ratio: Koopman's score interval; p: "
+            "Fisher's exact test; rate ratio: exact "
             "interval conditional on the total events. – : not reported or not estimable."
         ]
         notes.append(events_sentence(self.trial, self._count))
