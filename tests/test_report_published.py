@@ -408,3 +408,27 @@ def test_the_harms_table_names_its_risk_ratio_method() -> None:
     assert report.harms()[0].risk_ratio is not None
     assert report.harms()[0].risk_ratio.method == "koopman"  # type: ignore[union-attr]
     assert "risk ratio: Koopman's score interval" in report.harms_table().notes[0]
+
+
+def test_warnings_name_the_outcome_and_method_once_at_the_callers_line() -> None:
+    """A report of an outcome with no events in either arm warns about its chi-squared test
+    once, naming the outcome and the method, at the line that asked for the report; the
+    measures the report switched away from (Wald with a zero cell) do not warn."""
+    import warnings
+
+    nothing = rk.BinaryOutcome.from_counts(treatment=(0, 20), control=(0, 20), name="Stroke")
+    trial = rk.Trial(
+        title="W", arms=(rk.Arm("A", allocated=20), rk.Arm("B", allocated=20)), outcomes=(nothing,)
+    )
+    report = rk.report(trial)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        report.to_text()
+        report.to_markdown()
+        report.to_latex()
+    messages = [str(w.message) for w in caught]
+    assert messages == [
+        "outcome 'Stroke', test (chi2): the table has no events, or only events, in both arms "
+        "together: the chi-squared statistic is 0 and the p-value 1"
+    ]
+    assert caught[0].filename == __file__

@@ -24,8 +24,11 @@ def _stacklevel() -> int:
     level = 0
     try:
         while frame is not None:
-            filename = os.path.abspath(frame.f_code.co_filename)
-            if not filename.startswith(_SKIPPED):
+            name = frame.f_code.co_filename
+            # attrs' generated methods (a cached property's getter) are rctkit's too
+            if not name.startswith("<attrs generated") and not os.path.abspath(name).startswith(
+                _SKIPPED
+            ):
                 break
             frame = frame.f_back
             level += 1

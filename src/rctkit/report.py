@@ -8,6 +8,7 @@ and relative (risk ratio, odds ratio) effects side by side, as CONSORT 2025 asks
 
 from __future__ import annotations
 
+import functools
 import math
 import os
 import textwrap
@@ -193,11 +194,16 @@ class TrialReport:
     # -- the pieces ------------------------------------------------------------------------
 
     def summaries(self) -> list[OutcomeSummary]:
-        """The crude estimates of every outcome, in the trial's order."""
-        return [
+        """The crude estimates of every outcome, in the trial's order (computed once per
+        report, so each warning about them is raised once)."""
+        return list(self._summaries)
+
+    @functools.cached_property
+    def _summaries(self) -> tuple[OutcomeSummary, ...]:
+        return tuple(
             summarise_outcome(o, confidence_level=self.confidence_level, methods=self.chosen)
             for o in self.trial.outcomes
-        ]
+        )
 
     def _pct(self, events: int, total: int, *, show_total: bool = True) -> str:
         return format_percent(
@@ -406,13 +412,7 @@ class TrialReport:
 
     def to_text(self) -> str:
         """The report as plain text (what ``rctkit demo`` prints)."""
-        return render_text(
-            self.trial,
-            style=self.style,
-            confidence_level=self.confidence_level,
-            methods=self.chosen,
-            percent_decimals=self.percent_decimals,
-        )
+        return _text_of(self)
 
     def to_markdown(self) -> str:
         """The report as Markdown.
@@ -606,7 +606,13 @@ def render_text(
         methods=methods,
         percent_decimals=percent_decimals,
     )
+    return _text_of(report)
+
+
+def _text_of(report: TrialReport) -> str:
+    """The plain-text report of ``report``, from its own (computed once) estimates."""
     trial = report.trial
+    style, confidence_level = report.style, report.confidence_level
     treatment, control = trial.arms
     lines = [*report._heading(), ""]
     widths = [30, 16, 18]

@@ -7,14 +7,16 @@ with a zero cell) gives way to one that is defined, while a method the caller na
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import warnings
+from collections.abc import Callable, Mapping
 from types import MappingProxyType
-from typing import Any
+from typing import Any, TypeVar
 
 import attrs
 
-from rctkit import effects, hypothesis_tests
+from rctkit import _warnings, effects, hypothesis_tests
 from rctkit._validation import check_instance
+from rctkit.errors import RctkitWarning
 from rctkit.formatting import measure_name
 from rctkit.model import BinaryOutcome
 from rctkit.results import Estimate, TestResult
@@ -27,6 +29,8 @@ __all__ = [
     "methods_switched",
     "summarise_outcome",
 ]
+
+_T = TypeVar("_T")
 
 #: The interval methods the report uses unless told otherwise, and the test for p-values.
 DEFAULT_METHODS: Mapping[str, str] = {
@@ -80,16 +84,46 @@ def summarise_outcome(
     if "risk_ratio" not in methods and m["risk_ratio"] == "wald" and 0 in (a, c):
         m["risk_ratio"] = ZERO_CELL_METHODS["risk_ratio"]
     level = confidence_level
-    return OutcomeSummary(
+    said: dict[str, None] = {}  # each warning once, in order, naming outcome and method
+
+    def labelled(label: str, compute: Callable[[], _T]) -> _T:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", RctkitWarning)
+            result = compute()
+        for w in caught:
+            if issubclass(w.category, RctkitWarning):
+                said[f"outcome {outcome.name!r}, {label}: {w.message}"] = None
+            else:  # not rctkit's: passed on as it came
+                warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+        return result
+
+    summary = OutcomeSummary(
         outcome=outcome,
-        odds_ratio=effects.odds_ratio(outcome, method=m["odds_ratio"], confidence_level=level),
-        risk_ratio=effects.risk_ratio(outcome, method=m["risk_ratio"], confidence_level=level),
-        risk_difference=effects.risk_difference(
-            outcome, method=m["risk_difference"], confidence_level=level
+        odds_ratio=labelled(
+            f"odds ratio ({m['odds_ratio']})",
+            lambda: effects.odds_ratio(outcome, method=m["odds_ratio"], confidence_level=level),
         ),
-        test=hypothesis_tests.hypothesis_test(outcome, method=m["test"]),
-        fisher=hypothesis_tests.hypothesis_test(outcome, method="fisher"),
+        risk_ratio=labelled(
+            f"risk ratio ({m['risk_ratio']})",
+            lambda: effects.risk_ratio(outcome, method=m["risk_ratio"], confidence_level=level),
+        ),
+        risk_difference=labelled(
+            f"risk difference ({m['risk_difference']})",
+            lambda: effects.risk_difference(
+                outcome, method=m["risk_difference"], confidence_level=level
+            ),
+        ),
+        test=labelled(
+            f"test ({m['test']})",
+            lambda: hypothesis_tests.hypothesis_test(outcome, method=m["test"]),
+        ),
+        fisher=labelled(
+            "test (fisher)", lambda: hypothesis_tests.hypothesis_test(outcome, method="fisher")
+        ),
     )
+    for message in said:
+        _warnings.warn(message)
+    return summary
 
 
 def crude_beside(s: OutcomeSummary, published: Any) -> tuple[str, Estimate, float] | None:
