@@ -7,6 +7,9 @@ nothing.
 
 from __future__ import annotations
 
+import shutil
+import subprocess
+import tempfile
 from pathlib import Path
 
 import rctkit as rk
@@ -27,11 +30,65 @@ def make_figures(directory: Path = STATIC) -> list[Path]:
     forest_plot(example_trial(), style="lancet", path=forest)
     written = [path, forest]
     report = rk.report(example_trial(), style="lancet")
+    page = directory / "core_report.html"
+    page.write_text(report.to_html(standalone=True), encoding="utf-8")
+    picture = directory / "core_report_pdf.png"
+    _latex_picture(report, picture)
+    written += [page, picture]
     for table in report.tables():
         name = "core_" + table.caption.split(" ")[0].lower() + ".html"
         (directory / name).write_text(table.to_html(), encoding="utf-8")
         written.append(directory / name)
     return written
+
+
+def _latex_picture(report: rk.TrialReport, path: Path) -> None:
+    """The first page of the report's LaTeX, compiled by pdflatex and drawn by pdftoppm; a
+    picture saying so where either is missing (CI installs both)."""
+    pdflatex, pdftoppm = shutil.which("pdflatex"), shutil.which("pdftoppm")
+    if pdflatex is None or pdftoppm is None:
+        from matplotlib.figure import Figure
+
+        figure = Figure(figsize=(6, 1))
+        figure.text(0.5, 0.5, "(this picture needs pdflatex and pdftoppm)", ha="center")
+        figure.savefig(path)
+        return
+    document = "\n".join(
+        [
+            r"\documentclass{article}",
+            r"\usepackage[margin=2cm]{geometry}",
+            r"\usepackage{booktabs}",
+            r"\usepackage{tabularx}",
+            r"\begin{document}",
+            report.to_latex(),
+            r"\end{document}",
+        ]
+    )
+    with tempfile.TemporaryDirectory() as work:
+        tex = Path(work) / "report.tex"
+        tex.write_text(document, encoding="utf-8")
+        run = [pdflatex, "-interaction=nonstopmode", "-halt-on-error", "-no-shell-escape"]
+        subprocess.run([*run, tex.name], cwd=work, capture_output=True, timeout=300, check=True)
+        subprocess.run(
+            [
+                pdftoppm,
+                "-png",
+                "-r",
+                "90",
+                "-f",
+                "1",
+                "-l",
+                "1",
+                "-singlefile",
+                "report.pdf",
+                "page",
+            ],
+            cwd=work,
+            capture_output=True,
+            timeout=120,
+            check=True,
+        )
+        shutil.copyfile(Path(work) / "page.png", path)
 
 
 if __name__ == "__main__":

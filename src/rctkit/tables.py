@@ -253,7 +253,7 @@ class ReportTable:
         out.append(r"\bottomrule")
         out.append(r"\end{tabularx}")
         for note in self.notes:
-            out.append(rf"\par\footnotesize {esc(note)}")
+            out.append(rf"\par{{\raggedright\footnotesize {esc(note)}\par}}")
         out.append(r"\end{table}")
         return "\n".join(out) + "\n"
 
