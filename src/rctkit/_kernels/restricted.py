@@ -68,6 +68,19 @@ def _rd_cubic_root(
 _POLISH_STEPS = 100
 
 
+def _rd_newton_step(
+    s: FloatArray, d: FloatArray, fa: FloatArray, fn1: FloatArray, fc: FloatArray, fn2: FloatArray
+) -> FloatArray:
+    """One Newton step ``g / g'`` on the cubic in product form,
+    ``g(s) = s (1 - s)(a - n1 p1) + p1 (1 - p1)(c - n2 s)`` with ``p1 = s + d``."""
+    q1 = s + d
+    e1 = fa - fn1 * q1
+    e2 = fc - fn2 * s
+    g = s * (1.0 - s) * e1 + q1 * (1.0 - q1) * e2
+    dg = (1.0 - 2.0 * s) * e1 - fn1 * s * (1.0 - s) + (1.0 - 2.0 * q1) * e2
+    return np.asarray(g / (dg - fn2 * q1 * (1.0 - q1)))
+
+
 def _rd_polish(
     s: FloatArray, d: FloatArray, fa: FloatArray, fn1: FloatArray, fc: FloatArray, fn2: FloatArray
 ) -> FloatArray:
@@ -82,13 +95,8 @@ def _rd_polish(
     high = np.minimum(1.0 - d, 1.0)
     active = np.arange(s.size)
     for _ in range(_POLISH_STEPS):
-        x, q1 = s[active], s[active] + d[active]
-        e1 = fa[active] - fn1[active] * q1
-        e2 = fc[active] - fn2[active] * x
-        g = x * (1.0 - x) * e1 + q1 * (1.0 - q1) * e2
-        dg = (1.0 - 2.0 * x) * e1 - fn1[active] * x * (1.0 - x) + (1.0 - 2.0 * q1) * e2
-        dg = dg - fn2[active] * q1 * (1.0 - q1)
-        step = g / dg
+        x = s[active]
+        step = _rd_newton_step(x, d[active], fa[active], fn1[active], fc[active], fn2[active])
         ok = np.isfinite(step)
         new = np.where(ok, np.minimum(np.maximum(x - step, 0.0), high[active]), x)
         s[active] = new
@@ -124,12 +132,7 @@ def risk_difference_cells(
         np.broadcast_to(np.asarray(x, dtype=np.float64), shape) for x in (delta, fa, fn1, fc, fn2)
     )
     p1 = _rd_cubic_root(delta, fa, fn1, fc, fn2)
-    s = p1 - delta
-    r = 1.0 - s
-    e1, e2 = fa - fn1 * p1, fc - fn2 * s
-    g = s * r * e1 + p1 * (1.0 - p1) * e2
-    dg = (r - s) * e1 - fn1 * s * r + (1.0 - 2.0 * p1) * e2 - fn2 * p1 * (1.0 - p1)
-    step = g / dg
+    step = _rd_newton_step(p1 - delta, delta, fa, fn1, fc, fn2)
     low, high = np.maximum(delta, 0.0), np.minimum(1.0 + delta, 1.0)
     p1 = np.where(np.isfinite(step), np.minimum(np.maximum(p1 - step, low), high), p1)
     p2, q1 = p1 - delta, 1.0 - p1

@@ -176,7 +176,8 @@ def _risk_difference(
     a: IntArray, n1: IntArray, c: IntArray, n2: IntArray, level: float, mn: bool
 ) -> Interval:
     fa, fn1, fc, fn2 = as_float(a, n1, c, n2)
-    estimate = cross_difference(a, n1, c, n2) / (fn1 * fn2)
+    cross = cross_difference(a, n1, c, n2)
+    estimate = cross / (fn1 * fn2)
     k = _factor(fn1, fn2, mn)
     z = z_quantile(level)
     tc = z / math.sqrt(1.0 + z * z)
@@ -196,7 +197,7 @@ def _risk_difference(
         limits = _bracketed_root(
             _rd_bounded, params, x_in, f_in, x_out, f_out, guess, _XATOL_DIFFERENCE
         )
-        pvalue = _null_pvalue(fa, fn1, fc, fn2, k, cross_difference(a, n1, c, n2))
+        pvalue = _null_pvalue(fa, fn1, fc, fn2, k, cross)
     low, high = _halves(limits)
     return Interval(estimate, low, high, pvalue)
 
