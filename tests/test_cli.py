@@ -546,3 +546,12 @@ def test_an_explicit_format_wins_over_the_extension(tmp_path: Path) -> None:
     out = tmp_path / "r.html"
     assert main(["demo", "--format", "md", "-o", str(out)]) == 0
     assert not out.read_text(encoding="utf-8").startswith("<")
+
+
+def test_2x2_p_values_never_round_across_005() -> None:
+    from rctkit.cli import _p_digits
+
+    assert _p_digits(0.049996) == "0.049996"
+    assert _p_digits(0.0500004) == "0.05"  # at or above 0.05 either way
+    assert _p_digits(0.05391) == "0.05391"
+    assert _p_digits(0.04999999) == "0.04999999"

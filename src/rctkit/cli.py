@@ -182,8 +182,19 @@ def _two_by_two(args: argparse.Namespace) -> str:
             continue
         stat_ = "" if res.statistic is None else f"statistic {res.statistic:.4f}, "
         name = method_label("test", method)
-        lines.append(f"{'Test':<17}{method + ' ':<15}{stat_}p = {res.pvalue:.4g}  ({name})")
+        lines.append(f"{'Test':<17}{method + ' ':<15}{stat_}p = {_p_digits(res.pvalue)}  ({name})")
     return "\n".join(lines) + "\n"
+
+
+def _p_digits(pvalue: float) -> str:
+    """A p-value to four significant figures, with more where four would carry it across
+    0.05 (0.049996 is "0.049996", never "0.05")."""
+    digits = 4
+    text = f"{pvalue:.{digits}g}"
+    while digits < 17 and (float(text) < 0.05) != (pvalue < 0.05):
+        digits += 1
+        text = f"{pvalue:.{digits}g}"
+    return text
 
 
 def _methods(which: str) -> dict[str, list[str]]:
