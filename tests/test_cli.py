@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+import rctkit as rk
 from rctkit.cli import main
 
 
@@ -19,7 +20,8 @@ def test_demo_prints_core_numbers(capsys: pytest.CaptureFixture[str]) -> None:
         assert text in out
     assert "0.66 (95% CI 0.43 to 0.99)" in out  # the published adjusted estimate, as published
     assert "non-collapsible" in out
-    assert "29 events" in out and "42 events" in out
+    harms = next(line for line in out.splitlines() if line.startswith("Serious adverse events"))
+    assert harms.split() == ["Serious", "adverse", "events", "29", "42", "–"]
 
 
 def test_demo_lancet_style(capsys: pytest.CaptureFixture[str]) -> None:
@@ -41,10 +43,29 @@ def test_two_by_two_all_methods(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_warnings_go_to_stderr_plainly(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["2x2", "0/20", "5/20"]) == 0
+    assert main(["2x2", "0/20", "5/20", "--method", "or=wald"]) == 0
     err = capsys.readouterr().err
-    assert err.startswith("rctkit: warning: the table has a zero cell")
+    assert err.startswith("rctkit: warning: odds ratio (wald): the table has a zero cell")
     assert "Traceback" not in err
+
+
+def test_two_by_two_uses_the_library_defaults(capsys: pytest.CaptureFixture[str]) -> None:
+    """One default per measure (rk.DEFAULT_METHODS) in the 2x2 command as in the report: the
+    risk difference is Newcombe's, and a zero cell puts the score intervals in place of Wald's
+    (Woolf's and Katz's would be [0, inf]), with no warning; --method names another."""
+    assert main(["2x2", "64/218", "83/216"]) == 0
+    out = capsys.readouterr().out
+    outcome = rk.BinaryOutcome.from_counts(treatment=(64, 218), control=(83, 216))
+    rd = rk.risk_difference(outcome, method="newcombe")
+    assert f"Risk difference  newcombe       {rd.estimate:.4f} (95% CI {rd.ci.low:.4f}" in out
+    assert main(["2x2", "0/20", "5/20"]) == 0
+    captured = capsys.readouterr()
+    assert captured.err == ""
+    assert "Odds ratio       mn " in captured.out and "Risk ratio       koopman " in captured.out
+    assert main(["2x2", "64/218", "83/216", "--method", "rd=wald"]) == 0
+    assert "Risk difference  wald " in capsys.readouterr().out
+    assert main(["2x2", "64/218", "83/216", "--method", "rd=nope"]) == 2
+    assert main(["2x2", "64/218", "83/216", "--method", "rd=wald", "--methods", "all"]) == 2
 
 
 @pytest.mark.parametrize(

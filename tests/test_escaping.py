@@ -176,9 +176,10 @@ def test_text_shows_labels_on_one_line(label: str) -> None:
         assert shown(label) in text
     lines = report.to_text().splitlines()
     assert lines[:2] == [shown(label), shown(label)]  # the title and the citation
-    assert f"Primary outcome: {shown(label)}" in lines
+    assert any(line.startswith(f"{shown(label)} (primary)") for line in lines)
     for table in report.tables():
-        assert len(table.to_text().splitlines()) == 3 + len(table.rows) + len(table.notes)
+        blank = 1 if table.notes else 0  # a blank line between the body and the notes
+        assert len(table.to_text().splitlines()) == 3 + len(table.rows) + blank + len(table.notes)
 
 
 @pytest.mark.parametrize("label", ADVERSARIAL)

@@ -44,10 +44,10 @@ def test_core_risk_ratio_upper_limit_is_not_rounded_onto_one(
     assert 0.9965 < upper < 0.9975  # prints as 1.00 with two decimals: the old output
     assert main(["demo"]) == 0
     out = capsys.readouterr().out
-    assert "Risk ratio        0.76 (95% CI 0.59 to 0.997)" in out
+    assert "  Risk ratio (95% CI)                 0.76 (0.59 to 0.997)\n" in out
     assert "1.00)" not in out
     assert main(["demo", "--style", "lancet"]) == 0
-    assert "0·76 (95% CI 0·59–0·997)" in capsys.readouterr().out
+    assert "  Risk ratio (95% CI)                 0·76 (0·59–0·997)\n" in capsys.readouterr().out
 
 
 def test_report_tables_give_the_extra_digit_in_every_style() -> None:

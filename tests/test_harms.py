@@ -256,7 +256,10 @@ def _check_row_against_scalar_api(row: HarmsRow, level: float) -> None:
         outcome = rk.BinaryOutcome.from_counts(treatment=(p1, n1), control=(p2, n2))
         rd = rk.risk_difference(outcome, method="newcombe", confidence_level=level)
         assert _same(row.risk_difference, rd)
-        rr = rk.risk_ratio(outcome, method="koopman", confidence_level=level)
+        # The library's default risk ratio (Katz's log), and Koopman's score interval where
+        # an arm has no participant with the event (Katz's is then [0, inf]).
+        rr_method = "koopman" if 0 in (p1, p2) else "wald"
+        rr = rk.risk_ratio(outcome, method=rr_method, confidence_level=level)
         assert _same(row.risk_ratio, rr)
         assert row.pvalue == rk.hypothesis_test(outcome, method="fisher").pvalue
     else:
@@ -279,6 +282,18 @@ def test_harms_rows_equal_the_scalar_functions(level: float) -> None:
     assert keys == sorted(keys)
     for row in rows:
         _check_row_against_scalar_api(row, level)
+    assert {r.risk_ratio.method for r in rows if r.risk_ratio is not None} == {"wald", "koopman"}
+
+
+def test_a_named_risk_ratio_method_is_used_for_every_row() -> None:
+    trial = _random_trial(100, seed=3)
+    rows = harms_rows(trial, rr_method="koopman", rd_method="wald")
+    ratios = [r.risk_ratio for r in rows if r.risk_ratio is not None]
+    differences = [r.risk_difference for r in rows if r.risk_difference is not None]
+    assert ratios and {e.method for e in ratios} == {"koopman"}
+    assert {e.method for e in differences} == {"wald"}
+    with pytest.raises(rk.InvalidInputError, match="rr_method"):
+        harms_rows(trial, rr_method="newcombe")
 
 
 def test_harms_rows_of_20000_records_complete() -> None:

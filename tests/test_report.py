@@ -181,3 +181,27 @@ def test_trial_report_is_deprecated() -> None:
 def test_report_table_checks_row_width() -> None:
     with pytest.raises(rk.InvalidInputError, match=r"`rows\[0\]` must have one cell per column"):
         ReportTable("x", ("a", "b", "c"), [("1", "2")])
+
+
+@pytest.mark.parametrize("style", ["plain", "lancet", "nejm", "bmj", "jama"])
+def test_one_rendering_path_prints_each_number_alike(style: str) -> None:
+    """Issue 11: the text and the Markdown printed the same report differently (the Lancet
+    p "p = 0.0438" in one, "p=0·0438" in the other). Every format is now a writer of one
+    ReportDocument: each cell and note of every table appears verbatim in the text, the
+    Markdown and the HTML (each through its own escaper, here all plain characters)."""
+    from rctkit.trialfile import example_trial
+
+    report = rk.report(example_trial(), style=style)
+    text = report.to_text()
+    flat = " ".join(text.split())  # notes are wrapped at 88 characters
+    markdown, html = report.to_markdown(), report.to_html()
+    for table in report.tables():
+        for row in table.rows:
+            for cell in row:
+                assert cell in text and cell in markdown and cell in html, cell
+        for note in table.notes:
+            assert " ".join(note.split()) in flat
+            assert note in markdown and note.replace("'", "&#x27;") in html
+    published = "p=0·0438" if style == "lancet" else None
+    if published:
+        assert published in flat and published in markdown and published in html

@@ -49,10 +49,13 @@ from rctkit.results import (
     TestResult,
 )
 from rctkit.strata import cmh_test, homogeneity_test, mantel_haenszel, strata_from_arrays
+from rctkit.summary import DEFAULT_METHODS, ZERO_CELL_METHODS
 from rctkit.tidy import compare_methods
 
 __all__ = [
+    "DEFAULT_METHODS",
     "MAX_COUNT",
+    "ZERO_CELL_METHODS",
     "AdjustedEstimate",
     "AdverseEvent",
     "Arm",

@@ -9,6 +9,7 @@ therefore has one implementation and one set of rules, whichever way it is calle
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from types import MappingProxyType
 from typing import Any, Literal, cast
 
 import numpy as np
@@ -33,6 +34,37 @@ EFFECT_METHODS: Mapping[str, Mapping[str, EffectKernel]] = registry.EFFECT_METHO
 
 #: The hypothesis tests, with the alternatives each defines.
 TEST_METHODS: Mapping[str, tuple[str, ...]] = registry.TEST_ALTERNATIVES
+
+#: The one default method per measure of every entry point that picks a method for the
+#: caller: the report, its tables and ``to_frame``, the harms table, the forest plot, the
+#: command line's ``report``, ``demo`` and ``2x2``; and the test behind the report's p-values.
+#: The number needed to treat has no method of its own: its interval is the reciprocal of the
+#: risk difference's, so :func:`rctkit.number_needed_to_treat` defaults to the same
+#: ``"newcombe"``. The one exception is :func:`rctkit.risk_difference`, whose signature
+#: default ``"wald"`` is fixed by the public API contract; a report names every method it used.
+DEFAULT_METHODS: Mapping[str, str] = MappingProxyType(
+    {"odds_ratio": "wald", "risk_ratio": "wald", "risk_difference": "newcombe", "test": "chi2"}
+)
+
+#: The interval used instead of a *default* Wald interval that a zero cell leaves undefined
+#: (Woolf's and Katz's intervals are then [0, inf] with p = 1); a method the caller names is
+#: always kept as named.
+ZERO_CELL_METHODS: Mapping[str, str] = MappingProxyType(
+    {"odds_ratio": "mn", "risk_ratio": "koopman"}
+)
+
+
+def wald_undefined(measure: str, a: Any, n1: Any, c: Any, n2: Any) -> np.ndarray:
+    """Where Wald's interval of ``measure`` is undefined: a zero cell for the odds ratio
+    (events or non-events in either arm), no events in an arm for the risk ratio; never for
+    the risk difference. Broadcasts over arrays of tables."""
+    a, n1, c, n2 = (np.asarray(x) for x in (a, n1, c, n2))
+    if measure == "odds_ratio":
+        return np.asarray((a == 0) | (a == n1) | (c == 0) | (c == n2))
+    if measure == "risk_ratio":
+        return np.asarray((a == 0) | (c == 0))
+    return np.zeros(np.broadcast(a, n1, c, n2).shape, dtype=bool)
+
 
 #: The tests whose cost is checked for the whole batch (method -> test family).
 UNCONDITIONAL_TESTS: Mapping[str, str] = {

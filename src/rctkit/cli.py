@@ -51,11 +51,12 @@ from rctkit.errors import (
     RctkitError,
     RctkitWarning,
 )
-from rctkit.formatting import STYLES, format_estimate, format_p
+from rctkit.formatting import STYLES, format_estimate, format_p, format_percent
 from rctkit.io import example_trial, load_trial, read_trial_stream
 from rctkit.model import BinaryOutcome, Trial
 from rctkit.report import RENDER_FORMATS, TrialReport
 from rctkit.results import MEASURE_LABELS
+from rctkit.summary import DEFAULT_METHODS, check_methods, summarise_outcome
 
 __all__ = [
     "EXIT_INPUT_ERROR",
@@ -157,24 +158,37 @@ def _two_by_two(args: argparse.Namespace) -> str:
         outcome = BinaryOutcome.from_counts(treatment=treatment, control=control)
     except InvalidInputError as exc:
         raise InvalidInputError(str(exc).replace("`treatment`: ", "`treatment` ")) from None
-    methods = _methods(args.methods)
+    chosen = check_methods(_chosen_methods(args.method), "--method")
+    if args.methods == "all" and chosen:
+        raise InvalidInputError("`--method` and `--methods all` exclude each other")
     lines = [f"{'':<12}{'Events':>8}{'Total':>8}{'Risk':>9}"]
     for label, (e, n) in (("Treatment", treatment), ("Control", control)):
-        lines.append(f"{label:<12}{e:>8}{n:>8}{100 * e / n:>8.1f}%")
+        risk = format_percent(e, n, decimals=1, show_total=False).split("(")[-1].rstrip(")")
+        lines.append(f"{label:<12}{e:>8}{n:>8}{risk:>9}")
     lines.append("")
-    for measure in ("odds_ratio", "risk_ratio", "risk_difference"):
-        label = MEASURE_LABELS[measure]
-        for method in methods[measure]:
-            est = getattr(effects, measure)(outcome, method=method, confidence_level=level)
-            null = 0.0 if measure == "risk_difference" else 1.0
-            text = format_estimate(
-                est.estimate, est.ci.low, est.ci.high, 4, level=level, null=null
-            )
-            p = "" if est.pvalue is None else f"  {format_p(est.pvalue)}"
-            name = method_label(measure, method)
-            lines.append(f"{label:<17}{method + ' ':<15}{text}{p}  ({name})")
+    if args.methods == "all":
+        estimates = [
+            getattr(effects, measure)(outcome, method=method, confidence_level=level)
+            for measure in ("odds_ratio", "risk_ratio", "risk_difference")
+            for method in batch.EFFECT_METHODS[measure]
+        ]
+        tests = list(batch.TEST_METHODS)
+    else:
+        # The library's one default per measure (rctkit.DEFAULT_METHODS), as the report
+        # chooses it: a default that a zero cell leaves undefined gives way to the score
+        # interval; a method named with --method is kept.
+        s = summarise_outcome(outcome, confidence_level=level, methods=chosen)
+        estimates = [s.odds_ratio, s.risk_ratio, s.risk_difference]
+        tests = list(dict.fromkeys([chosen.get("test", DEFAULT_METHODS["test"]), "fisher"]))
+    for est in estimates:
+        measure = est.measure
+        null = 0.0 if measure == "risk_difference" else 1.0
+        text = format_estimate(est.estimate, est.ci.low, est.ci.high, 4, level=level, null=null)
+        p = "" if est.pvalue is None else f"  {format_p(est.pvalue)}"
+        name = method_label(measure, est.method)
+        lines.append(f"{MEASURE_LABELS[measure]:<17}{est.method + ' ':<15}{text}{p}  ({name})")
     lines.append("")
-    for method in methods["tests"]:
+    for method in tests:
         try:
             res = hypothesis_tests.hypothesis_test(outcome, method=method)
         except CostLimitError as exc:  # a test that is not computed for this table (too large)
@@ -195,19 +209,6 @@ def _p_digits(pvalue: float) -> str:
         digits += 1
         text = f"{pvalue:.{digits}g}"
     return text
-
-
-def _methods(which: str) -> dict[str, list[str]]:
-    if which == "all":
-        chosen = {m: list(batch.EFFECT_METHODS[m]) for m in batch.EFFECT_METHODS}
-        chosen["tests"] = list(batch.TEST_METHODS)
-        return chosen
-    return {
-        "odds_ratio": ["wald"],
-        "risk_ratio": ["wald"],
-        "risk_difference": ["wald"],
-        "tests": ["chi2", "fisher"],
-    }
 
 
 def _report(args: argparse.Namespace) -> str:
@@ -404,6 +405,13 @@ def _parser() -> argparse.ArgumentParser:
     table.add_argument("treatment", metavar="EVENTS/TOTAL", help="treatment arm, e.g. 64/218")
     table.add_argument("control", metavar="EVENTS/TOTAL", help="control arm, e.g. 83/216")
     table.add_argument("--level", default="0.95", help="confidence level (default 0.95)")
+    table.add_argument(
+        "--method",
+        action="append",
+        metavar="MEASURE=METHOD",
+        help="a method for a measure (or, rr, rd, test), e.g. rd=wald; repeatable; "
+        "default: rctkit.DEFAULT_METHODS",
+    )
     table.add_argument(
         "--methods",
         choices=("default", "all"),

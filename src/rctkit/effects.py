@@ -169,7 +169,10 @@ def risk_difference(
         correction; ``"agresti-caffo"``: Wald on the table with one event and one non-event
         added to each arm; ``"newcombe"``: Newcombe's hybrid score (Wilson) interval;
         ``"newcombe-cc"``: the same with continuity-corrected Wilson limits; ``"mee"``: Mee's
-        score interval; ``"mn"``: Miettinen-Nurminen score interval.
+        score interval; ``"mn"``: Miettinen-Nurminen score interval. The default here is
+        fixed by the public API; the report, the command line and
+        :func:`~rctkit.number_needed_to_treat` use Newcombe's (:data:`rctkit.DEFAULT_METHODS`),
+        so pass ``method="newcombe"`` for the report's interval.
     confidence_level : float, optional
         Strictly between 0 and 1; default 0.95.
 

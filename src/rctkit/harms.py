@@ -187,14 +187,23 @@ def _arm_record(records: Sequence[AdverseEvent], label: str) -> AdverseEvent | N
     return found[0] if found else None
 
 
-def _check_harms_args(trial: Any, confidence_level: Any, rd_method: Any) -> tuple[float, str]:
+def _check_harms_args(
+    trial: Any, confidence_level: Any, rd_method: Any, rr_method: Any
+) -> tuple[float, str, str | None]:
     if not isinstance(trial, Trial):
         raise InvalidInputError(f"`trial` must be a Trial (got {type(trial).__name__})")
     level = _validation.check_confidence_level(confidence_level)
-    method = _validation.check_choice(
+    if rd_method is None:
+        rd_method = _engine.DEFAULT_METHODS["risk_difference"]
+    rd = _validation.check_choice(
         rd_method, "rd_method", _engine.EFFECT_METHODS["risk_difference"]
     )
-    return level, method
+    rr = (
+        None
+        if rr_method is None
+        else _validation.check_choice(rr_method, "rr_method", _engine.EFFECT_METHODS["risk_ratio"])
+    )
+    return level, rd, rr
 
 
 def _participants_within(record: AdverseEvent, total: int, which: str) -> None:
@@ -207,7 +216,11 @@ def _participants_within(record: AdverseEvent, total: int, which: str) -> None:
 
 
 def harms_rows(
-    trial: Trial, *, confidence_level: float = 0.95, rd_method: str = "newcombe"
+    trial: Trial,
+    *,
+    confidence_level: float = 0.95,
+    rd_method: str | None = None,
+    rr_method: str | None = None,
 ) -> list[HarmsRow]:
     """Summarise the trial's adverse events, one row per term, sorted by category then term.
 
@@ -222,13 +235,20 @@ def harms_rows(
     confidence_level : float, optional
         The level of every interval (default 0.95).
     rd_method : str, optional
-        The risk-difference interval (default ``"newcombe"``); any risk-difference method.
+        The risk-difference interval; any risk-difference method. Default: the library's
+        default (:data:`rctkit.DEFAULT_METHODS`, Newcombe's hybrid score).
+    rr_method : str, optional
+        The risk-ratio interval; any risk-ratio method. Default: the library's default
+        (Katz's log, ``"wald"``), and, for a term with no participants with the event in an
+        arm, where that interval is undefined, Koopman's score interval instead
+        (:data:`rctkit.ZERO_CELL_METHODS`); each row's :class:`~rctkit.Estimate` names the
+        method it used. A method named here is used for every row.
 
     Returns
     -------
     list of HarmsRow
-        The risk ratio uses Koopman's score interval, the p-value Fisher's exact test, and
-        the rate ratio the exact conditional interval of :func:`rate_ratio`.
+        The p-value is Fisher's exact test, and the rate ratio the exact conditional interval
+        of :func:`rate_ratio`.
 
     Raises
     ------
@@ -243,7 +263,7 @@ def harms_rows(
     each comparison runs once over all terms as arrays (the same kernels as the scalar
     functions, so every number equals theirs); 20,000 records take about a second.
     """
-    level, method = _check_harms_args(trial, confidence_level, rd_method)
+    level, method, rr_chosen = _check_harms_args(trial, confidence_level, rd_method, rr_method)
     treatment, control = trial.arms
     if trial.safety_population is not None:
         which: tuple[str, ...] = (f"population {trial.safety_population!r}",) * 2
@@ -285,7 +305,7 @@ def harms_rows(
             t1, t2 = float(t_rec.exposure), float(c_rec.exposure)
             _exposure_ratio(t1, t2, f"adverse event {key[1]!r}: ")
             rated[i] = (t_rec.events, c_rec.events, t1, t2)
-    comparisons = _comparisons(compared, totals, level, method)
+    comparisons = _comparisons(compared, totals, level, method, rr_chosen)
     rates = _rates(rated, level)
     rows = []
     for i, (category, term) in enumerate(keys):
@@ -331,6 +351,7 @@ def _comparisons(
     totals: tuple[int, int],
     level: float,
     rd_method: str,
+    rr_method: str | None,
 ) -> dict[int, tuple[Estimate, Estimate, float]]:
     """RD, RR and Fisher's p of the compared terms, each computed once over all of them."""
     if not compared:
@@ -341,10 +362,28 @@ def _comparisons(
     n2 = np.full_like(c, totals[1])
     tables = (a, n1, c, n2)
     rd = _estimates(_engine.estimate_tables("risk_difference", tables, rd_method, level), level)
-    rr_method = "koopman" if "koopman" in _engine.EFFECT_METHODS["risk_ratio"] else "wald"
-    rr = _estimates(_engine.estimate_tables("risk_ratio", tables, rr_method, level), level)
+    rr: list[Estimate | None] = [None] * a.size
+    groups = [(np.arange(a.size), rr_method)]
+    if rr_method is None:  # the default, with the score interval where Wald's is undefined
+        default = _engine.DEFAULT_METHODS["risk_ratio"]
+        undefined = _engine.wald_undefined("risk_ratio", *tables)
+        if default != "wald" or not undefined.any():
+            undefined[:] = False
+        instead = _engine.ZERO_CELL_METHODS["risk_ratio"]
+        groups = [(np.flatnonzero(~undefined), default), (np.flatnonzero(undefined), instead)]
+    for where, method in groups:
+        if where.size:
+            sub = (a[where], n1[where], c[where], n2[where])
+            found = _engine.estimate_tables("risk_ratio", sub, str(method), level)
+            for j, est in zip(where.tolist(), _estimates(found, level), strict=True):
+                rr[j] = est
     fisher = _engine.test_tables(tables, "fisher", "two-sided").pvalue
-    return {i: (rd[j], rr[j], float(fisher[j])) for j, i in enumerate(compared)}
+    return {i: (rd[j], _present(rr[j]), float(fisher[j])) for j, i in enumerate(compared)}
+
+
+def _present(est: Estimate | None) -> Estimate:
+    assert est is not None  # every compared row is in one of the groups
+    return est
 
 
 def _rates(rated: dict[int, tuple[int, int, float, float]], level: float) -> dict[int, Estimate]:

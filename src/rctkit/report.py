@@ -9,17 +9,14 @@ and relative (risk ratio, odds ratio) effects side by side, as CONSORT 2025 asks
 from __future__ import annotations
 
 import functools
-import math
 import os
-import textwrap
 from collections.abc import Mapping
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from rctkit import effects
-from rctkit._engine import TEST_METHODS, method_label
+from rctkit._engine import method_label
 from rctkit._validation import (
     check_choice,
     check_confidence_level,
@@ -29,9 +26,6 @@ from rctkit._validation import (
 from rctkit.errors import InvalidInputError
 from rctkit.formatting import (
     STYLES,
-    escape_html,
-    escape_markdown,
-    escape_text,
     format_ci,
     format_count,
     format_estimate,
@@ -43,7 +37,6 @@ from rctkit.formatting import (
 )
 from rctkit.harms import (
     HarmsRow,
-    event_totals,
     events_sentence,
     harms_population,
     harms_rows,
@@ -55,11 +48,12 @@ from rctkit.summary import (
     DEFAULT_METHODS,
     ZERO_CELL_METHODS,
     OutcomeSummary,
+    check_methods,
     crude_beside,
     methods_switched,
     summarise_outcome,
 )
-from rctkit.tables import STANDALONE_STYLESHEET, ReportTable
+from rctkit.tables import TEXT_WIDTH, ReportDocument, ReportTable
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -76,7 +70,7 @@ __all__ = [
     "summarise_outcome",
 ]
 
-WIDTH = 88
+WIDTH = TEXT_WIDTH
 
 #: The formats :meth:`TrialReport.render` writes.
 RENDER_FORMATS = ("text", "md", "html", "latex", "json", "csv")
@@ -101,26 +95,6 @@ REPORT_COLUMNS: tuple[str, ...] = (
     "control_events",
     "control_total",
 )
-
-
-def _check_methods(methods: Any, name: str = "methods") -> dict[str, str]:
-    if not isinstance(methods, Mapping):
-        raise InvalidInputError(
-            f"`{name}` must be a mapping of measure to method (got {methods!r})"
-        )
-    unknown = set(methods) - set(DEFAULT_METHODS)
-    if unknown:
-        listed = ", ".join(f'"{k}"' for k in DEFAULT_METHODS)
-        raise InvalidInputError(
-            f"`{name}` keys must be among {listed} (got {sorted(unknown)[0]!r})"
-        )
-    merged = {**DEFAULT_METHODS, **methods}
-    for measure in ("odds_ratio", "risk_ratio", "risk_difference"):
-        check_choice(merged[measure], f"{name}[{measure!r}]", effects.available_methods(measure))
-    check_choice(merged["test"], f"{name}['test']", tuple(TEST_METHODS))
-    # Kept as given (the defaults fill in later), so that a default can give way where the
-    # data leave it undefined while a method the caller named is kept.
-    return dict(methods)
 
 
 def _check_trial(trial: Any) -> Trial:
@@ -173,7 +147,7 @@ class TrialReport:
     trial: Trial = attrs.field(converter=_check_trial)
     style: str = attrs.field(default="plain")
     confidence_level: float = attrs.field(default=0.95, converter=check_confidence_level)
-    methods: Mapping[str, str] = attrs.field(factory=dict, converter=_check_methods)
+    methods: Mapping[str, str] = attrs.field(factory=dict, converter=check_methods)
     percent_decimals: int | None = attrs.field(
         default=None, converter=check_percent_decimals, kw_only=True
     )
@@ -183,7 +157,7 @@ class TrialReport:
         check_choice(value, "style", STYLES)
 
     def __attrs_post_init__(self) -> None:
-        _check_methods(self.trial.analysis, "analysis")  # the trial's plan names real methods
+        check_methods(self.trial.analysis, "analysis")  # the trial's plan names real methods
 
     @property
     def chosen(self) -> dict[str, str]:
@@ -283,10 +257,11 @@ class TrialReport:
             )
         m = {**DEFAULT_METHODS, **self.chosen}
         notes = [
-            f"Effects compare {treatment.name} with {control.name}. Intervals: risk difference "
-            f"{m['risk_difference']}, risk ratio {m['risk_ratio']}, odds ratio "
-            f"{m['odds_ratio']}; p from {method_label('test', m['test'])}. Crude "
-            "estimates from the counts."
+            f"Effects compare {treatment.name} with {control.name}. Intervals: risk "
+            f"difference, {method_label('risk_difference', m['risk_difference'])}; risk ratio, "
+            f"{method_label('risk_ratio', m['risk_ratio'])}; odds ratio, "
+            f"{method_label('odds_ratio', m['odds_ratio'])}; p from "
+            f"{method_label('test', m['test'])}. Crude estimates from the counts."
         ]
         named = [
             f"{s.outcome.name}: {population.name} ({population.treatment} vs {population.control})"
@@ -343,18 +318,31 @@ class TrialReport:
         )
         return (
             f"{s.outcome.name}: the paper reports {measure} {pub}{p}; rctkit reports the crude "
-            f"{name.replace('_', ' ')} {crude} ({est.method}) from the counts. {published.note}"
+            f"{name.replace('_', ' ')} {crude} ({method_label(name, est.method)}) from the "
+            f"counts. {published.note}"
         )
 
     def harms(self) -> list[HarmsRow]:
         """The adverse-event rows (see :func:`rctkit.harms.harms_rows`)."""
-        return harms_rows(self.trial, confidence_level=self.confidence_level)
+        return list(self._harms)
+
+    @functools.cached_property
+    def _harms(self) -> tuple[HarmsRow, ...]:
+        chosen = self.chosen
+        return tuple(
+            harms_rows(
+                self.trial,
+                confidence_level=self.confidence_level,
+                rd_method=chosen.get("risk_difference"),
+                rr_method=chosen.get("risk_ratio"),
+            )
+        )
 
     def harms_table(self) -> ReportTable:
         """Adverse events: events and participants per arm, RD, RR, exact p, rate ratio."""
         treatment, control = self.trial.arms
         pct = f"{100 * self.confidence_level:g}% CI"
-        columns = (
+        columns: tuple[str, ...] = (
             "Adverse event",
             f"{treatment.name}: events",
             f"{treatment.name}: participants, n (%)",
@@ -388,13 +376,38 @@ class TrialReport:
             )
             cells.append("–" if r.rate_ratio is None else self._fmt(r.rate_ratio))
             rows.append(tuple(cells))
-        notes = [
-            f"Participants: with at least one event, of {harms_population(self.trial)}. "
-            "Risk difference: "
-            "Newcombe's hybrid score interval; risk ratio: Koopman's score interval; p: "
-            "Fisher's exact test; rate ratio: exact "
-            "interval conditional on the total events. – : not reported or not estimable."
+        harms = self.harms()
+        # Columns that no adverse event fills are left out (every format alike): events and
+        # the rate ratio when only participants are given, the comparisons when only events.
+        has_events = any(x is not None for r in harms for x in r.events)
+        has_participants = any(x is not None for r in harms for x in r.participants)
+        keep = [0]
+        keep += [1, 3, 8] if has_events else []
+        keep += [2, 4, 5, 6, 7] if has_participants else []
+        keep.sort()
+        columns = tuple(columns[j] for j in keep)
+        rows = [tuple(row[j] for j in keep) for row in rows]
+        rd_method = self.chosen.get("risk_difference", DEFAULT_METHODS["risk_difference"])
+        rr_default = self.chosen.get("risk_ratio", DEFAULT_METHODS["risk_ratio"])
+        switched = [
+            r.term for r in harms if r.risk_ratio is not None and r.risk_ratio.method != rr_default
         ]
+        said = []
+        if has_participants:
+            said.append(
+                f"Participants: with at least one event, of {harms_population(self.trial)}. "
+                f"Risk difference: {method_label('risk_difference', rd_method)}; risk ratio: "
+                f"{method_label('risk_ratio', rr_default)}; p: Fisher's exact test."
+            )
+        if has_events:
+            said.append("Rate ratio: exact interval conditional on the total events.")
+        notes = [" ".join([*said, "– : not reported or not estimable."])]
+        if switched:
+            instead = method_label("risk_ratio", ZERO_CELL_METHODS["risk_ratio"])
+            notes.append(
+                "With no participants with the event in an arm Wald's risk ratio interval is "
+                f"undefined; {instead} is used instead for " + "; ".join(switched) + "."
+            )
         notes.append(events_sentence(self.trial, self._count))
         return ReportTable("Harms", columns, rows, notes)
 
@@ -407,12 +420,34 @@ class TrialReport:
 
     # -- renderings ------------------------------------------------------------------------
 
-    def _heading(self) -> list[str]:
-        return [self.trial.title] + ([self.trial.citation] if self.trial.citation else [])
+    def document(self) -> ReportDocument:
+        """The report as one :class:`~rctkit.tables.ReportDocument`: the title and citation,
+        the tables, the closing note and the CONSORT diagram. Every format is a writer of
+        this document, so a number prints the same way in each."""
+        from rctkit.consort import consort_svg
 
-    def to_text(self) -> str:
-        """The report as plain text (what ``rctkit demo`` prints)."""
-        return _text_of(self)
+        treatment, control = self.trial.arms
+        note = (
+            f"Intervals are {100 * self.confidence_level:g}% confidence intervals. Effects "
+            f"compare {treatment.name} with {control.name}: ratios below 1 and negative "
+            f"differences mean fewer events with {treatment.name}."
+        )
+        return ReportDocument(
+            self.trial.title,
+            self.tables(),
+            subtitle=self.trial.citation,
+            notes=[note],
+            figure_svg=consort_svg(self.trial),
+        )
+
+    def to_text(self, *, width: int | None = WIDTH) -> str:
+        """The report as plain text (what ``rctkit demo`` prints): each table aligned, or
+        stacked one row at a time where it is wider than ``width`` characters.
+
+        Every label goes through :func:`~rctkit.formatting.escape_text`: one line each,
+        control characters (such as the ESC of terminal escape sequences) shown as U+FFFD.
+        """
+        return self.document().to_text(width=width)
 
     def to_markdown(self) -> str:
         """The report as Markdown.
@@ -420,12 +455,7 @@ class TrialReport:
         Every label goes through :func:`~rctkit.formatting.escape_markdown`: it shows as
         its literal text, on one line (a line break becomes a space).
         """
-        head = f"# {escape_markdown(self.trial.title)}\n\n" + (
-            f"{escape_markdown(self.trial.citation, line_start=True)}\n\n"
-            if self.trial.citation
-            else ""
-        )
-        return head + "\n".join(t.to_markdown() for t in self.tables())
+        return self.document().to_markdown()
 
     def to_html(self, *, diagram: bool = True, standalone: bool = False) -> str:
         """The report as an HTML fragment, with the CONSORT flow diagram (inline SVG) first.
@@ -435,41 +465,25 @@ class TrialReport:
         charset, the trial's title, and a small stylesheet (bordered tables, captions and
         notes aligned left), readable offline.
         """
-        from rctkit.consort import consort_svg
-
         if not isinstance(diagram, bool):
             raise InvalidInputError(f"`diagram` must be True or False (got {diagram!r})")
-        if not isinstance(standalone, bool):
-            raise InvalidInputError(f"`standalone` must be True or False (got {standalone!r})")
-        if standalone:
-            return (
-                "<!DOCTYPE html>\n<html lang='en'>\n<head>\n<meta charset='utf-8'/>\n"
-                f"<title>{escape_html(self.trial.title)}</title>\n"
-                f"<style>{STANDALONE_STYLESHEET}</style>\n</head>\n<body>\n"
-                f"{self.to_html(diagram=diagram)}\n</body>\n</html>\n"
-            )
-        head = f"<h2>{escape_html(self.trial.title)}</h2>"
-        if self.trial.citation:
-            head += f"<p>{escape_html(self.trial.citation)}</p>"
-        figure = f"<div class='rctkit-consort'>{consort_svg(self.trial)}</div>" if diagram else ""
-        return (
-            f"<div class='rctkit-report'>{head}{figure}"
-            + "".join(t.to_html() for t in self.tables())
-            + "</div>"
-        )
+        document = self.document()
+        if not diagram:
+            document = attrs.evolve(document, figure_svg="")
+        return document.to_html(standalone=standalone)
 
     def _repr_html_(self) -> str:
         return self.to_html()
 
     def to_latex(self) -> str:
-        r"""The report's tables as LaTeX (booktabs, tabularx).
+        r"""The report's tables and closing note as LaTeX (booktabs, tabularx).
 
         One :meth:`~rctkit.tables.ReportTable.to_latex` per table. Every label goes through
         :func:`~rctkit.formatting.escape_latex`. The tables need ``\usepackage{booktabs}`` and
         ``\usepackage{tabularx}``, fit the text width, and
         compile with pdflatex, xelatex or lualatex.
         """
-        return "\n".join(t.to_latex() for t in self.tables())
+        return self.document().to_latex()
 
     def to_dataframe(self) -> dict[str, pd.DataFrame]:
         """The tables as pandas DataFrames keyed by caption (needs ``rctkit[pandas]``)."""
@@ -522,21 +536,7 @@ class TrialReport:
         >>> path.stat().st_size > 10_000
         True
         """
-        try:
-            import docx
-        except ImportError:
-            raise ImportError(
-                "TrialReport.to_docx needs python-docx: pip install 'rctkit[docx]'"
-            ) from None
-        if not isinstance(path, (str, os.PathLike)):
-            raise InvalidInputError(f"`path` must be a file path (got {type(path).__name__})")
-        document = docx.Document()
-        document.add_heading(escape_text(self.trial.title), level=1)
-        if self.trial.citation:
-            document.add_paragraph(escape_text(self.trial.citation))
-        for table in self.tables():
-            table.to_docx(document)
-        document.save(os.fspath(path))
+        self.document().to_docx(path)
 
     def to_json(self) -> str:
         """The report's numbers as JSON: the trial's title, citation, arms and confidence
@@ -569,14 +569,6 @@ class TrialReport:
         }[fmt]()
 
 
-def _row(label: str, cells: list[str], widths: list[int]) -> str:
-    # Two spaces at least before each cell, so that long labels do not run together.
-    cols = "".join(
-        ("  " + escape_text(c)).rjust(w) for c, w in zip(cells, widths[1:], strict=True)
-    )
-    return "  " + escape_text(label).ljust(widths[0]) + cols
-
-
 def render_text(
     trial: Trial,
     *,
@@ -585,10 +577,8 @@ def render_text(
     methods: Mapping[str, str] = MappingProxyType({}),
     percent_decimals: int | None = None,
 ) -> str:
-    """Render the trial report as plain text (the output of ``rctkit demo``).
-
-    Every label goes through :func:`~rctkit.formatting.escape_text`: one line each, control
-    characters (such as the ESC of terminal escape sequences) shown as U+FFFD.
+    """Render the trial report as plain text (the output of ``rctkit demo``): the same as
+    ``TrialReport(trial, ...).to_text()``.
 
     Examples
     --------
@@ -596,168 +586,16 @@ def render_text(
     >>> print(render_text(example_trial()))  # doctest: +ELLIPSIS
     CORE: peer-supported self-management after crisis care
     ...
-      Randomised                                 221               220
+    Randomised                         221      220
     ...
     """
-    report = TrialReport(
+    return TrialReport(
         trial,
         style=style,
         confidence_level=confidence_level,
         methods=methods,
         percent_decimals=percent_decimals,
-    )
-    return _text_of(report)
-
-
-def _text_of(report: TrialReport) -> str:
-    """The plain-text report of ``report``, from its own (computed once) estimates."""
-    trial = report.trial
-    style, confidence_level = report.style, report.confidence_level
-    treatment, control = trial.arms
-    lines = [*report._heading(), ""]
-    widths = [30, 16, 18]
-    lines.append("Participant flow (CONSORT)")
-    lines.append(_row("", [treatment.name, control.name], widths))
-    for row in report.consort_table().rows:  # counts formatted once, by the table
-        lines.append(_row(row[0], list(row[1:]), widths))
-    m = {**DEFAULT_METHODS, **report.chosen}
-
-    def est(e: Estimate, scale: float = 1.0, digits: int = 2) -> str:
-        low, high = e.ci
-        return format_estimate(
-            scale * e.estimate,
-            scale * low,
-            scale * high,
-            digits,
-            level=confidence_level,
-            style=style,
-            null=1.0 if scale == 1.0 else None,
-        )
-
-    for s in report.summaries():
-        outcome = s.outcome
-        lines.append("")
-        role = "Primary outcome" if outcome is trial.primary_outcome else "Secondary outcome"
-        lines.append(f"{role}: {outcome.name}")
-        own = trial.outcome_population(outcome.name)
-        if own is not None:
-            lines.append(f"  Analysed in: {own.name} ({own.treatment} vs {own.control})")
-        lines.append(_row("", [treatment.name, control.name], widths))
-        lines.append(
-            _row(
-                "Events, n/N (%)",
-                [
-                    report._pct(outcome.treatment.events, outcome.treatment.total),
-                    report._pct(outcome.control.events, outcome.control.total),
-                ],
-                widths,
-            )
-        )
-
-        lines.append("  Absolute effect")
-        lines.append(
-            f"  {'Risk difference':<18}{est(s.risk_difference, 100, 1)} percentage "
-            f"points, {m['risk_difference']}"
-        )
-        lines.append("  Relative effects")
-        lines.append(f"  {'Risk ratio':<18}{est(s.risk_ratio)}, {s.risk_ratio.method}")
-        lines.append(f"  {'Odds ratio':<18}{est(s.odds_ratio)}, {s.odds_ratio.method}")
-        wald = (
-            ""
-            if s.odds_ratio.pvalue is None or s.odds_ratio.method != "wald"
-            else (f"; Wald (odds ratio) {format_p(s.odds_ratio.pvalue, style=style)}")
-        )
-        lines.append(
-            f"  Tests: {method_label('test', m['test'])} "
-            f"{format_p(s.test.pvalue, style=style)}"
-            + (
-                ""
-                if m["test"] == "fisher"
-                else f"; Fisher's exact {format_p(s.fisher.pvalue, style=style)}"
-            )
-            + wald
-        )
-        published = trial.published.get(outcome.name)
-        if published is not None:
-            measure = published.measure.replace("_", " ")
-            pub = format_estimate(
-                published.estimate,
-                published.low,
-                published.high,
-                level=confidence_level,
-                style=style,
-                null=null_value(published.measure),
-            )
-            p = (
-                ""
-                if published.pvalue is None
-                else f", {format_quoted_p(published.pvalue, style=style)}"
-            )
-            lines.append("")
-            lines.append(f"  {'As published:':<24}{measure} {pub}{p}")
-            beside = crude_beside(s, published)
-            if beside is None:
-                lines.append(f"  {'Crude, from the counts:':<24}not available for this measure")
-            else:
-                name, crude, scale = beside
-                crude_p = (
-                    "" if crude.pvalue is None else f", {format_p(crude.pvalue, style=style)}"
-                )
-                lines.append(
-                    f"  {'Crude, from the counts:':<24}{name.replace('_', ' ')} "
-                    f"{est(crude, scale)}{crude_p} ({crude.method})"
-                )
-            lines.extend(
-                textwrap.wrap(
-                    "Why they differ: " + published.note,
-                    WIDTH - 2,
-                    initial_indent="  ",
-                    subsequent_indent="  ",
-                )
-            )
-    if trial.adverse_events:
-        lines.append("")
-        lines.append("Harms")
-        if trial.safety_population is not None:
-            lines.append(f"  Participants with events of {harms_population(trial)}")
-        lines.append(_row("", [treatment.name, control.name], widths))
-        for r in report.harms():
-            cells = []
-            for i in (0, 1):
-                parts = []
-                ev, n, total = r.events[i], r.participants[i], r.totals[i]
-                if ev is not None:
-                    parts.append(f"{report._count(ev)} events")
-                if n is not None and total is not None:
-                    parts.append(report._pct(n, total))
-                cells.append("; ".join(parts) or "-")
-            lines.append(_row(r.term, cells, widths))
-            if r.risk_difference is not None:
-                lines.append(
-                    f"    risk difference {est(r.risk_difference, 100, 1)} percentage "
-                    f"points; Fisher's exact {format_p(r.pvalue or math.nan, style=style)}"
-                )
-            if r.rate_ratio is not None:
-                lines.append(f"    rate ratio {est(r.rate_ratio)}")
-        events = event_totals(trial)
-        n_ = report._count
-        if events[0] is None and events[1] is None:
-            lines.append("  (event counts not reported: participants with events only)")
-        else:
-            shown = ["not reported" if t is None else n_(t) for t in events]
-            total = sum(t for t in events if t is not None)
-            whole = "" if None in events else f", {n_(total)} in all"
-            lines.append(f"  ({shown[0]} vs {shown[1]} events{whole})")
-    lines.append("")
-    note = (
-        f"Intervals are {100 * confidence_level:g}% confidence intervals. Effects compare "
-        f"{treatment.name} with {control.name}: ratios below 1 and negative differences mean "
-        f"fewer events with {treatment.name}."
-    )
-    lines.extend(textwrap.wrap(note, WIDTH))
-    # Every line is one line of output: a label's line break or control character, wherever
-    # it was put, is escaped here.
-    return "\n".join(escape_text(line) for line in lines) + "\n"
+    ).to_text()
 
 
 def report(

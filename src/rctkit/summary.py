@@ -15,8 +15,9 @@ from typing import Any, TypeVar
 import attrs
 
 from rctkit import _warnings, effects, hypothesis_tests
-from rctkit._validation import check_instance
-from rctkit.errors import RctkitWarning
+from rctkit._engine import DEFAULT_METHODS, TEST_METHODS, ZERO_CELL_METHODS, wald_undefined
+from rctkit._validation import check_choice, check_instance
+from rctkit.errors import InvalidInputError, RctkitWarning
 from rctkit.formatting import measure_name
 from rctkit.model import BinaryOutcome
 from rctkit.results import Estimate, TestResult
@@ -25,6 +26,7 @@ __all__ = [
     "DEFAULT_METHODS",
     "ZERO_CELL_METHODS",
     "OutcomeSummary",
+    "check_methods",
     "crude_beside",
     "methods_switched",
     "summarise_outcome",
@@ -32,17 +34,29 @@ __all__ = [
 
 _T = TypeVar("_T")
 
-#: The interval methods the report uses unless told otherwise, and the test for p-values.
-DEFAULT_METHODS: Mapping[str, str] = {
-    "odds_ratio": "wald",
-    "risk_ratio": "wald",
-    "risk_difference": "newcombe",
-    "test": "chi2",
-}
 
-#: The intervals the report uses, unless told otherwise, where a zero cell leaves Wald's
-#: undefined.
-ZERO_CELL_METHODS: Mapping[str, str] = {"odds_ratio": "mn", "risk_ratio": "koopman"}
+def check_methods(methods: Any, name: str = "methods") -> dict[str, str]:
+    """Check a mapping of measure (or ``"test"``) to method, as given to a report: every key
+    one of :data:`DEFAULT_METHODS`' and every method one of its measure's; returned as given
+    (the defaults fill in later, so that a default can give way where the data leave it
+    undefined while a method the caller named is kept)."""
+    if not isinstance(methods, Mapping):
+        raise InvalidInputError(
+            f"`{name}` must be a mapping of measure to method (got {methods!r})"
+        )
+    unknown = set(methods) - set(DEFAULT_METHODS)
+    if unknown:
+        listed = ", ".join(f'"{k}"' for k in DEFAULT_METHODS)
+        raise InvalidInputError(
+            f"`{name}` keys must be among {listed} (got {sorted(unknown)[0]!r})"
+        )
+    merged = {**DEFAULT_METHODS, **methods}
+    for measure in ("odds_ratio", "risk_ratio", "risk_difference"):
+        check_choice(merged[measure], f"{name}[{measure!r}]", effects.available_methods(measure))
+    check_choice(merged["test"], f"{name}['test']", tuple(TEST_METHODS))
+    # Kept as given (the defaults fill in later), so that a default can give way where the
+    # data leave it undefined while a method the caller named is kept.
+    return dict(methods)
 
 
 @attrs.frozen
@@ -79,11 +93,15 @@ def summarise_outcome(
     # interval (Miettinen-Nurminen; Koopman for the risk ratio) is used instead, and the
     # report says so. A method the caller named is kept as asked.
     a, n1, c, n2 = outcome.as_tuple()
-    if "odds_ratio" not in methods and m["odds_ratio"] == "wald" and 0 in (a, n1 - a, c, n2 - c):
-        m["odds_ratio"] = ZERO_CELL_METHODS["odds_ratio"]
-    if "risk_ratio" not in methods and m["risk_ratio"] == "wald" and 0 in (a, c):
-        m["risk_ratio"] = ZERO_CELL_METHODS["risk_ratio"]
+    for measure, instead in ZERO_CELL_METHODS.items():
+        if (
+            measure not in methods
+            and m[measure] == "wald"
+            and wald_undefined(measure, a, n1, c, n2)
+        ):
+            m[measure] = instead
     level = confidence_level
+    where = f"outcome {outcome.name!r}, " if outcome.name else ""
     said: dict[str, None] = {}  # each warning once, in order, naming outcome and method
 
     def labelled(label: str, compute: Callable[[], _T]) -> _T:
@@ -92,7 +110,7 @@ def summarise_outcome(
             result = compute()
         for w in caught:
             if issubclass(w.category, RctkitWarning):
-                said[f"outcome {outcome.name!r}, {label}: {w.message}"] = None
+                said[f"{where}{label}: {w.message}"] = None
             else:  # not rctkit's: passed on as it came
                 warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
         return result

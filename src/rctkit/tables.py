@@ -6,6 +6,9 @@ every table reaches every format by the same code.
 
 from __future__ import annotations
 
+import os
+import re
+import textwrap
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
@@ -22,7 +25,10 @@ from rctkit.formatting import (
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-__all__ = ["STANDALONE_STYLESHEET", "ReportTable"]
+__all__ = ["STANDALONE_STYLESHEET", "TEXT_WIDTH", "ReportDocument", "ReportTable"]
+
+#: The width of the plain-text report, in characters.
+TEXT_WIDTH = 88
 
 #: The stylesheet of a standalone HTML report.
 STANDALONE_STYLESHEET = (
@@ -116,12 +122,28 @@ class ReportTable:
                     f"{len(self.columns)} columns: {row!r})"
                 )
 
-    def to_text(self) -> str:
+    def to_text(self, *, width: int | None = None) -> str:
         """Render as aligned plain text: first column left, the others right.
 
+        With ``width``, a table wider than ``width`` characters is stacked instead: each row
+        becomes its first cell on a line of its own, then one indented line per column
+        ("header  value"), so that a report reads in a terminal; notes wrap at ``width``.
         Every caption, cell and note goes through :func:`~rctkit.formatting.escape_text`:
         one line each, control characters shown as U+FFFD.
+
+        Examples
+        --------
+        >>> t = ReportTable("Counts", ("", "Arm A", "Arm B"), [("Randomised", 221, 220)])
+        >>> print(t.to_text(width=20))
+        Counts
+        Randomised
+          Arm A  221
+          Arm B  220
         """
+        if width is not None and (isinstance(width, bool) or not isinstance(width, int)):
+            raise InvalidInputError(f"`width` must be None or an int (got {width!r})")
+        if width is not None and width < 20:
+            raise InvalidInputError(f"`width` must be at least 20 characters (got {width})")
         columns = tuple(escape_text(c) for c in self.columns)
         rows = [tuple(escape_text(c) for c in r) for r in self.rows]
         widths = [
@@ -134,9 +156,20 @@ class ReportTable:
             rest = "".join("  " + c.rjust(w) for c, w in zip(cells[1:], widths[1:], strict=True))
             return (first + rest).rstrip()
 
-        out = [escape_text(self.caption), line(columns), "-" * sum(w + 2 for w in widths)]
-        out += [line(r) for r in rows]
-        out += [escape_text(n) for n in self.notes]
+        out = [escape_text(self.caption)] if self.caption else []
+        if width is None or sum(w + 2 for w in widths) - 2 <= width:
+            out += [line(columns), "-" * (sum(w + 2 for w in widths) - 2)]
+            out += [line(r) for r in rows]
+        else:
+            label = max(len(c) for c in columns[1:])
+            for r in rows:
+                out.append(r[0] or "-")
+                pairs = zip(columns[1:], r[1:], strict=True)
+                out += [f"  {c.ljust(label)}  {v}".rstrip() for c, v in pairs]
+        if self.notes:
+            out.append("")
+        for note in self.notes:
+            out += _wrap(escape_text(note), width)
         return "\n".join(out) + "\n"
 
     def to_markdown(self) -> str:
@@ -272,3 +305,157 @@ class ReportTable:
         frame.attrs["caption"] = self.caption
         frame.attrs["notes"] = list(self.notes)
         return frame
+
+
+#: What a wrapped line never breaks: a short parenthesis with the word before it
+#: ("0.66 (95% CI 0.43 to 0.99)") and "p = ", so that a number and its interval read on one
+#: line.
+_UNBROKEN = re.compile(r"(?:\S+ )?\([^()]{0,40}\)|\b[pP] = ")
+
+
+def _wrap(paragraph: str, width: int | None) -> list[str]:
+    """``paragraph`` (already escaped, so with no control character) wrapped at ``width``."""
+    if width is None:
+        return [paragraph]
+    kept = _UNBROKEN.sub(lambda m: m.group(0).replace(" ", "\x00"), paragraph)
+    lines = textwrap.wrap(kept, width, break_long_words=False, break_on_hyphens=False)
+    return [line.replace("\x00", " ") for line in lines] or [""]
+
+
+def _tables(value: Any) -> tuple[ReportTable, ...]:
+    if isinstance(value, str | bytes) or not isinstance(value, Iterable):
+        raise InvalidInputError(f"`tables` must be a sequence of ReportTable (got {value!r})")
+    out = tuple(value)
+    for i, table in enumerate(out):
+        if not isinstance(table, ReportTable):
+            raise InvalidInputError(
+                f"`tables[{i}]` must be a ReportTable (got {type(table).__name__})"
+            )
+    return out
+
+
+def _text(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, str):
+        raise InvalidInputError(f"`{attribute.name}` must be a str (got {type(value).__name__})")
+
+
+@attrs.frozen
+class ReportDocument:
+    """A whole report: a title, a subtitle, tables and closing notes, and every writer of it.
+
+    Every format of a report is one writer over the same document, and each table of it
+    goes through the same :class:`ReportTable` writer, so that a number prints the same way
+    in every format: the text, the Markdown, the HTML, the LaTeX and the Word document.
+
+    Parameters
+    ----------
+    title : str
+        The report's title.
+    tables : sequence of ReportTable
+        The tables, in order.
+    subtitle : str, optional
+        A line under the title (a citation); none when empty.
+    notes : sequence of str, optional
+        Closing paragraphs.
+    figure_svg : str, optional
+        An SVG drawing shown first in the HTML (the CONSORT flow diagram); it is trusted
+        markup, built by rctkit, never a user's text, and the other formats leave it out.
+
+    Examples
+    --------
+    >>> t = ReportTable("Counts", ("", "A", "B"), [("Randomised", 221, 220)])
+    >>> print(ReportDocument("A trial", [t], notes=["Intervals are 95% CIs."]).to_text())
+    A trial
+    <BLANKLINE>
+    Counts
+                 A    B
+    ---------------
+    Randomised  221  220
+    <BLANKLINE>
+    Intervals are 95% CIs.
+    """
+
+    title: str = attrs.field(validator=_text)
+    tables: tuple[ReportTable, ...] = attrs.field(converter=_tables)
+    subtitle: str = attrs.field(default="", validator=_text)
+    notes: tuple[str, ...] = attrs.field(default=(), converter=_notes)
+    figure_svg: str = attrs.field(default="", validator=_text, repr=False)
+
+    def to_text(self, *, width: int | None = TEXT_WIDTH) -> str:
+        """Plain text: the title, the subtitle, each table (:meth:`ReportTable.to_text`,
+        stacked where wider than ``width``), then the notes, wrapped at ``width``."""
+        head = [escape_text(self.title)] + ([escape_text(self.subtitle)] if self.subtitle else [])
+        lines = [line for h in head for line in _wrap(h, width)]
+        parts = ["\n".join(lines) + "\n"] + [t.to_text(width=width) for t in self.tables]
+        if self.notes:
+            parts.append(
+                "\n".join(line for n in self.notes for line in _wrap(escape_text(n), width)) + "\n"
+            )
+        return "\n".join(parts)
+
+    def to_markdown(self) -> str:
+        """Markdown: the title as a heading, then each :meth:`ReportTable.to_markdown`, then
+        the notes. Every label goes through :func:`~rctkit.formatting.escape_markdown`."""
+        head = f"# {escape_markdown(self.title)}\n\n"
+        if self.subtitle:
+            head += f"{escape_markdown(self.subtitle, line_start=True)}\n\n"
+        notes = "".join(f"\n{escape_markdown(n, line_start=True)}\n" for n in self.notes)
+        return head + "\n".join(t.to_markdown() for t in self.tables) + notes
+
+    def to_html(self, *, standalone: bool = False) -> str:
+        """An HTML fragment (for notebooks), or with ``standalone=True`` a complete page: a
+        doctype, UTF-8 charset, the title, and :data:`STANDALONE_STYLESHEET` (bordered
+        tables, captions and notes aligned left), readable offline. Every label goes through
+        :func:`~rctkit.formatting.escape_html`; the fragment is well-formed XML."""
+        if not isinstance(standalone, bool):
+            raise InvalidInputError(f"`standalone` must be True or False (got {standalone!r})")
+        if standalone:
+            return (
+                "<!DOCTYPE html>\n<html lang='en'>\n<head>\n<meta charset='utf-8'/>\n"
+                f"<title>{escape_html(self.title)}</title>\n"
+                f"<style>{STANDALONE_STYLESHEET}</style>\n</head>\n<body>\n"
+                f"{self.to_html()}\n</body>\n</html>\n"
+            )
+        head = f"<h2>{escape_html(self.title)}</h2>"
+        if self.subtitle:
+            head += f"<p>{escape_html(self.subtitle)}</p>"
+        figure = f"<div class='rctkit-consort'>{self.figure_svg}</div>" if self.figure_svg else ""
+        notes = "".join(
+            f"<p class='rctkit-note' style='text-align:left'>{escape_html(n)}</p>"
+            for n in self.notes
+        )
+        return (
+            f"<div class='rctkit-report'>{head}{figure}"
+            + "".join(t.to_html() for t in self.tables)
+            + notes
+            + "</div>"
+        )
+
+    def to_latex(self) -> str:
+        r"""The tables as LaTeX (:meth:`ReportTable.to_latex`), then the notes as a
+        paragraph: a fragment to ``\input`` into a manuscript, so without the title."""
+        notes = "".join(
+            rf"\par{{\raggedright\footnotesize {escape_latex(n)}\par}}" + "\n" for n in self.notes
+        )
+        return "\n".join(t.to_latex() for t in self.tables) + notes
+
+    def to_docx(self, path: str | os.PathLike[str]) -> None:
+        """Write a Word document (needs ``rctkit[docx]``, python-docx): the title and
+        subtitle, every table (:meth:`ReportTable.to_docx`), then the notes."""
+        try:
+            import docx
+        except ImportError:
+            raise ImportError(
+                "writing a Word document needs python-docx: pip install 'rctkit[docx]'"
+            ) from None
+        if not isinstance(path, str | os.PathLike):
+            raise InvalidInputError(f"`path` must be a file path (got {type(path).__name__})")
+        document = docx.Document()
+        document.add_heading(escape_text(self.title), level=1)
+        if self.subtitle:
+            document.add_paragraph(escape_text(self.subtitle))
+        for table in self.tables:
+            table.to_docx(document)
+        for note in self.notes:
+            document.add_paragraph(escape_text(note))
+        document.save(os.fspath(path))
