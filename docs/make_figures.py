@@ -34,7 +34,9 @@ def make_figures(directory: Path = STATIC) -> list[Path]:
     page.write_text(report.to_html(standalone=True), encoding="utf-8")
     picture = directory / "core_report_pdf.png"
     _latex_picture(report, picture)
-    written += [page, picture]
+    screenshot = directory / "core_report_html.png"
+    _html_picture(page, screenshot)
+    written += [page, picture, screenshot]
     for table in report.tables():
         name = "core_" + table.caption.split(" ")[0].lower() + ".html"
         (directory / name).write_text(table.to_html(), encoding="utf-8")
@@ -42,16 +44,83 @@ def make_figures(directory: Path = STATIC) -> list[Path]:
     return written
 
 
+#: The browser window of the HTML screenshot, in CSS pixels: wide enough for the tables to
+#: read as on a laptop, and taller than the report; the blank space below it is cut off.
+HTML_WINDOW = (1100, 2400)
+
+
+def _html_picture(page_path: Path, png_path: Path) -> None:
+    """A screenshot of the standalone HTML page ``page_path``, drawn by headless Chromium, in
+    ``png_path``; a picture saying so where Chromium is missing (CI installs it).
+
+    The page loads nothing from the network (its style and CONSORT diagram are inline), no
+    host name resolves for Chromium's own background requests, and Chromium runs with a new
+    profile in a temporary directory. When the report fills the whole window, the window is
+    made taller, so that no screenshot is cut off.
+    """
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if chromium is None:
+        _placeholder("(this picture needs Chromium)", png_path)
+        return
+    from PIL import Image, ImageChops
+
+    width, height = HTML_WINDOW
+    for _ in range(3):
+        with tempfile.TemporaryDirectory() as profile:
+            shot = Path(profile) / "page.png"
+            subprocess.run(
+                [
+                    chromium,
+                    "--headless",
+                    "--no-sandbox",  # as root (CI containers), Chromium's sandbox will not start
+                    "--disable-gpu",
+                    "--hide-scrollbars",
+                    "--no-first-run",
+                    "--disable-extensions",
+                    "--disable-background-networking",
+                    "--disable-component-update",
+                    "--disable-sync",
+                    "--force-device-scale-factor=1",
+                    # Chromium's own requests (accounts, updates) resolve no host: none is sent.
+                    "--host-resolver-rules=MAP * ~NOTFOUND",
+                    f"--user-data-dir={Path(profile) / 'profile'}",
+                    f"--window-size={width},{height}",
+                    f"--screenshot={shot}",
+                    page_path.resolve().as_uri(),
+                ],
+                capture_output=True,
+                timeout=120,
+                check=True,
+            )
+            with Image.open(shot) as opened:
+                image = opened.convert("RGB")
+        white = Image.new("RGB", image.size, (255, 255, 255))
+        box = ImageChops.difference(image, white).getbbox()
+        if box is None:
+            raise RuntimeError(f"Chromium drew {page_path} as a blank page")
+        bottom = box[3]
+        if bottom < image.height:
+            image.crop((0, 0, image.width, min(image.height, bottom + 32))).save(png_path)
+            return
+        height *= 2
+    raise RuntimeError(f"{page_path} is taller than a {width}x{height // 2} window")
+
+
+def _placeholder(text: str, path: Path) -> None:
+    """A small picture saying ``text``, where a tool that draws a picture is missing."""
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=(6, 1))
+    figure.text(0.5, 0.5, text, ha="center")
+    figure.savefig(path)
+
+
 def _latex_picture(report: rk.TrialReport, path: Path) -> None:
     """The first page of the report's LaTeX, compiled by pdflatex and drawn by pdftoppm; a
     picture saying so where either is missing (CI installs both)."""
     pdflatex, pdftoppm = shutil.which("pdflatex"), shutil.which("pdftoppm")
     if pdflatex is None or pdftoppm is None:
-        from matplotlib.figure import Figure
-
-        figure = Figure(figsize=(6, 1))
-        figure.text(0.5, 0.5, "(this picture needs pdflatex and pdftoppm)", ha="center")
-        figure.savefig(path)
+        _placeholder("(this picture needs pdflatex and pdftoppm)", path)
         return
     document = "\n".join(
         [

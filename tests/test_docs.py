@@ -9,8 +9,12 @@ from __future__ import annotations
 
 import ast
 import importlib
+import importlib.util
 import re
+import shutil
+import struct
 import sys
+import time
 import types
 from pathlib import Path
 from typing import Any
@@ -18,6 +22,7 @@ from typing import Any
 import pytest
 
 import rctkit
+from rctkit.trialfile import example_trial
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -277,6 +282,54 @@ def test_the_built_docs_load_no_remote_script() -> None:
     }
     assert {page: srcs for page, srcs in found.items() if srcs} == {}
     assert (html / "_static" / _conf_settings()["mathjax_path"]).is_file()
+
+
+# --- the screenshot of the standalone HTML report -------------------------------------------
+
+_PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def png_size(data: bytes) -> tuple[int, int]:
+    """The width and height of a PNG, read from its IHDR chunk (the first, by the standard)."""
+    if not data.startswith(_PNG_SIGNATURE) or data[12:16] != b"IHDR":
+        raise ValueError("not a PNG")
+    width, height = struct.unpack(">II", data[16:24])
+    return width, height
+
+
+def test_png_size_reads_the_header() -> None:
+    header = _PNG_SIGNATURE + struct.pack(">I", 13) + b"IHDR" + struct.pack(">II", 1100, 7)
+    assert png_size(header + b"\x08\x02\x00\x00\x00") == (1100, 7)
+    with pytest.raises(ValueError, match="not a PNG"):
+        png_size(b"GIF89a" + header[6:])
+
+
+def _make_figures_module() -> types.ModuleType:
+    """docs/make_figures.py, imported from its file (docs/ is not a package)."""
+    spec = importlib.util.spec_from_file_location("make_figures", DOCS / "make_figures.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_html_report_screenshot_is_a_picture_of_the_whole_page(tmp_path: Path) -> None:
+    """Headless Chromium draws the standalone page; the blank space below it is cut off."""
+    if shutil.which("chromium") is None and shutil.which("chromium-browser") is None:
+        pytest.skip("Chromium is not installed (.ci/run installs it with apt-get)")
+    pytest.importorskip("PIL", reason="Pillow comes with matplotlib (the plot extra)")
+    figures = _make_figures_module()
+    page = tmp_path / "report.html"
+    page.write_text(rctkit.report(example_trial()).to_html(standalone=True), encoding="utf-8")
+    png = tmp_path / "report.png"
+    start = time.perf_counter()
+    figures._html_picture(page, png)
+    assert time.perf_counter() - start < 20
+    width, height = png_size(png.read_bytes())
+    window_width, window_height = figures.HTML_WINDOW
+    assert width == window_width >= 800
+    # The report (CONSORT diagram and three tables) is taller than wide, and not cut off.
+    assert 800 < height < window_height
 
 
 # --- the README's examples are doctests ------------------------------------------------------
