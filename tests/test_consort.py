@@ -75,6 +75,27 @@ def rich_trial() -> rk.Trial:
     return rk.Trial("Rich flow", (treatment, control), enrolment=enrolment)
 
 
+# Three populations with long names (made up), each count at most its arm's allocated count
+# (221 and 220), in the order the analysis box lists them.
+LONG_POPULATIONS = (
+    rk.Population(
+        "Full analysis set: everyone randomised with at least one follow-up assessment", 218, 216
+    ),
+    rk.Population(
+        "Per-protocol population: attended at least four of the ten peer-support sessions or "
+        "returned at least four workbook chapters",
+        181,
+        203,
+    ),
+    rk.Population("Safety population (all who received any of the intervention)", 205, 220),
+)
+
+
+def populations_trial() -> rk.Trial:
+    """rich_trial with three analysis populations with long names."""
+    return attrs.evolve(rich_trial(), populations=LONG_POPULATIONS)
+
+
 # Every count of rich_trial's flow, with the box it belongs to; sums worked by hand.
 RICH_NUMBERS = [
     ("Assessed for eligibility", 1020),
@@ -393,8 +414,33 @@ def layout_problems(layout: _Layout) -> list[str]:
 
 
 def test_layout_of_rich_and_core_flows() -> None:
-    for trial in (example_trial(), rich_trial()):
+    for trial in (example_trial(), rich_trial(), populations_trial()):
         assert layout_problems(_layout(_flow(trial))) == []
+
+
+def test_analysis_boxes_grow_to_hold_the_populations() -> None:
+    def analysis_box(trial: rk.Trial) -> _Rect:
+        layout = _layout(_flow(trial))
+        texts = [s for s in layout.shapes if isinstance(s, _Text)]
+        analysed = next(t for t in texts if t.text.startswith("Analysed"))
+        return next(
+            r
+            for r in layout.shapes
+            if isinstance(r, _Rect)
+            and r.x <= analysed.x <= r.x + r.w
+            and r.y <= analysed.y
+            and analysed.y <= r.y + r.h
+        )
+
+    plain, with_populations = analysis_box(rich_trial()), analysis_box(populations_trial())
+    assert (plain.x, plain.y, plain.w) == (with_populations.x, with_populations.y, plain.w)
+    # Each population takes at least one line of 17 px; the long names wrap to more.
+    assert with_populations.h >= plain.h + 3 * 17
+    layout = _layout(_flow(populations_trial()))
+    assert layout.height >= _layout(_flow(rich_trial())).height + 3 * 17
+    # The stage label on the left spans the taller analysis row.
+    label = next(r for r in layout.shapes if isinstance(r, _Rect) and r.rounded and r.y == plain.y)
+    assert label.h == with_populations.h
 
 
 reasons = st.dictionaries(
@@ -434,7 +480,21 @@ def flows(draw: st.DrawFn) -> rk.Trial:
     excluded = reasons_of(draw(reasons))
     assessed = randomized + sum(r.count for r in excluded)
     choices = [None, rk.Enrolment(None, excluded), rk.Enrolment(assessed, excluded)]
-    return rk.Trial("Flow", (arms[0], arms[1]), enrolment=draw(st.sampled_from(choices)))
+    names = draw(st.lists(st.text(min_size=1, max_size=120), max_size=3, unique=True))
+    populations = [
+        rk.Population(
+            name,
+            draw(st.integers(0, arms[0].allocated)),
+            draw(st.integers(0, arms[1].allocated)),
+        )
+        for name in names
+    ]
+    return rk.Trial(
+        "Flow",
+        (arms[0], arms[1]),
+        enrolment=draw(st.sampled_from(choices)),
+        populations=populations,
+    )
 
 
 @given(flows())
@@ -487,6 +547,85 @@ def test_figure_without_matplotlib(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "matplotlib.figure", None)
     with pytest.raises(ImportError, match=re.escape('pip install "rctkit[plot]"')):
         consort_figure(example_trial())
+
+
+# ---------------------------------------------------------------------------------------------
+# Analysis populations
+# ---------------------------------------------------------------------------------------------
+
+# Each population's heading and count per arm, as the analysis boxes give them.
+POPULATION_LINES = [
+    [f"{p.name} (n = {p.treatment})" for p in LONG_POPULATIONS],
+    [f"{p.name} (n = {p.control})" for p in LONG_POPULATIONS],
+]
+
+
+def test_text_lists_the_populations_after_the_analysis() -> None:
+    text = consort_text(populations_trial())
+    assert all(len(line) <= 88 for line in text.splitlines())
+    analysis = text[text.index("\nAnalysis\n") :]
+    treatment, control = analysis.split("  Workbook by post (control)\n")
+    for part, expected in zip((treatment, control), POPULATION_LINES, strict=True):
+        flat = " ".join(line.strip() for line in part.splitlines())  # undoes the wrapping
+        where = [flat.index(line) for line in expected]
+        assert where == sorted(where)  # in the trial's order
+        assert flat.index("Excluded from analysis") < where[0]  # after the exclusions
+    assert "    Full analysis set: everyone randomised with at least one follow-up" in treatment
+    # Wrapped lines hang under their heading.
+    assert "\n        returned at least four workbook chapters (n = 181)\n" in treatment
+    # Nothing else changes: the text without the population lines is rich_trial's.
+    assert text.startswith(consort_text(rich_trial()).split("\nAnalysis\n")[0])
+
+
+def test_a_trial_without_populations_draws_as_before() -> None:
+    trial = rich_trial()
+    assert _flow(trial).arms[0].populations == ()
+    with_empty = attrs.evolve(trial, populations=())
+    assert consort_text(with_empty) == consort_text(trial)
+    assert consort_svg(with_empty) == consort_svg(trial)
+
+
+def test_markdown_rows_of_the_populations() -> None:
+    md = consort_markdown(populations_trial())
+    assert md.endswith(
+        "| Excluded from analysis | 3 (Withdrew consent to use of data: 3) | "
+        "4 (Withdrew consent to use of data: 2; Died: 2) |\n"
+        + "".join(f"| {p.name} | {p.treatment} | {p.control} |\n" for p in LONG_POPULATIONS)
+    )
+
+
+def test_population_names_are_escaped() -> None:
+    name = 'A|B <script>& "x"\nC_*'
+    trial = attrs.evolve(rich_trial(), populations=(rk.Population(name, 200, 210),))
+    md = consort_markdown(trial)
+    assert '| A\\|B &lt;script&gt;&amp; "x" C\\_\\* | 200 | 210 |\n' in md
+    text = consort_text(trial)
+    assert '    A|B <script>& "x" C_* (n = 200)\n' in text  # on one line
+    svg = consort_svg(trial)
+    assert "<script>" not in svg
+    assert 'A|B <script>& "x" C_* (n = 210)' in svg_text(svg)
+
+
+def test_svg_shows_every_population() -> None:
+    svg = consort_svg(populations_trial())
+    text = svg_text(svg)
+    for box, n in RICH_NUMBERS:
+        assert f"{box} (n = {n})" in text, box
+    for line in POPULATION_LINES[0] + POPULATION_LINES[1]:
+        assert line in text
+    # In the analysis box, bold like "Analysed" (headings of the same rank).
+    root = ET.fromstring(svg)
+    bold = [t.text or "" for t in root.iter(f"{SVG}text") if t.get("font-weight") == "bold"]
+    assert any(t.startswith("Safety population") for t in bold)
+
+
+def test_figure_shows_the_populations() -> None:
+    matplotlib = pytest.importorskip("matplotlib")
+    matplotlib.use("Agg")
+    fig = consort_figure(populations_trial())
+    text = " ".join(t.get_text() for t in fig.axes[0].texts).replace("\u00a0", " ")
+    for line in POPULATION_LINES[0] + POPULATION_LINES[1]:
+        assert line in text
 
 
 # ---------------------------------------------------------------------------------------------

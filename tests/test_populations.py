@@ -13,6 +13,7 @@ import pytest
 
 import rctkit as rk
 from rctkit.io import parse_trial
+from rctkit.model.trial import trial_problems
 from rctkit.report import render_text
 
 ARMS = (
@@ -108,12 +109,65 @@ def test_harms_are_counted_over_the_safety_population() -> None:
 
 
 def test_participants_above_the_safety_population_are_refused() -> None:
+    # 119 participants with a rash of 118 in the safety population (and 120 allocated): the
+    # trial is refused when it is built, before any harms table.
     records = (
         rk.AdverseEvent("Rash", "Drug", participants=119),
-        rk.AdverseEvent("Rash", "Placebo", participants=3),
+        rk.AdverseEvent("Rash", "Placebo", participants=117),  # all of them: accepted
     )
-    with pytest.raises(rk.InvalidInputError, match=r"population 'safety'"):
-        rk.report(_trial(adverse_events=records)).harms()
+    with pytest.raises(rk.InvalidInputError) as info:
+        _trial(adverse_events=records)
+    assert str(info.value) == (
+        "the trial is inconsistent:\n- adverse event 'Rash': `participants` in arm 'Drug' must "
+        "not exceed the arm's population 'safety' count (got participants=119, "
+        "population 'safety'=118)"
+    )
+    where = trial_problems(
+        ARMS, adverse_events=records, populations=POPULATIONS, safety_population="safety"
+    )
+    assert [w for w, _ in where] == [("adverse_events", 0, "participants")]
+
+
+def test_participants_above_the_analysed_count_are_refused_without_a_safety_population() -> None:
+    # Without a safety population the harms' denominator is the arm's analysed count (110).
+    records = (rk.AdverseEvent("Rash", "Drug", participants=111),)
+    with pytest.raises(
+        rk.InvalidInputError,
+        match=r"adverse event 'Rash': `participants` in arm 'Drug' must not exceed the arm's "
+        r"analysed count \(got participants=111, analysed=110\)",
+    ):
+        _trial(adverse_events=records, safety_population=None)
+    assert _trial(adverse_events=records).harms_denominators == (118, 117)  # within safety
+
+
+def test_a_denominator_above_its_own_population_is_located() -> None:
+    # Deaths over everyone randomised (120 vs 118) said to be analysed in the safety
+    # population (118 vs 117): both arms' denominators are too large.
+    with pytest.raises(rk.InvalidInputError) as info:
+        _trial(outcome_populations={"Relapse": "full analysis set", "Death": "safety"})
+    assert str(info.value).splitlines()[1:] == [
+        "- outcome 'Death': the 'Drug' denominator must not exceed the arm's population "
+        "'safety' count (got 120 > 118)",
+        "- outcome 'Death': the 'Placebo' denominator must not exceed the arm's population "
+        "'safety' count (got 118 > 117)",
+    ]
+
+
+def test_a_population_above_its_arm_is_located() -> None:
+    populations = (rk.Population("randomised", 121, 119),)
+    where = trial_problems(ARMS, populations=populations)
+    assert where == [
+        (
+            ("populations", 0),
+            "population 'randomised': the 'Drug' count must not exceed the arm's allocated "
+            "count (got 121 > 120)",
+        ),
+        (
+            ("populations", 0),
+            "population 'randomised': the 'Placebo' count must not exceed the arm's allocated "
+            "count (got 119 > 118)",
+        ),
+    ]
 
 
 TRIAL_FILE = """
@@ -171,3 +225,54 @@ def test_trial_file_population_errors_give_the_key_path() -> None:
     text = TRIAL_FILE.replace("counts = [118, 117]\nsafety = true", "counts = [1, 2]\nsafe = 1")
     with pytest.raises(rk.InvalidInputError, match=r"`populations\[2\]\.safe` is not a known key"):
         parse_trial(text)
+
+
+def file_problems(text: str) -> tuple[str, ...]:
+    """The problems a trial file is refused with, each with its key path."""
+    with pytest.raises(rk.InconsistentInputError) as info:
+        parse_trial(text)
+    return info.value.problems
+
+
+# One test per rule of the denominators, each with a trial file that breaks it.
+
+
+def test_trial_file_outcome_above_its_population() -> None:
+    text = TRIAL_FILE.replace('population = "randomised"', 'population = "safety"')
+    assert file_problems(text) == (
+        "`outcomes[2].totals`: outcome 'Death': the 'Drug' denominator must not exceed the "
+        "arm's population 'safety' count (got 120 > 118)",
+        "`outcomes[2].totals`: outcome 'Death': the 'Placebo' denominator must not exceed the "
+        "arm's population 'safety' count (got 118 > 117)",
+    )
+
+
+def test_trial_file_adverse_event_above_the_safety_population() -> None:
+    events = """
+[[adverse_events]]
+term = "Rash"
+arm = "Drug"
+participants = 118
+
+[[adverse_events]]
+term = "Rash"
+arm = "Placebo"
+participants = 118
+"""
+    # 118 of 118 in the drug arm is accepted; 118 of 117 in the placebo arm is not, although
+    # it is within the arm's 118 allocated.
+    assert file_problems(TRIAL_FILE + events) == (
+        "`adverse_events[2].participants`: adverse event 'Rash': `participants` in arm "
+        "'Placebo' must not exceed the arm's population 'safety' count (got participants=118, "
+        "population 'safety'=117)",
+    )
+    accepted = parse_trial(TRIAL_FILE + events.replace("118\n", "117\n"))
+    assert [e.participants for e in accepted.adverse_events] == [117, 117]
+
+
+def test_trial_file_population_above_the_allocated_count() -> None:
+    text = TRIAL_FILE.replace("counts = [118, 117]", "counts = [118, 119]")
+    assert file_problems(text) == (
+        "`populations[2]`: population 'safety': the 'Placebo' count must not exceed the arm's "
+        "allocated count (got 119 > 118)",
+    )

@@ -206,15 +206,6 @@ def _check_harms_args(
     return level, rd, rr
 
 
-def _participants_within(record: AdverseEvent, total: int, which: str) -> None:
-    if record.participants is not None and record.participants > total:
-        raise InvalidInputError(
-            f"adverse event {record.term!r}: `participants` in arm {record.arm!r} must not "
-            f"exceed the arm's {which} count (got participants={record.participants}, "
-            f"{which}={total})"
-        )
-
-
 def harms_rows(
     trial: Trial,
     *,
@@ -254,8 +245,9 @@ def harms_rows(
     ------
     InvalidInputError
         If ``trial`` is not a Trial, an option is invalid, a term has two records for one
-        arm, participants with events exceed the arm's denominator, or an exposure is not a
-        positive finite number (or the two arms' exposures differ by more than ``1e100``).
+        arm, or the two arms' exposures differ by more than ``1e100``. Participants with
+        events above the arm's denominator, and an exposure that is not a positive finite
+        number, are refused when the :class:`~rctkit.Trial` is built.
 
     Notes
     -----
@@ -282,9 +274,6 @@ def harms_rows(
         t_rec = _arm_record(records, treatment.label)
         c_rec = _arm_record(records, control.label)
         pairs.append((t_rec, c_rec))
-        for rec, total, kind in zip((t_rec, c_rec), totals, which, strict=True):
-            if rec is not None:
-                _participants_within(rec, total, kind)
         if t_rec is None or c_rec is None:
             continue
         if t_rec.participants is not None and c_rec.participants is not None:

@@ -2,7 +2,9 @@
 
 A :class:`~rctkit.Trial` holds the flow: the enrolment box (assessed for eligibility, excluded
 with reasons) and, per arm, allocated, received, did not receive, lost to follow-up,
-discontinued, analysed and excluded from analysis, each list of reasons with counts.
+discontinued, analysed and excluded from analysis, each list of reasons with counts; its
+analysis populations (full analysis set, per-protocol, safety...) are listed with each arm's
+count in the analysis boxes.
 :func:`flow_problems` states the arithmetic every flow obeys; :func:`consort` wraps a trial
 for display: plain text, Markdown, an SVG diagram in the two-arm layout of the CONSORT 2010
 flow diagram template, and a matplotlib figure with the same layout.

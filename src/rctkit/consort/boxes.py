@@ -80,6 +80,9 @@ class _ArmFlow:
     allocation: tuple[_Entry, ...]
     follow_up: tuple[_Entry, ...]
     analysis: tuple[_Entry, ...]
+    # The trial's analysis populations with this arm's counts, in the trial's order; drawn
+    # in the analysis box after "Analysed" and its exclusions.
+    populations: tuple[_Entry, ...] = ()
 
 
 @attrs.frozen
@@ -93,7 +96,7 @@ class _Flow:
     def numbers(self) -> list[int]:
         out = self.assessed.numbers() + self.excluded.numbers() + self.randomized.numbers()
         for arm in self.arms:
-            for entry in arm.allocation + arm.follow_up + arm.analysis:
+            for entry in arm.allocation + arm.follow_up + arm.analysis + arm.populations:
                 out += entry.numbers()
         return out
 
@@ -118,7 +121,7 @@ def _flow(trial: Trial) -> _Flow:
     if excluded is None and assessed is not None and assessed >= randomized:
         excluded = assessed - randomized
     arms = []
-    for arm in trial.arms:
+    for k, arm in enumerate(trial.arms):
         received, not_received = _split(
             arm.allocated,
             _RECEIVED,
@@ -146,6 +149,7 @@ def _flow(trial: Trial) -> _Flow:
                     _Entry(_DISCONTINUED, _sum_or_none(discontinued), discontinued),
                 ),
                 analysis=(analysed, not_analysed),
+                populations=tuple(_Entry(_clean(p.name), p.counts[k]) for p in trial.populations),
             )
         )
     return _Flow(

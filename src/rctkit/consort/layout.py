@@ -226,6 +226,10 @@ def _layout(flow: _Flow) -> _Layout:
                 if attr == "allocation" and i == 0:
                     entry = attrs.evolve(entry, label=f"Allocated to {arm.label}")
                 items += _entry_items(entry, level)
+            if attr == "analysis":
+                # The analysis populations: headings of the same rank as "Analysed".
+                for entry in arm.populations:
+                    items += _entry_items(entry, 0)
             columns.append(_wrap_items(items, _COL_W - 2 * _PAD))
         h = max(_box_height(len(lines)) for lines in columns)
         for x, lines in zip((x_left, x_right), columns, strict=True):

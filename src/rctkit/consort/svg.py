@@ -30,7 +30,9 @@ def consort_svg(trial: Trial) -> str:
     the exclusion box (and its reasons) to the side, "Randomized", then a column per arm
     (treatment on the left) with the allocation, follow-up and analysis boxes, and the stage
     labels on the left. Counts not reported read "not reported"; counts fixed by the flow's
-    arithmetic are filled in as in :func:`consort_text`.
+    arithmetic are filled in as in :func:`consort_text`. The analysis boxes list the trial's
+    populations with each arm's count after "Analysed" and the exclusions, and grow to hold
+    them.
 
     Parameters
     ----------

@@ -44,7 +44,9 @@ def consort_text(trial: Trial) -> str:
     """The participant flow as plain text, stage by stage and arm by arm.
 
     Counts that the trial does not give are printed as "not reported". A count that the
-    arithmetic of the flow fixes is filled in (see Notes).
+    arithmetic of the flow fixes is filled in (see Notes). Each arm's analysis lists the
+    trial's populations (``Trial.populations``) with their counts in that arm, in the
+    trial's order, after "Analysed" and the exclusions.
 
     Parameters
     ----------
@@ -94,7 +96,10 @@ def consort_text(trial: Trial) -> str:
         lines += ["", stage]
         for arm in flow.arms:
             lines.append(f"  {arm.label}")
-            for entry in getattr(arm, attr):
+            entries: tuple[_Entry, ...] = getattr(arm, attr)
+            if attr == "analysis":
+                entries += arm.populations
+            for entry in entries:
                 lines += _text_lines(entry, 4)
     return "\n".join(lines) + "\n"
 
@@ -127,7 +132,8 @@ def consort_markdown(trial: Trial) -> str:
     str
         Markdown (a bulleted list and a pipe table), ending with a newline. Reasons follow
         their count in parentheses; missing counts read "not reported". Counts are filled in
-        as in :func:`consort_text`.
+        as in :func:`consort_text`. The trial's populations follow the analysis rows, one row
+        each.
 
     Examples
     --------
@@ -159,4 +165,6 @@ def consort_markdown(trial: Trial) -> str:
         lines.append(f"| **{stage}** | | |")
         for t, c in zip(getattr(treatment, attr), getattr(control, attr), strict=True):
             lines.append(f"| {t.label} | {_md_cell(t)} | {_md_cell(c)} |")
+    for t, c in zip(treatment.populations, control.populations, strict=True):
+        lines.append(f"| {escape_markdown(t.label)} | {_md_cell(t)} | {_md_cell(c)} |")
     return "\n".join(lines) + "\n"

@@ -242,9 +242,11 @@ class Trial:
     Raises
     ------
     InvalidInputError
-        Listing every inconsistency at once: an outcome's denominator above its arm's
-        analysed (or allocated) count, analysed above allocated, adverse events naming an
-        unknown arm, a primary outcome that does not exist.
+        Listing every inconsistency at once: an outcome's denominator above its
+        population's or its arm's analysed (or allocated) count, analysed or a population
+        above allocated, adverse events naming an unknown arm or with more participants
+        than the arm's harms denominator (``harms_denominators``), a primary outcome that
+        does not exist.
     """
 
     title: str = attrs.field(validator=nonempty_str("title"))
@@ -380,6 +382,20 @@ class Trial:
         return next(o for o in self.outcomes if o.name == self.primary)
 
 
+def _harms_limits(arms: Sequence[Arm], safety: Population | None) -> dict[str, tuple[int, str]]:
+    """Each arm's harms denominator by label, and what it is: the safety population's count,
+    else the arm's analysed, else allocated, count (as ``Trial.harms_denominators``)."""
+    limits: dict[str, tuple[int, str]] = {}
+    for k, arm in enumerate(arms):
+        if safety is not None:
+            limits[arm.label] = (safety.counts[k], f"population {safety.name!r}")
+        elif arm.analysed is not None:
+            limits[arm.label] = (arm.analysed, "analysed")
+        else:
+            limits[arm.label] = (arm.allocated, "allocated")
+    return limits
+
+
 def trial_problems(
     arms: Sequence[Arm],
     enrolment: Enrolment | None = None,
@@ -397,8 +413,13 @@ def trial_problems(
     :class:`Trial` raises one :class:`~rctkit.InvalidInputError` listing the messages; a
     reader of a file (:func:`rctkit.io.load_trial`) turns each :data:`Where` into a key path.
     The flow's rules are those of :func:`rctkit.consort.flow_problems`; beyond them, every
-    outcome's denominator is at most its arm's analysed (else allocated) count, ``primary``
-    names an outcome, adverse events name an arm by label, and ``published`` names outcomes.
+    denominator is at most its population's count: an outcome's at most its own population's
+    count (``outcome_populations``), else its arm's analysed (else allocated) count; an
+    adverse event's participants at most the arm's harms denominator (the safety
+    population's count, else analysed, else allocated); and each population's count at most
+    its arm's allocated count (:func:`~rctkit.model.populations.population_problems`).
+    ``primary`` names an outcome, adverse events name an arm by label, and ``published``
+    names outcomes.
 
     Examples
     --------
@@ -447,6 +468,7 @@ def trial_problems(
             (("primary",), f"`primary` must name one of the outcomes {names} (got {primary!r})")
         )
     labels = {arm.label for arm in arms}
+    harms = _harms_limits(arms, by_name.get(safety_population or ""))
     for k, event in enumerate(adverse_events):
         if event.arm not in labels:
             located.append(
@@ -454,6 +476,17 @@ def trial_problems(
                     ("adverse_events", k, "arm"),
                     f"adverse event {event.term!r}: `arm` must be one of {sorted(labels)} "
                     f"(got {event.arm!r})",
+                )
+            )
+            continue
+        limit, which = harms[event.arm]
+        if event.participants is not None and event.participants > limit:
+            located.append(
+                (
+                    ("adverse_events", k, "participants"),
+                    f"adverse event {event.term!r}: `participants` in arm {event.arm!r} must "
+                    f"not exceed the arm's {which} count (got participants="
+                    f"{event.participants}, {which}={limit})",
                 )
             )
     for name in published or {}:
