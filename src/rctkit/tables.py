@@ -37,6 +37,7 @@ STANDALONE_STYLESHEET = (
     "table.rctkit{border-collapse:collapse;margin:1.5rem 0;font-variant-numeric:tabular-nums}"
     "table.rctkit caption{font-weight:600;text-align:left;padding-bottom:.4rem}"
     "table.rctkit th,table.rctkit td{border:1px solid #999;padding:.3rem .6rem}"
+    "table.rctkit tbody td{white-space:nowrap}"
     "table.rctkit thead th{background:#eee}"
     "table.rctkit tfoot td{font-size:.9em;text-align:left;border:none;padding-top:.5rem}"
     ".rctkit-consort svg{max-width:100%;height:auto}"
@@ -364,12 +365,13 @@ class ReportDocument:
     Examples
     --------
     >>> t = ReportTable("Counts", ("", "A", "B"), [("Randomised", 221, 220)])
-    >>> print(ReportDocument("A trial", [t], notes=["Intervals are 95% CIs."]).to_text())
+    >>> document = ReportDocument("A trial", [t], notes=["Intervals are 95% CIs."])
+    >>> print(document.to_text(), end="")
     A trial
     <BLANKLINE>
     Counts
-                 A    B
-    ---------------
+                  A    B
+    --------------------
     Randomised  221  220
     <BLANKLINE>
     Intervals are 95% CIs.
