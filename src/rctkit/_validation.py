@@ -8,8 +8,9 @@ and the value.
 from __future__ import annotations
 
 import math
+import numbers
 import operator
-from collections.abc import Collection, Hashable, Iterable, Mapping
+from collections.abc import Collection, Hashable, Iterable, Mapping, Sequence
 from typing import Any, Literal, TypeVar, overload
 
 import numpy as np
@@ -482,3 +483,64 @@ def column_list(value: Any, parameter: str) -> tuple[Hashable, ...]:
 
 # ---------------------------------------------------------------------------------------------
 # Strata
+
+
+#: The measures a margin may be given on, and the null value of each.
+MARGIN_NULLS = {"risk_difference": 0.0, "risk_ratio": 1.0, "odds_ratio": 1.0}
+
+
+def _margin_value(value: Any, name: str, measure: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise InvalidInputError(f"`{name}` must be a real number (got {value!r})")
+    margin = float(value)
+    if measure == "risk_difference" and not -1.0 < margin < 1.0:
+        raise InvalidInputError(
+            f"`{name}` on the risk difference must lie strictly between -1 and 1 (got {value!r})"
+        )
+    if measure != "risk_difference" and not 0.0 < margin < math.inf:
+        raise InvalidInputError(
+            f"`{name}` on the {measure.replace('_', ' ')} must be a positive finite ratio "
+            f"(got {value!r})"
+        )
+    return margin
+
+
+def check_margin(
+    value: Any, measure: str, *, higher_is_better: bool, name: str = "margin"
+) -> float:
+    """A non-inferiority margin on ``measure``'s own scale, on the side of the null that means
+    *worse*: below it when ``higher_is_better`` (events are good), above it otherwise."""
+    measure = check_choice(measure, "measure", tuple(MARGIN_NULLS))
+    if not isinstance(higher_is_better, bool):
+        raise InvalidInputError(
+            f"`higher_is_better` must be True or False (got {higher_is_better!r})"
+        )
+    margin = _margin_value(value, name, measure)
+    null = MARGIN_NULLS[measure]
+    if higher_is_better and not margin < null:
+        raise InvalidInputError(
+            f"`{name}` must lie below the null value {null:g} when higher is better (got "
+            f"{value!r}); for an outcome whose events are harmful pass higher_is_better=False"
+        )
+    if not higher_is_better and not margin > null:
+        raise InvalidInputError(
+            f"`{name}` must lie above the null value {null:g} when the events are harmful (got "
+            f"{value!r}); for an outcome whose events are good pass higher_is_better=True"
+        )
+    return margin
+
+
+def check_margins(value: Any, measure: str, name: str = "margins") -> tuple[float, float]:
+    """Equivalence margins ``(low, high)`` on ``measure``'s scale, with low < null < high."""
+    measure = check_choice(measure, "measure", tuple(MARGIN_NULLS))
+    if isinstance(value, str | bytes) or not isinstance(value, Sequence) or len(value) != 2:
+        raise InvalidInputError(f"`{name}` must be a pair (low, high) (got {value!r})")
+    low = _margin_value(value[0], f"{name}[0]", measure)
+    high = _margin_value(value[1], f"{name}[1]", measure)
+    null = MARGIN_NULLS[measure]
+    if not low < null < high:
+        raise InvalidInputError(
+            f"`{name}` must satisfy low < {null:g} < high on the {measure.replace('_', ' ')} "
+            f"(got {value!r})"
+        )
+    return low, high

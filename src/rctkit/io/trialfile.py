@@ -30,6 +30,7 @@ from rctkit.model import (
     AdverseEvent,
     Arm,
     BinaryOutcome,
+    Design,
     Enrolment,
     Population,
     PublishedEstimate,
@@ -338,9 +339,19 @@ def _wrap(path: str, build: Any, *args: Any, **kwargs: Any) -> Any:
 def _build(doc: Mapping[str, Any]) -> Trial:
     _check_keys(
         doc,
-        {"trial", "enrolment", "arms", "outcomes", "adverse_events", "populations", "analysis"},
+        {
+            "trial",
+            "enrolment",
+            "arms",
+            "outcomes",
+            "adverse_events",
+            "populations",
+            "analysis",
+            "design",
+        },
         "",
     )
+    design = _design(doc)
     analysis: dict[str, str] = {}
     if "analysis" in doc:
         table = _get(doc, "analysis", "", dict)
@@ -546,7 +557,38 @@ def _build(doc: Mapping[str, Any]) -> Trial:
         outcome_populations=outcome_populations,
         safety_population=safety,
         analysis=analysis,
+        design=design,
     )
+
+
+def _design(doc: Mapping[str, Any]) -> Design:
+    """``[design]``: framework, measure, margin (a number, or [low, high] for equivalence),
+    higher_is_better, method, outcome."""
+    if "design" not in doc:
+        return Design()
+    table = _get(doc, "design", "", dict)
+    keys = {"framework", "measure", "margin", "higher_is_better", "method", "outcome"}
+    _check_keys(table, keys, "design.")
+    margin = _get(table, "margin", "design.", (int, float, list), required=False)
+    if isinstance(margin, list):
+        for i, value in enumerate(margin):
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                raise InvalidInputError(
+                    f"`design.margin[{i + 1}]` must be a number (got {_show(value)})"
+                )
+    design: Design = _wrap(
+        "design.",
+        Design,
+        _get(table, "framework", "design.", str, required=False, default="superiority"),
+        measure=_get(table, "measure", "design.", str, required=False),
+        margin=margin,
+        higher_is_better=_get(
+            table, "higher_is_better", "design.", bool, required=False, default=False
+        ),
+        method=_get(table, "method", "design.", str, required=False),
+        outcome=_get(table, "outcome", "design.", str, required=False),
+    )
+    return design
 
 
 def _key_path(where: Where, arm_order: list[int], outcome_index: Mapping[str, int]) -> str:

@@ -7,16 +7,19 @@ nothing that computes statistics or renders reports.
 
 from __future__ import annotations
 
+from rctkit.model.design import FRAMEWORKS, Design
 from rctkit.model.flow import Arm, Enrolment, Reason, ReasonsLike, flow_problems, total_of
 from rctkit.model.outcome import BinaryOutcome, Counts
 from rctkit.model.populations import Population
 from rctkit.model.trial import AdverseEvent, PublishedEstimate, Trial
 
 __all__ = [
+    "FRAMEWORKS",
     "AdverseEvent",
     "Arm",
     "BinaryOutcome",
     "Counts",
+    "Design",
     "Enrolment",
     "Population",
     "PublishedEstimate",

@@ -18,6 +18,7 @@ import attrs
 
 from rctkit.errors import InvalidInputError
 from rctkit.model._fields import nonempty_str, optional_count_field
+from rctkit.model.design import Design
 from rctkit.model.flow import Arm, Enrolment, flow_problems
 from rctkit.model.outcome import BinaryOutcome
 from rctkit.model.populations import Population, population_problems
@@ -238,6 +239,9 @@ class Trial:
         The methods the statistical analysis plan names, by measure (keys "odds_ratio",
         "risk_ratio", "risk_difference" and "test"): the report uses them unless its caller
         names others. The method names are checked when a report is made.
+    design : Design, optional
+        The framework (superiority, non-inferiority or equivalence) with its margin, for
+        the primary outcome unless it names another (CONSORT 2025 item 9).
 
     Raises
     ------
@@ -261,6 +265,12 @@ class Trial:
     outcome_populations: Mapping[str, str] = attrs.field(converter=_name_map, factory=dict)
     safety_population: str | None = None
     analysis: Mapping[str, str] = attrs.field(converter=_name_map, factory=dict)
+    design: Design = attrs.field(factory=Design)
+
+    @design.validator
+    def _check_design(self, attribute: attrs.Attribute[Design], value: Any) -> None:
+        if not isinstance(value, Design):
+            raise InvalidInputError(f"`design` must be a Design (got {value!r})")
 
     @analysis.validator
     def _check_analysis(self, attribute: attrs.Attribute[Mapping[str, str]], value: Any) -> None:
@@ -288,10 +298,20 @@ class Trial:
                 safety_population=self.safety_population,
             )
         ]
+        named = self.design.outcome
+        if named is not None and named not in {o.name for o in self.outcomes}:
+            problems.append(f"`design.outcome` names an unknown outcome {named!r}")
         if problems:
             raise InvalidInputError(
                 "the trial is inconsistent:\n" + "\n".join(f"- {p}" for p in problems)
             )
+
+    @property
+    def design_outcome(self) -> BinaryOutcome | None:
+        """The outcome the design's margin applies to: the one it names, else the primary."""
+        if self.design.outcome is None:
+            return self.primary_outcome
+        return next(o for o in self.outcomes if o.name == self.design.outcome)
 
     def population(self, name: str) -> Population:
         """The population called ``name``."""

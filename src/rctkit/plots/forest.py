@@ -19,13 +19,13 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from rctkit._engine import method_label
-from rctkit._validation import check_choice, check_instance
+from rctkit._validation import check_choice, check_instance, check_margin, check_margins
 from rctkit.errors import CostLimitError, InvalidInputError
 from rctkit.formatting import escape_text, format_ci, format_count, format_number, format_p
 from rctkit.model import BinaryOutcome, Trial
 from rctkit.plots._axis import axis_limits, null_fraction, tick_label
 from rctkit.report import DEFAULT_METHODS, TrialReport, summarise_outcome
-from rctkit.results import MEASURE_LABELS, Estimate
+from rctkit.results import MEASURE_LABELS, ConfidenceInterval, Estimate
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
@@ -344,6 +344,7 @@ def forest_plot(
     subgroups: Mapping[str, Any] | None = None,
     favours: tuple[str, str] | None = None,
     xlim: tuple[float, float] | None = None,
+    margin: float | tuple[float, float] | None = None,
     path: str | Path | None = None,
 ) -> Figure:
     """A journal's forest plot: the outcomes' counts, effects and p-values, with the interval.
@@ -383,6 +384,10 @@ def forest_plot(
         The axis limits (for ratios ``0 < low < 1 < high``); intervals beyond them end in an
         arrow. Default: from the data, as far either side of the null as the widest interval
         needs.
+    margin : float or (float, float), optional
+        A non-inferiority margin (or equivalence margins) on ``measure``'s scale (a risk
+        difference as a proportion, -0.125), drawn as a dashed second reference line labelled
+        "Margin". Default: the trial's own (``Trial.design``) when it is on ``measure``.
     path : str or Path, optional
         Save the figure there; the suffix (``.png``, ``.svg``, ``.pdf``) chooses the format.
         Raster formats are written at 300 dpi, as journals ask.
@@ -452,6 +457,7 @@ def forest_plot(
     groups = _check_subgroups(subgroups, measure, level)
     left_right = _check_favours(favours, trial)
     limits = _check_xlim(xlim, ratio)
+    margins = _check_margin(margin, trial, measure)
     n = _row_count(chosen, groups)
     if n > MAX_ROWS:
         raise CostLimitError(
@@ -470,10 +476,27 @@ def forest_plot(
             level=level,
             favours=left_right,
             limits=limits,
+            margins=margins,
         )
         if out is not None:
             figure.savefig(out, dpi=300)
     return figure
+
+
+def _check_margin(margin: Any, trial: Trial, measure: str) -> tuple[float, ...]:
+    """The margin lines, on the measure's scale: the given margin, else the trial's own."""
+    if margin is None:
+        design = trial.design
+        if not design.has_margin or design.measure != measure or design.margin is None:
+            return ()
+        margin = design.margin
+        return tuple(margin) if isinstance(margin, tuple) else (margin,)
+    if isinstance(margin, tuple | list):
+        return check_margins(tuple(margin), measure, name="margin")
+    if isinstance(margin, bool) or not isinstance(margin, int | float):
+        raise InvalidInputError(f"`margin` must be a number or a pair (got {margin!r})")
+    null = 1.0 if measure != "risk_difference" else 0.0
+    return (check_margin(margin, measure, higher_is_better=float(margin) < null),)
 
 
 def _wrap(label: str) -> list[str]:
@@ -497,6 +520,7 @@ def _draw(
     level: float,
     favours: tuple[str, str],
     limits: tuple[float, float] | None,
+    margins: tuple[float, ...] = (),
 ) -> Figure:
     figure_class, lines, ticker, transforms, width = _matplotlib()
     ratio = measure != "risk_difference"
@@ -544,7 +568,19 @@ def _draw(
         )
         return float(max(head, body))
 
-    limits, ticks = axis_limits([r.estimate for r in rows], scale, ratio, limits)
+    # The axis reaches the margins too: each enters the range as a point "estimate".
+    reach: list[Estimate | None] = [r.estimate for r in rows]
+    reach += [
+        Estimate(
+            measure,  # type: ignore[arg-type]  # one of _MEASURES
+            m,
+            ConfidenceInterval(m, m),
+            confidence_level=level,
+            method="margin",
+        )
+        for m in margins
+    ]
+    limits, ticks = axis_limits(reach, scale, ratio, limits)
     left, right = f"\u2190 {escape_text(favours[0])}", f"{escape_text(favours[1])} \u2192"
     indents = [_INDENT if r.indent else 0.0 for r in rows]
     w_label = column("label", labels, indents)
@@ -631,6 +667,20 @@ def _draw(
         ax.spines[side].set_visible(False)
     ax.spines["bottom"].set_linewidth(0.6)
     ax.axvline(null, color="0.35", linewidth=0.7, zorder=1)
+    for m in margins:  # the margin: a dashed second reference line, labelled over the axis
+        ax.axvline(scale * m, color="0.35", linewidth=0.7, linestyle=(0, (4, 3)), zorder=1)
+        top = transforms.blended_transform_factory(ax.transData, ax.transAxes)
+        ax.text(
+            scale * m,
+            1.0,
+            "Margin",
+            transform=top,
+            ha="center",
+            va="bottom",
+            fontsize=_SMALL,
+            color="0.35",
+            parse_math=False,
+        )
 
     information = [_information(r.estimate, ratio, level) for r in rows]
     sides = _square_sides(information)
