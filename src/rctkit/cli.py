@@ -38,9 +38,9 @@ import traceback
 import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import NoReturn, TextIO
+from typing import Any, NoReturn, TextIO
 
-from rctkit import batch, effects, hypothesis_tests
+from rctkit import batch, effects, hypothesis_tests, margins
 from rctkit._engine import method_label
 from rctkit._validation import MAX_COUNT, check_confidence_level
 from rctkit._version import __version__
@@ -197,7 +197,62 @@ def _two_by_two(args: argparse.Namespace) -> str:
         stat_ = "" if res.statistic is None else f"statistic {res.statistic:.4f}, "
         name = method_label("test", method)
         lines.append(f"{'Test':<17}{method + ' ':<15}{stat_}p = {_p_digits(res.pvalue)}  ({name})")
+    margin_lines = _margin_lines(args, outcome, level)
+    if margin_lines:
+        lines += ["", *margin_lines]
     return "\n".join(lines) + "\n"
+
+
+def _margin_spec(text: str, option: str, pair: bool) -> tuple[str, Any]:
+    """``rd=-0.125`` (or ``rd=-0.1,0.1`` for a pair): the measure and the margin."""
+    measure, sep, value = text.partition("=")
+    key = _MEASURE_SHORT.get(measure.strip().lower(), measure.strip().lower())
+    form = "MEASURE=LOW,HIGH" if pair else "MEASURE=MARGIN"
+    example = "rd=-0.1,0.1" if pair else "rd=-0.125"
+    try:
+        parts = [float(v) for v in value.split(",")]
+    except ValueError:
+        parts = []
+    if not sep or key not in _MEASURE_SHORT.values() or len(parts) != (2 if pair else 1):
+        raise InvalidInputError(
+            f"`{option}` must be {form} with MEASURE one of or, rr, rd, like {example} "
+            f"(got {text!r})"
+        )
+    return key, (tuple(parts) if pair else parts[0])
+
+
+def _margin_lines(args: argparse.Namespace, outcome: BinaryOutcome, level: float) -> list[str]:
+    """The non-inferiority or equivalence test the command line asked for, if any."""
+    options: dict[str, Any] = {"confidence_level": level}
+    if args.margin_method is not None:
+        options["method"] = args.margin_method
+    if args.noninferiority is not None and args.equivalence is not None:
+        raise InvalidInputError("`--noninferiority` and `--equivalence` exclude each other")
+    if args.noninferiority is not None:
+        measure, margin = _margin_spec(args.noninferiority, "--noninferiority", pair=False)
+        null = 0.0 if measure == "risk_difference" else 1.0
+        # The margin's side says which way is better: below the null, higher is better.
+        test = margins.noninferiority(
+            outcome, measure=measure, margin=margin, higher_is_better=margin < null, **options
+        )
+        title = "Non-inferiority"
+    elif args.equivalence is not None:
+        measure, pair = _margin_spec(args.equivalence, "--equivalence", pair=True)
+        test = margins.equivalence(outcome, measure=measure, margins=pair, **options)
+        title = "Equivalence"
+    else:
+        return []
+    null = 0.0 if test.measure == "risk_difference" else 1.0
+    text = format_estimate(
+        test.estimate, test.ci.low, test.ci.high, 4, level=test.confidence_level, null=null
+    )
+    sided = "one-sided" if test.framework == "noninferiority" else "two one-sided tests"
+    return [
+        f"{title:<17}{test.method + ' ':<15}{test.hypothesis}",
+        f"{'':<32}{MEASURE_LABELS[test.measure].lower()} {text}",
+        f"{'':<32}{sided} p = {_p_digits(test.pvalue)}",
+        f"{'':<32}{test.conclusion}",
+    ]
 
 
 def _p_digits(pvalue: float) -> str:
@@ -411,6 +466,23 @@ def _parser() -> argparse.ArgumentParser:
         metavar="MEASURE=METHOD",
         help="a method for a measure (or, rr, rd, test), e.g. rd=wald; repeatable; "
         "default: rctkit.DEFAULT_METHODS",
+    )
+    table.add_argument(
+        "--noninferiority",
+        metavar="MEASURE=MARGIN",
+        help="test non-inferiority at a margin on the measure's scale, e.g. rd=-0.125 (a "
+        "margin below the null means higher is better) or rr=1.25",
+    )
+    table.add_argument(
+        "--equivalence",
+        metavar="MEASURE=LOW,HIGH",
+        help="test equivalence within two margins (two one-sided tests), e.g. rd=-0.1,0.1",
+    )
+    table.add_argument(
+        "--margin-method",
+        choices=("fm", "mn", "wald", "newcombe"),
+        default=None,
+        help="the test against the margin (default: mn, Miettinen-Nurminen)",
     )
     table.add_argument(
         "--methods",

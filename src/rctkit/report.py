@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from rctkit import margins
 from rctkit._engine import method_label
 from rctkit._validation import (
     check_choice,
@@ -43,7 +44,14 @@ from rctkit.harms import (
 )
 from rctkit.model import Trial
 from rctkit.model.trial import register_report_builder
-from rctkit.results import Estimate, records_csv, records_frame, records_json
+from rctkit.results import (
+    MEASURE_LABELS,
+    Estimate,
+    MarginTest,
+    records_csv,
+    records_frame,
+    records_json,
+)
 from rctkit.summary import (
     DEFAULT_METHODS,
     ZERO_CELL_METHODS,
@@ -71,6 +79,15 @@ __all__ = [
 ]
 
 WIDTH = TEXT_WIDTH
+
+#: How the report names the tests against a margin.
+_MARGIN_TEST_LABELS = {
+    "fm": "Farrington-Manning score test",
+    "mn": "Miettinen-Nurminen score test",
+    "wald": "Wald test",
+    "newcombe": "Newcombe hybrid score interval",
+    "exact": "exact unconditional score test (Chan)",
+}
 
 #: The formats :meth:`TrialReport.render` writes.
 RENDER_FORMATS = ("text", "md", "html", "latex", "json", "csv")
@@ -411,9 +428,111 @@ class TrialReport:
         notes.append(events_sentence(self.trial, self._count))
         return ReportTable("Harms", columns, rows, notes)
 
+    def margin_test(self) -> MarginTest | None:
+        """The test of the trial's non-inferiority or equivalence hypothesis (``Trial.design``)
+        on its outcome, at the report's confidence level; None for a superiority design."""
+        return self._margin_test
+
+    @functools.cached_property
+    def _margin_test(self) -> MarginTest | None:
+        design, outcome = self.trial.design, self.trial.design_outcome
+        if not design.has_margin or outcome is None or design.measure is None:
+            return None
+        options: dict[str, Any] = {"confidence_level": self.confidence_level}
+        if design.method is not None:
+            options["method"] = design.method
+        if design.framework == "noninferiority":
+            return margins.noninferiority(
+                outcome,
+                measure=design.measure,
+                margin=design.margin,
+                higher_is_better=design.higher_is_better,
+                **options,
+            )
+        return margins.equivalence(
+            outcome, measure=design.measure, margins=design.margin, **options
+        )
+
+    def _on_scale(self, value: float, measure: str) -> str:
+        """A margin or limit as the table prints the measure (a difference in % points)."""
+        if measure == "risk_difference":
+            return format_number(100 * value, 1, style=self.style) + " percentage points"
+        return format_number(value, 2, style=self.style)
+
+    def design_table(self) -> ReportTable | None:
+        """The trial's framework (CONSORT 2025 item 9): the hypothesis with its margin, the
+        interval that matches the test, the p-value and the conclusion; None for superiority.
+        """
+        test = self.margin_test()
+        outcome = self.trial.design_outcome
+        if test is None or outcome is None:
+            return None
+        measure = test.measure
+        scale, digits = (100.0, 1) if measure == "risk_difference" else (1.0, 2)
+        bounds = test.margin if isinstance(test.margin, tuple) else (test.margin,)
+        ni = test.framework == "noninferiority"
+        pct = f"{100 * test.confidence_level:g}% CI"
+        unit = ", % points" if measure == "risk_difference" else ""
+        columns = (
+            "Outcome",
+            "Margin" + unit,
+            f"{MEASURE_LABELS[measure]}{unit} ({pct})",
+            f"{self._p_header} (one-sided)" if ni else f"{self._p_header} (two one-sided tests)",
+            "Conclusion",
+        )
+        margin_text = " and ".join(
+            format_number(scale * b, digits, style=self.style) for b in bounds
+        )
+        # No limit prints as the margin unless it is the margin.
+        low, high = test.ci
+        limits = [
+            format_number(scale * v, digits, style=self.style, null=scale * b)
+            for v, b in zip((low, high), (bounds[0], bounds[-1]), strict=True)
+        ]
+        estimate = format_number(scale * test.estimate, digits, style=self.style)
+        dash = "–" if self.style == "lancet" else " to "
+        ci = f"{estimate} ({limits[0]}{dash}{limits[1]})"
+        verdict = (
+            ("Non-inferior" if test.rejected else "Non-inferiority not shown")
+            if ni
+            else ("Equivalent" if test.rejected else "Equivalence not shown")
+        )
+        row = (
+            outcome.name,
+            margin_text,
+            ci,
+            format_p(test.pvalue, style=self.style, prefix=False),
+            verdict,
+        )
+        if ni:
+            side = "lower" if test.higher_is_better else "upper"
+            limit = limits[0] if test.higher_is_better else limits[1]
+            sentence = (
+                f"{verdict} at a margin of {self._on_scale(bounds[0], measure)}: {side} limit "
+                f"{limit}."
+            )
+        else:
+            sentence = (
+                f"{verdict} within margins of {self._on_scale(bounds[0], measure)} and "
+                f"{self._on_scale(bounds[1], measure)}: interval {limits[0]}{dash}{limits[1]}."
+            )
+        frame = "Non-inferiority" if ni else "Equivalence"
+        notes = [
+            sentence,
+            f"{test.hypothesis}. Test: {_MARGIN_TEST_LABELS.get(test.method, test.method)}; "
+            f"each one-sided test at alpha = {format_number(test.alpha, 3, style=self.style)}, "
+            f"matching the two-sided {pct}.",
+        ]
+        return ReportTable(f"{frame} ({MEASURE_LABELS[measure].lower()})", columns, [row], notes)
+
     def tables(self) -> list[ReportTable]:
-        """The report's tables in order: CONSORT counts, outcomes, harms (when any)."""
-        out = [self.consort_table(), self.outcome_table()]
+        """The report's tables in order: CONSORT counts, the non-inferiority or equivalence
+        test (when the trial declares one), outcomes, harms (when any)."""
+        out = [self.consort_table()]
+        design = self.design_table()
+        if design is not None:
+            out.append(design)
+        out.append(self.outcome_table())
         if self.trial.adverse_events:
             out.append(self.harms_table())
         return out
