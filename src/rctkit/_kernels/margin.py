@@ -43,6 +43,7 @@ from rctkit._kernels.common import (
 
 __all__ = [
     "INTERVALS",
+    "MEASURES",
     "METHODS",
     "NULL",
     "MarginArrays",
@@ -83,6 +84,9 @@ INTERVALS: Mapping[str, Mapping[str, EffectKernel]] = MappingProxyType(
 
 #: The methods, in the order they are listed.
 METHODS = ("mn", "fm", "wald", "newcombe")
+
+#: The measures, in the order they are listed.
+MEASURES = ("risk_difference", "risk_ratio", "odds_ratio")
 
 #: Newcombe's p-value: the quantile searched up to this (ndtr(-40) is below 1e-300).
 _Z_MAX = 40.0
