@@ -376,7 +376,7 @@ def test_null_value_needs_a_score_test(core: rk.BinaryOutcome) -> None:
     with pytest.raises(rk.InvalidInputError, match=r"`measure` must be one of"):
         rk.hypothesis_test(core, method="mn", measure="nnt")
     with pytest.raises(rk.InvalidInputError, match=r"`null_value` must be a finite number"):
-        rk.hypothesis_test(core, method="fm", null_value="0.1")
+        rk.hypothesis_test(core, method="fm", null_value="0.1")  # type: ignore[arg-type]
 
 
 def test_hypothesis_test_batch_equals_scalar(core: rk.BinaryOutcome) -> None:
@@ -422,7 +422,13 @@ def test_batch_equals_scalar(
             for key, x in expected.items():
                 y = got[key]
                 same = (x is None and y is None) or x == y
-                assert same or (isinstance(x, float) and math.isnan(x) and math.isnan(y)), key
+                nans = (
+                    isinstance(x, float)
+                    and isinstance(y, float)
+                    and math.isnan(x)
+                    and math.isnan(y)
+                )
+                assert same or nans, key
 
 
 def test_display_and_tidy() -> None:

@@ -47,7 +47,9 @@ def risks(measure: str, value: mp.mpf, p2: mp.mpf) -> mp.mpf:
     return value * p2 / (1 - p2 + value * p2)
 
 
-def constrained_fit(a: int, n1: int, c: int, n2: int, measure: str, value: mp.mpf):
+def constrained_fit(
+    a: int, n1: int, c: int, n2: int, measure: str, value: mp.mpf
+) -> tuple[mp.mpf, mp.mpf]:
     """Maximise the log likelihood over p2 under the constraint: the root of its derivative
     (a numerical derivative of the exact log likelihood, solved by bisection-safe Anderson)."""
     b, d = n1 - a, n2 - c
@@ -68,7 +70,7 @@ def constrained_fit(a: int, n1: int, c: int, n2: int, measure: str, value: mp.mp
     return risks(measure, value, p2), p2
 
 
-def statistic(a: int, n1: int, c: int, n2: int, measure: str, value: mp.mpf, k: mp.mpf):
+def statistic(a: int, n1: int, c: int, n2: int, measure: str, value: mp.mpf, k: mp.mpf) -> mp.mpf:
     p1, p2 = constrained_fit(a, n1, c, n2, measure, value)
     h1, h2 = p1 * (1 - p1) / n1, p2 * (1 - p2) / n2
     if measure == "risk_difference":
@@ -89,9 +91,7 @@ def main() -> None:
         n = n1 + n2
         z_fm = statistic(a, n1, c, n2, measure, value, mp.mpf(1))
         z_mn = statistic(a, n1, c, n2, measure, value, mp.mpf(n) / (n - 1))
-        row = [
-            mp.nstr(x, 15) for x in (z_fm, mp.ncdf(-z_fm), z_mn, mp.ncdf(-z_mn))
-        ]
+        row = [mp.nstr(x, 15) for x in (z_fm, mp.ncdf(-z_fm), z_mn, mp.ncdf(-z_mn))]
         print(f"    ({a}, {n1}, {c}, {n2}, {measure!r}, {text}, {', '.join(row)}),")
 
 

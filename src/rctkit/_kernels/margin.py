@@ -163,11 +163,14 @@ def _newcombe_gap(
     fc: FloatArray,
     fn2: FloatArray,
     distance: FloatArray,
-    lower: FloatArray,
+    lower: BoolArray,
 ) -> FloatArray:
     """Newcombe's half width at quantile ``z`` (lower side where ``lower``) minus ``distance``."""
     below, above = closed_form._wilson_distances(
-        np.array((fa, fc)), np.array((fn1, fn2)), z, False
+        np.array((fa, fc)),
+        np.array((fn1, fn2)),
+        z,  # type: ignore[arg-type]  # elementwise: an array of quantiles works as one
+        False,
     )
     half = np.where(lower, np.hypot(below[0], above[1]), np.hypot(above[0], below[1]))
     return np.asarray(half - distance, dtype=np.float64)

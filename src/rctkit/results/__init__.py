@@ -19,33 +19,31 @@ from __future__ import annotations
 
 from rctkit.results._core import (
     ESTIMATE_COLUMNS,
-    MEASURE_LABELS,
     TEST_COLUMNS,
     BatchEstimate,
     BatchTestResult,
     ConfidenceInterval,
     Displayed,
     Estimate,
-    FloatArray,
     Measure,
     Row,
     TestResult,
-    _level_percent,
-    _pandas,
-    html_table,
-    records_csv,
-    records_frame,
-    records_json,
-    short_number,
 )
-from rctkit.results.margins import (
-    MARGIN_COLUMNS,
-    BatchMarginTest,
-    Framework,
-    MarginTest,
-    margin_conclusion,
-    margin_hypothesis,
-)
+
+# Names other modules import from here without their being public (explicit re-exports).
+from rctkit.results._core import MEASURE_LABELS as MEASURE_LABELS
+from rctkit.results._core import FloatArray as FloatArray
+from rctkit.results._core import _level_percent as _level_percent
+from rctkit.results._core import _pandas as _pandas
+from rctkit.results._core import html_table as html_table
+from rctkit.results._core import records_csv as records_csv
+from rctkit.results._core import records_frame as records_frame
+from rctkit.results._core import records_json as records_json
+from rctkit.results._core import short_number as short_number
+from rctkit.results.margins import MARGIN_COLUMNS, BatchMarginTest, MarginTest
+from rctkit.results.margins import Framework as Framework
+from rctkit.results.margins import margin_conclusion as margin_conclusion
+from rctkit.results.margins import margin_hypothesis as margin_hypothesis
 
 __all__ = [
     "ESTIMATE_COLUMNS",
@@ -62,19 +60,3 @@ __all__ = [
     "Row",
     "TestResult",
 ]
-
-# Names other modules import from here without their being public.
-_INTERNAL = (
-    MEASURE_LABELS,
-    FloatArray,
-    Framework,
-    _level_percent,
-    _pandas,
-    html_table,
-    records_csv,
-    records_frame,
-    records_json,
-    short_number,
-    margin_conclusion,
-    margin_hypothesis,
-)
