@@ -7,6 +7,8 @@ References, each named beside its numbers:
   Farrington-Manning 0.006550, to 1e-6;
 * statsmodels' ``test_proportions_2indep`` (method "score"), which disagrees (its
   constrained MLE is wrong: statsmodels issue 10269);
+* R: DescrTab2's ``farrington.manning`` (tests/reference/margins_descrtab2.R), FM on the
+  risk difference, to 1e-9;
 * an mpmath brute force at 50 digits, tests/reference/margins_mpmath.py, written apart from
   the kernels: the constrained MLE by solving the likelihood equation numerically, then the
   FM and MN statistics and one-sided p-values for RD, RR and OR (its printed table is
@@ -250,6 +252,34 @@ def test_mpmath_brute_force(row: tuple[Any, ...]) -> None:
             )
             assert ni.pvalue == pytest.approx(p if better else 1.0 - p, rel=1e-9)
             assert ni.statistic == pytest.approx(z, rel=1e-9)
+
+
+#: tests/reference/margins_descrtab2.R: R, DescrTab2's farrington.manning() (its own closed-form
+#: cubic) at commit f157380: a, n1, c, n2, delta, alternative, z, p.
+DESCRTAB2 = [
+    (245, 356, 270, 370, -0.125, "greater", 2.48102344827188, 0.00655028774196909),
+    (64, 218, 83, 216, 0.05, "less", -3.09556303934221, 0.000982198055979261),
+    (7, 25, 3, 30, -0.1, "greater", 2.61034736791504, 0.00452251625288536),
+    (190, 200, 180, 210, 0.1, "less", -0.248055055668477, 0.402045904670783),
+    (40, 60, 35, 60, -0.3, "greater", 4.49972775925392, 3.40202721682559e-06),
+]
+
+
+@pytest.mark.parametrize("row", DESCRTAB2, ids=lambda r: f"{r[0]}/{r[1]}-{r[2]}/{r[3]}")
+def test_r_descrtab2_farrington_manning(row: tuple[Any, ...]) -> None:
+    a, n1, c, n2, delta, alternative, z, p = row
+    outcome = rk.BinaryOutcome.from_counts(treatment=(a, n1), control=(c, n2))
+    res = rk.hypothesis_test(outcome, method="fm", null_value=delta, alternative=alternative)
+    assert res.statistic == pytest.approx(z, rel=1e-9)
+    assert res.pvalue == pytest.approx(p, rel=1e-9)
+    ni = rk.noninferiority(
+        outcome,
+        measure="risk_difference",
+        margin=delta,
+        method="fm",
+        higher_is_better=alternative == "greater",
+    )
+    assert ni.pvalue == pytest.approx(p, rel=1e-9)
 
 
 # ---------------------------------------------------------------------------------------------
