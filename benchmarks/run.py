@@ -25,6 +25,7 @@ from benchmarks import (
     bench_harms,
     bench_limits,
     bench_limits_strata,
+    bench_margins,
     bench_methods,
     bench_tidy,
 )
@@ -87,6 +88,7 @@ BENCHMARKS: list[Callable[[], Row]] = [
     *bench_harms.BENCHMARKS,
     *bench_tidy.BENCHMARKS,
     *bench_limits_strata.BENCHMARKS,
+    *bench_margins.BENCHMARKS,
 ]
 
 #: The issues' targets: peer time / rctkit time at least this.
@@ -98,6 +100,7 @@ TARGETS: dict[str, float] = {
     **bench_adjusted.TARGETS,
     **bench_harms.TARGETS,
     **bench_limits_strata.TARGETS,
+    **bench_margins.TARGETS,
 }
 
 

@@ -356,3 +356,16 @@ def report_trials(draw: st.DrawFn) -> rk.Trial:
                 )
             )
     return rk.Trial("Trial", arms=arms, outcomes=outcomes, adverse_events=events)
+
+
+#: The effect measures that take a margin.
+margin_measures = st.sampled_from(["risk_difference", "risk_ratio", "odds_ratio"])
+
+
+@st.composite
+def margin_values(draw: st.DrawFn, measure: str, side: str) -> float:
+    """A margin on ``measure``'s scale strictly ``"below"`` or ``"above"`` the null: a risk
+    difference in (-0.99, 0) or (0, 0.99), a ratio in (e^-3, 1) or (1, e^3)."""
+    size = draw(st.floats(min_value=1e-3, max_value=0.99 if measure == "risk_difference" else 3.0))
+    signed = -size if side == "below" else size
+    return signed if measure == "risk_difference" else math.exp(signed)

@@ -173,6 +173,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
         "rctkit.strata",
         "rctkit.batch",
         "rctkit.tidy",
+        "rctkit.margins",
     ),
     ("rctkit.bootstrap", "rctkit.adjusted"),
     ("rctkit.harms", "rctkit.summary"),

@@ -43,6 +43,7 @@ PUBLIC_MODULES = (
     "rctkit.formatting",
     "rctkit.adjusted",
     "rctkit.bootstrap",
+    "rctkit.margins",
 )
 
 _DIRECTIVE = re.compile(r"^\.\. (?:py:)?(?P<kind>[a-z]+)::\s*(?P<target>\S+)\s*$")

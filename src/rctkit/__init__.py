@@ -28,6 +28,7 @@ from rctkit.errors import (
     RctkitWarning,
 )
 from rctkit.hypothesis_tests import hypothesis_test
+from rctkit.margins import equivalence, noninferiority
 from rctkit.model import (
     AdverseEvent,
     Arm,
@@ -44,9 +45,11 @@ from rctkit.nnt import NNTConfidenceInterval, NNTEstimate, number_needed_to_trea
 from rctkit.report import TrialReport, report
 from rctkit.results import (
     BatchEstimate,
+    BatchMarginTest,
     BatchTestResult,
     ConfidenceInterval,
     Estimate,
+    MarginTest,
     TestResult,
 )
 from rctkit.strata import cmh_test, homogeneity_test, mantel_haenszel, strata_from_arrays
@@ -61,6 +64,7 @@ __all__ = [
     "AdverseEvent",
     "Arm",
     "BatchEstimate",
+    "BatchMarginTest",
     "BatchTestResult",
     "BinaryOutcome",
     "BootstrapEstimate",
@@ -73,6 +77,7 @@ __all__ = [
     "Estimate",
     "InconsistentInputError",
     "InvalidInputError",
+    "MarginTest",
     "MarginalEstimate",
     "NNTConfidenceInterval",
     "NNTEstimate",
@@ -90,11 +95,13 @@ __all__ = [
     "bootstrap",
     "cmh_test",
     "compare_methods",
+    "equivalence",
     "flow_problems",
     "homogeneity_test",
     "hypothesis_test",
     "mantel_haenszel",
     "marginal_effect",
+    "noninferiority",
     "number_needed_to_treat",
     "odds_ratio",
     "report",

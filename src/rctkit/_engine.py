@@ -12,19 +12,22 @@ from collections.abc import Callable, Mapping, Sequence
 from types import MappingProxyType
 from typing import Any, Literal, cast
 
+import attrs
 import numpy as np
 
 from rctkit import _validation, _warnings
-from rctkit._kernels import registry, unconditional
+from rctkit._kernels import margin, registry, unconditional
 from rctkit._kernels.common import EffectKernel, FloatArray, IntArray
 from rctkit._kernels.nnt import signed_nnt
 from rctkit.errors import InvalidInputError
 from rctkit.model import BinaryOutcome
 from rctkit.results import (
     BatchEstimate,
+    BatchMarginTest,
     BatchTestResult,
     ConfidenceInterval,
     Estimate,
+    MarginTest,
     Measure,
     TestResult,
 )
@@ -238,9 +241,68 @@ def estimate_one(measure: Measure, outcome: Any, method: Any, confidence_level: 
 # Hypothesis tests
 
 
-def test_tables(tables: Tables, method: str, alternative: str) -> BatchTestResult:
+#: The tests that take ``null_value`` and ``measure``: the score tests of a given effect.
+NULL_VALUE_TESTS = ("mn", "fm")
+
+
+def check_null_value(method: str, measure: Any, null_value: Any) -> tuple[str, float | None]:
+    """Validate ``measure`` and ``null_value`` of :func:`rctkit.hypothesis_test`.
+
+    ``null_value`` None is the effect of none; a number is taken only by the score tests
+    (:data:`NULL_VALUE_TESTS`) and must lie inside the measure's range.
+    """
+    measure = _validation.check_choice(measure, "measure", margin.MEASURES)
+    if null_value is None:
+        return measure, None
+    if method not in NULL_VALUE_TESTS:
+        listed = ", ".join(f'"{m}"' for m in NULL_VALUE_TESTS)
+        raise InvalidInputError(
+            f"`null_value` must be None for method={method!r}, a test of no effect; the "
+            f"tests of a given effect are {listed} (got null_value={null_value!r})"
+        )
+    value = _validation.check_real(null_value, "null_value")
+    _check_in_range(measure, value, "null_value")
+    return measure, value
+
+
+def _check_in_range(measure: str, value: float, name: str) -> None:
+    """A risk difference strictly between -1 and 1, a ratio strictly between 0 and inf."""
+    if measure == "risk_difference" and not -1.0 < value < 1.0:
+        raise InvalidInputError(
+            f"`{name}` must lie strictly between -1 and 1 for the risk difference "
+            f"(got {name}={value!r})"
+        )
+    if measure != "risk_difference" and not value > 0.0:
+        raise InvalidInputError(
+            f"`{name}` must be positive for the {measure.replace('_', ' ')} (a ratio; got "
+            f"{name}={value!r})"
+        )
+
+
+def _test_kernel(method: str, measure: str, null_value: float | None) -> Any:
+    """The kernel of ``method``; for a score test of a given effect, bound to it."""
+    if method in NULL_VALUE_TESTS and (null_value is not None or measure != "risk_difference"):
+
+        def kernel(
+            a: IntArray, n1: IntArray, c: IntArray, n2: IntArray, alternative: str
+        ) -> tuple[FloatArray, FloatArray]:
+            return margin.score_test(
+                a, n1, c, n2, alternative, measure=measure, method=method, null_value=null_value
+            )
+
+        return kernel
+    return registry.TEST_METHODS[method]
+
+
+def test_tables(
+    tables: Tables,
+    method: str,
+    alternative: str,
+    measure: str,
+    null_value: float | None,
+) -> BatchTestResult:
     """Run a test kernel on validated count arrays, chunk by chunk."""
-    kernel = registry.TEST_METHODS[method]
+    kernel = _test_kernel(method, measure, null_value)
     if method in UNCONDITIONAL_TESTS:
         # Their cost adds up over the tables: refuse the whole batch before the first chunk.
         passes = 2 if method == "boschloo" and alternative == "two-sided" else 1
@@ -258,21 +320,33 @@ test_tables.__test__ = False  # type: ignore[attr-defined]
 
 
 def test_batch(
-    counts: tuple[Any, Any, Any, Any], method: Any, alternative: Any
+    counts: tuple[Any, Any, Any, Any],
+    method: Any,
+    alternative: Any,
+    measure: Any,
+    null_value: Any,
 ) -> BatchTestResult:
     """The vectorised test function: validate options and counts, then run in chunks."""
     method, alternative = check_test_options(method, alternative)
-    return test_tables(_validation.count_arrays(*counts), method, alternative)
+    measure, value = check_null_value(method, measure, null_value)
+    return test_tables(_validation.count_arrays(*counts), method, alternative, measure, value)
 
 
 test_batch.__test__ = False  # type: ignore[attr-defined]
 
 
-def test_one(outcome: Any, method: Any, alternative: Any) -> TestResult:
+def test_one(
+    outcome: Any,
+    method: Any,
+    alternative: Any,
+    measure: Any,
+    null_value: Any,
+) -> TestResult:
     """The scalar test function: the kernel on one table."""
     outcome = check_outcome(outcome)
     method, alternative = check_test_options(method, alternative)
-    statistic, pvalue = registry.TEST_METHODS[method](*one_table(outcome), alternative)
+    measure, value = check_null_value(method, measure, null_value)
+    statistic, pvalue = _test_kernel(method, measure, value)(*one_table(outcome), alternative)
     return TestResult(
         statistic=None if statistic is None else float(statistic[0]),
         pvalue=float(pvalue[0]),
@@ -283,6 +357,176 @@ def test_one(outcome: Any, method: Any, alternative: Any) -> TestResult:
 
 
 test_one.__test__ = False  # type: ignore[attr-defined]
+
+
+# ---------------------------------------------------------------------------------------------
+# Tests against a margin
+
+
+def check_margin_options(
+    measure: Any, method: Any, confidence_level: Any
+) -> tuple[str, str, float]:
+    """Validate ``measure``, ``method`` (the methods defined for the measure) and the level."""
+    measure = _validation.check_choice(measure, "measure", margin.MEASURES)
+    if method == "newcombe" and measure != "risk_difference":
+        raise InvalidInputError(
+            f'`method` "newcombe" is defined for the risk difference only; for the '
+            f'{measure.replace("_", " ")} use one of "mn", "fm", "wald" (got method="newcombe")'
+        )
+    method = _validation.check_choice(method, "method", margin.INTERVALS[measure])
+    return measure, method, _validation.check_confidence_level(confidence_level)
+
+
+def _null_words(measure: str) -> str:
+    return f"{margin.NULL[measure]:g}, the {measure.replace('_', ' ')} of no effect"
+
+
+def check_margin(measure: str, value: Any, higher_is_better: Any) -> tuple[float, bool]:
+    """A non-inferiority margin on the side of the null that the direction calls for."""
+    words = measure.replace("_", " ")
+    better = _validation.check_bool(higher_is_better, "higher_is_better")
+    number = _validation.check_real(value, "margin")
+    _check_in_range(measure, number, "margin")
+    null = margin.NULL[measure]
+    if better and not number < null:
+        raise InvalidInputError(
+            f"`margin` must lie below {_null_words(measure)}, when higher_is_better=True "
+            f"(H0: effect <= margin); got margin={value!r}. If a higher {words} is "
+            f"worse (the event is harmful), pass higher_is_better=False"
+        )
+    if not better and not number > null:
+        raise InvalidInputError(
+            f"`margin` must lie above {_null_words(measure)}, when higher_is_better=False "
+            f"(H0: effect >= margin); got margin={value!r}. If a higher {words} is "
+            f"better (the event is beneficial), pass higher_is_better=True"
+        )
+    return number, better
+
+
+def check_margins(measure: str, margins: Any) -> tuple[float, float]:
+    """Equivalence margins ``(low, high)`` with ``low < null < high``."""
+    if isinstance(margins, str) or not isinstance(margins, Sequence) or len(margins) != 2:
+        raise InvalidInputError(
+            f"`margins` must be a pair (low, high) of numbers around the null (got {margins!r})"
+        )
+    low = _validation.check_real(margins[0], "margins[0]")
+    high = _validation.check_real(margins[1], "margins[1]")
+    _check_in_range(measure, low, "margins[0]")
+    _check_in_range(measure, high, "margins[1]")
+    null = margin.NULL[measure]
+    if not low < null < high:
+        raise InvalidInputError(
+            f"`margins` must satisfy low < {null:g} < high, around the "
+            f"{measure.replace('_', ' ')} of no effect (got margins=({low!r}, {high!r}))"
+        )
+    return low, high
+
+
+def _margin_arrays(
+    framework: str,
+    tables: Tables,
+    measure: str,
+    method: str,
+    level: float,
+    bound: float | tuple[float, float],
+    higher_is_better: bool,
+) -> margin.MarginArrays:
+    if isinstance(bound, tuple):
+        return margin.equivalence(
+            *tables, measure=measure, method=method, low=bound[0], high=bound[1], level=level
+        )
+    return margin.noninferiority(
+        *tables,
+        measure=measure,
+        method=method,
+        margin=bound,
+        level=level,
+        higher_is_better=higher_is_better,
+    )
+
+
+def _check_margin_call(
+    framework: str, measure: Any, method: Any, confidence_level: Any, bound: Any, better: Any
+) -> tuple[str, str, float, float | tuple[float, float], bool]:
+    measure, method, level = check_margin_options(measure, method, confidence_level)
+    if framework == "equivalence":
+        return measure, method, level, check_margins(measure, bound), False
+    value, direction = check_margin(measure, bound, better)
+    return measure, method, level, value, direction
+
+
+def margin_batch(
+    framework: Literal["noninferiority", "equivalence"],
+    counts: tuple[Any, Any, Any, Any],
+    *,
+    measure: Any,
+    method: Any,
+    confidence_level: Any,
+    bound: Any,
+    higher_is_better: Any = False,
+) -> BatchMarginTest:
+    """The vectorised margin tests: validate, then run the kernel in chunks."""
+    measure, method, level, value, better = _check_margin_call(
+        framework, measure, method, confidence_level, bound, higher_is_better
+    )
+    tables = _validation.count_arrays(*counts)
+
+    def run(t: Tables) -> tuple[FloatArray | None, ...]:
+        r = _margin_arrays(framework, t, measure, method, level, value, better)
+        return (r.estimate, r.low, r.high, r.statistic, r.pvalue, r.rejected.astype(np.float64))
+
+    estimate, low, high, statistic, pvalue, rejected = (
+        cast("FloatArray", x) for x in chunked(tables, run)
+    )
+    return BatchMarginTest(
+        framework=framework,
+        measure=cast("Measure", measure),
+        method=method,
+        confidence_level=level,
+        alpha=(1.0 - level) / 2.0,
+        margin=value,
+        higher_is_better=None if framework == "equivalence" else better,
+        estimate=estimate,
+        low=low,
+        high=high,
+        statistic=statistic,
+        pvalue=pvalue,
+        rejected=rejected.astype(bool),
+    )
+
+
+def margin_one(
+    framework: Literal["noninferiority", "equivalence"],
+    outcome: Any,
+    *,
+    measure: Any,
+    method: Any,
+    confidence_level: Any,
+    bound: Any,
+    higher_is_better: Any = False,
+) -> MarginTest:
+    """The scalar margin tests: the kernel on one table."""
+    outcome = check_outcome(outcome)
+    measure, method, level, value, better = _check_margin_call(
+        framework, measure, method, confidence_level, bound, higher_is_better
+    )
+    r = _margin_arrays(framework, one_table(outcome), measure, method, level, value, better)
+    batch = BatchMarginTest(
+        framework=framework,
+        measure=cast("Measure", measure),
+        method=method,
+        confidence_level=level,
+        alpha=(1.0 - level) / 2.0,
+        margin=value,
+        higher_is_better=None if framework == "equivalence" else better,
+        estimate=r.estimate,
+        low=r.low,
+        high=r.high,
+        statistic=r.statistic,
+        pvalue=r.pvalue,
+        rejected=r.rejected,
+    )
+    return attrs.evolve(batch.item(0), outcome=outcome.name)
 
 
 # ---------------------------------------------------------------------------------------------

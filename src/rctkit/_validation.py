@@ -112,6 +112,25 @@ def check_percent_decimals(value: Any) -> int | None:
     return int(value)
 
 
+def check_real(value: Any, name: str) -> float:
+    """Return ``value`` as a float when it is a finite real number (not a bool or a string)."""
+    if isinstance(value, bool | np.bool_) or not isinstance(
+        value, int | float | np.floating | np.integer
+    ):
+        raise InvalidInputError(f"`{name}` must be a finite number (got {value!r})")
+    number = float(value)
+    if not math.isfinite(number):
+        raise InvalidInputError(f"`{name}` must be a finite number (got {name}={value!r})")
+    return number
+
+
+def check_bool(value: Any, name: str) -> bool:
+    """Return ``value`` when it is True or False (numpy's too); nothing else is taken as one."""
+    if not isinstance(value, bool | np.bool_):
+        raise InvalidInputError(f"`{name}` must be True or False (got {value!r})")
+    return bool(value)
+
+
 def check_instance(value: Any, name: str, expected: type[_T]) -> _T:
     """Return ``value`` when it is an ``expected``; otherwise name the type expected and got."""
     if not isinstance(value, expected):

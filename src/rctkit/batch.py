@@ -23,12 +23,14 @@ from typing import Any
 
 from rctkit import _engine
 from rctkit._kernels.common import EffectKernel
-from rctkit.results import BatchEstimate, BatchTestResult
+from rctkit.results import BatchEstimate, BatchMarginTest, BatchTestResult
 
 __all__ = [
     "EFFECT_METHODS",
     "TEST_METHODS",
+    "equivalence",
     "hypothesis_test",
+    "noninferiority",
     "number_needed_to_treat",
     "odds_ratio",
     "risk_difference",
@@ -137,6 +139,8 @@ def hypothesis_test(
     *,
     method: str = "chi2",
     alternative: str = "two-sided",
+    measure: str = "risk_difference",
+    null_value: float | None = None,
 ) -> BatchTestResult:
     """Tests of no difference between the arms, for a batch of tables.
 
@@ -149,6 +153,9 @@ def hypothesis_test(
     alternative : {"two-sided", "less", "greater"}, optional
         One-sided alternatives refer to the odds ratio (treatment against control) and exist
         only for tests that define them.
+    measure, null_value : optional
+        As in :func:`rctkit.hypothesis_test`: the effect tested by the score tests ``"mn"``
+        and ``"fm"``.
 
     Returns
     -------
@@ -161,7 +168,7 @@ def hypothesis_test(
     array([3.9832])
     """
     counts = (treatment_events, treatment_total, control_events, control_total)
-    return _engine.test_batch(counts, method, alternative)
+    return _engine.test_batch(counts, method, alternative, measure, null_value)
 
 
 def number_needed_to_treat(
@@ -186,3 +193,73 @@ def number_needed_to_treat(
     """
     counts = (treatment_events, treatment_total, control_events, control_total)
     return _engine.nnt_batch(counts, method, confidence_level, event)
+
+
+def noninferiority(
+    treatment_events: Any,
+    treatment_total: Any,
+    control_events: Any,
+    control_total: Any,
+    *,
+    measure: str,
+    margin: float,
+    method: str = "mn",
+    confidence_level: float = 0.95,
+    higher_is_better: bool = False,
+) -> BatchMarginTest:
+    """Non-inferiority tests for a batch of tables; see :func:`rctkit.noninferiority`.
+
+    Returns
+    -------
+    BatchMarginTest
+        Arrays ``estimate``, ``low``, ``high``, ``statistic``, ``pvalue`` and ``rejected``
+        of the broadcast shape.
+
+    Examples
+    --------
+    >>> res = noninferiority([245, 230], 356, 270, 370, measure="risk_difference",
+    ...                      margin=-0.125, higher_is_better=True)
+    >>> res.pvalue.round(4), res.rejected
+    (array([0.0066, 0.1136]), array([ True, False]))
+    """
+    counts = (treatment_events, treatment_total, control_events, control_total)
+    return _engine.margin_batch(
+        "noninferiority",
+        counts,
+        measure=measure,
+        method=method,
+        confidence_level=confidence_level,
+        bound=margin,
+        higher_is_better=higher_is_better,
+    )
+
+
+def equivalence(
+    treatment_events: Any,
+    treatment_total: Any,
+    control_events: Any,
+    control_total: Any,
+    *,
+    measure: str,
+    margins: tuple[float, float],
+    method: str = "mn",
+    confidence_level: float = 0.95,
+) -> BatchMarginTest:
+    """Equivalence tests (TOST) for a batch of tables; see :func:`rctkit.equivalence`.
+
+    Examples
+    --------
+    >>> res = equivalence([245, 200], 356, 270, 370, measure="risk_ratio",
+    ...                   margins=(0.8, 1.25), confidence_level=0.90)
+    >>> res.rejected
+    array([ True, False])
+    """
+    counts = (treatment_events, treatment_total, control_events, control_total)
+    return _engine.margin_batch(
+        "equivalence",
+        counts,
+        measure=measure,
+        method=method,
+        confidence_level=confidence_level,
+        bound=margins,
+    )

@@ -366,7 +366,7 @@ def _comparisons(
             found = _engine.estimate_tables("risk_ratio", sub, str(method), level)
             for j, est in zip(where.tolist(), _estimates(found, level), strict=True):
                 rr[j] = est
-    fisher = _engine.test_tables(tables, "fisher", "two-sided").pvalue
+    fisher = _engine.test_tables(tables, "fisher", "two-sided", "risk_difference", None).pvalue
     return {i: (rd[j], _present(rr[j]), float(fisher[j])) for j, i in enumerate(compared)}
 
 

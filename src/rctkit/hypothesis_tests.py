@@ -10,9 +10,15 @@ __all__ = ["hypothesis_test"]
 
 
 def hypothesis_test(
-    outcome: BinaryOutcome, *, method: str = "chi2", alternative: str = "two-sided"
+    outcome: BinaryOutcome,
+    *,
+    method: str = "chi2",
+    alternative: str = "two-sided",
+    measure: str = "risk_difference",
+    null_value: float | None = None,
 ) -> TestResult:
-    """Test the null hypothesis that the risk of the event is the same in both arms.
+    """Test the null hypothesis that the risk of the event is the same in both arms, or, with
+    the score tests, that the effect equals ``null_value``.
 
     Parameters
     ----------
@@ -24,10 +30,20 @@ def hypothesis_test(
         it; ``"fisher"``: Fisher's exact test, two-sided as R's ``fisher.test``;
         ``"fisher-midp"``: its mid-p version; ``"barnard"`` and ``"boschloo"``: the
         unconditional exact tests; ``"wald"``: the Wald test of the logistic model;
-        ``"lr"``: the likelihood-ratio test.
+        ``"lr"``: the likelihood-ratio test; ``"mn"`` and ``"fm"``: the Miettinen-Nurminen
+        and Farrington-Manning score tests on the scale of ``measure`` (the tests that
+        :func:`rctkit.noninferiority` uses; at no effect ``"mn"`` is the "N - 1" chi-squared
+        test and ``"fm"`` Pearson's).
     alternative : {"two-sided", "less", "greater"}, optional
         One-sided alternatives (treatment effect below or above the null) exist for every
         test but the chi-squared ones.
+    measure : {"risk_difference", "risk_ratio", "odds_ratio"}, optional
+        The scale of ``null_value``, for ``"mn"`` and ``"fm"`` (default the risk
+        difference). The other tests compare the arms at no effect, which is the same on
+        every scale, and do not use it.
+    null_value : float or None, optional
+        The effect under the null for ``"mn"`` and ``"fm"``; None (default) is no effect
+        (0 or 1). Any other test refuses a value other than None.
 
     Returns
     -------
@@ -38,7 +54,8 @@ def hypothesis_test(
     ------
     InvalidInputError
         If ``outcome`` is not a BinaryOutcome, or ``method`` or ``alternative`` is unknown or
-        undefined for the test.
+        undefined for the test, or ``null_value`` is given to a test of no effect or lies
+        outside the measure's range.
     CostLimitError
         For ``"barnard"``, ``"barnard-unpooled"`` and ``"boschloo"`` with more than 10,000
         participants (an InvalidInputError), before any work.
@@ -70,8 +87,12 @@ def hypothesis_test(
     TestResult(statistic=3.983, pvalue=0.04596, method='chi2')
     >>> round(rk.hypothesis_test(core, method="fisher").pvalue, 4)
     0.0539
+    >>> res = rk.hypothesis_test(core, method="mn", measure="risk_ratio", null_value=1.1,
+    ...                          alternative="less")
+    >>> round(res.pvalue, 4)
+    0.0034
     """
-    return _engine.test_one(outcome, method, alternative)
+    return _engine.test_one(outcome, method, alternative, measure, null_value)
 
 
 hypothesis_test.__test__ = False  # type: ignore[attr-defined]

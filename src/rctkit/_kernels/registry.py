@@ -14,7 +14,15 @@ from typing import Any
 
 import attrs
 
-from rctkit._kernels import closed_form, conditional, likelihood, pvalues, score, unconditional
+from rctkit._kernels import (
+    closed_form,
+    conditional,
+    likelihood,
+    margin,
+    pvalues,
+    score,
+    unconditional,
+)
 from rctkit._kernels import mantel_haenszel as mh
 from rctkit._kernels.common import EffectKernel, TestKernel
 from rctkit._kernels.stratified.exact import exact_common_or
@@ -157,6 +165,8 @@ _test("barnard", unconditional.barnard, "Barnard's exact test", ALL_ALTERNATIVES
 _test("barnard-unpooled", unconditional.barnard_unpooled,
       "Barnard's exact test (unpooled Wald statistic)", ALL_ALTERNATIVES)
 _test("boschloo", unconditional.boschloo, "Boschloo's exact test", ALL_ALTERNATIVES)
+_test("mn", margin.mn_test, "the Miettinen-Nurminen score test", ALL_ALTERNATIVES)
+_test("fm", margin.fm_test, "the Farrington-Manning score test", ALL_ALTERNATIVES)
 
 for _measure, _pooled in (
     ("odds_ratio", mh.odds_ratio),

@@ -304,7 +304,8 @@ def _haldane_guess(
 def _odds_ratio(
     a: IntArray, n1: IntArray, c: IntArray, n2: IntArray, level: float, mn: bool
 ) -> Interval:
-    """Miettinen-Nurminen odds-ratio interval (``mn`` is always true: there is no other)."""
+    """The odds-ratio score interval: Miettinen-Nurminen's with ``mn``, else without the
+    ``N / (N - 1)`` factor (:func:`fm_or`)."""
     fa, fn1, fc, fn2 = as_float(a, n1, c, n2)
     fb, fd = fn1 - fa, fn2 - fc
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -643,5 +644,29 @@ def mn_or(a: IntArray, n1: IntArray, c: IntArray, n2: IntArray, level: float) ->
     return _flat(_odds_ratio, a, n1, c, n2, level, True)
 
 
-for _kernel in (mee_rd, mn_rd, koopman_rr, mn_rr, mn_or):
+def fm_or(a: IntArray, n1: IntArray, c: IntArray, n2: IntArray, level: float) -> Interval:
+    r"""The score interval for the odds ratio without the ``N / (N - 1)`` factor.
+    {parameters}
+
+    Notes
+    -----
+    As :func:`mn_or` with the variance as it is (the factor 1 in place of
+    :math:`N / (N - 1)`): the interval that inverts the Farrington-Manning form of the
+    odds-ratio score test, as Mee's interval does for the risk difference and Koopman's for
+    the risk ratio. It is the interval that goes with ``method="fm"`` of
+    :func:`rctkit.noninferiority` and is not one of :func:`rctkit.odds_ratio`'s methods. The
+    p-value is Pearson's chi-squared test without continuity correction.
+
+    References
+    ----------
+    .. [1] Farrington CP, Manning G. Test statistics and sample size formulae for
+       comparative binomial trials with null hypothesis of non-zero risk difference or
+       non-unity relative risk. Stat Med 1990;9:1447-1454.
+    .. [2] Miettinen O, Nurminen M. Comparative analysis of two rates. Stat Med
+       1985;4:213-226.
+    """
+    return _flat(_odds_ratio, a, n1, c, n2, level, False)
+
+
+for _kernel in (mee_rd, mn_rd, koopman_rr, mn_rr, mn_or, fm_or):
     _kernel.__doc__ = (_kernel.__doc__ or "").replace("    {parameters}\n", _PARAMETERS + "\n")

@@ -1,4 +1,4 @@
-"""Result classes: small, frozen, and good to print, on one display protocol.
+"""The display protocol and the effect and test results (re-exported by :mod:`rctkit.results`).
 
 Scalar functions return :class:`Estimate` and :class:`TestResult`; the vectorised functions in
 :mod:`rctkit.batch` return :class:`BatchEstimate` and :class:`BatchTestResult`, whose fields are
