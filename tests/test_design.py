@@ -4,7 +4,9 @@ file, the report, the forest plot and the command line (issue 12)."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
+import numpy as np
 import pytest
 
 import rctkit as rk
@@ -112,12 +114,20 @@ def test_trial_file_declares_the_framework() -> None:
         (("margin = -0.125", 'margin = "x"'), "`design.margin` must be"),
         (('framework = "noninferiority"', 'framework = "better"'), "`framework` must be one"),
         (("higher_is_better = true", "higher_is_better = true\nfoo = 1"), "`design.foo` is not"),
-        (("higher_is_better = true", 'higher_is_better = true\noutcome = "Death"'), "unknown outcome"),
+        (
+            ("higher_is_better = true", 'higher_is_better = true\noutcome = "Death"'),
+            "unknown outcome",
+        ),
     ],
 )
 def test_trial_file_design_errors_name_the_key(edit: tuple[str, str], message: str) -> None:
     with pytest.raises(rk.InvalidInputError, match=message):
         parse_trial(REPROVE.replace(*edit))
+
+
+def _x(line: Any) -> float:
+    """The x of a vertical line."""
+    return float(np.asarray(line.get_xdata(), dtype=float)[0])
 
 
 def test_forest_plot_draws_the_margin(tmp_path: Path) -> None:
@@ -127,7 +137,7 @@ def test_forest_plot_draws_the_margin(tmp_path: Path) -> None:
     figure = forest_plot(trial, measure="risk_difference")
     ax = figure.axes[0]
     dashed = [line for line in ax.get_lines() if line.get_linestyle() == "--"]
-    assert [line.get_xdata()[0] for line in dashed] == [pytest.approx(-12.5)]
+    assert [_x(line) for line in dashed] == [pytest.approx(-12.5)]
     assert ax.get_xlim()[0] <= -12.5
     assert "Margin" in [t.get_text() for t in ax.texts]
     # not on another measure's axis, unless given
@@ -137,8 +147,76 @@ def test_forest_plot_draws_the_margin(tmp_path: Path) -> None:
         if line.get_linestyle() == "--"
     ]
     ratio = forest_plot(trial, measure="risk_ratio", margin=0.8).axes[0]
-    assert [line.get_xdata()[0] for line in ratio.get_lines() if line.get_linestyle() == "--"] == [
+    assert [_x(ln) for ln in ratio.get_lines() if ln.get_linestyle() == "--"] == [
         pytest.approx(0.8)
     ]
     with pytest.raises(rk.InvalidInputError, match="margin"):
-        forest_plot(trial, measure="risk_ratio", margin="x")
+        forest_plot(trial, measure="risk_ratio", margin="x")  # type: ignore[arg-type]
+
+
+#: The REPROVE one-sided Miettinen-Nurminen p-value against the margin -0.125 (the issue's
+#: reference value, from the MN score statistic with the N/(N-1) factor; statsmodels' score
+#: test gives 0.006919 because of its constrained MLE, its issue 10269).
+REPROVE_MN_P = 0.006582
+
+
+@pytest.mark.parametrize("style", ["plain", "lancet", "nejm", "bmj", "jama"])
+def test_report_states_the_hypothesis_and_the_conclusion(style: str) -> None:
+    trial = parse_trial(REPROVE)
+    report = rk.report(trial, style=style)
+    test = report.margin_test()
+    assert test is not None and test.rejected
+    assert test.pvalue == pytest.approx(REPROVE_MN_P, abs=1e-6)
+    table = report.design_table()
+    assert table is not None and table.caption == "Non-inferiority (risk difference)"
+    assert report.tables()[1] == table  # after the CONSORT counts, before the outcomes
+    (row,) = table.rows
+    minus = "-" if style == "plain" else "−"
+    assert row[0] == "Clinical cure" and row[-1] == "Non-inferior"
+    sentence = table.notes[0]
+    assert sentence.startswith(f"Non-inferior at a margin of {minus}12")
+    assert "lower limit" in sentence
+    # the same sentence in every format
+    for out in (report.to_markdown(), report.to_html(), " ".join(report.to_text().split())):
+        assert sentence in out or sentence.replace("'", "&#x27;") in out
+
+
+def test_superiority_reports_no_design_table() -> None:
+    report = rk.report(example_trial())
+    assert report.margin_test() is None and report.design_table() is None
+    assert [t.caption for t in report.tables()][:2] == ["Participant flow (CONSORT)", "Outcomes"]
+
+
+def test_a_limit_never_prints_as_the_margin() -> None:
+    """A lower limit just above the margin must not print as the margin itself."""
+    trial = parse_trial(REPROVE)
+    report = rk.report(trial)
+    test = report.margin_test()
+    assert test is not None
+    # -0.12496 would print as -12.5 with one decimal; the table gives it one more.
+    from rctkit.formatting import format_number
+
+    assert format_number(-12.496, 1, null=-12.5) == "-12.496"
+
+
+def test_cli_noninferiority(capsys: pytest.CaptureFixture[str]) -> None:
+    from rctkit.cli import main
+
+    assert main(["2x2", "245/356", "270/370", "--noninferiority", "rd=-0.125"]) == 0
+    out = capsys.readouterr().out
+    assert "Non-inferiority" in out and "one-sided p = 0.006582" in out
+    assert (
+        main(
+            ["2x2", "245/356", "270/370", "--noninferiority", "rd=-0.125", "--margin-method", "fm"]
+        )
+        == 0
+    )
+    assert "one-sided p = 0.00655" in capsys.readouterr().out  # FM p = 0.006550 (the issue)
+    assert main(["2x2", "245/356", "270/370", "--equivalence", "rd=-0.15,0.15"]) == 0
+    assert "Equivalence" in capsys.readouterr().out
+    for bad in (
+        ["--noninferiority", "rd"],
+        ["--noninferiority", "hr=0.8"],
+        ["--equivalence", "rd=0.1"],
+    ):
+        assert main(["2x2", "245/356", "270/370", *bad]) == 2

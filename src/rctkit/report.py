@@ -445,12 +445,15 @@ class TrialReport:
             return margins.noninferiority(
                 outcome,
                 measure=design.measure,
-                margin=design.margin,
+                margin=float(design.margin),  # type: ignore[arg-type]  # one number here
                 higher_is_better=design.higher_is_better,
                 **options,
             )
         return margins.equivalence(
-            outcome, measure=design.measure, margins=design.margin, **options
+            outcome,
+            measure=design.measure,
+            margins=design.margin,  # type: ignore[arg-type]  # a pair here
+            **options,
         )
 
     def _on_scale(self, value: float, measure: str) -> str:
@@ -469,7 +472,9 @@ class TrialReport:
             return None
         measure = test.measure
         scale, digits = (100.0, 1) if measure == "risk_difference" else (1.0, 2)
-        bounds = test.margin if isinstance(test.margin, tuple) else (test.margin,)
+        bounds: tuple[float, ...] = (
+            tuple(test.margin) if isinstance(test.margin, tuple) else (test.margin,)
+        )
         ni = test.framework == "noninferiority"
         pct = f"{100 * test.confidence_level:g}% CI"
         unit = ", % points" if measure == "risk_difference" else ""
@@ -514,7 +519,7 @@ class TrialReport:
         else:
             sentence = (
                 f"{verdict} within margins of {self._on_scale(bounds[0], measure)} and "
-                f"{self._on_scale(bounds[1], measure)}: interval {limits[0]}{dash}{limits[1]}."
+                f"{self._on_scale(bounds[-1], measure)}: interval {limits[0]}{dash}{limits[1]}."
             )
         frame = "Non-inferiority" if ni else "Equivalence"
         notes = [
