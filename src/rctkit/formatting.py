@@ -249,7 +249,7 @@ def format_ci(
     level: float = 0.95,
     style: str = "plain",
     label: bool = True,
-    null: float | None = None,
+    null: float | tuple[float | None, float | None] | None = None,
 ) -> str:
     """Format an interval: "95% CI 0.45 to 0.99", "95% CI 0·45–0·99", "95% CI, 0.45 to 0.99".
 
@@ -268,7 +268,8 @@ def format_ci(
         Whether to start with "95% CI".
     null : float, optional
         The null value of the measure: 1 for a ratio, 0 for a difference (a limit never
-        prints as zero unless it is zero, whatever ``null``).
+        prints as zero unless it is zero, whatever ``null``); or a pair, one value that each
+        limit must not round onto (a non-inferiority or equivalence margin).
 
     Examples
     --------
@@ -280,8 +281,9 @@ def format_ci(
     '0.59 to 0.997'
     """
     st = _style(style)
-    lo = format_number(low, digits, style=style, null=null)
-    hi = format_number(high, digits, style=style, null=null)
+    nulls = null if isinstance(null, tuple) else (null, null)
+    lo = format_number(low, digits, style=style, null=nulls[0])
+    hi = format_number(high, digits, style=style, null=nulls[1])
     body = f"{lo}{_sep(low, high, st)}{hi}"
     if not label:
         return body

@@ -490,13 +490,15 @@ class TrialReport:
         )
         # No limit prints as the margin unless it is the margin.
         low, high = test.ci
+        near = (scale * bounds[0], scale * bounds[-1]) if not ni else (scale * bounds[0],) * 2
+        body = format_ci(
+            scale * low, scale * high, digits, style=self.style, label=False, null=near
+        )
         limits = [
-            format_number(scale * v, digits, style=self.style, null=scale * b)
-            for v, b in zip((low, high), (bounds[0], bounds[-1]), strict=True)
+            format_number(scale * v, digits, style=self.style, null=b)
+            for v, b in zip((low, high), near, strict=True)
         ]
-        estimate = format_number(scale * test.estimate, digits, style=self.style)
-        dash = "–" if self.style == "lancet" else " to "
-        ci = f"{estimate} ({limits[0]}{dash}{limits[1]})"
+        ci = f"{format_number(scale * test.estimate, digits, style=self.style)} ({body})"
         verdict = (
             ("Non-inferior" if test.rejected else "Non-inferiority not shown")
             if ni
@@ -519,12 +521,24 @@ class TrialReport:
         else:
             sentence = (
                 f"{verdict} within margins of {self._on_scale(bounds[0], measure)} and "
-                f"{self._on_scale(bounds[-1], measure)}: interval {limits[0]}{dash}{limits[1]}."
+                f"{self._on_scale(bounds[-1], measure)}: interval {body}."
             )
         frame = "Non-inferiority" if ni else "Equivalence"
+        name = MEASURE_LABELS[measure].lower()
+        shown = [self._on_scale(b, measure) for b in bounds]
+        if ni:
+            worse, better = ("≤", ">") if test.higher_is_better else ("≥", "<")
+            hypothesis = (
+                f"Null hypothesis: {name} {worse} {shown[0]}; alternative: {name} {better} "
+                f"{shown[0]}"
+            )
+        else:
+            hypothesis = (
+                f"Null hypothesis: {name} ≤ {shown[0]} or ≥ {shown[1]}; alternative: between them"
+            )
         notes = [
             sentence,
-            f"{test.hypothesis}. Test: {_MARGIN_TEST_LABELS.get(test.method, test.method)}; "
+            f"{hypothesis}. Test: {_MARGIN_TEST_LABELS.get(test.method, test.method)}; "
             f"each one-sided test at alpha = {format_number(test.alpha, 3, style=self.style)}, "
             f"matching the two-sided {pct}.",
         ]
