@@ -15,8 +15,8 @@ from typing import Any, Literal, cast
 import numpy as np
 
 from rctkit import _validation, _warnings
-from rctkit._kernels import registry, unconditional
-from rctkit._kernels.common import EffectKernel, FloatArray, IntArray
+from rctkit._kernels import conditional_rules, registry, unconditional
+from rctkit._kernels.common import EffectKernel, FloatArray, IntArray, TestKernel
 from rctkit._kernels.nnt import signed_nnt
 from rctkit.errors import InvalidInputError
 from rctkit.model import BinaryOutcome
@@ -113,6 +113,33 @@ def check_test_options(method: Any, alternative: Any) -> tuple[str, str]:
     return method, alternative
 
 
+#: The methods that take a ``two_sided`` rule (effect measure or ``"test"`` -> method names).
+TWO_SIDED_METHODS: Mapping[str, tuple[str, ...]] = MappingProxyType(
+    {"odds_ratio": ("exact",), "test": ("fisher",)}
+)
+
+
+def check_two_sided(measure: str, method: str, two_sided: Any) -> str | None:
+    """Validate ``two_sided``: None, or a rule of :data:`conditional_rules.TWO_SIDED` given
+    with a method that takes one (:data:`TWO_SIDED_METHODS`)."""
+    if two_sided is None:
+        return None
+    takes = TWO_SIDED_METHODS.get(measure, ())
+    if method not in takes:
+        what = "test" if measure == "test" else f"{measure} method"
+        raise InvalidInputError(
+            f"`two_sided` applies only to method={' or '.join(map(repr, takes))}, not to the "
+            f"{what} {method!r} (got two_sided={two_sided!r})"
+        )
+    return _validation.check_choice(two_sided, "two_sided", conditional_rules.TWO_SIDED)
+
+
+def _effect_kernel(measure: str, method: str, two_sided: str | None) -> EffectKernel:
+    if two_sided is None:
+        return EFFECT_METHODS[measure][method]
+    return conditional_rules.kernel(two_sided)
+
+
 def check_event(event: Any) -> Event:
     """Validate ``event`` ("harmful" or "beneficial")."""
     value = _validation.check_choice(event, "event", EVENTS)
@@ -185,10 +212,16 @@ def chunked(
 
 
 def estimate_tables(
-    measure: Measure, tables: Tables, method: str, confidence_level: float
+    measure: Measure,
+    tables: Tables,
+    method: str,
+    confidence_level: float,
+    two_sided: str | None = None,
 ) -> BatchEstimate:
     """Run an effect-measure kernel on validated count arrays, chunk by chunk."""
-    kernel = EFFECT_METHODS[measure][method]
+    kernel = _effect_kernel(measure, method, two_sided)
+    if two_sided is not None:
+        conditional_rules.check_cost(*tables, two_sided)
 
     def run(t: Tables) -> tuple[FloatArray | None, ...]:
         r = kernel(*t, confidence_level)
@@ -208,18 +241,29 @@ def estimate_tables(
 
 
 def estimate_batch(
-    measure: Measure, counts: tuple[Any, Any, Any, Any], method: Any, confidence_level: Any
+    measure: Measure,
+    counts: tuple[Any, Any, Any, Any],
+    method: Any,
+    confidence_level: Any,
+    two_sided: Any = None,
 ) -> BatchEstimate:
     """The vectorised effect functions: validate options and counts, then run in chunks."""
     method, level = check_effect_options(measure, method, confidence_level)
-    return estimate_tables(measure, _validation.count_arrays(*counts), method, level)
+    rule = check_two_sided(measure, method, two_sided)
+    return estimate_tables(measure, _validation.count_arrays(*counts), method, level, rule)
 
 
-def estimate_one(measure: Measure, outcome: Any, method: Any, confidence_level: Any) -> Estimate:
+def estimate_one(
+    measure: Measure, outcome: Any, method: Any, confidence_level: Any, two_sided: Any = None
+) -> Estimate:
     """The scalar effect functions: the kernel on one table, no chunking."""
     outcome = check_outcome(outcome)
     method, level = check_effect_options(measure, method, confidence_level)
-    result = EFFECT_METHODS[measure][method](*one_table(outcome), level)
+    rule = check_two_sided(measure, method, two_sided)
+    tables = one_table(outcome)
+    if rule is not None:
+        conditional_rules.check_cost(*tables, rule)
+    result = _effect_kernel(measure, method, rule)(*tables, level)
     pvalue = None if result.pvalue is None else float(result.pvalue[0])
     std_error = None if result.std_error is None else float(result.std_error[0])
     return Estimate(
@@ -231,6 +275,7 @@ def estimate_one(measure: Measure, outcome: Any, method: Any, confidence_level: 
         pvalue=pvalue,
         std_error=std_error,
         outcome=outcome.name,
+        two_sided=rule,
     )
 
 
@@ -238,9 +283,37 @@ def estimate_one(measure: Measure, outcome: Any, method: Any, confidence_level: 
 # Hypothesis tests
 
 
-def test_tables(tables: Tables, method: str, alternative: str) -> BatchTestResult:
+def _test_kernel(method: str, two_sided: str | None) -> TestKernel:
+    if two_sided is None:
+        return registry.TEST_METHODS[method]
+    rule = two_sided
+
+    def run(
+        a: IntArray, n1: IntArray, c: IntArray, n2: IntArray, alternative: str
+    ) -> tuple[FloatArray | None, FloatArray]:
+        return None, conditional_rules.pvalue(a, n1, c, n2, rule)
+
+    return run
+
+
+def check_test_two_sided(method: str, alternative: str, two_sided: Any) -> str | None:
+    """Validate ``two_sided`` for a test; a rule needs ``alternative="two-sided"``."""
+    rule = check_two_sided("test", method, two_sided)
+    if rule is not None and alternative != "two-sided":
+        raise InvalidInputError(
+            f'`two_sided` chooses how a two-sided p-value is formed; it needs alternative='
+            f'"two-sided" (got two_sided={rule!r}, alternative={alternative!r})'
+        )
+    return rule
+
+
+def test_tables(
+    tables: Tables, method: str, alternative: str, two_sided: str | None = None
+) -> BatchTestResult:
     """Run a test kernel on validated count arrays, chunk by chunk."""
-    kernel = registry.TEST_METHODS[method]
+    kernel = _test_kernel(method, two_sided)
+    if two_sided is not None:
+        conditional_rules.check_cost(*tables, two_sided)
     if method in UNCONDITIONAL_TESTS:
         # Their cost adds up over the tables: refuse the whole batch before the first chunk.
         passes = 2 if method == "boschloo" and alternative == "two-sided" else 1
@@ -258,27 +331,33 @@ test_tables.__test__ = False  # type: ignore[attr-defined]
 
 
 def test_batch(
-    counts: tuple[Any, Any, Any, Any], method: Any, alternative: Any
+    counts: tuple[Any, Any, Any, Any], method: Any, alternative: Any, two_sided: Any = None
 ) -> BatchTestResult:
     """The vectorised test function: validate options and counts, then run in chunks."""
     method, alternative = check_test_options(method, alternative)
-    return test_tables(_validation.count_arrays(*counts), method, alternative)
+    rule = check_test_two_sided(method, alternative, two_sided)
+    return test_tables(_validation.count_arrays(*counts), method, alternative, rule)
 
 
 test_batch.__test__ = False  # type: ignore[attr-defined]
 
 
-def test_one(outcome: Any, method: Any, alternative: Any) -> TestResult:
+def test_one(outcome: Any, method: Any, alternative: Any, two_sided: Any = None) -> TestResult:
     """The scalar test function: the kernel on one table."""
     outcome = check_outcome(outcome)
     method, alternative = check_test_options(method, alternative)
-    statistic, pvalue = registry.TEST_METHODS[method](*one_table(outcome), alternative)
+    rule = check_test_two_sided(method, alternative, two_sided)
+    tables = one_table(outcome)
+    if rule is not None:
+        conditional_rules.check_cost(*tables, rule)
+    statistic, pvalue = _test_kernel(method, rule)(*tables, alternative)
     return TestResult(
         statistic=None if statistic is None else float(statistic[0]),
         pvalue=float(pvalue[0]),
         method=method,
         alternative=alternative,
         outcome=outcome.name,
+        two_sided=rule,
     )
 
 

@@ -50,6 +50,7 @@ def odds_ratio(
     *,
     method: str = "wald",
     confidence_level: float = 0.95,
+    two_sided: str | None = None,
 ) -> BatchEstimate:
     """Odds ratios, treatment against control, for a batch of tables.
 
@@ -61,6 +62,10 @@ def odds_ratio(
         As in :func:`rctkit.odds_ratio`.
     confidence_level : float, optional
         Strictly between 0 and 1; default 0.95.
+    two_sided : {None, "central", "minlike", "blaker"}, optional
+        As in :func:`rctkit.odds_ratio` (``method="exact"`` only). ``"minlike"`` and
+        ``"blaker"`` are computed table by table; a batch whose summed squared support sizes
+        pass 5e8 is refused with CostLimitError.
 
     Returns
     -------
@@ -80,7 +85,7 @@ def odds_ratio(
     0.6659 (0.4463 to 0.9936)
     """
     counts = (treatment_events, treatment_total, control_events, control_total)
-    return _engine.estimate_batch("odds_ratio", counts, method, confidence_level)
+    return _engine.estimate_batch("odds_ratio", counts, method, confidence_level, two_sided)
 
 
 def risk_ratio(
@@ -137,6 +142,7 @@ def hypothesis_test(
     *,
     method: str = "chi2",
     alternative: str = "two-sided",
+    two_sided: str | None = None,
 ) -> BatchTestResult:
     """Tests of no difference between the arms, for a batch of tables.
 
@@ -149,6 +155,8 @@ def hypothesis_test(
     alternative : {"two-sided", "less", "greater"}, optional
         One-sided alternatives refer to the odds ratio (treatment against control) and exist
         only for tests that define them.
+    two_sided : {None, "minlike", "central", "blaker"}, optional
+        As in :func:`rctkit.hypothesis_test` (``method="fisher"`` only).
 
     Returns
     -------
@@ -161,7 +169,7 @@ def hypothesis_test(
     array([3.9832])
     """
     counts = (treatment_events, treatment_total, control_events, control_total)
-    return _engine.test_batch(counts, method, alternative)
+    return _engine.test_batch(counts, method, alternative, two_sided)
 
 
 def number_needed_to_treat(

@@ -10,7 +10,11 @@ __all__ = ["hypothesis_test"]
 
 
 def hypothesis_test(
-    outcome: BinaryOutcome, *, method: str = "chi2", alternative: str = "two-sided"
+    outcome: BinaryOutcome,
+    *,
+    method: str = "chi2",
+    alternative: str = "two-sided",
+    two_sided: str | None = None,
 ) -> TestResult:
     """Test the null hypothesis that the risk of the event is the same in both arms.
 
@@ -28,6 +32,13 @@ def hypothesis_test(
     alternative : {"two-sided", "less", "greater"}, optional
         One-sided alternatives (treatment effect below or above the null) exist for every
         test but the chi-squared ones.
+    two_sided : {None, "minlike", "central", "blaker"}, optional
+        Only with ``method="fisher"`` and ``alternative="two-sided"``: which tables count as
+        "as or more extreme" than the observed one. None (default) and ``"minlike"``: those
+        no more probable (R's ``fisher.test``); ``"central"``: twice the smaller one-sided
+        p-value, capped at 1; ``"blaker"``: those whose smaller tail probability is at most
+        the observed table's (Blaker 2000). Each is inverted by
+        ``odds_ratio(method="exact", two_sided=...)`` with the same rule.
 
     Returns
     -------
@@ -38,10 +49,13 @@ def hypothesis_test(
     ------
     InvalidInputError
         If ``outcome`` is not a BinaryOutcome, or ``method`` or ``alternative`` is unknown or
-        undefined for the test.
+        undefined for the test, or ``two_sided`` is unknown or given with another test or a
+        one-sided alternative.
     CostLimitError
         For ``"barnard"``, ``"barnard-unpooled"`` and ``"boschloo"`` with more than 10,000
-        participants (an InvalidInputError), before any work.
+        participants (an InvalidInputError), before any work; for ``two_sided="blaker"``
+        when the table has more than 2000 possible values of the treatment events given the
+        margins.
 
     Warns
     -----
@@ -54,6 +68,8 @@ def hypothesis_test(
     Fisher's two-sided p-value sums the probabilities of all tables with the observed margins
     that are no more likely than the observed table, counting a table as no more likely when
     its probability is at most :math:`1 + 10^{-7}` times the observed one, as R does.
+    Blaker's p-value at OR = 1 is a ratio of exact integers (ties between tail
+    probabilities decided exactly).
 
     Cost: constant in the counts for every method but the unconditional ones (counts up to
     ``rctkit.MAX_COUNT``). Barnard's and Boschloo's tests enumerate the sample space: their
@@ -70,8 +86,10 @@ def hypothesis_test(
     TestResult(statistic=3.983, pvalue=0.04596, method='chi2')
     >>> round(rk.hypothesis_test(core, method="fisher").pvalue, 4)
     0.0539
+    >>> round(rk.hypothesis_test(core, method="fisher", two_sided="central").pvalue, 4)
+    0.058
     """
-    return _engine.test_one(outcome, method, alternative)
+    return _engine.test_one(outcome, method, alternative, two_sided)
 
 
 hypothesis_test.__test__ = False  # type: ignore[attr-defined]
