@@ -301,14 +301,17 @@ def check_test_two_sided(method: str, alternative: str, two_sided: Any) -> str |
     rule = check_two_sided("test", method, two_sided)
     if rule is not None and alternative != "two-sided":
         raise InvalidInputError(
-            f'`two_sided` chooses how a two-sided p-value is formed; it needs alternative='
+            f"`two_sided` chooses how a two-sided p-value is formed; it needs alternative="
             f'"two-sided" (got two_sided={rule!r}, alternative={alternative!r})'
         )
     return rule
 
 
 def test_tables(
-    tables: Tables, method: str, alternative: str, two_sided: str | None = None
+    tables: Tables,
+    method: str,
+    alternative: str,
+    two_sided: str | None = None,  # noqa: PT028 (not a pytest test: __test__ is False)
 ) -> BatchTestResult:
     """Run a test kernel on validated count arrays, chunk by chunk."""
     kernel = _test_kernel(method, two_sided)
@@ -331,7 +334,10 @@ test_tables.__test__ = False  # type: ignore[attr-defined]
 
 
 def test_batch(
-    counts: tuple[Any, Any, Any, Any], method: Any, alternative: Any, two_sided: Any = None
+    counts: tuple[Any, Any, Any, Any],
+    method: Any,
+    alternative: Any,
+    two_sided: Any = None,  # noqa: PT028 (not a pytest test: __test__ is False)
 ) -> BatchTestResult:
     """The vectorised test function: validate options and counts, then run in chunks."""
     method, alternative = check_test_options(method, alternative)
@@ -342,7 +348,12 @@ def test_batch(
 test_batch.__test__ = False  # type: ignore[attr-defined]
 
 
-def test_one(outcome: Any, method: Any, alternative: Any, two_sided: Any = None) -> TestResult:
+def test_one(
+    outcome: Any,
+    method: Any,
+    alternative: Any,
+    two_sided: Any = None,  # noqa: PT028 (not a pytest test: __test__ is False)
+) -> TestResult:
     """The scalar test function: the kernel on one table."""
     outcome = check_outcome(outcome)
     method, alternative = check_test_options(method, alternative)
