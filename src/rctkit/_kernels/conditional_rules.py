@@ -174,12 +174,10 @@ def _log_p(tab: _Table, t: FloatArray, members: BoolArray) -> FloatArray:
 def _log_tails(tab: _Table, t: FloatArray) -> tuple[FloatArray, FloatArray]:
     """``log P(X <= x; t)`` and ``log P(X >= x; t)`` for each ``t`` (rows) and ``x``."""
     terms = tab.log_terms(t)
-    peak = np.max(terms, axis=-1, keepdims=True)
-    scaled = np.exp(terms - peak)
-    with np.errstate(divide="ignore"):
-        lower = np.log(np.cumsum(scaled, axis=-1))
-        upper = np.log(np.cumsum(scaled[..., ::-1], axis=-1)[..., ::-1])
-    total = np.logaddexp(lower[..., -1:], -np.inf)
+    # Accumulated in log space, so a tail far below the peak keeps its digits (no underflow).
+    lower = np.logaddexp.accumulate(terms, axis=-1)
+    upper = np.logaddexp.accumulate(terms[..., ::-1], axis=-1)[..., ::-1]
+    total = lower[..., -1:]
     return lower - total, upper - total
 
 
