@@ -66,8 +66,9 @@ def test_against_r_exact2x2(row: dict[str, str]) -> None:
     if rule == "central":
         # R's central interval is fisher.test's, whose uniroot stops within 1e-4 relative
         # (documented in rctkit._kernels.conditional.exact) and fails on the extreme tables
-        # (999/1000 vs 3/1000: 8402 to 4.5e15, where the mpmath-checked Cornfield limits are
-        # about 31828 to 1.3e7); the central limits are checked against mpmath above.
+        # (999/1000 vs 3/1000: 8402 to 4.5e15, where rctkit's Cornfield limits, checked
+        # against mpmath in tests/test_conditional.py, are about 31828 to 1.3e7); the central
+        # limits here are checked against tests/reference/two_sided_rules.csv above.
         return
     for got, want in ((est.ci.low, float(row["low"])), (est.ci.high, float(row["high"]))):
         if math.isinf(want) or want == 0.0:
