@@ -16,7 +16,7 @@ import attrs
 import numpy as np
 
 from rctkit import _validation, _warnings
-from rctkit._kernels import margin, registry, unconditional
+from rctkit._kernels import conditional_rules, margin, registry, unconditional
 from rctkit._kernels.common import EffectKernel, FloatArray, IntArray
 from rctkit._kernels.nnt import signed_nnt
 from rctkit.errors import InvalidInputError
@@ -116,6 +116,33 @@ def check_test_options(method: Any, alternative: Any) -> tuple[str, str]:
     return method, alternative
 
 
+#: The methods that take a ``two_sided`` rule (effect measure or ``"test"`` -> method names).
+TWO_SIDED_METHODS: Mapping[str, tuple[str, ...]] = MappingProxyType(
+    {"odds_ratio": ("exact",), "test": ("fisher",)}
+)
+
+
+def check_two_sided(measure: str, method: str, two_sided: Any) -> str | None:
+    """Validate ``two_sided``: None, or a rule of :data:`conditional_rules.TWO_SIDED` given
+    with a method that takes one (:data:`TWO_SIDED_METHODS`)."""
+    if two_sided is None:
+        return None
+    takes = TWO_SIDED_METHODS.get(measure, ())
+    if method not in takes:
+        what = "test" if measure == "test" else f"{measure} method"
+        raise InvalidInputError(
+            f"`two_sided` applies only to method={' or '.join(map(repr, takes))}, not to the "
+            f"{what} {method!r} (got two_sided={two_sided!r})"
+        )
+    return _validation.check_choice(two_sided, "two_sided", conditional_rules.TWO_SIDED)
+
+
+def _effect_kernel(measure: str, method: str, two_sided: str | None) -> EffectKernel:
+    if two_sided is None:
+        return EFFECT_METHODS[measure][method]
+    return conditional_rules.kernel(two_sided)
+
+
 def check_event(event: Any) -> Event:
     """Validate ``event`` ("harmful" or "beneficial")."""
     value = _validation.check_choice(event, "event", EVENTS)
@@ -188,10 +215,16 @@ def chunked(
 
 
 def estimate_tables(
-    measure: Measure, tables: Tables, method: str, confidence_level: float
+    measure: Measure,
+    tables: Tables,
+    method: str,
+    confidence_level: float,
+    two_sided: str | None = None,
 ) -> BatchEstimate:
     """Run an effect-measure kernel on validated count arrays, chunk by chunk."""
-    kernel = EFFECT_METHODS[measure][method]
+    kernel = _effect_kernel(measure, method, two_sided)
+    if two_sided is not None:
+        conditional_rules.check_cost(*tables, two_sided)
 
     def run(t: Tables) -> tuple[FloatArray | None, ...]:
         r = kernel(*t, confidence_level)
@@ -211,18 +244,29 @@ def estimate_tables(
 
 
 def estimate_batch(
-    measure: Measure, counts: tuple[Any, Any, Any, Any], method: Any, confidence_level: Any
+    measure: Measure,
+    counts: tuple[Any, Any, Any, Any],
+    method: Any,
+    confidence_level: Any,
+    two_sided: Any = None,
 ) -> BatchEstimate:
     """The vectorised effect functions: validate options and counts, then run in chunks."""
     method, level = check_effect_options(measure, method, confidence_level)
-    return estimate_tables(measure, _validation.count_arrays(*counts), method, level)
+    rule = check_two_sided(measure, method, two_sided)
+    return estimate_tables(measure, _validation.count_arrays(*counts), method, level, rule)
 
 
-def estimate_one(measure: Measure, outcome: Any, method: Any, confidence_level: Any) -> Estimate:
+def estimate_one(
+    measure: Measure, outcome: Any, method: Any, confidence_level: Any, two_sided: Any = None
+) -> Estimate:
     """The scalar effect functions: the kernel on one table, no chunking."""
     outcome = check_outcome(outcome)
     method, level = check_effect_options(measure, method, confidence_level)
-    result = EFFECT_METHODS[measure][method](*one_table(outcome), level)
+    rule = check_two_sided(measure, method, two_sided)
+    tables = one_table(outcome)
+    if rule is not None:
+        conditional_rules.check_cost(*tables, rule)
+    result = _effect_kernel(measure, method, rule)(*tables, level)
     pvalue = None if result.pvalue is None else float(result.pvalue[0])
     std_error = None if result.std_error is None else float(result.std_error[0])
     return Estimate(
@@ -234,6 +278,7 @@ def estimate_one(measure: Measure, outcome: Any, method: Any, confidence_level: 
         pvalue=pvalue,
         std_error=std_error,
         outcome=outcome.name,
+        two_sided=rule,
     )
 
 
@@ -279,8 +324,20 @@ def _check_in_range(measure: str, value: float, name: str) -> None:
         )
 
 
-def _test_kernel(method: str, measure: str, null_value: float | None) -> Any:
-    """The kernel of ``method``; for a score test of a given effect, bound to it."""
+def _test_kernel(
+    method: str, measure: str, null_value: float | None, two_sided: str | None = None
+) -> Any:
+    """The kernel of ``method``; for a score test of a given effect, bound to it; for
+    Fisher's test with a two-sided rule, that rule's p-value."""
+    if two_sided is not None:
+        rule = two_sided
+
+        def run(
+            a: IntArray, n1: IntArray, c: IntArray, n2: IntArray, alternative: str
+        ) -> tuple[FloatArray | None, FloatArray]:
+            return None, conditional_rules.pvalue(a, n1, c, n2, rule)
+
+        return run
     if method in NULL_VALUE_TESTS and (null_value is not None or measure != "risk_difference"):
 
         def kernel(
@@ -294,15 +351,29 @@ def _test_kernel(method: str, measure: str, null_value: float | None) -> Any:
     return registry.TEST_METHODS[method]
 
 
+def check_test_two_sided(method: str, alternative: str, two_sided: Any) -> str | None:
+    """Validate ``two_sided`` for a test; a rule needs ``alternative="two-sided"``."""
+    rule = check_two_sided("test", method, two_sided)
+    if rule is not None and alternative != "two-sided":
+        raise InvalidInputError(
+            f"`two_sided` chooses how a two-sided p-value is formed; it needs alternative="
+            f'"two-sided" (got two_sided={rule!r}, alternative={alternative!r})'
+        )
+    return rule
+
+
 def test_tables(
     tables: Tables,
     method: str,
     alternative: str,
     measure: str,
     null_value: float | None,
+    two_sided: str | None = None,  # noqa: PT028 (not a pytest test: __test__ is False)
 ) -> BatchTestResult:
     """Run a test kernel on validated count arrays, chunk by chunk."""
-    kernel = _test_kernel(method, measure, null_value)
+    kernel = _test_kernel(method, measure, null_value, two_sided)
+    if two_sided is not None:
+        conditional_rules.check_cost(*tables, two_sided)
     if method in UNCONDITIONAL_TESTS:
         # Their cost adds up over the tables: refuse the whole batch before the first chunk.
         passes = 2 if method == "boschloo" and alternative == "two-sided" else 1
@@ -325,11 +396,15 @@ def test_batch(
     alternative: Any,
     measure: Any,
     null_value: Any,
+    two_sided: Any = None,  # noqa: PT028 (not a pytest test: __test__ is False)
 ) -> BatchTestResult:
     """The vectorised test function: validate options and counts, then run in chunks."""
     method, alternative = check_test_options(method, alternative)
     measure, value = check_null_value(method, measure, null_value)
-    return test_tables(_validation.count_arrays(*counts), method, alternative, measure, value)
+    rule = check_test_two_sided(method, alternative, two_sided)
+    return test_tables(
+        _validation.count_arrays(*counts), method, alternative, measure, value, rule
+    )
 
 
 test_batch.__test__ = False  # type: ignore[attr-defined]
@@ -341,18 +416,24 @@ def test_one(
     alternative: Any,
     measure: Any,
     null_value: Any,
+    two_sided: Any = None,  # noqa: PT028 (not a pytest test: __test__ is False)
 ) -> TestResult:
     """The scalar test function: the kernel on one table."""
     outcome = check_outcome(outcome)
     method, alternative = check_test_options(method, alternative)
     measure, value = check_null_value(method, measure, null_value)
-    statistic, pvalue = _test_kernel(method, measure, value)(*one_table(outcome), alternative)
+    rule = check_test_two_sided(method, alternative, two_sided)
+    tables = one_table(outcome)
+    if rule is not None:
+        conditional_rules.check_cost(*tables, rule)
+    statistic, pvalue = _test_kernel(method, measure, value, rule)(*tables, alternative)
     return TestResult(
         statistic=None if statistic is None else float(statistic[0]),
         pvalue=float(pvalue[0]),
         method=method,
         alternative=alternative,
         outcome=outcome.name,
+        two_sided=rule,
     )
 
 

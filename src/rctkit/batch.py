@@ -52,6 +52,7 @@ def odds_ratio(
     *,
     method: str = "wald",
     confidence_level: float = 0.95,
+    two_sided: str | None = None,
 ) -> BatchEstimate:
     """Odds ratios, treatment against control, for a batch of tables.
 
@@ -63,6 +64,10 @@ def odds_ratio(
         As in :func:`rctkit.odds_ratio`.
     confidence_level : float, optional
         Strictly between 0 and 1; default 0.95.
+    two_sided : {None, "central", "minlike", "blaker"}, optional
+        As in :func:`rctkit.odds_ratio` (``method="exact"`` only). ``"minlike"`` and
+        ``"blaker"`` are computed table by table; a batch whose summed squared support sizes
+        pass 5e8 is refused with CostLimitError.
 
     Returns
     -------
@@ -82,7 +87,7 @@ def odds_ratio(
     0.6659 (0.4463 to 0.9936)
     """
     counts = (treatment_events, treatment_total, control_events, control_total)
-    return _engine.estimate_batch("odds_ratio", counts, method, confidence_level)
+    return _engine.estimate_batch("odds_ratio", counts, method, confidence_level, two_sided)
 
 
 def risk_ratio(
@@ -141,6 +146,7 @@ def hypothesis_test(
     alternative: str = "two-sided",
     measure: str = "risk_difference",
     null_value: float | None = None,
+    two_sided: str | None = None,
 ) -> BatchTestResult:
     """Tests of no difference between the arms, for a batch of tables.
 
@@ -156,6 +162,8 @@ def hypothesis_test(
     measure, null_value : optional
         As in :func:`rctkit.hypothesis_test`: the effect tested by the score tests ``"mn"``
         and ``"fm"``.
+    two_sided : {None, "minlike", "central", "blaker"}, optional
+        As in :func:`rctkit.hypothesis_test` (``method="fisher"`` only).
 
     Returns
     -------
@@ -168,7 +176,7 @@ def hypothesis_test(
     array([3.9832])
     """
     counts = (treatment_events, treatment_total, control_events, control_total)
-    return _engine.test_batch(counts, method, alternative, measure, null_value)
+    return _engine.test_batch(counts, method, alternative, measure, null_value, two_sided)
 
 
 def number_needed_to_treat(

@@ -16,6 +16,7 @@ def hypothesis_test(
     alternative: str = "two-sided",
     measure: str = "risk_difference",
     null_value: float | None = None,
+    two_sided: str | None = None,
 ) -> TestResult:
     """Test the null hypothesis that the risk of the event is the same in both arms, or, with
     the score tests, that the effect equals ``null_value``.
@@ -44,6 +45,13 @@ def hypothesis_test(
     null_value : float or None, optional
         The effect under the null for ``"mn"`` and ``"fm"``; None (default) is no effect
         (0 or 1). Any other test refuses a value other than None.
+    two_sided : {None, "minlike", "central", "blaker"}, optional
+        Only with ``method="fisher"`` and ``alternative="two-sided"``: which tables count as
+        "as or more extreme" than the observed one. None (default) and ``"minlike"``: those
+        no more probable (R's ``fisher.test``); ``"central"``: twice the smaller one-sided
+        p-value, capped at 1; ``"blaker"``: those whose smaller tail probability is at most
+        the observed table's (Blaker 2000). Each is inverted by
+        ``odds_ratio(method="exact", two_sided=...)`` with the same rule.
 
     Returns
     -------
@@ -55,10 +63,13 @@ def hypothesis_test(
     InvalidInputError
         If ``outcome`` is not a BinaryOutcome, or ``method`` or ``alternative`` is unknown or
         undefined for the test, or ``null_value`` is given to a test of no effect or lies
-        outside the measure's range.
+        outside the measure's range, or ``two_sided`` is unknown or given with another
+        test or a one-sided alternative.
     CostLimitError
         For ``"barnard"``, ``"barnard-unpooled"`` and ``"boschloo"`` with more than 10,000
-        participants (an InvalidInputError), before any work.
+        participants (an InvalidInputError), before any work; for ``two_sided="blaker"``
+        when the table has more than 2000 possible values of the treatment events given the
+        margins.
 
     Warns
     -----
@@ -71,6 +82,8 @@ def hypothesis_test(
     Fisher's two-sided p-value sums the probabilities of all tables with the observed margins
     that are no more likely than the observed table, counting a table as no more likely when
     its probability is at most :math:`1 + 10^{-7}` times the observed one, as R does.
+    Blaker's p-value at OR = 1 is a ratio of exact integers (ties between tail
+    probabilities decided exactly).
 
     Cost: constant in the counts for every method but the unconditional ones (counts up to
     ``rctkit.MAX_COUNT``). Barnard's and Boschloo's tests enumerate the sample space: their
@@ -91,8 +104,10 @@ def hypothesis_test(
     ...                          alternative="less")
     >>> round(res.pvalue, 4)
     0.0034
+    >>> round(rk.hypothesis_test(core, method="fisher", two_sided="central").pvalue, 4)
+    0.058
     """
-    return _engine.test_one(outcome, method, alternative, measure, null_value)
+    return _engine.test_one(outcome, method, alternative, measure, null_value, two_sided)
 
 
 hypothesis_test.__test__ = False  # type: ignore[attr-defined]

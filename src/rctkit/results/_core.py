@@ -275,6 +275,10 @@ class Estimate(Displayed):
         has none (or for results built from bare counts). Keyword only. A label: ``==``
         compares the numbers and the method, not the name, so that a scalar result equals the
         :mod:`rctkit.batch` result of the same table.
+    two_sided : str or None
+        The two-sided rule of the exact conditional interval (``"central"``, ``"minlike"``
+        or ``"blaker"``) when the caller chose one with ``two_sided=``; None otherwise.
+        Keyword only; like ``outcome``, not compared by ``==``.
 
     Notes
     -----
@@ -293,6 +297,7 @@ class Estimate(Displayed):
     outcome: str = attrs.field(
         default="", kw_only=True, eq=False, validator=attrs.validators.instance_of(str)
     )
+    two_sided: str | None = attrs.field(default=None, kw_only=True, eq=False)
 
     def __float__(self) -> float:
         return self.estimate
@@ -353,6 +358,8 @@ class Estimate(Displayed):
             Row(level, f"{low} to {high}", f"{level} {low} to {high}"),
             Row("Method", self.method, f"method={self.method!r}"),
         ]
+        if self.two_sided is not None:
+            rows.append(Row("Two-sided rule", self.two_sided, f"two_sided={self.two_sided!r}"))
         if self.pvalue is not None:
             p = short_number(self.pvalue)
             rows.append(Row("p-value", p, f"pvalue={p}"))
@@ -380,6 +387,10 @@ class TestResult(Displayed):
     outcome : str
         The name of the :class:`~rctkit.BinaryOutcome` tested; ``""`` when it has none.
         Keyword only; a label, not compared by ``==``.
+    two_sided : str or None
+        How the two-sided p-value of Fisher's test was formed (``"minlike"``, ``"central"``
+        or ``"blaker"``) when the caller chose it with ``two_sided=``; None otherwise.
+        Keyword only; not compared by ``==``.
     """
 
     __test__ = False  # not a pytest test class
@@ -391,6 +402,7 @@ class TestResult(Displayed):
     outcome: str = attrs.field(
         default="", kw_only=True, eq=False, validator=attrs.validators.instance_of(str)
     )
+    two_sided: str | None = attrs.field(default=None, kw_only=True, eq=False)
 
     def to_dict(self) -> dict[str, str | float | None]:
         """The result as a dict of plain Python values.
@@ -437,6 +449,8 @@ class TestResult(Displayed):
         p = short_number(self.pvalue)
         rows.append(Row("p-value", p, f"pvalue={p}"))
         rows.append(Row("Method", self.method, f"method={self.method!r}"))
+        if self.two_sided is not None:
+            rows.append(Row("Two-sided rule", self.two_sided, f"two_sided={self.two_sided!r}"))
         rows.append(Row("Alternative", self.alternative))
         if self.outcome:
             rows.insert(0, Row("Outcome", self.outcome))
