@@ -59,7 +59,7 @@ def test_design_defaults_to_superiority() -> None:
         ({"framework": "noninferiority", "measure": "risk_difference"}, "`margin` must be given"),
         (
             {"framework": "noninferiority", "measure": "risk_difference", "margin": -0.1},
-            "must lie above the null value 0 when the events are harmful",
+            "`margin` must lie above 0, the risk difference of no effect",
         ),
         (
             {
@@ -68,7 +68,7 @@ def test_design_defaults_to_superiority() -> None:
                 "margin": 1.2,
                 "higher_is_better": True,
             },
-            "must lie below the null value 1 when higher is better",
+            "`margin` must lie below 1, the risk ratio of no effect",
         ),
         (
             {"framework": "noninferiority", "measure": "risk_difference", "margin": 1.5},
@@ -76,7 +76,7 @@ def test_design_defaults_to_superiority() -> None:
         ),
         (
             {"framework": "noninferiority", "measure": "odds_ratio", "margin": -2.0},
-            "positive finite ratio",
+            "must be positive for the odds ratio",
         ),
         (
             {"framework": "equivalence", "measure": "risk_difference", "margin": (0.1, 0.2)},
@@ -110,7 +110,7 @@ def test_trial_file_declares_the_framework() -> None:
 @pytest.mark.parametrize(
     ("edit", "message"),
     [
-        (("margin = -0.125", "margin = 0.125"), "`design`: `margin` must lie below the null"),
+        (("margin = -0.125", "margin = 0.125"), "`design`: `margin` must lie below 0"),
         (("margin = -0.125", 'margin = "x"'), "`design.margin` must be"),
         (('framework = "noninferiority"', 'framework = "better"'), "`framework` must be one"),
         (("higher_is_better = true", "higher_is_better = true\nfoo = 1"), "`design.foo` is not"),

@@ -306,22 +306,8 @@ def check_null_value(method: str, measure: Any, null_value: Any) -> tuple[str, f
             f"tests of a given effect are {listed} (got null_value={null_value!r})"
         )
     value = _validation.check_real(null_value, "null_value")
-    _check_in_range(measure, value, "null_value")
+    _validation.check_in_range(measure, value, "null_value")
     return measure, value
-
-
-def _check_in_range(measure: str, value: float, name: str) -> None:
-    """A risk difference strictly between -1 and 1, a ratio strictly between 0 and inf."""
-    if measure == "risk_difference" and not -1.0 < value < 1.0:
-        raise InvalidInputError(
-            f"`{name}` must lie strictly between -1 and 1 for the risk difference "
-            f"(got {name}={value!r})"
-        )
-    if measure != "risk_difference" and not value > 0.0:
-        raise InvalidInputError(
-            f"`{name}` must be positive for the {measure.replace('_', ' ')} (a ratio; got "
-            f"{name}={value!r})"
-        )
 
 
 def _test_kernel(
@@ -458,51 +444,6 @@ def check_margin_options(
     return measure, method, _validation.check_confidence_level(confidence_level)
 
 
-def _null_words(measure: str) -> str:
-    return f"{margin.NULL[measure]:g}, the {measure.replace('_', ' ')} of no effect"
-
-
-def check_margin(measure: str, value: Any, higher_is_better: Any) -> tuple[float, bool]:
-    """A non-inferiority margin on the side of the null that the direction calls for."""
-    words = measure.replace("_", " ")
-    better = _validation.check_bool(higher_is_better, "higher_is_better")
-    number = _validation.check_real(value, "margin")
-    _check_in_range(measure, number, "margin")
-    null = margin.NULL[measure]
-    if better and not number < null:
-        raise InvalidInputError(
-            f"`margin` must lie below {_null_words(measure)}, when higher_is_better=True "
-            f"(H0: effect <= margin); got margin={value!r}. If a higher {words} is "
-            f"worse (the event is harmful), pass higher_is_better=False"
-        )
-    if not better and not number > null:
-        raise InvalidInputError(
-            f"`margin` must lie above {_null_words(measure)}, when higher_is_better=False "
-            f"(H0: effect >= margin); got margin={value!r}. If a higher {words} is "
-            f"better (the event is beneficial), pass higher_is_better=True"
-        )
-    return number, better
-
-
-def check_margins(measure: str, margins: Any) -> tuple[float, float]:
-    """Equivalence margins ``(low, high)`` with ``low < null < high``."""
-    if isinstance(margins, str) or not isinstance(margins, Sequence) or len(margins) != 2:
-        raise InvalidInputError(
-            f"`margins` must be a pair (low, high) of numbers around the null (got {margins!r})"
-        )
-    low = _validation.check_real(margins[0], "margins[0]")
-    high = _validation.check_real(margins[1], "margins[1]")
-    _check_in_range(measure, low, "margins[0]")
-    _check_in_range(measure, high, "margins[1]")
-    null = margin.NULL[measure]
-    if not low < null < high:
-        raise InvalidInputError(
-            f"`margins` must satisfy low < {null:g} < high, around the "
-            f"{measure.replace('_', ' ')} of no effect (got margins=({low!r}, {high!r}))"
-        )
-    return low, high
-
-
 def _margin_arrays(
     framework: str,
     tables: Tables,
@@ -531,8 +472,8 @@ def _check_margin_call(
 ) -> tuple[str, str, float, float | tuple[float, float], bool]:
     measure, method, level = check_margin_options(measure, method, confidence_level)
     if framework == "equivalence":
-        return measure, method, level, check_margins(measure, bound), False
-    value, direction = check_margin(measure, bound, better)
+        return measure, method, level, _validation.check_margins(measure, bound), False
+    value, direction = _validation.check_margin(measure, bound, better)
     return measure, method, level, value, direction
 
 

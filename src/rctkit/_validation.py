@@ -8,7 +8,6 @@ and the value.
 from __future__ import annotations
 
 import math
-import numbers
 import operator
 from collections.abc import Collection, Hashable, Iterable, Mapping, Sequence
 from typing import Any, Literal, TypeVar, overload
@@ -508,58 +507,61 @@ def column_list(value: Any, parameter: str) -> tuple[Hashable, ...]:
 MARGIN_NULLS = {"risk_difference": 0.0, "risk_ratio": 1.0, "odds_ratio": 1.0}
 
 
-def _margin_value(value: Any, name: str, measure: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise InvalidInputError(f"`{name}` must be a real number (got {value!r})")
-    margin = float(value)
-    if measure == "risk_difference" and not -1.0 < margin < 1.0:
+def check_in_range(measure: str, value: float, name: str) -> None:
+    """A risk difference strictly between -1 and 1, a ratio strictly between 0 and inf."""
+    if measure == "risk_difference" and not -1.0 < value < 1.0:
         raise InvalidInputError(
-            f"`{name}` on the risk difference must lie strictly between -1 and 1 (got {value!r})"
+            f"`{name}` must lie strictly between -1 and 1 for the risk difference "
+            f"(got {name}={value!r})"
         )
-    if measure != "risk_difference" and not 0.0 < margin < math.inf:
+    if measure != "risk_difference" and not value > 0.0:
         raise InvalidInputError(
-            f"`{name}` on the {measure.replace('_', ' ')} must be a positive finite ratio "
-            f"(got {value!r})"
+            f"`{name}` must be positive for the {measure.replace('_', ' ')} (a ratio; got "
+            f"{name}={value!r})"
         )
-    return margin
 
 
-def check_margin(
-    value: Any, measure: str, *, higher_is_better: bool, name: str = "margin"
-) -> float:
-    """A non-inferiority margin on ``measure``'s own scale, on the side of the null that means
-    *worse*: below it when ``higher_is_better`` (events are good), above it otherwise."""
-    measure = check_choice(measure, "measure", tuple(MARGIN_NULLS))
-    if not isinstance(higher_is_better, bool):
-        raise InvalidInputError(
-            f"`higher_is_better` must be True or False (got {higher_is_better!r})"
-        )
-    margin = _margin_value(value, name, measure)
+def _null_words(measure: str) -> str:
+    return f"{MARGIN_NULLS[measure]:g}, the {measure.replace('_', ' ')} of no effect"
+
+
+def check_margin(measure: str, value: Any, higher_is_better: Any) -> tuple[float, bool]:
+    """A non-inferiority margin on ``measure``'s scale, on the side of the null that means
+    *worse* for ``higher_is_better``; returned with the direction."""
+    words = measure.replace("_", " ")
+    better = check_bool(higher_is_better, "higher_is_better")
+    number = check_real(value, "margin")
+    check_in_range(measure, number, "margin")
     null = MARGIN_NULLS[measure]
-    if higher_is_better and not margin < null:
+    if better and not number < null:
         raise InvalidInputError(
-            f"`{name}` must lie below the null value {null:g} when higher is better (got "
-            f"{value!r}); for an outcome whose events are harmful pass higher_is_better=False"
+            f"`margin` must lie below {_null_words(measure)}, when higher_is_better=True "
+            f"(H0: effect <= margin); got margin={value!r}. If a higher {words} is "
+            f"worse (the event is harmful), pass higher_is_better=False"
         )
-    if not higher_is_better and not margin > null:
+    if not better and not number > null:
         raise InvalidInputError(
-            f"`{name}` must lie above the null value {null:g} when the events are harmful (got "
-            f"{value!r}); for an outcome whose events are good pass higher_is_better=True"
+            f"`margin` must lie above {_null_words(measure)}, when higher_is_better=False "
+            f"(H0: effect >= margin); got margin={value!r}. If a higher {words} is "
+            f"better (the event is beneficial), pass higher_is_better=True"
         )
-    return margin
+    return number, better
 
 
-def check_margins(value: Any, measure: str, name: str = "margins") -> tuple[float, float]:
-    """Equivalence margins ``(low, high)`` on ``measure``'s scale, with low < null < high."""
-    measure = check_choice(measure, "measure", tuple(MARGIN_NULLS))
-    if isinstance(value, str | bytes) or not isinstance(value, Sequence) or len(value) != 2:
-        raise InvalidInputError(f"`{name}` must be a pair (low, high) (got {value!r})")
-    low = _margin_value(value[0], f"{name}[0]", measure)
-    high = _margin_value(value[1], f"{name}[1]", measure)
+def check_margins(measure: str, margins: Any, name: str = "margins") -> tuple[float, float]:
+    """Equivalence margins ``(low, high)`` with ``low < null < high``."""
+    if isinstance(margins, str) or not isinstance(margins, Sequence) or len(margins) != 2:
+        raise InvalidInputError(
+            f"`{name}` must be a pair (low, high) of numbers around the null (got {margins!r})"
+        )
+    low = check_real(margins[0], f"{name}[0]")
+    high = check_real(margins[1], f"{name}[1]")
+    check_in_range(measure, low, f"{name}[0]")
+    check_in_range(measure, high, f"{name}[1]")
     null = MARGIN_NULLS[measure]
     if not low < null < high:
         raise InvalidInputError(
-            f"`{name}` must satisfy low < {null:g} < high on the {measure.replace('_', ' ')} "
-            f"(got {value!r})"
+            f"`{name}` must satisfy low < {null:g} < high, around the "
+            f"{measure.replace('_', ' ')} of no effect (got margins=({low!r}, {high!r}))"
         )
     return low, high

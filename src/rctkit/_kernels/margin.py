@@ -40,6 +40,7 @@ from rctkit._kernels.common import (
     as_float,
     cross_difference,
 )
+from rctkit._validation import MARGIN_NULLS
 
 __all__ = [
     "INTERVALS",
@@ -58,9 +59,7 @@ __all__ = [
 ]
 
 #: The value of no effect on each measure's scale.
-NULL: Mapping[str, float] = MappingProxyType(
-    {"risk_difference": 0.0, "risk_ratio": 1.0, "odds_ratio": 1.0}
-)
+NULL: Mapping[str, float] = MappingProxyType(MARGIN_NULLS)
 
 #: The interval that each method's test inverts, by measure.
 INTERVALS: Mapping[str, Mapping[str, EffectKernel]] = MappingProxyType(

@@ -95,6 +95,7 @@ class Design:
             if self.measure is not None:
                 check_choice(self.measure, "measure", tuple(MARGIN_NULLS))
             return
+        check_choice(self.measure, "measure", tuple(MARGIN_NULLS)) if self.measure else None
         if self.measure is None:
             raise InvalidInputError(
                 f"`measure` must be given for a {self.framework} design: the scale of its margin"
@@ -102,11 +103,9 @@ class Design:
         if self.margin is None:
             raise InvalidInputError(f"`margin` must be given for a {self.framework} design")
         if self.framework == "noninferiority":
-            margin = check_margin(
-                self.margin, self.measure, higher_is_better=self.higher_is_better
-            )
+            margin, _ = check_margin(self.measure, self.margin, self.higher_is_better)
         else:
-            margin = check_margins(self.margin, self.measure, name="margin")  # type: ignore[assignment]
+            margin = check_margins(self.measure, self.margin, name="margin")  # type: ignore[assignment]
         object.__setattr__(self, "margin", margin)
 
     @property

@@ -492,11 +492,11 @@ def _check_margin(margin: Any, trial: Trial, measure: str) -> tuple[float, ...]:
         margin = design.margin
         return tuple(margin) if isinstance(margin, tuple) else (margin,)
     if isinstance(margin, tuple | list):
-        return check_margins(tuple(margin), measure, name="margin")
+        return check_margins(measure, tuple(margin), name="margin")
     if isinstance(margin, bool) or not isinstance(margin, int | float):
         raise InvalidInputError(f"`margin` must be a number or a pair (got {margin!r})")
     null = 1.0 if measure != "risk_difference" else 0.0
-    return (check_margin(margin, measure, higher_is_better=float(margin) < null),)
+    return (check_margin(measure, margin, float(margin) < null)[0],)
 
 
 def _wrap(label: str) -> list[str]:
