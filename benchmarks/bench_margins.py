@@ -70,4 +70,4 @@ BENCHMARKS: list[Callable[[], Row]] = [bench_noninferiority]
 if __name__ == "__main__":
     for bench in BENCHMARKS:
         name, peer, mine, theirs = bench()
-        print(f"{name:<36}{peer:<46}{mine:>10.3g}{theirs:>10.3g}{theirs / mine:>9.1f}x")
+        print(f"{name:<40} {peer:<46} {mine:>10.3g} {theirs:>10.3g} {theirs / mine:>8.1f}x")
