@@ -16,8 +16,10 @@ Run: python tests/reference/exact_unconditional_brute.py
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from fractions import Fraction
 from math import comb
+from typing import Any
 
 import mpmath as mp
 
@@ -25,7 +27,7 @@ mp.mp.dps = 30
 GRID = 4000
 
 
-def golden_max(f, lo, hi, iters=120):
+def golden_max(f: Callable[[Any], Any], lo: Any, hi: Any, iters: int = 120) -> tuple[Any, Any]:
     g = (mp.sqrt(5) - 1) / 2
     a, b = mp.mpf(lo), mp.mpf(hi)
     c, d = b - g * (b - a), a + g * (b - a)
@@ -43,18 +45,18 @@ def golden_max(f, lo, hi, iters=120):
     return x, f(x)
 
 
-def p1_of(measure, p2, delta):
+def p1_of(measure: str, p2: Any, delta: Any) -> Any:
     return p2 + delta if measure == "rd" else delta * p2
 
 
-def p2_range(measure, delta):
+def p2_range(measure: str, delta: Any) -> tuple[Any, Any]:
     if measure == "rd":
         return max(mp.mpf(0), -delta), min(mp.mpf(1), 1 - delta)
     return mp.mpf(0), min(mp.mpf(1), 1 / delta)
 
 
-def loglik(x1, n1, x2, n2, p1, p2):
-    def term(x, n, p):
+def loglik(x1: int, n1: int, x2: int, n2: int, p1: Any, p2: Any) -> Any:
+    def term(x: int, n: int, p: Any) -> Any:
         out = mp.mpf(0)
         if x:
             out += x * mp.log(p) if p > 0 else -mp.inf
@@ -65,11 +67,9 @@ def loglik(x1, n1, x2, n2, p1, p2):
     return term(x1, n1, p1) + term(x2, n2, p2)
 
 
-def score(measure, x1, n1, x2, n2, delta):
+def score(measure: str, x1: int, n1: int, x2: int, n2: int, delta: Any) -> Any:
     lo, hi = p2_range(measure, delta)
-    p2, _ = golden_max(
-        lambda s: loglik(x1, n1, x2, n2, p1_of(measure, s, delta), s), lo, hi
-    )
+    p2, _ = golden_max(lambda s: loglik(x1, n1, x2, n2, p1_of(measure, s, delta), s), lo, hi)
     p1 = p1_of(measure, p2, delta)
     if measure == "rd":
         num = mp.mpf(x1) / n1 - mp.mpf(x2) / n2 - delta
@@ -84,7 +84,9 @@ def score(measure, x1, n1, x2, n2, delta):
     return num / mp.sqrt(var)
 
 
-def region(measure, statistic, a, n1, c, n2, delta, kind):
+def region(
+    measure: str, statistic: str, a: int, n1: int, c: int, n2: int, delta: Any, kind: str
+) -> list[tuple[int, int]]:
     cells = [(i, j) for i in range(n1 + 1) for j in range(n2 + 1)]
     if measure == "rr":
         cells = [(i, j) for i, j in cells if (i, j) != (0, 0)]
@@ -102,7 +104,7 @@ def region(measure, statistic, a, n1, c, n2, delta, kind):
     return [k for k in cells if abs(t[k]) >= abs(t0) - tol]
 
 
-def prob(measure, cells, n1, n2, p2, delta):
+def prob(measure: str, cells: list[tuple[int, int]], n1: int, n2: int, p2: Any, delta: Any) -> Any:
     p1 = p1_of(measure, p2, delta)
     return mp.fsum(
         comb(n1, i) * p1**i * (1 - p1) ** (n1 - i) * comb(n2, j) * p2**j * (1 - p2) ** (n2 - j)
@@ -110,7 +112,7 @@ def prob(measure, cells, n1, n2, p2, delta):
     )
 
 
-def supremum(f, lo, hi):
+def supremum(f: Callable[[Any], Any], lo: Any, hi: Any) -> Any:
     xs = [lo + (hi - lo) * k / GRID for k in range(GRID + 1)]
     vals = [f(x) for x in xs]
     best = max(vals)
@@ -121,14 +123,16 @@ def supremum(f, lo, hi):
     return best
 
 
-def pvalue(measure, statistic, a, n1, c, n2, delta, kind):
-    delta = mp.mpf(delta)
-    cells = region(measure, statistic, a, n1, c, n2, delta, kind)
-    lo, hi = p2_range(measure, delta)
-    return supremum(lambda s: prob(measure, cells, n1, n2, s, delta), lo, hi)
+def pvalue(
+    measure: str, statistic: str, a: int, n1: int, c: int, n2: int, delta: str, kind: str
+) -> Any:
+    d = mp.mpf(delta)
+    cells = region(measure, statistic, a, n1, c, n2, d, kind)
+    lo, hi = p2_range(measure, d)
+    return supremum(lambda s: prob(measure, cells, n1, n2, s, d), lo, hi)
 
 
-CASES = [
+CASES: list[tuple[str, str, int, int, int, int, str, str]] = [
     # measure, statistic, a, n1, c, n2, delta, kind
     ("rd", "difference", 24, 61, 10, 35, "0", "greater"),
     ("rd", "difference", 24, 61, 10, 35, "-0.1015686570", "greater"),
@@ -142,11 +146,11 @@ CASES = [
 ]
 
 
-def boschloo_greater(a, n1, c, n2):
+def boschloo_greater(a: int, n1: int, c: int, n2: int) -> Any:
     """Boschloo's one-sided ("greater") p-value with exact rational Fisher p-values."""
     n = n1 + n2
 
-    def upper(x1, s):
+    def upper(x1: int, s: int) -> Fraction:
         return Fraction(
             sum(comb(n1, k) * comb(n2, s - k) for k in range(x1, n1 + 1) if 0 <= s - k <= n2),
             comb(n, s),
@@ -155,7 +159,7 @@ def boschloo_greater(a, n1, c, n2):
     f0 = upper(a, a + c)
     cells = [(i, j) for i in range(n1 + 1) for j in range(n2 + 1) if upper(i, i + j) <= f0]
 
-    def f(p):
+    def f(p: Any) -> Any:
         return mp.fsum(
             comb(n1, i) * comb(n2, j) * p ** (i + j) * (1 - p) ** (n - i - j) for i, j in cells
         )

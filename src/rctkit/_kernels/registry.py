@@ -15,8 +15,8 @@ from typing import Any
 import attrs
 
 from rctkit._kernels import closed_form, conditional, likelihood, pvalues, score, unconditional
-from rctkit._kernels import unconditional_ci as uci
 from rctkit._kernels import mantel_haenszel as mh
+from rctkit._kernels import unconditional_ci as uci
 from rctkit._kernels.common import EffectKernel, TestKernel
 from rctkit._kernels.stratified.exact import exact_common_or
 from rctkit._kernels.stratified_score import stratified_score

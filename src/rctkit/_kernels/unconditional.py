@@ -528,8 +528,9 @@ def _barnard(
 
 def _exact_tail_numerators(n1: int, n2: int, s: int, side: str) -> list[int]:
     """``C(N, s) P(X1 <= x1 | s)`` (or ``>=``) for ``x1 = 0..n1``, as exact integers."""
-    terms = [math.comb(n1, k) * math.comb(n2, s - k) if 0 <= s - k <= n2 else 0
-             for k in range(n1 + 1)]
+    terms = [
+        math.comb(n1, k) * math.comb(n2, s - k) if 0 <= s - k <= n2 else 0 for k in range(n1 + 1)
+    ]
     if side == "greater":
         terms = terms[::-1]
     sums, total = [], 0
@@ -734,10 +735,10 @@ def boschloo(
     complement, so that p-values near 1 stay apart) within the rounding error of the
     log-factorial arithmetic of the observed one is compared again as an exact integer
     hypergeometric sum. (A relative tolerance of :math:`10^{-9}` merged distinct tables near
-    :math:`p = 1`: 1/17 against 16/17, ``"greater"``, gave 1 instead of 0.999985.) The p-value is the supremum over
-    the common risk :math:`\pi` of :math:`P_\pi(F \le F_{obs})`; it never exceeds Fisher's
-    one-sided p-value, since :math:`P(F \le F_{obs} \mid S = s) \le F_{obs}` for every
-    :math:`s`.
+    :math:`p = 1`: 1/17 against 16/17, ``"greater"``, gave 1 instead of 0.999985.) The
+    p-value is the supremum over the common risk :math:`\pi` of
+    :math:`P_\pi(F \le F_{obs})`; it never exceeds Fisher's one-sided p-value, since
+    :math:`P(F \le F_{obs} \mid S = s) \le F_{obs}` for every :math:`s`.
 
     The two-sided p-value is scipy's: twice the smaller one-sided Boschloo p-value, capped at
     1. (Boschloo's original and R's ``Exact`` package instead order the tables by Fisher's

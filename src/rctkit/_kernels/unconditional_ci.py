@@ -66,6 +66,7 @@ import math
 from collections.abc import Callable
 
 import numpy as np
+import numpy.typing as npt
 from scipy import special
 
 from rctkit._kernels import restricted, solvers
@@ -99,10 +100,20 @@ CANDIDATE_MARGIN = 0.1
 MAX_CANDIDATES = 8
 #: Score statistics within this relative distance count as ties.
 SCORE_TIE_RTOL = 1e-9
-#: Values of the null scanned between the end of the range and the estimate, per limit.
-SCAN_POINTS = 24
+#: Values of the null scanned between the end of the range and the estimate, per limit
+#: (uniform for the difference; for the log ratio concentrated near the estimate, the
+#: distance from it growing as the cube of the step number).
+SCAN_POINTS = 48
+#: Tables with more cells than this are scanned at SCAN_POINTS_LARGE values only: their
+#: p-value functions are smooth on the scale of the scan (islands of non-rejection are a
+#: small-sample phenomenon) and each value costs more.
+SCAN_CELLS = 1000
+SCAN_POINTS_LARGE = 12
+#: Values scanned again between the first value not rejected and three scan steps outside.
+REFINE_POINTS = 40
+REFINE_POINTS_LARGE = 10
 #: Absolute tolerance of a limit (difference, or log ratio).
-LIMIT_XATOL = 1e-10
+LIMIT_XATOL = 1e-9
 #: Ratios are searched within exp(+-LOG_RATIO_BOUND); a limit beyond is reported as 0 or inf.
 LOG_RATIO_BOUND = math.log(1e9)
 #: p-values evaluated by one interval, for the cost: two scans and two solves.
@@ -155,11 +166,15 @@ class _Table:
         self.measure, self.statistic = measure, statistic
         self.x1 = np.arange(n1 + 1, dtype=np.float64)
         self.x2 = np.arange(n2 + 1, dtype=np.float64)
-        self.log_c1 = special.gammaln(n1 + 1.0) - special.gammaln(self.x1 + 1.0) - special.gammaln(
-            n1 - self.x1 + 1.0
+        self.log_c1 = (
+            special.gammaln(n1 + 1.0)
+            - special.gammaln(self.x1 + 1.0)
+            - special.gammaln(n1 - self.x1 + 1.0)
         )
-        self.log_c2 = special.gammaln(n2 + 1.0) - special.gammaln(self.x2 + 1.0) - special.gammaln(
-            n2 - self.x2 + 1.0
+        self.log_c2 = (
+            special.gammaln(n2 + 1.0)
+            - special.gammaln(self.x2 + 1.0)
+            - special.gammaln(n2 - self.x2 + 1.0)
         )
         fx1, fx2 = np.meshgrid(self.x1, self.x2, indexing="ij")
         self.fx1, self.fx2 = fx1, fx2
@@ -172,13 +187,13 @@ class _Table:
 
     # --- the statistic -------------------------------------------------------------------
     def _score(self, delta: float) -> FloatArray:
-        fx1, fx2, n1, n2 = self.fx1, self.fx2, float(self.n1), float(self.n2)
-        d = np.full(fx1.shape, delta)
+        d = np.full(self.fx1.shape, delta)
         with np.errstate(all="ignore"):
             return self._score_unguarded(d, delta)
 
     def _score_unguarded(self, d: FloatArray, delta: float) -> FloatArray:
-        fx1, fx2, n1, n2 = self.fx1, self.fx2, float(self.n1), float(self.n2)
+        fx1, fx2 = self.fx1, self.fx2
+        n1, n2 = np.full(fx1.shape, float(self.n1)), np.full(fx1.shape, float(self.n2))
         if self.measure == "risk_difference":
             p1, p2, q1, q2 = restricted.risk_difference_cells(d, fx1, n1, fx2, n2)
             num = fx1 / n1 - fx2 / n2 - delta
@@ -226,9 +241,9 @@ class _Table:
             return np.asarray(p1 - delta, dtype=np.float64)
         return np.asarray(p1 / delta, dtype=np.float64)
 
-    def nuisance_range(self, delta: float, box: tuple[float, float, float, float]) -> tuple[
-        float, float
-    ]:
+    def nuisance_range(
+        self, delta: float, box: tuple[float, float, float, float]
+    ) -> tuple[float, float]:
         """The range of ``p2`` with both risks in the box ``(p1 lo, p1 hi, p2 lo, p2 hi)``."""
         lo1, hi1, lo2, hi2 = box
         lo = max(lo2, float(self.p2_of(np.array(lo1), delta)))
@@ -316,7 +331,9 @@ def _tail(table: _Table, delta: float, kind: str, gamma: float) -> float:
     return min(1.0, value + gamma)
 
 
-def _pvalue_one(table: _Table, delta: float, alternative: str, two_sided: str, gamma: float) -> float:
+def _pvalue_one(
+    table: _Table, delta: float, alternative: str, two_sided: str, gamma: float
+) -> float:
     if table.measure == "risk_ratio" and table.a == 0 and table.c == 0:
         return 1.0
     if alternative in ("less", "greater"):
@@ -340,20 +357,20 @@ def _check(measure: str, statistic: str, alternative: str, two_sided: str, gamma
     if measure == "risk_ratio" and statistic == "difference":
         raise InvalidInputError(
             '`statistic` "difference" orders tables by the risk difference and is defined '
-            'for `measure` "risk_difference" only (got measure=\'risk_ratio\')'
+            "for `measure` \"risk_difference\" only (got measure='risk_ratio')"
         )
     if not (isinstance(gamma, float | int) and 0.0 <= gamma < 1.0):
         raise InvalidInputError(f"`berger_boos` must be in [0, 1) (got {gamma!r})")
 
 
 def exact_unconditional_pvalue(
-    a: IntArray,
-    n1: IntArray,
-    c: IntArray,
-    n2: IntArray,
+    a: npt.ArrayLike,
+    n1: npt.ArrayLike,
+    c: npt.ArrayLike,
+    n2: npt.ArrayLike,
     *,
     measure: str,
-    null_value: FloatArray | float,
+    null_value: npt.ArrayLike,
     alternative: str = "two-sided",
     two_sided: str = "central",
     statistic: str = "score",
@@ -453,38 +470,53 @@ def exact_unconditional_pvalue(
 # --- intervals ------------------------------------------------------------------------------
 
 
-def _limit(
-    rejected_margin: Callable[[float], float],
-    scan: FloatArray,
-    at_end: float,
+def _crossing(
+    margin: Callable[[float], float], outer: float, v_outer: float, inner: float, v_inner: float
 ) -> float:
-    """The first scan value not rejected, refined towards the previous one.
+    """The change from rejected (``outer``) to not rejected (``inner``), to LIMIT_XATOL."""
 
-    ``rejected_margin(x)`` is the p-value minus its threshold (``<= 0``: rejected). ``scan``
-    runs from the end of the range towards the estimate. Returns ``at_end`` when the first
-    point is not rejected and the last scan point when all are.
+    def f(x: FloatArray) -> FloatArray:
+        return np.array([margin(float(t)) for t in np.atleast_1d(x)])
+
+    root, _ = solvers.chandrupatla(
+        f,
+        np.array([outer]),
+        np.array([inner]),
+        f_low=np.array([v_outer]),
+        f_high=np.array([v_inner]),
+        xrtol=0.0,
+        xatol=LIMIT_XATOL,
+        maxiter=200,
+    )
+    return float(root[0])
+
+
+def _limit(
+    margin: Callable[[float], float], scan: FloatArray, at_end: float, refine: int
+) -> float:
+    """The outermost value not rejected that the scan finds, and the change beside it.
+
+    ``margin(x)`` is the p-value minus its threshold (``<= 0``: rejected). ``scan`` runs from
+    the end of the range towards the estimate. At the first scan value not rejected, the
+    stretch back to three scan steps outside it is scanned again at ``refine`` values (the
+    p-value functions of score tests are bumpy near their crossings), and the change is solved
+    for beside the outermost value not rejected found there. Returns ``at_end`` when the
+    first point is not rejected and the last scan point when all are.
     """
-    values = [rejected_margin(float(x)) for x in scan[:1]]
+    values = [margin(float(scan[0]))]
     if values[0] > 0.0:
         return at_end
     for j in range(1, scan.size):
-        v = rejected_margin(float(scan[j]))
+        v = margin(float(scan[j]))
         if v > 0.0:
-
-            def f(x: FloatArray) -> FloatArray:
-                return np.array([rejected_margin(float(t)) for t in np.atleast_1d(x)])
-
-            root, _ = solvers.chandrupatla(
-                f,
-                np.array([scan[j - 1]]),
-                np.array([scan[j]]),
-                f_low=np.array([values[-1]]),
-                f_high=np.array([v]),
-                xrtol=0.0,
-                xatol=LIMIT_XATOL,
-                maxiter=200,
-            )
-            return float(root[0])
+            start = max(j - 3, 0)
+            outer, v_outer = float(scan[start]), values[start]
+            for x in np.linspace(scan[start], scan[j], refine)[1:-1]:
+                w = margin(float(x))
+                if w > 0.0:
+                    return _crossing(margin, outer, v_outer, float(x), w)
+                outer, v_outer = float(x), w
+            return _crossing(margin, outer, v_outer, float(scan[j]), v)
         values.append(v)
     return float(scan[-1])
 
@@ -495,6 +527,9 @@ def _interval_one(
     """Estimate, limits and the matching p-value at no effect of one table."""
     a, n1, c, n2 = table.a, table.n1, table.c, table.n2
     alpha = 1.0 - level
+    small = (n1 + 1) * (n2 + 1) <= SCAN_CELLS
+    points = SCAN_POINTS if small else SCAN_POINTS_LARGE
+    refine = REFINE_POINTS if small else REFINE_POINTS_LARGE
     if two_sided == "central":
         target, low_kind, high_kind = alpha / 2.0, "greater", "less"
     else:
@@ -512,21 +547,18 @@ def _interval_one(
         def high_margin(x: float) -> float:
             return pval(high_kind, x) - target
 
-        below = np.linspace(-1.0, estimate, SCAN_POINTS)
-        above = np.linspace(1.0, estimate, SCAN_POINTS)
-        low = _limit(low_margin, below, -1.0)
-        high = _limit(high_margin, above, 1.0)
+        below = np.linspace(-1.0, estimate, points)
+        above = np.linspace(1.0, estimate, points)
+        low = _limit(low_margin, below, -1.0, refine)
+        high = _limit(high_margin, above, 1.0, refine)
         null = 0.0
     else:
         if a == 0 and c == 0:
             return math.nan, 0.0, math.inf, 1.0
         estimate = math.inf if c == 0 else (a / n1) / (c / n2)
-        log_est = (
-            LOG_RATIO_BOUND
-            if c == 0
-            else (-LOG_RATIO_BOUND if a == 0 else math.log(estimate))
-        )
-        log_est = min(max(log_est, -LOG_RATIO_BOUND), LOG_RATIO_BOUND)
+        # The scan's anchor: the log estimate, with 0.5 for a zero count.
+        anchor = math.log(max(a, 0.5) / n1) - math.log(max(c, 0.5) / n2)
+        anchor = min(max(anchor, -LOG_RATIO_BOUND), LOG_RATIO_BOUND)
 
         def low_margin(x: float) -> float:
             return pval(low_kind, math.exp(x)) - target
@@ -534,13 +566,16 @@ def _interval_one(
         def high_margin(x: float) -> float:
             return pval(high_kind, math.exp(x)) - target
 
-        below = np.linspace(-LOG_RATIO_BOUND, log_est, SCAN_POINTS)
-        above = np.linspace(LOG_RATIO_BOUND, log_est, SCAN_POINTS)
-        low_log = _limit(low_margin, below, -math.inf)
-        high_log = _limit(high_margin, above, math.inf)
+        steps = np.linspace(1.0, 0.0, points) ** 3
+        below = anchor - (anchor + LOG_RATIO_BOUND) * steps
+        above = anchor + (LOG_RATIO_BOUND - anchor) * steps
+        low_log = _limit(low_margin, below, -math.inf, refine)
+        high_log = _limit(high_margin, above, math.inf, refine)
         low, high = math.exp(low_log), math.exp(high_log)
         null = 1.0
     pvalue = _pvalue_one(table, null, "two-sided", two_sided, gamma)
+    if pvalue > alpha:  # not rejected: the hull holds it (an isolated value, see the notes)
+        low, high = min(low, null), max(high, null)
     return estimate, low, high, pvalue
 
 
