@@ -143,6 +143,9 @@ CASES: list[tuple[str, str, int, int, int, int, str, str]] = [
     ("rr", "score", 11, 13, 2, 7, "2", "greater"),
     ("rr", "score", 9, 11, 4, 12, "1", "absolute"),
     ("rr", "score", 5, 5, 2, 6, "4", "less"),
+    # Where exact2x2 (floating-point differences) loses exactly tied tables:
+    ("rd", "difference", 0, 10, 4, 10, "0", "less"),
+    ("rd", "difference", 15, 40, 8, 35, "0", "greater"),
 ]
 
 
@@ -168,8 +171,13 @@ def boschloo_greater(a: int, n1: int, c: int, n2: int) -> Any:
 
 
 if __name__ == "__main__":
-    for case in CASES:
+    # ``python exact_unconditional_brute.py K`` prints only the cases from index K on.
+    import sys
+
+    first = int(sys.argv[1]) if len(sys.argv) > 1 else 0
+    for case in CASES[first:]:
         measure, statistic, a, n1, c, n2, delta, kind = case
         p = pvalue(measure, statistic, a, n1, c, n2, delta, kind)
         print(f"{case}: {mp.nstr(p, 12)}")
-    print(f"boschloo 1/17 vs 16/17 greater: {mp.nstr(boschloo_greater(1, 17, 16, 17), 12)}")
+    if first == 0:
+        print(f"boschloo 1/17 vs 16/17 greater: {mp.nstr(boschloo_greater(1, 17, 16, 17), 12)}")

@@ -29,12 +29,14 @@ The intervals (:func:`santner_snell`, :func:`chan_zhang_rd`, :func:`chan_zhang_r
 :func:`agresti_min_rd`, :func:`agresti_min_rr`) are the values :math:`\delta_0` the matching
 test does not reject at level :math:`\alpha = 1 - \text{level}`: the tail methods keep
 :math:`p_{\ge} > \alpha/2` and :math:`p_{\le} > \alpha/2`, the Agresti-Min method keeps the
-``"absolute"`` p-value :math:`> \alpha`. Each limit is found by scanning ``SCAN_POINTS`` values
-of :math:`\delta_0` from the end of the parameter range towards the estimate, taking the first
-that is not rejected, and solving for the change between it and the previous scan point with
-:func:`rctkit._kernels.solvers.chandrupatla` (the p-value functions of score tests are not
-monotone everywhere, so a scan is needed before any bracketing); the result is the hull of
-the non-rejected values found this way.
+``"absolute"`` p-value :math:`> \alpha`. Each limit is found by scanning ``SCAN_POINTS``
+values of :math:`\delta_0` from the end of the parameter range towards the estimate, scanning
+the stretch from the first value not rejected back to three scan steps outside it again at
+``REFINE_POINTS`` values, and solving for the change beside the outermost value not rejected
+with :func:`rctkit._kernels.solvers.chandrupatla` (the p-value functions of score tests are
+not monotone and jump where two tables change places, so a scan comes before any
+bracketing); the result is the hull of the non-rejected values found, widened to the null
+value of no effect when that is not rejected.
 
 The supremum. As in :mod:`rctkit._kernels.unconditional`, a grid alone misses peaks. Each arm's
 binomial likelihood, as a function of the nuisance parameter, is a bump of standard deviation
@@ -432,11 +434,18 @@ def exact_unconditional_pvalue(
 
     Examples
     --------
+    SAS's Barnard test of 9/11 against 4/12 (one-sided, 0.0120), and Chan's test of the same
+    table against a non-inferiority margin of -0.1:
+
     >>> from rctkit._kernels.unconditional_ci import exact_unconditional_pvalue
-    >>> p = exact_unconditional_pvalue(7, 12, 2, 13, measure="risk_difference",
+    >>> p = exact_unconditional_pvalue(9, 11, 4, 12, measure="risk_difference",
     ...                                null_value=0.0, alternative="greater")
     >>> round(float(p), 4)
-    0.0217
+    0.012
+    >>> p = exact_unconditional_pvalue(9, 11, 4, 12, measure="risk_difference",
+    ...                                null_value=-0.1, alternative="greater")
+    >>> round(float(p), 4)
+    0.0031
     """
     _check(measure, statistic, alternative, two_sided, float(berger_boos))
     arrays = np.broadcast_arrays(
