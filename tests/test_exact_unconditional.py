@@ -150,6 +150,17 @@ def test_berger_boos_statxact() -> None:
     assert round(p((11, 13, 2, 7), "risk_ratio"), 5) == 0.02064
 
 
+def test_berger_boos_exact2x2() -> None:
+    # Disagreement: StatXact 11 (test_StatXact.R) prints 0.3012 for 10/35 vs 24/61 with
+    # gamma = 1e-6; exact2x2 1.7.0 gives 0.3034299224 (exact_unconditional_bb_r.txt), with
+    # the same confidence set as ours (two Clopper-Pearson intervals at 1 - gamma/2), and so
+    # do we. StatXact's confidence set for the nuisance parameter is evidently another.
+    p = uci.exact_unconditional_pvalue(
+        24, 61, 10, 35, measure="risk_difference", null_value=0.0, berger_boos=1e-6
+    )
+    assert float(p) == pytest.approx(0.3034299224, rel=1e-9)  # exact2x2 1.7.0
+
+
 def test_sas_barnard_pvalues() -> None:
     # SAS (test_SAS.R): Barnard's test, 4/12 vs 9/11: "greater" (exact2x2's p2 > p1) 0.0120
     # and two-sided 0.0215; 10/35 vs 24/61 two-sided 0.4063. The score test at no difference
@@ -302,11 +313,7 @@ def _check_duality(table: tuple[int, int, int, int], level: float = 0.95) -> Non
 
 
 SMALL = [
-    (a, n1, c, n2)
-    for n1 in (1, 2)
-    for n2 in (1, 2)
-    for a in range(n1 + 1)
-    for c in range(n2 + 1)
+    (a, n1, c, n2) for n1 in (1, 2) for n2 in (1, 2) for a in range(n1 + 1) for c in range(n2 + 1)
 ]
 
 
