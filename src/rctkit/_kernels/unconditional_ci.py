@@ -120,7 +120,8 @@ LIMIT_XATOL = 1e-9
 LOG_RATIO_BOUND = math.log(1e9)
 #: p-values evaluated by one interval, for the cost: two scans and two solves.
 EVALUATIONS = 2 * (SCAN_POINTS + 50)
-#: The work of one call, in cells (:func:`cost_cells`): about a minute on one core.
+#: The work of one call, in cells (:func:`cost_cells`): about 15-30 s on one core (the CORE
+#: table, 4.4e9 cells, takes 0.5-1.5 s).
 MAX_CELLS = 4e10
 
 _HALF_PI = 0.5 * math.pi
@@ -153,7 +154,7 @@ def check_cost(n1: IntArray, n2: IntArray, what: str, evaluations: int = EVALUAT
         raise CostLimitError(
             f"the exact unconditional {what} of these {tables} tables would cost about "
             f"{cells:.2g} cells of sample space and nuisance grid; the limit for one call is "
-            f"{MAX_CELLS:.0e} cells (about a minute on one core; one table of n per arm "
+            f"{MAX_CELLS:.0e} cells (about half a minute on one core; one table of n per arm "
             f"costs about {EVALUATIONS} x 32 n^2.5 for an interval). Use the Miettinen-Nurminen "
             f'score interval (method="mn"), which they approach in large samples, or pass '
             f"the tables in smaller batches"
