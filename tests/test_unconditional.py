@@ -307,7 +307,8 @@ def test_never_below_scipy(table: tuple[int, int, int, int]) -> None:
     # scipy's p-value is P_pi(R) at the pi its search stops at, for a region R that at most
     # loses exactly tied tables to rounding (scipy compares floating-point statistics). Ours
     # is the supremum over the full region, so it is never smaller; Boschloo's regions agree
-    # (scipy's ordering tolerance 1e-13, ours 1e-9) and the values agree to 1e-9.
+    # (scipy's ordering tolerance 1e-13; ours decides near-ties exactly) and the values agree
+    # to 1e-9.
     a, n1, c, n2 = table
     scipy_table = [[a, c], [n1 - a, n2 - c]]
     for alternative in ALTERNATIVES:
@@ -319,6 +320,31 @@ def test_never_below_scipy(table: tuple[int, int, int, int]) -> None:
         theirs_b = sps.boschloo_exact(scipy_table, alternative=alternative)
         assert ours[0] == pytest.approx(theirs_b.statistic, rel=1e-12)
         assert ours[1] == pytest.approx(theirs_b.pvalue, rel=1e-9)
+
+
+def test_boschloo_ties_near_one_are_exact() -> None:
+    # Issue 12: 1/17 against 16/17, "greater". The observed one-sided Fisher p-value is
+    # 1 - 1/C(34, 17) = 1 - 4.3e-10; a relative tie tolerance of 1e-9 merged it with the
+    # tables whose Fisher p-value is exactly 1 and gave p = 1. With exact ties (the exact
+    # rational reference above, and tests/reference/exact_unconditional_brute.py, mpmath and
+    # fractions: 0.999984741211) the p-value is 0.999985.
+    _, pvalue = _test("boschloo", (1, 17, 16, 17), "greater")
+    expected = float(exact_reference("boschloo", (1, 17, 16, 17), "greater"))
+    assert pvalue == pytest.approx(expected, rel=1e-9)
+    assert round(pvalue, 6) == 0.999985
+    # The mirror image and its "less" test are the same test.
+    _, mirrored = _test("boschloo", (16, 17, 1, 17), "less")
+    assert mirrored == pytest.approx(pvalue, rel=1e-12)
+
+
+@pytest.mark.parametrize(
+    "table", [(1, 17, 16, 17), (0, 12, 11, 12), (2, 20, 17, 19), (1, 9, 8, 10), (3, 6, 3, 6)]
+)
+def test_boschloo_exact_ties_both_sides(table: tuple[int, int, int, int]) -> None:
+    for alternative in ALTERNATIVES:
+        _, pvalue = _test("boschloo", table, alternative)
+        expected = float(exact_reference("boschloo", table, alternative))
+        assert pvalue == pytest.approx(expected, rel=1e-9), alternative
 
 
 def test_scipy_loses_tied_tables() -> None:

@@ -166,12 +166,19 @@ def _two_by_two(args: argparse.Namespace) -> str:
         risk = format_percent(e, n, decimals=1, show_total=False).split("(")[-1].rstrip(")")
         lines.append(f"{label:<12}{e:>8}{n:>8}{risk:>9}")
     lines.append("")
+    skipped: list[str] = []
     if args.methods == "all":
-        estimates = [
-            getattr(effects, measure)(outcome, method=method, confidence_level=level)
-            for measure in ("odds_ratio", "risk_ratio", "risk_difference")
-            for method in batch.EFFECT_METHODS[measure]
-        ]
+        estimates = []
+        for measure in ("odds_ratio", "risk_ratio", "risk_difference"):
+            for method in batch.EFFECT_METHODS[measure]:
+                try:
+                    estimates.append(
+                        getattr(effects, measure)(outcome, method=method, confidence_level=level)
+                    )
+                except CostLimitError as exc:  # an exact interval too costly for this table
+                    skipped.append(
+                        f"{MEASURE_LABELS[measure]:<17}{method + ' ':<15}not computed: {exc}"
+                    )
         tests = list(batch.TEST_METHODS)
     else:
         # The library's one default per measure (rctkit.DEFAULT_METHODS), as the report
@@ -187,6 +194,7 @@ def _two_by_two(args: argparse.Namespace) -> str:
         p = "" if est.pvalue is None else f"  {format_p(est.pvalue)}"
         name = method_label(measure, est.method)
         lines.append(f"{MEASURE_LABELS[measure]:<17}{est.method + ' ':<15}{text}{p}  ({name})")
+    lines.extend(skipped)
     lines.append("")
     for method in tests:
         try:

@@ -138,7 +138,9 @@ def risk_ratio(
     method : str, optional
         ``"wald"`` (default): Katz's log interval; ``"haldane"``: Katz's interval with 0.5
         added to every cell; ``"koopman"``: Koopman's asymptotic score interval; ``"mn"``:
-        Miettinen-Nurminen score interval.
+        Miettinen-Nurminen score interval; ``"chan-zhang"``, ``"agresti-min"``: exact
+        unconditional score intervals (see "Exact unconditional intervals" on the methods
+        page).
     confidence_level : float, optional
         Strictly between 0 and 1; default 0.95.
 
@@ -196,7 +198,10 @@ def risk_difference(
         correction; ``"agresti-caffo"``: Wald on the table with one event and one non-event
         added to each arm; ``"newcombe"``: Newcombe's hybrid score (Wilson) interval;
         ``"newcombe-cc"``: the same with continuity-corrected Wilson limits; ``"mee"``: Mee's
-        score interval; ``"mn"``: Miettinen-Nurminen score interval. The default here is
+        score interval; ``"mn"``: Miettinen-Nurminen score interval; ``"santner-snell"``,
+        ``"chan-zhang"``, ``"agresti-min"``: exact unconditional intervals (see "Exact
+        unconditional intervals" on the methods page; seconds for a few hundred per arm,
+        refused with CostLimitError beyond about 520 per arm). The default here is
         fixed by the public API; the report, the command line and
         :func:`~rctkit.number_needed_to_treat` use Newcombe's (:data:`rctkit.DEFAULT_METHODS`),
         so pass ``method="newcombe"`` for the report's interval.

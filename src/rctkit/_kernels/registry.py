@@ -24,6 +24,7 @@ from rctkit._kernels import (
     unconditional,
 )
 from rctkit._kernels import mantel_haenszel as mh
+from rctkit._kernels import unconditional_ci as uci
 from rctkit._kernels.common import EffectKernel, TestKernel
 from rctkit._kernels.stratified.exact import exact_common_or
 from rctkit._kernels.stratified_score import stratified_score
@@ -144,6 +145,10 @@ _effect("risk_ratio", "haldane", closed_form.haldane_risk_ratio,
         "Katz with 0.5 added to every cell")
 _effect("risk_ratio", "koopman", score.koopman_rr, "Koopman asymptotic score")
 _effect("risk_ratio", "mn", score.mn_rr, "Miettinen-Nurminen score")
+_effect("risk_ratio", "chan-zhang", uci.chan_zhang_rr,
+        "Chan-Zhang exact unconditional score (tail method)")
+_effect("risk_ratio", "agresti-min", uci.agresti_min_rr,
+        "Agresti-Min exact unconditional score (two-sided test inverted)")
 
 _effect("risk_difference", "wald", closed_form.wald_rd, "Wald")
 _effect("risk_difference", "wald-cc", closed_form.wald_cc, "Wald with continuity correction")
@@ -153,6 +158,12 @@ _effect("risk_difference", "newcombe-cc", closed_form.newcombe_cc,
         "Newcombe hybrid score, continuity corrected")
 _effect("risk_difference", "mee", score.mee_rd, "Mee score")
 _effect("risk_difference", "mn", score.mn_rd, "Miettinen-Nurminen score")
+_effect("risk_difference", "santner-snell", uci.santner_snell,
+        "Santner-Snell exact unconditional (tail method)")
+_effect("risk_difference", "chan-zhang", uci.chan_zhang_rd,
+        "Chan-Zhang exact unconditional score (tail method)")
+_effect("risk_difference", "agresti-min", uci.agresti_min_rd,
+        "Agresti-Min exact unconditional score (two-sided test inverted)")
 
 _test("chi2", pvalues.chi2, "Pearson's chi-squared test", ("two-sided",))
 _test("chi2-yates", pvalues.chi2_yates, "the chi-squared test with Yates's correction",

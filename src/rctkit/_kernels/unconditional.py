@@ -87,9 +87,10 @@ ONE_TOLERANCE = 1e-12
 NEWTON_STEPS = 40
 NEWTON_XTOL = 1e-13
 BRACKET_XTOL = 1e-9
-#: Boschloo's ordering counts Fisher p-values within this relative distance of the observed
-#: one as ties (the log-factorial arithmetic is good to about 1e-12; scipy uses 1e-13).
-BOSCHLOO_TIE_RTOL = 1e-9
+#: Boschloo's ordering: Fisher p-values (or their complements) within ``TIE_EPS_FACTOR * eps *
+#: max(1, log N!)`` relative of the observed one, the rounding error of the log-factorial
+#: arithmetic, are "maybe tied" and decided in exact integer arithmetic.
+TIE_EPS_FACTOR = 64.0
 #: A block of the sample space or of the nuisance grid holds at most this many cells.
 BLOCK_CELLS = 1 << 19
 
@@ -203,24 +204,27 @@ def _chunks(cost: IntArray) -> list[tuple[int, int]]:
 
 def _observed_tails(
     lf: FloatArray, a: IntArray, n1: IntArray, c: IntArray, n2: IntArray
-) -> tuple[FloatArray, FloatArray]:
-    """Fisher's one-sided p-values ``P(X1 <= a | s)`` and ``P(X1 >= a | s)``, as the rows do.
+) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
+    """Fisher's one-sided p-values ``P(X1 <= a | s)``, ``P(X1 >= a | s)`` and their
+    complements ``P(X1 >= a + 1 | s)``, ``P(X1 <= a - 1 | s)``, as the rows sum them.
 
     The tails are summed exactly as in :func:`_conditional_region_mass` (trailing padding
-    adds exact zeros), so the observed table's value there is bitwise the same.
+    adds exact zeros), so the observed table's values there are bitwise the same.
     """
-    low_tail, high_tail = np.empty(len(a)), np.empty(len(a))
-    step = max(1, BLOCK_CELLS // (int(n1.max()) + 1))
+    out = [np.zeros(len(a)) for _ in range(4)]
+    step = max(1, BLOCK_CELLS // (int(n1.max()) + 2))
     for start in range(0, len(a), step):
         part = slice(start, start + step)
-        width = int(n1[part].max()) + 1
+        width = int(n1[part].max()) + 2
         s = (a[part] + c[part])[:, None]
         _, _, pmf, _ = _diagonal_pmf(lf, n1[part], n2[part], s, width)
         low, high = _tails(pmf)
-        rows = np.arange(len(s))
-        low_tail[part] = low[rows, 0, a[part]]
-        high_tail[part] = high[rows, 0, a[part]]
-    return low_tail, high_tail
+        rows, x = np.arange(len(s)), a[part]
+        out[0][part] = low[rows, 0, x]
+        out[1][part] = high[rows, 0, x]
+        out[2][part] = high[rows, 0, x + 1]
+        out[3][part] = np.where(x > 0, low[rows, 0, np.maximum(x - 1, 0)], 0.0)
+    return out[0], out[1], out[2], out[3]
 
 
 def _conditional_region_mass(
@@ -522,16 +526,76 @@ def _barnard(
     return _unsort(statistic, order, shape), _unsort(pvalue, order, shape)
 
 
+def _exact_tail_numerators(n1: int, n2: int, s: int, side: str) -> list[int]:
+    """``C(N, s) P(X1 <= x1 | s)`` (or ``>=``) for ``x1 = 0..n1``, as exact integers."""
+    terms = [
+        math.comb(n1, k) * math.comb(n2, s - k) if 0 <= s - k <= n2 else 0 for k in range(n1 + 1)
+    ]
+    if side == "greater":
+        terms = terms[::-1]
+    sums, total = [], 0
+    for t in terms:
+        total += t
+        sums.append(total)
+    return sums[::-1] if side == "greater" else sums
+
+
 def _boschloo_one_sided(
-    lf: FloatArray, n1: IntArray, n2: IntArray, alpha: FloatArray, side: str
+    lf: FloatArray,
+    a: IntArray,
+    n1: IntArray,
+    c: IntArray,
+    n2: IntArray,
+    alpha: FloatArray,
+    beta: FloatArray,
+    side: str,
 ) -> FloatArray:
-    threshold = alpha * (1.0 + BOSCHLOO_TIE_RTOL)
+    r"""The region :math:`F \le F_{obs}` with ties decided exactly.
+
+    ``alpha`` is the observed one-sided Fisher p-value and ``beta = 1 - alpha`` its
+    complement, each summed from the small side (both keep full relative precision). Where
+    ``alpha > 1/2`` a table's tail is compared through its complement (``F <= alpha`` iff
+    ``1 - F >= beta``), so that p-values near 1 stay apart. Values within the rounding error
+    of the log-factorial arithmetic (``TIE_EPS_FACTOR * eps * log N!``, relative) are
+    compared again as exact integer hypergeometric sums.
+    """
+    tol = TIE_EPS_FACTOR * np.finfo(float).eps * max(1.0, float(lf[-1]))
+    use_complement = alpha > 0.5
+    reference = np.where(use_complement, beta, alpha)
+    exact_cache: dict[tuple[int, int, int], list[int]] = {}
+
+    def numerators(m1: int, m2: int, s: int) -> list[int]:
+        key = (m1, m2, s)
+        if key not in exact_cache:
+            exact_cache[key] = _exact_tail_numerators(m1, m2, s, side)
+        return exact_cache[key]
 
     def region_for(start: int, stop: int) -> tuple[_Region, bool]:
-        limit = threshold[start:stop, None, None]
+        ref = reference[start:stop, None, None]
+        comp = use_complement[start:stop, None, None]
 
-        def region(_x: IntArray, _s: IntArray, low: FloatArray, high: FloatArray) -> BoolArray:
-            return np.asarray((low if side == "less" else high) <= limit)
+        def region(x1: IntArray, s: IntArray, low: FloatArray, high: FloatArray) -> BoolArray:
+            tail = low if side == "less" else high
+            zero = np.zeros_like(low[..., :1])
+            if side == "less":  # 1 - P(X <= x) = P(X >= x + 1)
+                other = np.concatenate([high[..., 1:], zero], axis=-1)
+            else:  # 1 - P(X >= x) = P(X <= x - 1)
+                other = np.concatenate([zero, low[..., :-1]], axis=-1)
+            value = np.where(comp, other, tail)
+            inside = np.where(comp, value > ref * (1.0 + tol), value < ref * (1.0 - tol))
+            maybe = np.abs(value - ref) <= tol * ref
+            inside |= comp & (ref == 0.0)  # alpha = 1: every table is as extreme
+            maybe &= ref > 0.0
+            for t, r, w in zip(*np.nonzero(maybe), strict=True):
+                k = start + int(t)
+                m1, m2, s0 = int(n1[k]), int(n2[k]), int(a[k] + c[k])
+                cell_s = int(s[t, r, 0])
+                if w > m1 or not 0 <= cell_s - w <= m2:
+                    continue
+                lhs = numerators(m1, m2, cell_s)[w] * math.comb(m1 + m2, s0)
+                rhs = numerators(m1, m2, s0)[int(a[k])] * math.comb(m1 + m2, cell_s)
+                inside[t, r, w] = lhs <= rhs
+            return np.asarray(inside)
 
         return region, True
 
@@ -546,16 +610,16 @@ def _boschloo(
     if a.size == 0:
         return np.ones(shape), np.ones(shape)
     lf = _log_factorials(int((n1 + n2).max()))
-    alpha_less, alpha_greater = _observed_tails(lf, a, n1, c, n2)
+    alpha_less, alpha_greater, beta_less, beta_greater = _observed_tails(lf, a, n1, c, n2)
+    if alternative in ("less", "two-sided"):
+        p_less = _boschloo_one_sided(lf, a, n1, c, n2, alpha_less, beta_less, "less")
+    if alternative in ("greater", "two-sided"):
+        p_greater = _boschloo_one_sided(lf, a, n1, c, n2, alpha_greater, beta_greater, "greater")
     if alternative == "less":
-        statistic = alpha_less
-        pvalue = _boschloo_one_sided(lf, n1, n2, alpha_less, "less")
+        statistic, pvalue = alpha_less, p_less
     elif alternative == "greater":
-        statistic = alpha_greater
-        pvalue = _boschloo_one_sided(lf, n1, n2, alpha_greater, "greater")
+        statistic, pvalue = alpha_greater, p_greater
     else:
-        p_less = _boschloo_one_sided(lf, n1, n2, alpha_less, "less")
-        p_greater = _boschloo_one_sided(lf, n1, n2, alpha_greater, "greater")
         use_less = p_less < p_greater
         statistic = np.where(use_less, alpha_less, alpha_greater)
         pvalue = np.minimum(2.0 * np.minimum(p_less, p_greater), 1.0)
@@ -667,13 +731,14 @@ def boschloo(
     For ``"less"`` the statistic of a table is :math:`F(x_1) = P(X_1 \le x_1 \mid S = s)`,
     Fisher's one-sided (hypergeometric) p-value, and the region is the tables with
     :math:`F \le F_{obs}`; for ``"greater"`` it is :math:`P(X_1 \ge x_1 \mid S = s)`.
-    Fisher p-values within a relative :math:`10^{-9}` of the observed one count as ties
-    (scipy uses :math:`10^{-13}` on boost's values; ours come from log factorials, good to
-    about :math:`10^{-12}`, and distinct Fisher p-values below 0.99 of tables up to 35 per
-    arm are never closer than :math:`1.6 \times 10^{-7}`). The p-value is the supremum over
-    the common risk :math:`\pi` of :math:`P_\pi(F \le F_{obs})`; it never exceeds Fisher's
-    one-sided p-value, since :math:`P(F \le F_{obs} \mid S = s) \le F_{obs}` for every
-    :math:`s`.
+    Ties are decided exactly: a table's tail (or, where the observed one exceeds 1/2, its
+    complement, so that p-values near 1 stay apart) within the rounding error of the
+    log-factorial arithmetic of the observed one is compared again as an exact integer
+    hypergeometric sum. (A relative tolerance of :math:`10^{-9}` merged distinct tables near
+    :math:`p = 1`: 1/17 against 16/17, ``"greater"``, gave 1 instead of 0.999985.) The
+    p-value is the supremum over the common risk :math:`\pi` of
+    :math:`P_\pi(F \le F_{obs})`; it never exceeds Fisher's one-sided p-value, since
+    :math:`P(F \le F_{obs} \mid S = s) \le F_{obs}` for every :math:`s`.
 
     The two-sided p-value is scipy's: twice the smaller one-sided Boschloo p-value, capped at
     1. (Boschloo's original and R's ``Exact`` package instead order the tables by Fisher's
