@@ -488,7 +488,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     table.add_argument(
         "--margin-method",
-        choices=("fm", "mn", "wald", "newcombe"),
+        choices=("fm", "mn", "wald", "newcombe", "exact"),
         default=None,
         help="the test against the margin (default: mn, Miettinen-Nurminen)",
     )

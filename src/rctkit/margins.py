@@ -44,14 +44,20 @@ def noninferiority(
         ``-0.125``) or a ratio (e.g. ``0.8``). With ``higher_is_better=False`` it must lie
         above the null (a risk difference above 0, a ratio above 1); with
         ``higher_is_better=True`` below it.
-    method : {"mn", "fm", "wald", "newcombe"}, optional
+    method : {"mn", "fm", "wald", "newcombe", "exact"}, optional
         ``"mn"`` (default): the Miettinen-Nurminen score test, whose interval is
         Miettinen and Nurminen's; ``"fm"``: the Farrington-Manning score test (the same
         without the factor ``N / (N - 1)``), whose interval is Mee's for the risk difference,
         Koopman's for the risk ratio and the score interval without the factor for the odds
         ratio; ``"wald"``: the Wald test (the unconstrained variance, on the log scale for
         the ratios), whose interval is Wald's, Katz's or Woolf's; ``"newcombe"`` (risk
-        difference only): the decision from Newcombe's hybrid score interval.
+        difference only): the decision from Newcombe's hybrid score interval; ``"exact"``
+        (risk difference and risk ratio): Chan's (1998) exact unconditional test, the
+        supremum over the nuisance risk of the tail of tables ordered by the
+        Farrington-Manning score, whose interval is Chan and Zhang's (1999; a hull: its
+        p-value is not monotone in the margin, so a margin the interval excludes is always
+        rejected, while one inside a rare hole may be rejected too). It costs seconds at a few
+        hundred per arm and is refused beyond about 520 per arm (``CostLimitError``).
     confidence_level : float, optional
         The level of the two-sided interval returned; the test is one-sided at
         ``alpha = (1 - confidence_level) / 2`` (default 0.95: 2.5%).
@@ -164,7 +170,7 @@ def equivalence(
     margins : tuple of two floats
         ``(low, high)`` on the measure's scale, with ``low < null < high`` (the null is 0
         for the risk difference, 1 for the ratios), e.g. ``(-0.1, 0.1)`` or ``(0.8, 1.25)``.
-    method : {"mn", "fm", "wald", "newcombe"}, optional
+    method : {"mn", "fm", "wald", "newcombe", "exact"}, optional
         As in :func:`noninferiority`.
     confidence_level : float, optional
         The level of the two-sided interval returned; each one-sided test is at

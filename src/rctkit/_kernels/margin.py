@@ -30,7 +30,7 @@ import attrs
 import numpy as np
 
 from rctkit import _special as special
-from rctkit._kernels import closed_form, score, solvers
+from rctkit._kernels import closed_form, score, solvers, unconditional_ci
 from rctkit._kernels.common import (
     BoolArray,
     EffectKernel,
@@ -70,10 +70,16 @@ INTERVALS: Mapping[str, Mapping[str, EffectKernel]] = MappingProxyType(
                 "fm": score.mee_rd,
                 "wald": closed_form.wald_rd,
                 "newcombe": closed_form.newcombe,
+                "exact": unconditional_ci.chan_zhang_rd,
             }
         ),
         "risk_ratio": MappingProxyType(
-            {"mn": score.mn_rr, "fm": score.koopman_rr, "wald": closed_form.wald_rr}
+            {
+                "mn": score.mn_rr,
+                "fm": score.koopman_rr,
+                "wald": closed_form.wald_rr,
+                "exact": unconditional_ci.chan_zhang_rr,
+            }
         ),
         "odds_ratio": MappingProxyType(
             {"mn": score.mn_or, "fm": score.fm_or, "wald": closed_form.wald_or}
@@ -82,7 +88,7 @@ INTERVALS: Mapping[str, Mapping[str, EffectKernel]] = MappingProxyType(
 )
 
 #: The methods, in the order they are listed.
-METHODS = ("mn", "fm", "wald", "newcombe")
+METHODS = ("mn", "fm", "wald", "newcombe", "exact")
 
 #: The measures, in the order they are listed.
 MEASURES = ("risk_difference", "risk_ratio", "odds_ratio")
@@ -241,7 +247,7 @@ def statistic(
     """
     fa, fn1, fc, fn2 = as_float(a, n1, c, n2)
     value = np.broadcast_to(np.asarray(value, dtype=np.float64), fa.shape)
-    if method in ("mn", "fm"):
+    if method in ("mn", "fm", "exact"):  # the exact test orders tables by the FM score
         return _score(measure, method == "mn", value, fa, fn1, fc, fn2, a, n1, c, n2)
     if method == "wald":
         if wald is None:
@@ -282,8 +288,21 @@ def noninferiority(
     z = statistic(measure, method, np.full(a.shape, margin), a, n1, c, n2, wald=ci)
     greater, less = one_sided_pvalues(z)
     pvalue = greater if higher_is_better else less
+    if method == "exact":
+        side = "greater" if higher_is_better else "less"
+        pvalue = _exact(measure, a, n1, c, n2, margin, side)
     alpha = (1.0 - level) / 2.0
     return _shaped(shape, ci, z, pvalue, pvalue < alpha)
+
+
+def _exact(
+    measure: str, a: IntArray, n1: IntArray, c: IntArray, n2: IntArray, value: float, side: str
+) -> FloatArray:
+    """Chan's (1998) exact unconditional score test against ``value``: one-sided, the
+    supremum over the nuisance risk of the tail of tables ordered by the FM score."""
+    return unconditional_ci.exact_unconditional_pvalue(
+        a, n1, c, n2, measure=measure, null_value=value, alternative=side, statistic="score"
+    )
 
 
 def equivalence(
@@ -307,6 +326,9 @@ def equivalence(
     z_high = statistic(measure, method, np.full(a.shape, high), a, n1, c, n2, wald=ci)
     p_low, _ = one_sided_pvalues(z_low)
     _, p_high = one_sided_pvalues(z_high)
+    if method == "exact":
+        p_low = _exact(measure, a, n1, c, n2, low, "greater")
+        p_high = _exact(measure, a, n1, c, n2, high, "less")
     upper_worse = p_high > p_low
     pvalue = np.where(upper_worse, p_high, p_low)
     z = np.where(upper_worse, z_high, z_low)
