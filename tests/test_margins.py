@@ -512,7 +512,7 @@ def test_input_validation() -> None:
     with pytest.raises(rk.InvalidInputError, match=r'"newcombe" is defined for the risk diff'):
         ni(measure="odds_ratio", margin=1.2, method="newcombe")
     with pytest.raises(rk.InvalidInputError, match=r"`method` must be one of"):
-        ni(method="exact")
+        ni(method="score")
     with pytest.raises(rk.InvalidInputError, match=r"`measure` must be one of"):
         ni(measure="nnt")
     with pytest.raises(rk.InvalidInputError, match=r"`margin` must be a finite number"):

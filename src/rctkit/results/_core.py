@@ -19,7 +19,7 @@ import io
 import json
 import math
 from collections.abc import Iterator, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 import attrs
 import numpy as np
@@ -210,6 +210,32 @@ def html_table(title: str, rows: list[tuple[str, str]]) -> str:
     return f"<table><caption>{html.escape(title)}</caption>{body}</table>"
 
 
+class OneRow(Displayed):
+    """A scalar result whose frame is one row: the columns ``FRAME_COLUMNS`` of its
+    ``to_dict``."""
+
+    __slots__ = ()
+
+    #: The columns of :meth:`to_frame`, in order.
+    FRAME_COLUMNS: ClassVar[tuple[str, ...]] = ()
+
+    def to_dict(self) -> Mapping[str, object]:
+        """The numbers as plain Python values."""
+        raise NotImplementedError
+
+    def to_frame(self) -> pd.DataFrame:
+        """The numbers as a pandas DataFrame of one row, the columns of :meth:`to_dict`.
+
+        None (no standard error or p-value, say) becomes ``nan`` in the float columns.
+
+        Raises
+        ------
+        ImportError
+            If pandas is not installed (``pip install "rctkit[pandas]"``).
+        """
+        return records_frame([self.to_dict()], self.FRAME_COLUMNS)
+
+
 @attrs.frozen(repr=False)
 class ConfidenceInterval(Displayed):
     """A confidence interval; unpacks as ``low, high = ci``.
@@ -244,7 +270,7 @@ class ConfidenceInterval(Displayed):
 
 
 @attrs.frozen(repr=False)
-class Estimate(Displayed):
+class Estimate(OneRow):
     """An effect estimate with its confidence interval.
 
     Attributes
@@ -286,6 +312,8 @@ class Estimate(Displayed):
     ``broom::tidy``: one record of plain Python values. Both cost a few microseconds; there is
     no limit.
     """
+
+    FRAME_COLUMNS: ClassVar[tuple[str, ...]] = ESTIMATE_COLUMNS
 
     measure: Measure
     estimate: float = attrs.field(converter=float)
@@ -334,18 +362,6 @@ class Estimate(Displayed):
             "pvalue": None if self.pvalue is None else float(self.pvalue),
         }
 
-    def to_frame(self) -> pd.DataFrame:
-        """The numbers as a pandas DataFrame of one row, the columns of :meth:`to_dict`.
-
-        None (no standard error or p-value) becomes ``nan`` in the float columns.
-
-        Raises
-        ------
-        ImportError
-            If pandas is not installed (``pip install "rctkit[pandas]"``).
-        """
-        return records_frame([self.to_dict()], ESTIMATE_COLUMNS)
-
     def _title(self) -> str:
         return MEASURE_LABELS.get(self.measure, self.measure)
 
@@ -371,7 +387,7 @@ class Estimate(Displayed):
 
 
 @attrs.frozen(repr=False)
-class TestResult(Displayed):
+class TestResult(OneRow):
     """The result of a hypothesis test.
 
     Attributes
@@ -392,6 +408,8 @@ class TestResult(Displayed):
         or ``"blaker"``) when the caller chose it with ``two_sided=``; None otherwise.
         Keyword only; not compared by ``==``.
     """
+
+    FRAME_COLUMNS: ClassVar[tuple[str, ...]] = TEST_COLUMNS
 
     __test__ = False  # not a pytest test class
 
@@ -427,16 +445,6 @@ class TestResult(Displayed):
             "statistic": None if self.statistic is None else float(self.statistic),
             "pvalue": float(self.pvalue),
         }
-
-    def to_frame(self) -> pd.DataFrame:
-        """The result as a pandas DataFrame of one row, the columns of :meth:`to_dict`.
-
-        Raises
-        ------
-        ImportError
-            If pandas is not installed (``pip install "rctkit[pandas]"``).
-        """
-        return records_frame([self.to_dict()], TEST_COLUMNS)
 
     def _title(self) -> str:
         return "Hypothesis test"

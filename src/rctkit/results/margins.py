@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 import attrs
 import numpy as np
@@ -15,10 +15,10 @@ from rctkit.results._core import (
     Displayed,
     FloatArray,
     Measure,
+    OneRow,
     Row,
     _level_percent,
     _pandas,
-    records_frame,
     short_number,
 )
 
@@ -143,7 +143,7 @@ def _margin_bounds(
 
 
 @attrs.frozen(repr=False)
-class MarginTest(Displayed):
+class MarginTest(OneRow):
     """A non-inferiority or equivalence test against a margin, with its matching interval.
 
     Attributes
@@ -182,6 +182,8 @@ class MarginTest(Displayed):
     outcome : str
         The outcome's name (keyword only; a label, not compared by ``==``).
     """
+
+    FRAME_COLUMNS: ClassVar[tuple[str, ...]] = MARGIN_COLUMNS
 
     framework: Framework
     measure: Measure
@@ -240,16 +242,6 @@ class MarginTest(Displayed):
             "pvalue": float(self.pvalue),
             "rejected": bool(self.rejected),
         }
-
-    def to_frame(self) -> pd.DataFrame:
-        """The numbers as a pandas DataFrame of one row, the columns of :meth:`to_dict`.
-
-        Raises
-        ------
-        ImportError
-            If pandas is not installed (``pip install "rctkit[pandas]"``).
-        """
-        return records_frame([self.to_dict()], MARGIN_COLUMNS)
 
     def _title(self) -> str:
         kind = "Non-inferiority" if self.framework == "noninferiority" else "Equivalence"
