@@ -108,7 +108,7 @@ def compare_methods(
     ...                                     name="Readmission")
     >>> frame = rk.compare_methods(core, measure="risk_ratio")
     >>> list(frame["method"])
-    ['wald', 'haldane', 'koopman', 'mn']
+    ['wald', 'haldane', 'koopman', 'mn', 'chan-zhang', 'agresti-min']
     >>> print(f"{frame['conf_high'][0]:.4f}")
     0.9971
     """
