@@ -22,6 +22,7 @@ from benchmarks import (
     bench_adjusted,
     bench_bootstrap,
     bench_compiled,
+    bench_coverage,
     bench_harms,
     bench_limits,
     bench_limits_strata,
@@ -89,6 +90,7 @@ BENCHMARKS: list[Callable[[], Row]] = [
     *bench_tidy.BENCHMARKS,
     *bench_limits_strata.BENCHMARKS,
     *bench_margins.BENCHMARKS,
+    *bench_coverage.BENCHMARKS,
 ]
 
 #: The issues' targets: peer time / rctkit time at least this.
@@ -101,6 +103,7 @@ TARGETS: dict[str, float] = {
     **bench_harms.TARGETS,
     **bench_limits_strata.TARGETS,
     **bench_margins.TARGETS,
+    **bench_coverage.TARGETS,
 }
 
 

@@ -12,9 +12,11 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+import numpy as np
+
 import rctkit as rk
 from rctkit.consort import consort_svg
-from rctkit.plots import forest_plot
+from rctkit.plots import coverage_plot, forest_plot
 from rctkit.trialfile import example_trial
 
 STATIC = Path(__file__).resolve().parent / "_static"
@@ -28,7 +30,7 @@ def make_figures(directory: Path = STATIC) -> list[Path]:
     # The forest plot in the report's Lancet style (the tutorial's numbers are in that style).
     forest = directory / "forest_core.svg"
     forest_plot(example_trial(), style="lancet", path=forest)
-    written = [path, forest]
+    written = [path, forest, _coverage_figure(directory / "coverage_rd.svg")]
     report = rk.report(example_trial(), style="lancet")
     page = directory / "core_report.html"
     page.write_text(report.to_html(standalone=True), encoding="utf-8")
@@ -42,6 +44,19 @@ def make_figures(directory: Path = STATIC) -> list[Path]:
         (directory / name).write_text(table.to_html(), encoding="utf-8")
         written.append(directory / name)
     return written
+
+
+def _coverage_figure(path: Path) -> Path:
+    """Exact coverage of four risk-difference intervals at 20 per arm, true difference 0.1."""
+    p0 = np.linspace(0.01, 0.89, 89)
+    runs = [
+        rk.coverage(
+            m, measure="risk_difference", n_treatment=20, n_control=20, p_grid=p0, effect=0.1
+        )
+        for m in ("wald", "agresti-caffo", "newcombe", "mn")
+    ]
+    coverage_plot(runs, x="p_control", path=path)
+    return path
 
 
 #: The browser window of the HTML screenshot, in CSS pixels: wide enough for the tables to

@@ -19,6 +19,7 @@ from rctkit.adjusted import (
 )
 from rctkit.bootstrap import BootstrapEstimate, bootstrap, stratified_bootstrap
 from rctkit.consort import ConsortFlow, flow_problems
+from rctkit.coverage import coverage
 from rctkit.effects import odds_ratio, risk_difference, risk_ratio
 from rctkit.errors import (
     CostLimitError,
@@ -48,6 +49,7 @@ from rctkit.results import (
     BatchMarginTest,
     BatchTestResult,
     ConfidenceInterval,
+    CoverageResult,
     Estimate,
     MarginTest,
     TestResult,
@@ -72,6 +74,7 @@ __all__ = [
     "ConsortFlow",
     "CostLimitError",
     "Counts",
+    "CoverageResult",
     "Design",
     "Enrolment",
     "Estimate",
@@ -95,6 +98,7 @@ __all__ = [
     "bootstrap",
     "cmh_test",
     "compare_methods",
+    "coverage",
     "equivalence",
     "flow_problems",
     "homogeneity_test",

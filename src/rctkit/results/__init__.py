@@ -11,7 +11,8 @@ Every result class derives from :class:`Displayed` and declares its rows once
 of each row's ``label`` and ``value``) are generated from them. Decorate result classes with
 ``@attrs.frozen(repr=False)`` so that attrs leaves the generated ``repr`` in place.
 
-The classes live in ``_core`` (the protocol and the effect and test results) and ``margins``;
+The classes live in ``_core`` (the protocol and the effect and test results), ``margins``
+and ``coverage`` (:class:`CoverageResult`, the exact coverage of an interval method);
 this package re-exports them.
 """
 
@@ -40,12 +41,14 @@ from rctkit.results._core import records_csv as records_csv
 from rctkit.results._core import records_frame as records_frame
 from rctkit.results._core import records_json as records_json
 from rctkit.results._core import short_number as short_number
+from rctkit.results.coverage import COVERAGE_COLUMNS, CoverageResult
 from rctkit.results.margins import MARGIN_COLUMNS, BatchMarginTest, MarginTest
 from rctkit.results.margins import Framework as Framework
 from rctkit.results.margins import margin_conclusion as margin_conclusion
 from rctkit.results.margins import margin_hypothesis as margin_hypothesis
 
 __all__ = [
+    "COVERAGE_COLUMNS",
     "ESTIMATE_COLUMNS",
     "MARGIN_COLUMNS",
     "TEST_COLUMNS",
@@ -53,6 +56,7 @@ __all__ = [
     "BatchMarginTest",
     "BatchTestResult",
     "ConfidenceInterval",
+    "CoverageResult",
     "Displayed",
     "Estimate",
     "MarginTest",
