@@ -6,9 +6,10 @@ through :mod:`rctkit.batch`, and adds the binomial probabilities of the tables i
 The approximate power is the normal approximation for the difference of two proportions.
 
 >>> import rctkit as rk
->>> rk.power(test="fisher", p_treatment=0.29, p_control=0.38, n_treatment=220,
-...          n_control=220).power.round(4)
-np.float64(0.5077)
+>>> res = rk.power(test="fisher", p_treatment=0.29, p_control=0.38, n_treatment=220,
+...                n_control=220)
+>>> round(res.power, 4)
+0.4777
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ import attrs
 
 from rctkit.results._core import Displayed, Row, short_number
 
-__all__ = ["PowerResult", "SampleSizeResult", "TypeOneErrorResult", "test_words"]
+__all__ = ["PowerResult", "SampleSizeResult", "TypeOneErrorResult", "describe_test"]
 
 #: How a sentence names each test.
 TEST_WORDS: dict[str, str] = {
@@ -26,7 +26,7 @@ TEST_WORDS: dict[str, str] = {
 }
 
 
-def test_words(test: str) -> str:
+def describe_test(test: str) -> str:
     """The name of ``test`` in a sentence."""
     return TEST_WORDS.get(test, f'the "{test}" test')
 
@@ -99,7 +99,7 @@ class PowerResult(Displayed):
         how = "exact" if self.exact else "approximate (normal)"
         return (
             f"With {self.n_treatment} (treatment) and {self.n_control} (control) participants, "
-            f"{test_words(self.test)} at {_alpha_words(self.alpha, self.margin, self.alternative)}"
+            f"{describe_test(self.test)} at {_alpha_words(self.alpha, self.margin, self.alternative)}"
             f" has {how} power {_percent(self.power)} to detect "
             f"{_effect_words(self.p_treatment, self.p_control, self.margin)}; "
             f"its type I error there is {self.size:.3g}."
@@ -192,7 +192,7 @@ class SampleSizeResult(Displayed):
             f"A total of {self.total} participants ({arms}) gives {_percent(self.target_power)}"
             f" power{how} to detect "
             f"{_effect_words(self.p_treatment, self.p_control, self.margin)} with "
-            f"{test_words(self.test)} at {_alpha_words(self.alpha, self.margin, 'two-sided')}"
+            f"{describe_test(self.test)} at {_alpha_words(self.alpha, self.margin, 'two-sided')}"
             f"{drop}."
         )
 
