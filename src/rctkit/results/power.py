@@ -97,9 +97,10 @@ class PowerResult(Displayed):
     def sentence(self) -> str:
         """The result in one sentence."""
         how = "exact" if self.exact else "approximate (normal)"
+        level = _alpha_words(self.alpha, self.margin, self.alternative)
         return (
             f"With {self.n_treatment} (treatment) and {self.n_control} (control) participants, "
-            f"{describe_test(self.test)} at {_alpha_words(self.alpha, self.margin, self.alternative)}"
+            f"{describe_test(self.test)} at {level}"
             f" has {how} power {_percent(self.power)} to detect "
             f"{_effect_words(self.p_treatment, self.p_control, self.margin)}; "
             f"its type I error there is {self.size:.3g}."
