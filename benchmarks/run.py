@@ -27,6 +27,7 @@ from benchmarks import (
     bench_limits_strata,
     bench_margins,
     bench_methods,
+    bench_power,
     bench_tidy,
 )
 from benchmarks.timing import Row, best_time
@@ -89,6 +90,7 @@ BENCHMARKS: list[Callable[[], Row]] = [
     *bench_tidy.BENCHMARKS,
     *bench_limits_strata.BENCHMARKS,
     *bench_margins.BENCHMARKS,
+    *bench_power.BENCHMARKS,
 ]
 
 #: The issues' targets: peer time / rctkit time at least this.
@@ -101,6 +103,7 @@ TARGETS: dict[str, float] = {
     **bench_harms.TARGETS,
     **bench_limits_strata.TARGETS,
     **bench_margins.TARGETS,
+    **bench_power.TARGETS,
 }
 
 
