@@ -5,6 +5,8 @@ References (kept under tests/reference/ with their printed output):
   Pearson's tests decided exactly (standard library only).
 - power_exact2x2.R / power_exact2x2_r.txt: R exact2x2 1.7.0 power2x2 (Fisher's exact test).
 - power_prop_test.R / power_prop_test_r.txt: base R power.prop.test (normal approximation).
+- power_farrington_manning.R / power_farrington_manning_r.txt: Farrington-Manning approximate
+  non-inferiority power, written in R from the paper (restricted MLE by uniroot).
 """
 
 from __future__ import annotations
@@ -167,6 +169,31 @@ def test_continuity_correction_is_fleiss() -> None:
     )
     assert corrected[0] == pytest.approx(plain[0], abs=1e-12)
     assert plain[0] == pytest.approx(0.8, abs=1e-9)
+
+
+# power_farrington_manning_r.txt
+FM = [
+    (0.30, 0.30, 200, 200, 0.10, 0.025, 0.589118013939190),
+    (0.20, 0.25, 150, 100, 0.05, 0.050, 0.595155195862873),
+    (0.60, 0.55, 300, 300, 0.10, 0.025, 0.238069676974410),
+]
+
+
+@pytest.mark.parametrize(("p1", "p0", "n1", "n0", "margin", "alpha", "expected"), FM)
+def test_approximate_noninferiority_power_matches_farrington_manning_in_r(
+    p1: float, p0: float, n1: int, n0: int, margin: float, alpha: float, expected: float
+) -> None:
+    res = rk.power(
+        test="fm",
+        p_treatment=p1,
+        p_control=p0,
+        n_treatment=n1,
+        n_control=n0,
+        margin=margin,
+        alpha=alpha,
+        exact=False,
+    )
+    assert res.power == pytest.approx(expected, abs=1e-12)
 
 
 def test_type_one_error_is_a_grid_maximum() -> None:
