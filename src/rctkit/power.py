@@ -308,7 +308,8 @@ def power(
     -------
     PowerResult
         With ``power``, ``size`` (the type I error on the null boundary at ``p_control``)
-        and ``sentence``.
+        and ``sentence``. ``size`` is always exact (by enumeration), also with
+        ``exact=False``, so the approximate power costs the test's run over every table too.
 
     Raises
     ------
