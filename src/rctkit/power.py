@@ -25,7 +25,7 @@ from scipy import stats
 import rctkit.batch as rkb
 from rctkit import _validation
 from rctkit._kernels.restricted import risk_difference_cells
-from rctkit.errors import InvalidInputError, RctkitWarning
+from rctkit.errors import CostLimitError, InvalidInputError, RctkitWarning
 from rctkit.results.power import PowerResult, SampleSizeResult, TypeOneErrorResult
 
 __all__ = ["power", "sample_size", "type_one_error"]
@@ -37,6 +37,10 @@ Margin = float | tuple[float, float] | None
 #: exact2x2 compare probabilities with the same relative allowance (``1 + 1e-7``), so that a
 #: p-value equal to alpha in exact arithmetic is not lost to rounding.
 REJECT_TOLERANCE = 1.0 + 1e-7
+
+#: The most tables one exact calculation enumerates, ``(n_treatment + 1)(n_control + 1)``:
+#: about 5,000 per arm (Fisher's test: some minutes; memory about 2 GB in float64 arrays).
+MAX_TABLES = 25_000_000
 
 #: The tests of no difference and the tests against a margin.
 TESTS: tuple[str, ...] = tuple(rkb.TEST_METHODS)
@@ -130,6 +134,14 @@ def _rejection_region(
 ) -> FloatArray:
     """1.0 where the test rejects the table (x1 events of n1, x0 of n0), as an (n1+1, n0+1)
     array; one call of the batch API over every table."""
+    tables = (n1 + 1) * (n0 + 1)
+    if tables > MAX_TABLES:
+        raise CostLimitError(
+            f"the exact calculation would enumerate {tables:,} tables ((n_treatment + 1) x "
+            f"(n_control + 1) with n_treatment={n1}, n_control={n0}), over the limit of "
+            f"{MAX_TABLES:,} (rctkit.power.MAX_TABLES); use exact=False for the normal "
+            "approximation"
+        )
     x1, x0 = np.meshgrid(np.arange(n1 + 1), np.arange(n0 + 1), indexing="ij")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RctkitWarning)
@@ -308,14 +320,18 @@ def power(
     -------
     PowerResult
         With ``power``, ``size`` (the type I error on the null boundary at ``p_control``)
-        and ``sentence``. ``size`` is always exact (by enumeration), also with
-        ``exact=False``, so the approximate power costs the test's run over every table too.
+        and ``sentence``. ``size`` is exact (by enumeration) also with ``exact=False``, so
+        the approximate power costs the test's run over every table too; beyond
+        ``MAX_TABLES`` tables the approximate power is given with ``size`` nan.
 
     Raises
     ------
     InvalidInputError
         For an unknown test, risks outside [0, 1], arm sizes below 1, or alpha outside
         (0, 0.5).
+    CostLimitError
+        When an exact calculation would enumerate more than ``MAX_TABLES`` (25 million)
+        tables.
 
     Notes
     -----
@@ -372,9 +388,12 @@ def power(
     n1, n0 = _size(n_treatment, "n_treatment"), _size(n_control, "n_control")
     level = _alpha(alpha)
     continuity = _validation.check_bool(continuity, "continuity")
-    region = _rejection_region(test, n1, n0, level, margin, measure, alternative, better)
-    size = _null_size(region, p0, margin, measure)
-    if exact:
+    region: FloatArray | None = None
+    size = math.nan
+    if exact or (n1 + 1) * (n0 + 1) <= MAX_TABLES:
+        region = _rejection_region(test, n1, n0, level, margin, measure, alternative, better)
+        size = _null_size(region, p0, margin, measure)
+    if region is not None and exact:
         value = float(_rejection_probability(region, np.array([p1]), np.array([p0]))[0])
     else:
         value = float(

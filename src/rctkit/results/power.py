@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import math
+
 import attrs
 
 from rctkit.results._core import Displayed, Row, short_number
@@ -102,8 +104,8 @@ class PowerResult(Displayed):
             f"With {self.n_treatment} (treatment) and {self.n_control} (control) participants, "
             f"{describe_test(self.test)} at {level}"
             f" has {how} power {_percent(self.power)} to detect "
-            f"{_effect_words(self.p_treatment, self.p_control, self.margin)}; "
-            f"its type I error there is {self.size:.3g}."
+            f"{_effect_words(self.p_treatment, self.p_control, self.margin)}"
+            + ("." if math.isnan(self.size) else f"; its type I error there is {self.size:.3g}.")
         )
 
     def _title(self) -> str:
