@@ -399,7 +399,7 @@ def test_cli_design_errors_exit_2_with_one_line(
 
 
 def test_exact_enumeration_has_a_cost_limit(capsys: pytest.CaptureFixture[str]) -> None:
-    with pytest.raises(rk.CostLimitError, match="over the limit of 25,000,000"):
+    with pytest.raises(rk.CostLimitError, match="over the limit of 4,000,000"):
         rk.power(test="chi2", p_treatment=0.3, p_control=0.4, n_treatment=10_000, n_control=10_000)
     assert main(["power", "0.3", "0.4", "--n", "100000000"]) == 2
     assert "use exact=False" in capsys.readouterr().err
@@ -419,3 +419,8 @@ def test_approximate_power_beyond_the_limit_has_no_size(
     assert math.isnan(res.size)
     assert 0.0 < res.power < 1.0
     assert res.sentence.endswith("(control).")
+
+
+def test_fisher_has_its_own_cost_limit() -> None:
+    with pytest.raises(rk.CostLimitError, match="MAX_FISHER_COST"):
+        rk.power(test="fisher", p_treatment=0.3, p_control=0.4, n_treatment=1000, n_control=1000)

@@ -39,8 +39,13 @@ Margin = float | tuple[float, float] | None
 REJECT_TOLERANCE = 1.0 + 1e-7
 
 #: The most tables one exact calculation enumerates, ``(n_treatment + 1)(n_control + 1)``:
-#: about 5,000 per arm (Fisher's test: some minutes; memory about 2 GB in float64 arrays).
-MAX_TABLES = 25_000_000
+#: about 2,000 per arm (the chi-squared test: under a second).
+MAX_TABLES = 4_000_000
+
+#: Fisher's tests cost about the number of tables times ``n_treatment + n_control`` (the
+#: hypergeometric support of each): at most this, about 900 per arm and 10-15 s (220 per
+#: arm: 0.3 s; 2,000 per arm measured at 115 s).
+MAX_FISHER_COST = 1_500_000_000
 
 #: The tests of no difference and the tests against a margin.
 TESTS: tuple[str, ...] = tuple(rkb.TEST_METHODS)
@@ -134,14 +139,7 @@ def _rejection_region(
 ) -> FloatArray:
     """1.0 where the test rejects the table (x1 events of n1, x0 of n0), as an (n1+1, n0+1)
     array; one call of the batch API over every table."""
-    tables = (n1 + 1) * (n0 + 1)
-    if tables > MAX_TABLES:
-        raise CostLimitError(
-            f"the exact calculation would enumerate {tables:,} tables ((n_treatment + 1) x "
-            f"(n_control + 1) with n_treatment={n1}, n_control={n0}), over the limit of "
-            f"{MAX_TABLES:,} (rctkit.power.MAX_TABLES); use exact=False for the normal "
-            "approximation"
-        )
+    _check_cost(test, n1, n0)
     x1, x0 = np.meshgrid(np.arange(n1 + 1), np.arange(n0 + 1), indexing="ij")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RctkitWarning)
@@ -178,6 +176,25 @@ def _rejection_region(
                 raise InvalidInputError(str(exc).replace("`method`", "`test`")) from None
             rejected = np.asarray(result.rejected)
     return rejected.astype(np.float64)
+
+
+def _check_cost(test: str, n1: int, n0: int) -> None:
+    tables = (n1 + 1) * (n0 + 1)
+    if tables > MAX_TABLES:
+        raise CostLimitError(
+            f"the exact calculation would enumerate {tables:,} tables ((n_treatment + 1) x "
+            f"(n_control + 1) with n_treatment={n1}, n_control={n0}), over the limit of "
+            f"{MAX_TABLES:,} (rctkit.power.MAX_TABLES); use exact=False for the normal "
+            "approximation"
+        )
+    cost = tables * (n1 + n0)
+    if test in ("fisher", "fisher-midp") and cost > MAX_FISHER_COST:
+        raise CostLimitError(
+            f"the exact power of {test!r} with n_treatment={n1}, n_control={n0} would cost "
+            f"{cost:.3g} (tables x (n_treatment + n_control)), over the limit of "
+            f"{MAX_FISHER_COST:.3g} (rctkit.power.MAX_FISHER_COST, about 900 per arm); use "
+            'test="chi2" or exact=False'
+        )
 
 
 def _pmf(n: int, p: FloatArray) -> FloatArray:
@@ -321,8 +338,8 @@ def power(
     PowerResult
         With ``power``, ``size`` (the type I error on the null boundary at ``p_control``)
         and ``sentence``. ``size`` is exact (by enumeration) also with ``exact=False``, so
-        the approximate power costs the test's run over every table too; beyond
-        ``MAX_TABLES`` tables the approximate power is given with ``size`` nan.
+        the approximate power costs the test's run over every table too; beyond the cost
+        limits the approximate power is given with ``size`` nan.
 
     Raises
     ------
@@ -330,8 +347,9 @@ def power(
         For an unknown test, risks outside [0, 1], arm sizes below 1, or alpha outside
         (0, 0.5).
     CostLimitError
-        When an exact calculation would enumerate more than ``MAX_TABLES`` (25 million)
-        tables.
+        When an exact calculation would enumerate more than ``MAX_TABLES`` (4 million)
+        tables, or, for Fisher's tests, cost more than ``MAX_FISHER_COST`` (tables times
+        ``n_treatment + n_control``; about 900 per arm).
 
     Notes
     -----
@@ -390,7 +408,10 @@ def power(
     continuity = _validation.check_bool(continuity, "continuity")
     region: FloatArray | None = None
     size = math.nan
-    if exact or (n1 + 1) * (n0 + 1) <= MAX_TABLES:
+    affordable = (n1 + 1) * (n0 + 1) <= MAX_TABLES and (
+        test not in ("fisher", "fisher-midp") or (n1 + 1) * (n0 + 1) * (n1 + n0) <= MAX_FISHER_COST
+    )
+    if exact or affordable:
         region = _rejection_region(test, n1, n0, level, margin, measure, alternative, better)
         size = _null_size(region, p0, margin, measure)
     if region is not None and exact:
