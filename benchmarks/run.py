@@ -28,6 +28,7 @@ from benchmarks import (
     bench_limits_strata,
     bench_margins,
     bench_methods,
+    bench_power,
     bench_tidy,
 )
 from benchmarks.timing import Row, best_time
@@ -91,6 +92,7 @@ BENCHMARKS: list[Callable[[], Row]] = [
     *bench_limits_strata.BENCHMARKS,
     *bench_margins.BENCHMARKS,
     *bench_coverage.BENCHMARKS,
+    *bench_power.BENCHMARKS,
 ]
 
 #: The issues' targets: peer time / rctkit time at least this.
@@ -104,6 +106,7 @@ TARGETS: dict[str, float] = {
     **bench_limits_strata.TARGETS,
     **bench_margins.TARGETS,
     **bench_coverage.TARGETS,
+    **bench_power.TARGETS,
 }
 
 

@@ -175,7 +175,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
         "rctkit.tidy",
         "rctkit.margins",
     ),
-    ("rctkit.bootstrap", "rctkit.adjusted", "rctkit.coverage"),
+    ("rctkit.bootstrap", "rctkit.adjusted", "rctkit.coverage", "rctkit.power"),
     ("rctkit.harms", "rctkit.summary"),
     ("rctkit.consort", "rctkit.tables"),
     ("rctkit.report",),

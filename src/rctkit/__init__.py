@@ -43,6 +43,7 @@ from rctkit.model import (
     Trial,
 )
 from rctkit.nnt import NNTConfidenceInterval, NNTEstimate, number_needed_to_treat
+from rctkit.power import power, sample_size, type_one_error
 from rctkit.report import TrialReport, report
 from rctkit.results import (
     BatchEstimate,
@@ -52,7 +53,10 @@ from rctkit.results import (
     CoverageResult,
     Estimate,
     MarginTest,
+    PowerResult,
+    SampleSizeResult,
     TestResult,
+    TypeOneErrorResult,
 )
 from rctkit.strata import cmh_test, homogeneity_test, mantel_haenszel, strata_from_arrays
 from rctkit.summary import DEFAULT_METHODS, ZERO_CELL_METHODS
@@ -85,14 +89,17 @@ __all__ = [
     "NNTConfidenceInterval",
     "NNTEstimate",
     "Population",
+    "PowerResult",
     "PublishedEstimate",
     "RctkitError",
     "RctkitWarning",
     "Reason",
+    "SampleSizeResult",
     "SeparationError",
     "TestResult",
     "Trial",
     "TrialReport",
+    "TypeOneErrorResult",
     "__version__",
     "adjusted_odds_ratio",
     "bootstrap",
@@ -108,9 +115,12 @@ __all__ = [
     "noninferiority",
     "number_needed_to_treat",
     "odds_ratio",
+    "power",
     "report",
     "risk_difference",
     "risk_ratio",
+    "sample_size",
     "strata_from_arrays",
     "stratified_bootstrap",
+    "type_one_error",
 ]

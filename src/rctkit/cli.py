@@ -54,6 +54,8 @@ from rctkit.errors import (
 from rctkit.formatting import STYLES, format_estimate, format_p, format_percent
 from rctkit.io import example_trial, load_trial, read_trial_stream
 from rctkit.model import BinaryOutcome, Trial
+from rctkit.power import power as power_of
+from rctkit.power import sample_size as sample_size_of
 from rctkit.report import RENDER_FORMATS, TrialReport
 from rctkit.results import MEASURE_LABELS
 from rctkit.summary import DEFAULT_METHODS, check_methods, summarise_outcome
@@ -498,14 +500,73 @@ def _parser() -> argparse.ArgumentParser:
         default="default",
         help='"all" prints every interval method and test side by side',
     )
-    for p in (demo, report, table):
-        p.add_argument(
+    design = _design_parsers(sub)
+    for command in (demo, report, table, *design):
+        command.add_argument(
             "--verbose",
             "-v",
             action="store_true",
             help="list every problem of an inconsistent trial file; tracebacks of internal errors",
         )
     return parser
+
+
+def _design_parsers(sub: Any) -> tuple[argparse.ArgumentParser, ...]:
+    """The ``power`` and ``samplesize`` subcommands."""
+    power = sub.add_parser(
+        "power", help="power of a test, e.g. rctkit power 0.29 0.38 --n 220 --test fisher"
+    )
+    size = sub.add_parser(
+        "samplesize", help="sample size for a power, e.g. rctkit samplesize 0.29 0.38 --power 0.8"
+    )
+    for p in (power, size):
+        p.add_argument("p_treatment", type=float, metavar="P_TREATMENT", help="treatment risk")
+        p.add_argument("p_control", type=float, metavar="P_CONTROL", help="control risk")
+        p.add_argument("--test", default="chi2", help="the test (default chi2), e.g. fisher")
+        p.add_argument("--alpha", type=float, default=0.05, help="two-sided (default 0.05)")
+        p.add_argument(
+            "--asymptotic", action="store_true", help="the normal approximation, not exact"
+        )
+    power.add_argument("--n", type=int, required=True, help="participants per arm")
+    size.add_argument("--power", type=float, default=0.8, help="power wanted (default 0.8)")
+    size.add_argument("--dropout", type=float, default=0.0, help="drop-out fraction")
+    size.add_argument(
+        "--allocation", type=float, default=1.0, help="treatment per control (default 1)"
+    )
+    return power, size
+
+
+def _power(args: argparse.Namespace) -> str:
+    res = power_of(
+        test=args.test,
+        p_treatment=args.p_treatment,
+        p_control=args.p_control,
+        n_treatment=args.n,
+        n_control=args.n,
+        alpha=args.alpha,
+        exact=not args.asymptotic,
+    )
+    return f"Power {res.power:.4f} (type I error {res.size:.4f})\n{res.sentence}\n"
+
+
+def _sample_size(args: argparse.Namespace) -> str:
+    res = sample_size_of(
+        test=args.test,
+        p_treatment=args.p_treatment,
+        p_control=args.p_control,
+        power=args.power,
+        alpha=args.alpha,
+        allocation=args.allocation,
+        dropout=args.dropout,
+        exact=not args.asymptotic,
+    )
+    lines = [
+        f"Treatment {res.n_treatment}, control {res.n_control}, total {res.total}",
+        f"Power achieved {res.power:.4f}; first n reaching it {res.n_first}, stable from "
+        f"{res.n_stable} (checked to {res.n_stable_bound})",
+        res.sentence,
+    ]
+    return "\n".join(lines) + "\n"
 
 
 def _one_line(text: str) -> str:
@@ -585,9 +646,12 @@ def _run(argv: Sequence[str] | None) -> int:
     except InvalidInputError as exc:
         _say(sys.stderr, f"rctkit: error: {exc}")
         return EXIT_INPUT_ERROR
-    command: Callable[[argparse.Namespace], str] = (
-        _two_by_two if args.command == "2x2" else _report
-    )
+    commands: dict[str, Callable[[argparse.Namespace], str]] = {
+        "2x2": _two_by_two,
+        "power": _power,
+        "samplesize": _sample_size,
+    }
+    command = commands.get(args.command, _report)
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", RctkitWarning)

@@ -11,8 +11,9 @@ Every result class derives from :class:`Displayed` and declares its rows once
 of each row's ``label`` and ``value``) are generated from them. Decorate result classes with
 ``@attrs.frozen(repr=False)`` so that attrs leaves the generated ``repr`` in place.
 
-The classes live in ``_core`` (the protocol and the effect and test results), ``margins``
-and ``coverage`` (:class:`CoverageResult`, the exact coverage of an interval method);
+The classes live in ``_core`` (the protocol and the effect and test results), ``margins``,
+``coverage`` (:class:`CoverageResult`, the exact coverage of an interval method) and
+``power`` (the design calculations);
 this package re-exports them.
 """
 
@@ -46,6 +47,7 @@ from rctkit.results.margins import MARGIN_COLUMNS, BatchMarginTest, MarginTest
 from rctkit.results.margins import Framework as Framework
 from rctkit.results.margins import margin_conclusion as margin_conclusion
 from rctkit.results.margins import margin_hypothesis as margin_hypothesis
+from rctkit.results.power import PowerResult, SampleSizeResult, TypeOneErrorResult
 
 __all__ = [
     "COVERAGE_COLUMNS",
@@ -61,6 +63,9 @@ __all__ = [
     "Estimate",
     "MarginTest",
     "Measure",
+    "PowerResult",
     "Row",
+    "SampleSizeResult",
     "TestResult",
+    "TypeOneErrorResult",
 ]
