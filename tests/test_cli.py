@@ -21,7 +21,13 @@ def test_demo_prints_core_numbers(capsys: pytest.CaptureFixture[str]) -> None:
     assert "0.66 (95% CI 0.43 to 0.99)" in out  # the published adjusted estimate, as published
     assert "non-collapsible" in out
     harms = next(line for line in out.splitlines() if line.startswith("Serious adverse events"))
-    assert harms.split() == ["Serious", "adverse", "events", "29", "42", "–"]
+    assert harms.split() == [
+        "Serious",
+        "adverse",
+        "events",
+        "29",
+        "42",
+    ]  # no exposure: no rate ratio
 
 
 def test_demo_lancet_style(capsys: pytest.CaptureFixture[str]) -> None:

@@ -205,3 +205,28 @@ def test_one_rendering_path_prints_each_number_alike(style: str) -> None:
     published = "p=0·0438" if style == "lancet" else None
     if published:
         assert published in flat and published in markdown and published in html
+
+
+def test_harms_columns_follow_what_the_records_give() -> None:
+    """Columns no adverse event fills are left out in every format: the rate ratio needs
+    events and exposure, the comparisons need participants."""
+    arms = (rk.Arm("Drug", allocated=100), rk.Arm("Placebo", allocated=100))
+
+    def columns(*records: rk.AdverseEvent) -> list[str]:
+        trial = rk.Trial("T", arms=arms, adverse_events=list(records))
+        return list(rk.report(trial).harms_table().columns)
+
+    events_only = columns(
+        rk.AdverseEvent("Rash", "Drug", events=5), rk.AdverseEvent("Rash", "Placebo", events=2)
+    )
+    assert events_only == ["Adverse event", "Drug: events", "Placebo: events"]
+    exposed = columns(
+        rk.AdverseEvent("Rash", "Drug", events=5, exposure=50.0),
+        rk.AdverseEvent("Rash", "Placebo", events=2, exposure=48.0),
+    )
+    assert exposed[-1] == "Rate ratio (95% CI)"
+    participants = columns(
+        rk.AdverseEvent("Rash", "Drug", participants=5),
+        rk.AdverseEvent("Rash", "Placebo", participants=2),
+    )
+    assert "Drug: events" not in participants and "Risk ratio (95% CI)" in participants

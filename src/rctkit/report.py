@@ -398,8 +398,10 @@ class TrialReport:
         # the rate ratio when only participants are given, the comparisons when only events.
         has_events = any(x is not None for r in harms for x in r.events)
         has_participants = any(x is not None for r in harms for x in r.participants)
+        has_exposure = any(x is not None for r in harms for x in r.exposure)
         keep = [0]
-        keep += [1, 3, 8] if has_events else []
+        keep += [1, 3] if has_events else []
+        keep += [8] if has_events and has_exposure else []
         keep += [2, 4, 5, 6, 7] if has_participants else []
         keep.sort()
         columns = tuple(columns[j] for j in keep)
@@ -416,7 +418,7 @@ class TrialReport:
                 f"Risk difference: {method_label('risk_difference', rd_method)}; risk ratio: "
                 f"{method_label('risk_ratio', rr_default)}; p: Fisher's exact test."
             )
-        if has_events:
+        if has_events and has_exposure:
             said.append("Rate ratio: exact interval conditional on the total events.")
         notes = [" ".join([*said, "– : not reported or not estimable."])]
         if switched:
