@@ -69,9 +69,18 @@ def client() -> Iterator[Any]:
         cluster.close()
 
 
-def test_a_distributed_cluster_equals_the_serial_calls(client: Any) -> None:
-    got = rke.evaluate("power", DESIGNS, client=client, chunk_size=4, **OPTIONS)
+def test_a_distributed_cluster_equals_the_serial_calls(
+    client: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    got = rke.evaluate("power", DESIGNS, client=client, chunk_size=4, progress=True, **OPTIONS)
     _same(got, _serial())
+    assert "5/5" in capsys.readouterr().err
+
+
+def test_a_failing_design_on_the_cluster_raises_its_error(client: Any) -> None:
+    designs = [*DESIGNS[:4], {**DESIGNS[4], "p_control": 2.0}]
+    with pytest.raises(InvalidInputError, match="p_control"):
+        rke.evaluate("power", designs, client=client, chunk_size=2, **OPTIONS)
 
 
 def test_the_progress_bar_counts_the_chunks(capsys: pytest.CaptureFixture[str]) -> None:
