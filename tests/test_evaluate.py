@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import warnings
 from collections.abc import Iterator
 from typing import Any
 
@@ -38,6 +39,17 @@ def _same(got: list[Any], expected: list[Any]) -> None:
 def test_threads_equal_the_serial_calls() -> None:
     got = rke.evaluate("power", DESIGNS, chunk_size=3, **OPTIONS)
     _same(got, _serial())
+
+
+def test_threads_leave_the_warning_filters_as_they_were() -> None:
+    # Every chi-squared enumeration warns (then silences) about its empty-margin tables,
+    # inside warnings.catch_warnings: threads must not leave the filters changed.
+    before = list(warnings.filters)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for _ in range(3):
+            rke.evaluate("power", DESIGNS, chunk_size=1, **OPTIONS)
+    assert warnings.filters == before
 
 
 def test_a_design_overrides_the_shared_options() -> None:

@@ -10,12 +10,13 @@ a ``dask.distributed`` client when one is given. rctkit has no scheduler of its 
 from __future__ import annotations
 
 import operator
+import warnings
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from rctkit import _validation
 from rctkit.coverage import coverage
-from rctkit.errors import InvalidInputError
+from rctkit.errors import InvalidInputError, RctkitWarning
 from rctkit.power import power
 from rctkit.results.coverage import CoverageResult
 from rctkit.results.power import PowerResult
@@ -226,9 +227,16 @@ def _compute_local(parts: list[Any], record: Callable[[Any], None], bar: Any) ->
             if bar is not None:
                 bar.update(1)
 
-    # dask's scheduler functions are not annotated.
-    with Callback(posttask=posttask):  # type: ignore[no-untyped-call]
-        compute(*parts, scheduler="threads")  # type: ignore[no-untyped-call]
+    # rk.power and rk.coverage silence their per-table RctkitWarnings with
+    # warnings.catch_warnings, which saves and restores the process-wide filters: threads
+    # doing so at once can restore each other's state. The same filter, set here around the
+    # whole run, keeps those warnings silent in every thread and restores the caller's
+    # filters once, at the end. (Neither function issues any other RctkitWarning.)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RctkitWarning)
+        # dask's scheduler functions are not annotated.
+        with Callback(posttask=posttask):  # type: ignore[no-untyped-call]
+            compute(*parts, scheduler="threads")  # type: ignore[no-untyped-call]
 
 
 def _compute_distributed(
