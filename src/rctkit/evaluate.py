@@ -172,6 +172,11 @@ def evaluate(
     ``dask.distributed`` cluster of processes (``LocalCluster(processes=True)``) scales
     further. Each result is the same as the one a plain call gives.
 
+    Like a plain call, :func:`evaluate` issues none of the per-table warnings of the
+    enumeration (zero cells, empty margins). Python's warning filters are shared by all the
+    threads of a process, so the threaded run silences those warnings once around the whole
+    run; a ``dask.distributed`` worker with several threads may log them.
+
     Examples
     --------
     >>> import rctkit.evaluate as rke
