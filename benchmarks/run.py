@@ -23,6 +23,7 @@ from benchmarks import (
     bench_bootstrap,
     bench_compiled,
     bench_coverage,
+    bench_evaluate,
     bench_harms,
     bench_limits,
     bench_limits_strata,
@@ -93,6 +94,7 @@ BENCHMARKS: list[Callable[[], Row]] = [
     *bench_margins.BENCHMARKS,
     *bench_coverage.BENCHMARKS,
     *bench_power.BENCHMARKS,
+    *bench_evaluate.BENCHMARKS,
 ]
 
 #: The issues' targets: peer time / rctkit time at least this.
@@ -107,6 +109,7 @@ TARGETS: dict[str, float] = {
     **bench_margins.TARGETS,
     **bench_coverage.TARGETS,
     **bench_power.TARGETS,
+    **bench_evaluate.TARGETS,
 }
 
 

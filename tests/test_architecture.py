@@ -176,7 +176,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
         "rctkit.margins",
     ),
     ("rctkit.bootstrap", "rctkit.adjusted", "rctkit.coverage", "rctkit.power"),
-    ("rctkit.harms", "rctkit.summary"),
+    ("rctkit.harms", "rctkit.summary", "rctkit.evaluate"),
     ("rctkit.consort", "rctkit.tables"),
     ("rctkit.report",),
     ("rctkit.plots", "rctkit.cli"),

@@ -44,6 +44,7 @@ PUBLIC_MODULES = (
     "rctkit.adjusted",
     "rctkit.bootstrap",
     "rctkit.margins",
+    "rctkit.evaluate",
 )
 
 _DIRECTIVE = re.compile(r"^\.\. (?:py:)?(?P<kind>[a-z]+)::\s*(?P<target>\S+)\s*$")

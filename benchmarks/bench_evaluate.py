@@ -1,0 +1,64 @@
+"""Many designs at once: rctkit.evaluate on a two-worker LocalCluster against a plain loop.
+
+The work: 1,000 small designs, the exact power of Pearson's chi-squared test for every arm
+size from 10 to 59 per arm against 20 pairs of risks (at most 60 x 60 = 3,600 tables each).
+The peer is the plain loop ``[rk.power(**d) for d in designs]`` in one process; rctkit is
+``rctkit.evaluate.evaluate("power", designs, client=client)`` on a
+``dask.distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True)``, started
+once before anything is timed (the cluster's start-up, about a second, is not counted). The
+results are checked equal before timing. The ratio is loop time / evaluate time: above 1
+means the cluster pays for itself; two cores give at most 2.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable
+from typing import Any
+
+import rctkit as rk
+from benchmarks.timing import Row, best_time
+
+ROW = "1,000 exact powers, dask 2 workers"
+
+#: loop time / evaluate time at least this (two cores).
+TARGETS = {ROW: 1.3}
+
+DESIGNS: list[dict[str, Any]] = [
+    {"n_treatment": n, "n_control": n, "p_treatment": p1, "p_control": p0}
+    for n in range(10, 60)
+    for p0 in (0.2, 0.3, 0.4, 0.5)
+    for p1 in (p0 - 0.15, p0 - 0.1, p0 - 0.05, p0 + 0.05, p0 + 0.1)
+]
+
+
+def bench_evaluate() -> Row:
+    import rctkit.evaluate as rke
+
+    try:
+        from distributed import Client, LocalCluster
+    except ImportError:  # pragma: no cover - the dask extra is in the test extra
+        return (ROW, "dask not installed", float("nan"), float("nan"))
+
+    def loop() -> list[Any]:
+        return [rk.power(test="chi2", **d) for d in DESIGNS]
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        # dask.distributed's constructors are not annotated.
+        cluster = LocalCluster(  # type: ignore[no-untyped-call]
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        )
+        with cluster, Client(cluster) as client:  # type: ignore[no-untyped-call]
+
+            def ours() -> list[Any]:
+                return rke.evaluate("power", DESIGNS, client=client, test="chi2")
+
+            serial, spread = loop(), ours()
+            assert [r.power for r in serial] == [r.power for r in spread]
+            mine = best_time(ours, repeat=3)
+            theirs = best_time(loop, repeat=3)
+    return (ROW, "plain loop of rk.power, one process", mine, theirs)
+
+
+BENCHMARKS: list[Callable[[], Row]] = [bench_evaluate]
