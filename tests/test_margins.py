@@ -531,3 +531,23 @@ def test_input_validation() -> None:
         rk.equivalence(REPROVE, measure="risk_ratio", margins=0.8)  # type: ignore[arg-type]
     with pytest.raises(rk.InvalidInputError, match=r"`treatment_total` must be positive"):
         rkb.noninferiority(1, 0, 1, 2, measure="risk_difference", margin=0.1)
+
+
+def test_conclusion_never_rounds_a_limit_onto_the_margin_or_p_across_005() -> None:
+    """The sentence's limit gets digits until it differs from the margin, and its p-value
+    until it stays on its side of 0.05 (formatting rules of the report)."""
+    from rctkit.results.margins import margin_conclusion
+
+    ci = rk.ConfidenceInterval(-0.124996, 0.03)
+    text = margin_conclusion("noninferiority", -0.125, True, True, ci, 0.95, 0.0496)
+    assert "limit -0.124996 " in text and "p = 0.0496" in text
+    equivalence = margin_conclusion(
+        "equivalence",
+        (-0.125, 0.125),
+        False,
+        True,
+        rk.ConfidenceInterval(-0.124996, 0.1249961),
+        0.95,
+        0.04996,
+    )
+    assert "-0.124996 to 0.124996" in equivalence and "p = 0.04996" in equivalence

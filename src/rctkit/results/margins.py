@@ -67,16 +67,32 @@ def _margin_number(value: float) -> str:
     return f"{value:g}"
 
 
-def _limit_number(value: float) -> str:
+def _limit_number(value: float, margin: float | None = None) -> str:
+    """Four decimals (four significant figures from 1 up), more where the limit would print
+    as the margin without being it."""
     if not math.isfinite(value):
         return "inf" if value > 0 else "-inf"
-    return f"{value:.4g}" if abs(value) >= 1 or value == 0 else f"{value:.4f}"
+    digits = 4
+    while True:
+        text = f"{value:.{digits}g}" if abs(value) >= 1 or value == 0 else f"{value:.{digits}f}"
+        if margin is None or value == margin or float(text) != margin or digits >= 17:
+            return text
+        digits += 1
 
 
 def _p_text(pvalue: float) -> str:
+    """Two significant figures, more where two would carry p across 0.05 (0.0496 is
+    "0.0496", never "0.05")."""
     if math.isnan(pvalue):
         return "nan"
-    return "< 0.0001" if pvalue < 0.0001 else f"= {pvalue:.2g}"
+    if pvalue < 0.0001:
+        return "< 0.0001"
+    digits = 2
+    text = f"{pvalue:.{digits}g}"
+    while digits < 17 and (float(text) < 0.05) != (pvalue < 0.05):
+        digits += 1
+        text = f"{pvalue:.{digits}g}"
+    return f"= {text}"
 
 
 def margin_hypothesis(
@@ -108,7 +124,7 @@ def margin_conclusion(
     level = _level_percent(confidence_level)
     if isinstance(margin, tuple):
         low, high = (_margin_number(m) for m in margin)
-        interval = f"{_limit_number(ci.low)} to {_limit_number(ci.high)}"
+        interval = f"{_limit_number(ci.low, margin[0])} to {_limit_number(ci.high, margin[1])}"
         if rejected:
             return (
                 f"Equivalent within margins of {low} and {high}: the {level} confidence "
@@ -122,7 +138,7 @@ def margin_conclusion(
     side, limit, where = (
         ("lower", ci.low, "above") if higher_is_better else ("upper", ci.high, "below")
     )
-    limit_text = f"the {side} {level} confidence limit {_limit_number(limit)}"
+    limit_text = f"the {side} {level} confidence limit {_limit_number(limit, margin)}"
     if rejected:
         return (
             f"Non-inferior at a margin of {m}: {limit_text} lies {where} it "
