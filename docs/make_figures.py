@@ -16,7 +16,7 @@ import numpy as np
 
 import rctkit as rk
 from rctkit.consort import consort_svg
-from rctkit.plots import coverage_plot, forest_plot
+from rctkit.plots import coverage_plot, forest_plot, power_plot
 from rctkit.trialfile import example_trial
 
 STATIC = Path(__file__).resolve().parent / "_static"
@@ -30,7 +30,13 @@ def make_figures(directory: Path = STATIC) -> list[Path]:
     # The forest plot in the report's Lancet style (the tutorial's numbers are in that style).
     forest = directory / "forest_core.svg"
     forest_plot(example_trial(), style="lancet", path=forest)
-    written = [path, forest, _coverage_figure(directory / "coverage_rd.svg")]
+    written = [
+        path,
+        forest,
+        _coverage_figure(directory / "coverage_rd.svg"),
+        _power_figure(directory / "power_core.svg"),
+        _core_coverage_figure(directory / "coverage_core.svg"),
+    ]
     report = rk.report(example_trial(), style="lancet")
     page = directory / "core_report.html"
     page.write_text(report.to_html(standalone=True), encoding="utf-8")
@@ -52,6 +58,35 @@ def _coverage_figure(path: Path) -> Path:
     runs = [
         rk.coverage(
             m, measure="risk_difference", n_treatment=20, n_control=20, p_grid=p0, effect=0.1
+        )
+        for m in ("wald", "agresti-caffo", "newcombe", "mn")
+    ]
+    coverage_plot(runs, x="p_control", path=path)
+    return path
+
+
+def _power_figure(path: Path) -> Path:
+    """CORE's design: exact power of the chi-squared and Fisher tests against the arm size."""
+    risks = {"p_treatment": 0.29, "p_control": 0.38}
+    runs = [rk.power(test="chi2", n_treatment=n, n_control=n, **risks) for n in range(100, 501, 2)]
+    runs += [
+        rk.power(test="chi2", n_treatment=n, n_control=n, exact=False, **risks)
+        for n in range(100, 501, 2)
+    ]
+    # Fisher's exact power costs about 2 s at 500 per arm: every 25th arm size.
+    runs += [
+        rk.power(test="fisher", n_treatment=n, n_control=n, **risks) for n in range(100, 501, 25)
+    ]
+    power_plot(runs, path=path)
+    return path
+
+
+def _core_coverage_figure(path: Path) -> Path:
+    """The candidate risk-difference intervals at CORE's size, true difference -0.09."""
+    p0 = np.linspace(0.10, 0.90, 81)
+    runs = [
+        rk.coverage(
+            m, measure="risk_difference", n_treatment=220, n_control=220, p_grid=p0, effect=-0.09
         )
         for m in ("wald", "agresti-caffo", "newcombe", "mn")
     ]

@@ -160,6 +160,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
         "rctkit._warnings",
         "rctkit._special",
         "rctkit._version",
+        "rctkit._progress",
     ),
     ("rctkit.results", "rctkit.formatting"),
     ("rctkit.model",),

@@ -11,7 +11,9 @@ References (kept under tests/reference/ with their printed output):
 
 from __future__ import annotations
 
+import importlib
 import math
+from typing import Any
 
 import numpy as np
 import pytest
@@ -424,3 +426,140 @@ def test_approximate_power_beyond_the_limit_has_no_size(
 def test_fisher_has_its_own_cost_limit() -> None:
     with pytest.raises(rk.CostLimitError, match="MAX_FISHER_COST"):
         rk.power(test="fisher", p_treatment=0.3, p_control=0.4, n_treatment=1000, n_control=1000)
+
+
+def test_sample_size_progress_bar_counts_the_exact_powers(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    kwargs: dict[str, Any] = {"test": "chi2", "p_treatment": 0.2, "p_control": 0.5, "window": 5}
+    quiet = rk.sample_size(**kwargs)
+    assert capsys.readouterr().err == ""
+    shown = rk.sample_size(**kwargs, progress=True)
+    assert shown == quiet
+    err = capsys.readouterr().err
+    assert "rctkit.sample_size" in err
+    assert "n_control=" in err
+
+
+def test_an_interrupted_sample_size_search_keeps_its_powers(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    rkp = importlib.import_module("rctkit.power")
+
+    original = rkp._exact_power
+    calls: list[int] = []
+
+    def stop_after_three(*args: Any) -> float:
+        if len(calls) == 3:
+            raise KeyboardInterrupt
+        calls.append(args[1][1])
+        return original(*args)
+
+    monkeypatch.setattr(rkp, "_exact_power", stop_after_three)
+    with pytest.raises(rk.SampleSizeInterrupted, match="after 3 exact powers") as info:
+        rk.sample_size(test="chi2", p_treatment=0.2, p_control=0.5)
+    assert isinstance(info.value, KeyboardInterrupt)
+    assert list(info.value.powers) == calls
+    for n, value in info.value.powers.items():
+        assert value == original("chi2", (n, n), 0.2, 0.5, 0.05, None, "risk_difference", False)
+
+
+def test_cli_samplesize_progress_and_interrupt(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = ["samplesize", "0.5", "0.2", "--test", "chi2"]
+    assert main([*argv, "--no-progress"]) == 0
+    plain = capsys.readouterr()
+    assert plain.err == ""
+    assert main([*argv, "--progress"]) == 0
+    shown = capsys.readouterr()
+    assert shown.out == plain.out
+    assert "rctkit.sample_size" in shown.err
+
+    rkp = importlib.import_module("rctkit.power")
+
+    def interrupt(*args: Any) -> float:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(rkp, "_exact_power", interrupt)
+    assert main(argv) == 130
+    err = capsys.readouterr().err
+    assert err == "rctkit: sample-size search interrupted after 0 exact powers (see `.powers`)\n"
+
+
+def test_cli_power_unequal_arms(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["power", "0.29", "0.38", "--n", "300", "--n-control", "150"]) == 0
+    out = capsys.readouterr().out
+    expected = rk.power(
+        test="chi2", p_treatment=0.29, p_control=0.38, n_treatment=300, n_control=150
+    )
+    assert out.startswith(f"Power {expected.power:.4f}")
+
+
+def test_power_plot(tmp_path: Any) -> None:
+    pytest.importorskip("matplotlib")
+    import attrs
+
+    from rctkit.plots import power_plot
+
+    runs = [
+        rk.power(test=t, p_treatment=0.2, p_control=0.5, n_treatment=n, n_control=n, exact=e)
+        for t, e in (("chi2", True), ("fisher", True), ("chi2", False))
+        for n in (40, 20, 30)
+    ]
+    runs[-1] = attrs.evolve(runs[-1], test="$\\bad{x}$")
+    out = tmp_path / "power.svg"
+    figure = power_plot(runs, target=0.9, title="A $title$", path=out)
+    ax = figure.axes[0]
+    assert len(ax.lines) == 5  # chi2, fisher, approximate chi2, the renamed one, the target
+    # Each line is sorted by n and carries its own test's powers.
+    xs, ys = ax.lines[0].get_xdata(), ax.lines[0].get_ydata()
+    assert list(xs) == [20, 30, 40]
+    assert list(ys) == [runs[1].power, runs[2].power, runs[0].power]
+    assert np.all(np.asarray(ax.lines[-1].get_ydata()) == 0.9)
+    assert ax.get_title() == "A $title$"
+    legend = ax.get_legend()
+    assert legend is not None
+    labels = [t.get_text() for t in legend.get_texts()]
+    assert labels == [
+        "chi2 (exact)",
+        "fisher (exact)",
+        "chi2 (approximate)",
+        "$\\bad{x}$ (approximate)",
+    ]
+    assert out.stat().st_size > 0
+    total = power_plot(runs[:3], x="total", target=None)
+    assert list(total.axes[0].lines[0].get_xdata()) == [40, 60, 80]
+    assert len(total.axes[0].lines) == 1
+    with pytest.raises(rk.InvalidInputError, match="`results` must be a PowerResult"):
+        power_plot([])
+    with pytest.raises(rk.InvalidInputError, match="`x` must be one of"):
+        power_plot(runs, x="alpha")
+    with pytest.raises(rk.InvalidInputError, match="`target` must lie strictly between"):
+        power_plot(runs, target=1.5)
+
+
+def test_simulated_power_falls_in_the_binomial_band() -> None:
+    # Reference: Monte Carlo with a seeded generator and scipy's own tests, one table at a
+    # time (scipy.stats.fisher_exact; chi2_contingency without correction). The exact power
+    # must lie within the 99.9% binomial band (z = 3.29) of the simulated proportion.
+    from scipy import stats as st
+
+    rng = np.random.default_rng(20261206)
+    sims, n1, n0, p1, p0 = 4000, 30, 25, 0.2, 0.55
+    x1, x0 = rng.binomial(n1, p1, sims), rng.binomial(n0, p0, sims)
+    cache: dict[tuple[int, int], tuple[float, float]] = {}
+    for a, c in zip(x1.tolist(), x0.tolist(), strict=True):
+        if (a, c) not in cache:
+            table = [[a, n1 - a], [c, n0 - c]]
+            fisher = st.fisher_exact(table).pvalue
+            margins_zero = a + c in (0, n1 + n0)
+            chi2 = 1.0 if margins_zero else st.chi2_contingency(table, correction=False).pvalue
+            cache[a, c] = (float(fisher), float(chi2))
+    pvalues = np.array([cache[a, c] for a, c in zip(x1.tolist(), x0.tolist(), strict=True)])
+    for column, test in enumerate(("fisher", "chi2")):
+        simulated = float(np.mean(pvalues[:, column] <= 0.05))
+        exact = rk.power(
+            test=test, p_treatment=p1, p_control=p0, n_treatment=n1, n_control=n0
+        ).power
+        assert abs(simulated - exact) <= 3.29 * math.sqrt(exact * (1 - exact) / sims), test

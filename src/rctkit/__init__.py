@@ -43,7 +43,7 @@ from rctkit.model import (
     Trial,
 )
 from rctkit.nnt import NNTConfidenceInterval, NNTEstimate, number_needed_to_treat
-from rctkit.power import power, sample_size, type_one_error
+from rctkit.power import SampleSizeInterrupted, power, sample_size, type_one_error
 from rctkit.report import TrialReport, report
 from rctkit.results import (
     BatchEstimate,
@@ -94,6 +94,7 @@ __all__ = [
     "RctkitError",
     "RctkitWarning",
     "Reason",
+    "SampleSizeInterrupted",
     "SampleSizeResult",
     "SeparationError",
     "TestResult",

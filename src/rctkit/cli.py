@@ -40,7 +40,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, NoReturn, TextIO
 
-from rctkit import batch, effects, hypothesis_tests, margins
+from rctkit import _progress, batch, effects, hypothesis_tests, margins
 from rctkit._engine import method_label
 from rctkit._validation import MAX_COUNT, check_confidence_level
 from rctkit._version import __version__
@@ -528,10 +528,19 @@ def _design_parsers(sub: Any) -> tuple[argparse.ArgumentParser, ...]:
             "--asymptotic", action="store_true", help="the normal approximation, not exact"
         )
     power.add_argument("--n", type=int, required=True, help="participants per arm")
+    power.add_argument(
+        "--n-control", type=int, default=None, help="control participants, when not --n"
+    )
     size.add_argument("--power", type=float, default=0.8, help="power wanted (default 0.8)")
     size.add_argument("--dropout", type=float, default=0.0, help="drop-out fraction")
     size.add_argument(
         "--allocation", type=float, default=1.0, help="treatment per control (default 1)"
+    )
+    size.add_argument(
+        "--progress",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="a progress bar on stderr (default: when stderr is a terminal and tqdm is installed)",
     )
     return power, size
 
@@ -542,7 +551,7 @@ def _power(args: argparse.Namespace) -> str:
         p_treatment=args.p_treatment,
         p_control=args.p_control,
         n_treatment=args.n,
-        n_control=args.n,
+        n_control=args.n if args.n_control is None else args.n_control,
         alpha=args.alpha,
         exact=not args.asymptotic,
     )
@@ -550,6 +559,8 @@ def _power(args: argparse.Namespace) -> str:
 
 
 def _sample_size(args: argparse.Namespace) -> str:
+    if args.progress and not _progress.available():
+        raise InvalidInputError('--progress needs tqdm: pip install "rctkit[progress]"')
     res = sample_size_of(
         test=args.test,
         p_treatment=args.p_treatment,
@@ -559,6 +570,9 @@ def _sample_size(args: argparse.Namespace) -> str:
         allocation=args.allocation,
         dropout=args.dropout,
         exact=not args.asymptotic,
+        progress=_progress.available() and sys.stderr.isatty()
+        if args.progress is None
+        else args.progress,
     )
     lines = [
         f"Treatment {res.n_treatment}, control {res.n_control}, total {res.total}",
@@ -699,8 +713,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         _silence_stdout()
         return EXIT_OK
-    except KeyboardInterrupt:
-        _say(sys.stderr, "rctkit: interrupted")
+    except KeyboardInterrupt as exc:
+        _say(sys.stderr, f"rctkit: {exc}" if str(exc) else "rctkit: interrupted")
         return EXIT_INTERRUPTED
 
 

@@ -15,6 +15,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from rctkit import _validation
+from rctkit._progress import progress_bar
 from rctkit.coverage import coverage
 from rctkit.errors import InvalidInputError, RctkitWarning
 from rctkit.power import power
@@ -66,18 +67,6 @@ def _import_dask() -> Any:
             f'rctkit.evaluate needs dask: pip install "rctkit[dask]" (the import failed: {exc})'
         ) from exc
     return dask.bag
-
-
-def _make_bar(progress: bool, total: int) -> Any:
-    if not progress:
-        return None
-    try:
-        from tqdm.auto import tqdm
-    except ImportError as exc:
-        raise ImportError(
-            'rctkit.evaluate(progress=True) needs tqdm: pip install "rctkit[dask]"'
-        ) from exc
-    return tqdm(total=total, unit="chunk", desc="rctkit.evaluate")
 
 
 def _check(
@@ -203,7 +192,7 @@ def evaluate(
         for index, result in pairs:
             results[index] = result
 
-    bar = _make_bar(progress, len(parts))
+    bar = progress_bar(progress, total=len(parts), desc="rctkit.evaluate", unit="chunk")
     try:
         if client is None:
             _compute_local(parts, record, bar)

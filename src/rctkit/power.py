@@ -25,10 +25,34 @@ from scipy import stats
 import rctkit.batch as rkb
 from rctkit import _validation
 from rctkit._kernels.restricted import risk_difference_cells
+from rctkit._progress import progress_bar
 from rctkit.errors import CostLimitError, InvalidInputError, RctkitWarning
 from rctkit.results.power import PowerResult, SampleSizeResult, TypeOneErrorResult
 
-__all__ = ["power", "sample_size", "type_one_error"]
+__all__ = ["SampleSizeInterrupted", "power", "sample_size", "type_one_error"]
+
+
+class SampleSizeInterrupted(KeyboardInterrupt):
+    """A :func:`sample_size` search stopped by Ctrl-C, with the exact powers it had computed.
+
+    ``powers`` maps each control-arm size whose exact power was finished to that power, in
+    the order the search computed them. It is a ``KeyboardInterrupt``, so code that does not
+    catch it stops as before.
+    """
+
+    def __init__(self, powers: dict[int, float]) -> None:
+        self.powers = dict(powers)
+        last = (
+            f"; the last, n_control={next(reversed(self.powers))}: power "
+            f"{self.powers[next(reversed(self.powers))]:.4f}"
+            if self.powers
+            else ""
+        )
+        super().__init__(
+            f"sample-size search interrupted after {len(self.powers)} exact powers{last} "
+            "(see `.powers`)"
+        )
+
 
 FloatArray = npt.NDArray[np.float64]
 Margin = float | tuple[float, float] | None
@@ -519,6 +543,66 @@ def type_one_error(
     )
 
 
+def _exact_power(
+    test: str,
+    arms: tuple[int, int],
+    p1: float,
+    p0: float,
+    level: float,
+    margin: Margin,
+    measure: str,
+    better: bool,
+) -> float:
+    n1, n0 = arms
+    region = _rejection_region(test, n1, n0, level, margin, measure, "two-sided", better)
+    return float(_rejection_probability(region, np.array([p1]), np.array([p0]))[0])
+
+
+def _exact_search(
+    exact_power: Any,
+    target: float,
+    n_approx: int,
+    top: int,
+    span: int,
+    values: dict[int, float],
+    bar: Any,
+) -> tuple[int, int, int, float]:
+    """The bracketing and bisection of :func:`sample_size`; ``values`` keeps every power."""
+
+    def at(n: int) -> float:
+        if n not in values:
+            values[n] = exact_power(n)
+            if bar is not None:
+                bar.update(1)
+                bar.set_postfix(n_control=n, power=f"{values[n]:.4f}")
+        return values[n]
+
+    lo = max(1, (3 * n_approx) // 4)
+    while lo > 1 and at(lo) >= target:
+        lo = max(1, lo // 2)
+    hi = min(max(n_approx, lo + 1), top)
+    while at(hi) < target:
+        if hi == top:
+            raise InvalidInputError(
+                f"no control arm up to `max_n`={top} reaches power {target:g} (exact); "
+                "raise max_n or check the risks"
+            )
+        lo, hi = hi, min(2 * hi, top)
+    if at(lo) >= target:  # lo == 1
+        hi = lo
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        lo, hi = (lo, mid) if at(mid) >= target else (mid, hi)
+    n_first = hi
+    bound = min(n_first + span, top)
+    n_stable = n_first
+    for m in range(n_first + 1, bound + 1):
+        if at(m) < target:
+            n_stable = m + 1
+    # n_stable = bound + 1 when the power is short at the bound
+    return n_first, n_stable, bound, at(n_stable)
+
+
 def sample_size(
     *,
     test: str,
@@ -534,6 +618,7 @@ def sample_size(
     higher_is_better: bool = False,
     max_n: int = 5000,
     window: int = 20,
+    progress: bool = False,
 ) -> SampleSizeResult:
     """The smallest trial that gives a test the power wanted.
 
@@ -556,6 +641,9 @@ def sample_size(
     window : int, optional
         Exact power only: ``n_stable`` is checked up to ``min(n_first + window, max_n)``
         (the result's ``n_stable_bound``); default 20.
+    progress : bool, optional
+        Show a progress bar (tqdm, the ``progress`` extra) with one step per exact power
+        computed and the arm size being tried.
 
     Returns
     -------
@@ -567,6 +655,8 @@ def sample_size(
     ------
     InvalidInputError
         For bad arguments, or when no control arm up to ``max_n`` reaches the power.
+    SampleSizeInterrupted
+        On Ctrl-C during an exact search, with the exact powers finished so far.
 
     Notes
     -----
@@ -611,6 +701,7 @@ def sample_size(
         raise InvalidInputError(f"`dropout` must lie in [0, 1) (got dropout={dropout!r})")
     top = _size(max_n, "max_n")
     span = _validation.as_count(window, "window")
+    show = _validation.check_bool(progress, "progress")
 
     def arms(n: int) -> tuple[int, int]:
         return math.ceil(ratio * n), n
@@ -631,42 +722,23 @@ def sample_size(
         n_first = n_stable = bound = n_approx
         achieved = float(approx[n_approx - 1])
     else:
-
-        def exact_power(n: int) -> float:
-            n1, n0 = arms(n)
-            region = _rejection_region(test, n1, n0, level, margin, measure, "two-sided", better)
-            return float(_rejection_probability(region, np.array([p1]), np.array([p0]))[0])
-
+        bar = progress_bar(show, total=None, desc="rctkit.sample_size", unit="power")
         values: dict[int, float] = {}
-
-        def at(n: int) -> float:
-            if n not in values:
-                values[n] = exact_power(n)
-            return values[n]
-
-        lo = max(1, (3 * n_approx) // 4)
-        while lo > 1 and at(lo) >= target:
-            lo = max(1, lo // 2)
-        hi = min(max(n_approx, lo + 1), top)
-        while at(hi) < target:
-            if hi == top:
-                raise InvalidInputError(
-                    f"no control arm up to `max_n`={top} reaches power {target:g} (exact); "
-                    "raise max_n or check the risks"
-                )
-            lo, hi = hi, min(2 * hi, top)
-        if at(lo) >= target:  # lo == 1
-            hi = lo
-        while hi - lo > 1:
-            mid = (lo + hi) // 2
-            lo, hi = (lo, mid) if at(mid) >= target else (mid, hi)
-        n_first = hi
-        bound = min(n_first + span, top)
-        n_stable = n_first
-        for m in range(n_first + 1, bound + 1):
-            if at(m) < target:
-                n_stable = m + 1
-        achieved = at(n_stable)  # n_stable = bound + 1 when the power is short at the bound
+        try:
+            n_first, n_stable, bound, achieved = _exact_search(
+                lambda n: _exact_power(test, arms(n), p1, p0, level, margin, measure, better),
+                target,
+                n_approx,
+                top,
+                span,
+                values,
+                bar,
+            )
+        except KeyboardInterrupt as exc:
+            raise SampleSizeInterrupted(values) from exc
+        finally:
+            if bar is not None:
+                bar.close()
 
     n1, n0 = arms(n_stable)
     n1, n0 = math.ceil(n1 / (1.0 - loss) - 1e-9), math.ceil(n0 / (1.0 - loss) - 1e-9)

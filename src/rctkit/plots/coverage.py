@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from rctkit._validation import check_choice
 from rctkit.errors import InvalidInputError
 from rctkit.formatting import escape_text
+from rctkit.plots._common import LITERAL, MARKERS, check_title_and_path, results_of
 from rctkit.results import MEASURE_LABELS, CoverageResult
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -22,25 +23,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ["coverage_plot"]
 
-_LITERAL: dict[str, Any] = {"parse_math": False, "usetex": False}
 _X = ("true_value", "p_control", "p_treatment")
-_MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
-
-
-def _results(results: Any) -> list[CoverageResult]:
-    if isinstance(results, CoverageResult):
-        return [results]
-    if (
-        isinstance(results, Sequence)
-        and not isinstance(results, str)
-        and len(results) > 0
-        and all(isinstance(r, CoverageResult) for r in results)
-    ):
-        return list(results)
-    raise InvalidInputError(
-        f"`results` must be a CoverageResult or a non-empty sequence of them "
-        f"(got {type(results).__name__})"
-    )
 
 
 def coverage_plot(
@@ -87,14 +70,9 @@ def coverage_plot(
     >>> len(figure.axes[0].lines)
     3
     """
-    runs = _results(results)
+    runs = results_of(results, CoverageResult)
     x = check_choice(x, "x", _X)
-    if title is not None and not isinstance(title, str):
-        raise InvalidInputError(f"`title` must be a str or None (got {type(title).__name__})")
-    if path is not None and not isinstance(path, str | Path):
-        raise InvalidInputError(
-            f"`path` must be a str, a Path or None (got {type(path).__name__})"
-        )
+    check_title_and_path(title, path)
     levels = {r.confidence_level for r in runs}
     if len(levels) != 1:
         raise InvalidInputError(
@@ -117,7 +95,7 @@ def coverage_plot(
             ax.plot(
                 xs[order],
                 run.coverage[order],
-                marker=_MARKERS[i % len(_MARKERS)],
+                marker=MARKERS[i % len(MARKERS)],
                 markersize=3.5,
                 linewidth=1.0,
                 label=escape_text(run.method),
@@ -129,8 +107,8 @@ def coverage_plot(
             "p_control": "True risk, control",
             "p_treatment": "True risk, treatment",
         }[x]
-        ax.set_xlabel(escape_text(x_label), **_LITERAL)
-        ax.set_ylabel(f"Exact coverage (nominal {100 * level:g}%)", **_LITERAL)
+        ax.set_xlabel(escape_text(x_label), **LITERAL)
+        ax.set_ylabel(f"Exact coverage (nominal {100 * level:g}%)", **LITERAL)
         if first.measure != "risk_difference" and x == "true_value":
             ax.set_xscale("log")
         heading = (
@@ -138,10 +116,10 @@ def coverage_plot(
             if title is not None
             else f"{measure_label}, {first.n_treatment} vs {first.n_control} per arm"
         )
-        ax.set_title(escape_text(heading), **_LITERAL)
+        ax.set_title(escape_text(heading), **LITERAL)
         legend = ax.legend(title="Method", fontsize=8, title_fontsize=8)
         for text in legend.get_texts():
-            text.set(**_LITERAL)
+            text.set(**LITERAL)
         if path is not None:
             figure.savefig(Path(path), dpi=200)
     return figure
