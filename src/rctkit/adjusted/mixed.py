@@ -178,6 +178,39 @@ class RandomInterceptModel:
     def fit(
         self, start: FloatArray, free: BoolArray, maxiter: int = 200
     ) -> tuple[FloatArray, float, FloatArray, FloatArray, bool]:
+        """Maximise over the free parameters, away from a false stop at sigma = 0.
+
+        The log-likelihood is even in sigma, so its gradient vanishes at sigma = 0 whether or
+        not that is a maximum: Newton can stop there while a small positive sigma is higher
+        (seen with the Laplace approximation). When a fit ends at sigma = 0, the likelihood
+        is probed at a ladder of positive sigmas (the other parameters held), and the fit
+        restarts from the highest probe that beats it; at most three restarts.
+        """
+        result = self._newton(start, free, maxiter)
+        if not free[-1]:
+            return result
+        for _ in range(3):
+            theta, ll = result[0], result[1]
+            if abs(float(theta[-1])) > 1e-4:
+                break
+            saved = self.modes.copy()
+            best, best_ll = None, ll + 1e-9 * (1.0 + abs(ll))
+            for sigma in (0.025, 0.05, 0.1, 0.2, 0.4, 0.8):
+                probe = theta.copy()
+                probe[-1] = sigma
+                self.modes = saved.copy()
+                ll_p = self.evaluate(probe, False)[0]
+                if ll_p > best_ll:
+                    best, best_ll = probe, ll_p
+            self.modes = saved
+            if best is None:
+                break
+            result = self._newton(best, free, maxiter)
+        return result
+
+    def _newton(
+        self, start: FloatArray, free: BoolArray, maxiter: int
+    ) -> tuple[FloatArray, float, FloatArray, FloatArray, bool]:
         """Maximise over the free parameters by Newton with step halving.
 
         The first steps use the Hessian of the quadrature sum with its nodes held still
