@@ -172,6 +172,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
         "rctkit.hypothesis_tests",
         "rctkit.nnt",
         "rctkit.strata",
+        "rctkit.mantel_fleiss",
         "rctkit.batch",
         "rctkit.tidy",
         "rctkit.margins",

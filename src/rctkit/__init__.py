@@ -29,6 +29,7 @@ from rctkit.errors import (
     RctkitWarning,
 )
 from rctkit.hypothesis_tests import hypothesis_test
+from rctkit.mantel_fleiss import mantel_fleiss
 from rctkit.margins import equivalence, noninferiority
 from rctkit.model import (
     AdverseEvent,
@@ -52,6 +53,7 @@ from rctkit.results import (
     ConfidenceInterval,
     CoverageResult,
     Estimate,
+    MantelFleissResult,
     MarginTest,
     PowerResult,
     SampleSizeResult,
@@ -84,6 +86,7 @@ __all__ = [
     "Estimate",
     "InconsistentInputError",
     "InvalidInputError",
+    "MantelFleissResult",
     "MarginTest",
     "MarginalEstimate",
     "NNTConfidenceInterval",
@@ -111,6 +114,7 @@ __all__ = [
     "flow_problems",
     "homogeneity_test",
     "hypothesis_test",
+    "mantel_fleiss",
     "mantel_haenszel",
     "marginal_effect",
     "noninferiority",

@@ -142,7 +142,7 @@ def mantel_haenszel(
         One outcome per stratum, the same arms in each.
     measure : {"odds_ratio", "risk_ratio", "risk_difference"}, optional
         The effect measure.
-    method : {"mh", "exact", "mn"}, optional
+    method : {"mh", "exact", "mn", "newcombe"}, optional
         ``"mh"``: the Mantel-Haenszel estimate with a Wald interval from the
         Robins-Breslow-Greenland variance (odds ratio), the Greenland-Robins variance (risk
         ratio) or the Sato / Greenland-Robins variance (risk difference); ``pvalue`` is the
@@ -154,6 +154,9 @@ def mantel_haenszel(
         ``weights``; the estimate is the root of the pooled score, ``pvalue`` the stratified
         score test of no effect, and ``Estimate.method`` is ``"mn-ivs"`` or ``"mn-mh"``. As
         R's ``ratesci::scoreci(..., stratified = TRUE, skew = FALSE, or_bias = FALSE)``.
+        ``"newcombe"`` (risk difference only): Yan and Su's stratified Newcombe interval
+        around the Mantel-Haenszel estimate, from the arms' stratified Wilson intervals with
+        Mantel-Haenszel weights (see :doc:`methods`); no p-value.
     confidence_level : float, optional
         Strictly between 0 and 1; default 0.95.
     variance : {"sato", "greenland-robins"}, optional
@@ -217,6 +220,7 @@ def mantel_haenszel(
     S. Biometrics 1986;42:311-23. Greenland S, Robins JM. Biometrics 1985;41:55-68.
     Sato T. Biometrics 1989;45:1323-4. Miettinen O, Nurminen M. Stat Med 1985;4:213-26.
     Laud PJ. Pharm Stat 2017;16:334-48. Tang Y. Stat Med 2020;39:3427-57.
+    Yan X, Su XG. Stat Biopharm Res 2010;2:329-35.
 
     Examples
     --------
@@ -229,6 +233,9 @@ def mantel_haenszel(
     >>> est = rk.mantel_haenszel(strata, measure="risk_difference", method="mn", weights="mh")
     >>> print(f"{est.estimate:.3f} ({est.ci.low:.3f} to {est.ci.high:.3f}) {est.method}")
     -0.174 (-0.310 to -0.033) mn-mh
+    >>> est = rk.mantel_haenszel(strata, measure="risk_difference", method="newcombe")
+    >>> print(f"{est.estimate:.3f} ({est.ci.low:.3f} to {est.ci.high:.3f}) {est.method}")
+    -0.174 (-0.308 to -0.032) newcombe
     """
     tables = _engine.check_strata(strata)
     measure = check_choice(measure, "measure", MEASURES)
@@ -237,8 +244,9 @@ def mantel_haenszel(
     variance = check_choice(variance, "variance", VARIANCES)
     weights = check_choice(weights, "weights", WEIGHTS)
     if method not in registry.STRATIFIED.names(measure):
+        defined = [m for m in MEASURES if method in registry.STRATIFIED.names(m)]
         raise InvalidInputError(
-            f'`method` "{method}" is defined for measure="odds_ratio" only '
+            f'`method` "{method}" is defined for measure="{defined[0]}" only '
             f"(got measure={measure!r})"
         )
     kernel = registry.STRATIFIED.get(measure, method).kernel
@@ -303,8 +311,19 @@ def _pooled_mh(
     return Estimate(measure, estimate, ci, level, "mh", float(pvalue))  # type: ignore[arg-type]
 
 
+def _pooled_newcombe(
+    kernel: Any, tables: Tables, measure: str, level: float, variance: str, weights: str
+) -> Estimate:
+    return _interval(measure, level, "newcombe", kernel(*tables, level))
+
+
 #: How each registered stratified method's kernel is called and its result read.
-_POOLED = {"mh": _pooled_mh, "exact": _pooled_exact, "mn": _pooled_score}
+_POOLED = {
+    "mh": _pooled_mh,
+    "exact": _pooled_exact,
+    "mn": _pooled_score,
+    "newcombe": _pooled_newcombe,
+}
 
 
 def cmh_test(strata: Sequence[BinaryOutcome], *, correction: bool = False) -> TestResult:

@@ -27,6 +27,7 @@ from rctkit._kernels import mantel_haenszel as mh
 from rctkit._kernels import unconditional_ci as uci
 from rctkit._kernels.common import EffectKernel, TestKernel
 from rctkit._kernels.stratified.exact import exact_common_or
+from rctkit._kernels.stratified_newcombe import stratified_newcombe
 from rctkit._kernels.stratified_score import stratified_score
 from rctkit.errors import RctkitError
 
@@ -190,6 +191,8 @@ for _measure, _pooled in (
                                        label="Exact conditional (common odds ratio)"))
     STRATIFIED.register(MethodSpec(_measure, "mn", stratified_score,
                                    label="Miettinen-Nurminen stratified score"))
+STRATIFIED.register(MethodSpec("risk_difference", "newcombe", stratified_newcombe,
+                               label="Stratified Newcombe (Yan-Su)"))
 # fmt: on
 
 

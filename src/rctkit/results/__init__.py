@@ -43,6 +43,7 @@ from rctkit.results._core import records_frame as records_frame
 from rctkit.results._core import records_json as records_json
 from rctkit.results._core import short_number as short_number
 from rctkit.results.coverage import COVERAGE_COLUMNS, CoverageResult
+from rctkit.results.mantel_fleiss import MantelFleissResult
 from rctkit.results.margins import MARGIN_COLUMNS, BatchMarginTest, MarginTest
 from rctkit.results.margins import Framework as Framework
 from rctkit.results.margins import margin_conclusion as margin_conclusion
@@ -61,6 +62,7 @@ __all__ = [
     "CoverageResult",
     "Displayed",
     "Estimate",
+    "MantelFleissResult",
     "MarginTest",
     "Measure",
     "PowerResult",
