@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import statsmodels.api as sm
-from hypothesis import assume, given, settings
+from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 
 import rctkit as rk
@@ -481,6 +481,8 @@ def test_random_intercept_at_zero_variance_is_the_glm(data: Data) -> None:
 
 @settings(max_examples=8)
 @given(st.integers(min_value=0, max_value=2**32 - 1), st.sampled_from([1, 10]))
+# Found by this property: a constrained fit stopped at SD 0 on one side only (limit off 5e-4).
+@example(seed=1373032, n_agq=1)
 def test_random_intercept_swap_and_containment(seed: int, n_agq: int) -> None:
     rng = np.random.default_rng(seed)
     n, m = int(rng.integers(60, 200)), int(rng.integers(3, 9))
