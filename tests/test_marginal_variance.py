@@ -294,3 +294,23 @@ def test_coverage_under_stratified_randomisation() -> None:
     # leaving the strata out of the model, the strata term narrows the intervals
     left_out = result["strata left out"]
     assert left_out["ye + strata"][2] < left_out["ye"][2]
+
+
+def test_an_arm_of_one_gives_nan_not_a_crash() -> None:
+    # one treated participant (Firth makes the fit possible): Ye's sample covariances of that
+    # arm are undefined, so the SE, interval and p-value are nan (documented); Ge still has one
+    rng = np.random.default_rng(0)
+    n = 40
+    a = np.zeros(n, dtype=np.int64)
+    a[0] = 1
+    data = {
+        "y": rng.integers(0, 2, n),
+        "a": a,
+        "x": rng.normal(size=n),
+        "s": rng.integers(0, 2, n),
+    }
+    model: dict[str, Any] = {"outcome": "y", "arm": "a", "treatment": 1, "covariates": ["x"]}
+    ye = marginal_effect(data, **model, variance="ye", randomisation_strata="s", firth=True)
+    assert math.isnan(ye.std_error) and ye.pvalue is not None and math.isnan(ye.pvalue)
+    assert math.isnan(ye.ci.low) and math.isnan(ye.ci.high)
+    assert math.isfinite(ye.model_std_error) and math.isfinite(ye.estimate)

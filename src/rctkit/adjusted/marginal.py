@@ -396,7 +396,10 @@ def marginal_effect(
         grad = np.array([1.0 / (m1 * (1 - m1)), -1.0 / (m0 * (1 - m0))])
     se, model_se = _std_error(grad @ V @ grad), _std_error(grad @ V_model @ grad)
     z = float(special.ndtri(0.5 + level / 2.0))
-    ci = _clip(measure, back(contrast - z * se), back(contrast + z * se))
+    if math.isnan(se):  # (max/min would clip nan limits to -1 and 1)
+        ci = ConfidenceInterval(math.nan, math.nan)
+    else:
+        ci = _clip(measure, back(contrast - z * se), back(contrast + z * se))
     with np.errstate(divide="ignore", invalid="ignore"):
         pvalue = float(2.0 * special.ndtr(-np.abs(np.float64(contrast) / np.float64(se))))
     return MarginalEstimate(
