@@ -17,10 +17,22 @@ from rctkit._validation import (
     check_confidence_level,
     check_n_resamples,
     check_rng,
+    column_list,
 )
 from rctkit.adjusted.design import Design, build_design
 from rctkit.adjusted.glm import fit_glm, inverse
 from rctkit.adjusted.resample import check_resamples_cost, percentile, refit_chunks
+from rctkit.adjusted.variance import (
+    CANONICAL,
+    REASONS,
+    STRATA_REASON,
+    VARIANCES,
+    ge_variance,
+    hc0_covariance,
+    stacked_variance,
+    strata_codes,
+    ye_variance,
+)
 from rctkit.errors import InvalidInputError
 from rctkit.results import ConfidenceInterval, Estimate, Row, short_number
 
@@ -30,7 +42,6 @@ FloatArray = npt.NDArray[np.float64]
 
 MARGINAL_MEASURES = ("risk_difference", "risk_ratio", "odds_ratio")
 MARGINAL_METHODS = ("delta", "bootstrap")
-VARIANCES = ("sandwich", "model")
 ALTERNATIVE = 'method="delta" (no resampling)'
 
 
@@ -49,7 +60,16 @@ class MarginalEstimate(Estimate):
         Delta-method standard error on the interval's scale (risk difference, log risk ratio
         or log odds ratio); nan for the bootstrap.
     variance : str or None
-        ``"sandwich"`` or ``"model"`` for the delta method; None for the bootstrap.
+        The variance asked for (``"sandwich"``, ``"ye"``, ``"ge"``, ``"ge-hc0"`` or
+        ``"model"``) for the delta method; None for the bootstrap.
+    randomisation_strata : tuple or None
+        The stratification columns the Ye et al. (2023) variance accounts for, else None.
+    model_std_error : float
+        The model-based (Ge et al. 2011) standard error on the same scale, for comparison;
+        nan for the bootstrap.
+    variance_note : str
+        How the variance used differs from the model-based one, and why ("" for the
+        bootstrap).
     n_used, n_dropped : int
         Participants analysed and rows dropped for missing values.
     n_failed : int
@@ -60,6 +80,9 @@ class MarginalEstimate(Estimate):
     risk_control: float = math.nan
     std_error: float = math.nan
     variance: str | None = None
+    randomisation_strata: tuple[Hashable, ...] | None = None
+    model_std_error: float = math.nan
+    variance_note: str = ""
     n_used: int = 0
     n_dropped: int = 0
     n_failed: int = 0
@@ -74,6 +97,12 @@ class MarginalEstimate(Estimate):
         rows.append(Row("Risk, control", short_number(self.risk_control)))
         if self.variance is not None:
             rows.append(Row("Variance", self.variance, f"variance={self.variance!r}"))
+            if self.randomisation_strata is not None:
+                shown = ", ".join(str(c) for c in self.randomisation_strata)
+                rows.append(Row("Randomisation strata", shown))
+            if CANONICAL.get(self.variance, self.variance) != "ge":
+                rows.append(Row("Model-based SE (Ge)", short_number(self.model_std_error)))
+            rows.append(Row("Variance note", self.variance_note))
         rows.append(Row("Participants", str(self.n_used)))
         if self.n_dropped:
             rows.append(
@@ -124,6 +153,7 @@ def marginal_effect(
     measure: str = "risk_difference",
     method: str = "delta",
     variance: str = "sandwich",
+    randomisation_strata: Any = None,
     confidence_level: float = 0.95,
     firth: bool = False,
     n_resamples: int = 2000,
@@ -145,11 +175,24 @@ def marginal_effect(
     method : {"delta", "bootstrap"}, optional
         Delta-method Wald interval (default) or percentile bootstrap (participants resampled
         within arms, every resample refitted).
-    variance : {"sandwich", "model"}, optional
-        For the delta method: ``"sandwich"`` (default) is the stacked-estimating-equation
-        sandwich, which counts the covariates' sampling variability and stays valid when the
-        logistic model is wrong (Ye et al. 2023); ``"model"`` is Ge et al. (2011): the
-        model-based covariance of the coefficients, with the covariates held fixed.
+    variance : {"sandwich", "ye", "ge", "ge-hc0", "model"}, optional
+        For the delta method (formulas in Notes):
+
+        - ``"sandwich"`` (default): the stacked-estimating-equation sandwich, which counts
+          the covariates' sampling variability and stays valid when the logistic model is
+          wrong;
+        - ``"ye"``: Ye et al. (2023) as beeca and RobinCar compute it, the same variance
+          asymptotically under simple randomisation (with sample covariances), and the
+          only one that takes ``randomisation_strata``;
+        - ``"ge"``: Ge et al. (2011) exactly, the model-based covariance of the
+          coefficients with the covariates held fixed (``"model"`` is its old name, kept);
+        - ``"ge-hc0"``: Ge's delta method with the HC0 sandwich covariance of the
+          coefficients (beeca's default ``method="Ge", type="HC0"``).
+    randomisation_strata : column name or sequence of them, optional
+        With ``variance="ye"``: the stratification factors of a stratified permuted-block
+        randomisation (or minimisation), whose variance reduction the Ye et al. (2023)
+        strata term removes. Every participant must have them. None (default): simple
+        randomisation.
     confidence_level : float, optional
         Strictly between 0 and 1; default 0.95.
     n_resamples, rng
@@ -159,7 +202,9 @@ def marginal_effect(
     -------
     MarginalEstimate
         ``measure`` as asked; ``risk_treatment`` and ``risk_control`` the standardised risks;
-        ``pvalue`` the Wald test of no effect (None for the bootstrap).
+        ``pvalue`` the Wald test of no effect (None for the bootstrap);
+        ``model_std_error`` and ``variance_note`` compare the variance used with the
+        model-based one.
 
     Raises
     ------
@@ -173,13 +218,48 @@ def marginal_effect(
     :math:`\hat m_a = n^{-1}\sum_i \hat p_{ai}` and their gradients
     :math:`G_a = n^{-1}\sum_i \hat p_{ai}(1 - \hat p_{ai}) x_i^{(a)}`.
 
-    - ``variance="model"`` (Ge et al. 2011):
-      :math:`\operatorname{Var}(\hat m) = G\, I(\hat\beta)^{-1} G^\top`.
+    - ``variance="ge"`` (or ``"model"``; Ge et al. 2011):
+      :math:`\operatorname{Var}(\hat m) = G\, I(\hat\beta)^{-1} G^\top`, as in Ge's paper,
+      its SAS macro and beeca's ``type="model-based"``.
+    - ``variance="ge-hc0"``: :math:`G\, I^{-1} (\sum_i s_i s_i^\top) I^{-1} G^\top` with
+      :math:`s_i = x_i(y_i - \hat\mu_i)` (beeca's default for Ge).
     - ``variance="sandwich"``: the influence function of :math:`\hat m_a` from the stacked
       estimating equations of :math:`(\beta, m_1, m_0)` is
       :math:`\phi_{ai} = \hat p_{ai} - \hat m_a + n G_a I(\hat\beta)^{-1} x_i (y_i - \hat\mu_i)`
       and :math:`\operatorname{Var}(\hat m) = n^{-2}\sum_i \phi_i\phi_i^\top` (no small-sample
       factor). Under simple randomisation it is consistent whether or not the model is right.
+      It is the ``"ge-hc0"`` variance plus the sampling variability of the covariates.
+    - ``variance="ye"`` (Ye et al. 2023; beeca's ``varcov_ye``, RobinCar's
+      ``robincar_glm``): with :math:`\pi_a` the share of arm :math:`a`, :math:`S_a` its
+      participants and sample (co)variances (denominator :math:`n - 1`) over :math:`S_a` or
+      over everyone,
+
+      .. math::
+
+         n\,V_{aa} = \frac{\operatorname{var}_{S_a}(y) - 2c_a + \operatorname{var}(\hat p_a)}
+         {\pi_a} + 2c_a - \operatorname{var}(\hat p_a),\quad
+         c_a = \operatorname{cov}_{S_a}(y, \hat p_a),
+
+      .. math::
+
+         n\,V_{10} = \operatorname{cov}_{S_1}(y, \hat p_0) + \operatorname{cov}_{S_0}(y,
+         \hat p_1) - \operatorname{cov}(\hat p_1, \hat p_0).
+
+      With ``randomisation_strata`` (joint levels :math:`z`, stratified permuted blocks)
+      :math:`n\,\operatorname{E}[R\,\Omega R] = \sum_z (n_z/n)\, R_z \Omega R_z` is
+      subtracted from :math:`nV`, where :math:`R_z = \operatorname{diag}_a(\bar r_{az}/\pi_a)`,
+      :math:`\bar r_{az}` the mean residual :math:`y_i - \hat\mu_i` of arm :math:`a` in
+      stratum :math:`z` (0 if the cell is empty) and
+      :math:`\Omega = \operatorname{diag}(\pi) - \pi\pi^\top` (Ye, Shao, Yi & Zhao 2023,
+      their formula 18). Stratification factors that are also in the model leave mean
+      residuals near 0 and the term small; factors left out of the model make it matter.
+
+    ``model_std_error`` is always the ``"ge"`` standard error, and ``variance_note`` says why
+    the variance used differs from it: ``"ge-hc0"`` only by its robust covariance of the
+    coefficients; ``"sandwich"`` and ``"ye"`` because they also count the covariates'
+    sampling variability and stay valid under a misspecified model; the strata term because
+    stratified randomisation reduces the variance. A variance that comes out negative or
+    undefined (an arm of one participant) gives a nan standard error, interval and p-value.
 
     The contrast and its standard error are on the risk-difference, log risk-ratio or log
     odds-ratio scale (delta method), the interval exponentiated for ratios and clipped to
@@ -202,6 +282,10 @@ def marginal_effect(
     2011;45:481-93.
     Ye T, Shao J, Yi Y, Zhao Q. Toward better practices of covariate adjustment in analyzing
     randomized clinical trials. J Am Stat Assoc 2023;118:2370-82.
+    Przybylski A, et al. beeca: Binary endpoint estimation with covariate adjustment. R package
+    0.2.0, 2024 (https://openpharma.github.io/beeca/).
+    Bannick MS, Ye T, Yi Y, Bian F. RobinCar: robust estimation and inference in
+    covariate-adaptive randomization. R package (https://CRAN.R-project.org/package=RobinCar).
 
     Examples
     --------
@@ -214,12 +298,23 @@ def marginal_effect(
     -0.063 (-0.148 to 0.022)
     >>> print(f"{est.risk_treatment:.3f} vs {est.risk_control:.3f}")
     0.307 vs 0.370
+    >>> ye = marginal_effect(
+    ...     data, outcome="readmitted", arm="arm", treatment="peer_support",
+    ...     covariates=["prior_admissions", "age"], factors=["site"],
+    ...     variance="ye", randomisation_strata="site")
+    >>> print(f"SE {ye.std_error:.4f}, model-based {ye.model_std_error:.4f}")
+    SE 0.0430, model-based 0.0435
     """
     from scipy import special  # imported where used: it is slow to import
 
     measure = check_choice(measure, "measure", MARGINAL_MEASURES)
     method = check_choice(method, "method", MARGINAL_METHODS)
     variance = check_choice(variance, "variance", VARIANCES)
+    if randomisation_strata is not None and (method != "delta" or variance != "ye"):
+        raise InvalidInputError(
+            f'`randomisation_strata` needs method="delta" and variance="ye" '
+            f"(got method={method!r}, variance={variance!r})"
+        )
     level = check_confidence_level(confidence_level)
     if not isinstance(firth, bool):
         raise InvalidInputError(f"`firth` must be True or False (got {firth!r})")
@@ -238,6 +333,12 @@ def marginal_effect(
     )
     if method == "bootstrap":
         check_resamples_cost(n_resamples, design.n, design.p, ALTERNATIVE)
+    strata = None
+    if randomisation_strata is not None:
+        used = (outcome, arm, *column_list(covariates, "covariates"))
+        used += column_list(factors, "factors")
+        strata = strata_codes(data, randomisation_strata, used, design.n)
+        randomisation_strata = column_list(randomisation_strata, "randomisation_strata")
     fit = fit_glm(design, firth)
     beta = fit.beta[0]
     m1, m0 = (float(v[0]) for v in _standardised(design, beta[None, :]))
@@ -274,25 +375,49 @@ def marginal_effect(
     p1, p0 = special.expit(X1 @ beta), special.expit(X0 @ beta)
     G = np.vstack([(p1 * (1 - p1)) @ X1, (p0 * (1 - p0)) @ X0]) / n
     info_inv = inverse(fit.info[0])
-    if variance == "model":
-        V = G @ info_inv @ G.T
+    mu = special.expit(design.X @ beta)
+    # (with Firth the penalised score's extra term is O(1/n) per participant and left out)
+    V_model = ge_variance(G, info_inv)
+    kind = CANONICAL.get(variance, variance)
+    if kind == "ge":
+        V = V_model
+    elif kind == "ge-hc0":
+        V = ge_variance(G, hc0_covariance(design, mu, info_inv))
+    elif kind == "sandwich":
+        V = stacked_variance(design, mu, p1, p0, G, info_inv)
     else:
-        # (with Firth the penalised score's extra term is O(1/n) per participant and left out)
-        mu = special.expit(design.X @ beta)
-        score_i = design.X * (design.y - mu)[:, None]  # (n, p)
-        phi = np.column_stack([p1 - m1, p0 - m0]) + n * score_i @ (info_inv @ G.T)
-        V = phi.T @ phi / (n * n)
+        V = ye_variance(design, mu, p1, p0, strata)
+    note = REASONS[kind] + (STRATA_REASON if strata is not None else "")
     if measure == "risk_difference":
         grad = np.array([1.0, -1.0])
     elif measure == "risk_ratio":
         grad = np.array([1.0 / m1, -1.0 / m0])
     else:
         grad = np.array([1.0 / (m1 * (1 - m1)), -1.0 / (m0 * (1 - m0))])
-    se = float(math.sqrt(grad @ V @ grad))
+    se, model_se = _std_error(grad @ V @ grad), _std_error(grad @ V_model @ grad)
     z = float(special.ndtri(0.5 + level / 2.0))
-    ci = _clip(measure, back(contrast - z * se), back(contrast + z * se))
-    pvalue = float(2.0 * special.ndtr(-abs(contrast / se)))
-    return MarginalEstimate(ci=ci, pvalue=pvalue, std_error=se, variance=variance, **common)
+    if math.isnan(se):  # (max/min would clip nan limits to -1 and 1)
+        ci = ConfidenceInterval(math.nan, math.nan)
+    else:
+        ci = _clip(measure, back(contrast - z * se), back(contrast + z * se))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        pvalue = float(2.0 * special.ndtr(-np.abs(np.float64(contrast) / np.float64(se))))
+    return MarginalEstimate(
+        ci=ci,
+        pvalue=pvalue,
+        std_error=se,
+        variance=variance,
+        randomisation_strata=randomisation_strata,
+        model_std_error=model_se,
+        variance_note=note,
+        **common,
+    )
+
+
+def _std_error(var: float) -> float:
+    """The square root of a variance; nan when it is negative or undefined."""
+    var = float(var)
+    return math.sqrt(var) if var >= 0.0 else math.nan
 
 
 def _bootstrap_contrasts(
