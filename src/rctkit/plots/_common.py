@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 
 from rctkit.errors import InvalidInputError
 
-__all__ = ["LITERAL", "MARKERS", "check_title_and_path", "results_of"]
+__all__ = ["LITERAL", "MARKERS", "check_title_and_path", "finish", "results_of"]
 
 #: Keyword arguments that draw a label as plain text (no mathtext, never TeX).
 LITERAL: dict[str, Any] = {"parse_math": False, "usetex": False}
@@ -41,3 +41,15 @@ def check_title_and_path(title: Any, path: Any) -> None:
         raise InvalidInputError(
             f"`path` must be a str, a Path or None (got {type(path).__name__})"
         )
+
+
+def finish(figure: Any, ax: Any, *, title: str, legend: str, path: str | Path | None) -> None:
+    """Set the title and the legend (plain text, escaped) and save the figure if asked."""
+    from rctkit.formatting import escape_text
+
+    ax.set_title(escape_text(title), **LITERAL)
+    box = ax.legend(title=legend, fontsize=8, title_fontsize=8)
+    for text in box.get_texts():
+        text.set(**LITERAL)
+    if path is not None:
+        figure.savefig(Path(path), dpi=200)

@@ -15,7 +15,13 @@ import numpy as np
 from rctkit._validation import check_choice
 from rctkit.errors import InvalidInputError
 from rctkit.formatting import escape_text
-from rctkit.plots._common import LITERAL, MARKERS, check_title_and_path, results_of
+from rctkit.plots._common import (
+    LITERAL,
+    MARKERS,
+    check_title_and_path,
+    finish,
+    results_of,
+)
 from rctkit.results import MEASURE_LABELS, CoverageResult
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -116,10 +122,5 @@ def coverage_plot(
             if title is not None
             else f"{measure_label}, {first.n_treatment} vs {first.n_control} per arm"
         )
-        ax.set_title(escape_text(heading), **LITERAL)
-        legend = ax.legend(title="Method", fontsize=8, title_fontsize=8)
-        for text in legend.get_texts():
-            text.set(**LITERAL)
-        if path is not None:
-            figure.savefig(Path(path), dpi=200)
+        finish(figure, ax, title=heading, legend="Method", path=path)
     return figure

@@ -16,7 +16,13 @@ import numpy as np
 from rctkit._validation import check_choice, check_real
 from rctkit.errors import InvalidInputError
 from rctkit.formatting import escape_text
-from rctkit.plots._common import LITERAL, MARKERS, check_title_and_path, results_of
+from rctkit.plots._common import (
+    LITERAL,
+    MARKERS,
+    check_title_and_path,
+    finish,
+    results_of,
+)
 from rctkit.results import PowerResult
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -133,10 +139,5 @@ def power_plot(
                 if x in ("n_control", "n_treatment", "total")
                 else f"{first.n_treatment} vs {first.n_control} per arm"
             )
-        ax.set_title(escape_text(title), **LITERAL)
-        legend = ax.legend(title="Test", fontsize=8, title_fontsize=8)
-        for text in legend.get_texts():
-            text.set(**LITERAL)
-        if path is not None:
-            figure.savefig(Path(path), dpi=200)
+        finish(figure, ax, title=title, legend="Test", path=path)
     return figure
