@@ -28,6 +28,7 @@ from rctkit.errors import (
     RctkitError,
     RctkitWarning,
 )
+from rctkit.fragility import fragility_index
 from rctkit.hypothesis_tests import hypothesis_test
 from rctkit.margins import equivalence, noninferiority
 from rctkit.model import (
@@ -52,6 +53,7 @@ from rctkit.results import (
     ConfidenceInterval,
     CoverageResult,
     Estimate,
+    FragilityResult,
     MarginTest,
     PowerResult,
     SampleSizeResult,
@@ -82,6 +84,7 @@ __all__ = [
     "Design",
     "Enrolment",
     "Estimate",
+    "FragilityResult",
     "InconsistentInputError",
     "InvalidInputError",
     "MarginTest",
@@ -108,6 +111,7 @@ __all__ = [
     "coverage",
     "equivalence",
     "flow_problems",
+    "fragility_index",
     "homogeneity_test",
     "hypothesis_test",
     "mantel_haenszel",
