@@ -27,7 +27,7 @@ from rctkit.results.fragility import FragilityResult
 
 __all__ = ["ARMS", "VARIANTS", "fragility_index"]
 
-#: The rules for which outcomes may change (see :func:`fragility_index`).
+#: The rules for which outcomes may change (see :func:`rctkit.fragility_index`).
 ARMS: tuple[str, ...] = ("both", "walsh", "treatment", "control")
 
 #: ``"walsh"`` (every change permitted) or ``"incidence"`` (only sufficiently likely ones).
