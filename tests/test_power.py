@@ -453,7 +453,7 @@ def test_an_interrupted_sample_size_search_keeps_its_powers(
         if len(calls) == 3:
             raise KeyboardInterrupt
         calls.append(args[1][1])
-        return original(*args)
+        return float(original(*args))
 
     monkeypatch.setattr(rkp, "_exact_power", stop_after_three)
     with pytest.raises(rk.SampleSizeInterrupted, match="after 3 exact powers") as info:
@@ -514,8 +514,8 @@ def test_power_plot(tmp_path: Any) -> None:
     assert len(ax.lines) == 5  # chi2, fisher, approximate chi2, the renamed one, the target
     # Each line is sorted by n and carries its own test's powers.
     xs, ys = ax.lines[0].get_xdata(), ax.lines[0].get_ydata()
-    assert list(xs) == [20, 30, 40]
-    assert list(ys) == [runs[1].power, runs[2].power, runs[0].power]
+    assert np.asarray(xs).tolist() == [20, 30, 40]
+    assert np.asarray(ys).tolist() == [runs[1].power, runs[2].power, runs[0].power]
     assert np.all(np.asarray(ax.lines[-1].get_ydata()) == 0.9)
     assert ax.get_title() == "A $title$"
     legend = ax.get_legend()
@@ -529,7 +529,7 @@ def test_power_plot(tmp_path: Any) -> None:
     ]
     assert out.stat().st_size > 0
     total = power_plot(runs[:3], x="total", target=None)
-    assert list(total.axes[0].lines[0].get_xdata()) == [40, 60, 80]
+    assert np.asarray(total.axes[0].lines[0].get_xdata()).tolist() == [40, 60, 80]
     assert len(total.axes[0].lines) == 1
     with pytest.raises(rk.InvalidInputError, match="`results` must be a PowerResult"):
         power_plot([])

@@ -28,6 +28,7 @@ from rctkit.errors import (
     RctkitError,
     RctkitWarning,
 )
+from rctkit.fragility import fragility_index
 from rctkit.hypothesis_tests import hypothesis_test
 from rctkit.mantel_fleiss import mantel_fleiss
 from rctkit.margins import equivalence, noninferiority
@@ -53,6 +54,7 @@ from rctkit.results import (
     ConfidenceInterval,
     CoverageResult,
     Estimate,
+    FragilityResult,
     MantelFleissResult,
     MarginTest,
     PowerResult,
@@ -84,6 +86,7 @@ __all__ = [
     "Design",
     "Enrolment",
     "Estimate",
+    "FragilityResult",
     "InconsistentInputError",
     "InvalidInputError",
     "MantelFleissResult",
@@ -112,6 +115,7 @@ __all__ = [
     "coverage",
     "equivalence",
     "flow_problems",
+    "fragility_index",
     "homogeneity_test",
     "hypothesis_test",
     "mantel_fleiss",

@@ -12,7 +12,8 @@ of each row's ``label`` and ``value``) are generated from them. Decorate result 
 ``@attrs.frozen(repr=False)`` so that attrs leaves the generated ``repr`` in place.
 
 The classes live in ``_core`` (the protocol and the effect and test results), ``margins``,
-``coverage`` (:class:`CoverageResult`, the exact coverage of an interval method) and
+``coverage`` (:class:`CoverageResult`, the exact coverage of an interval method),
+``fragility`` (:class:`FragilityResult`, the fragility index) and
 ``power`` (the design calculations);
 this package re-exports them.
 """
@@ -43,6 +44,7 @@ from rctkit.results._core import records_frame as records_frame
 from rctkit.results._core import records_json as records_json
 from rctkit.results._core import short_number as short_number
 from rctkit.results.coverage import COVERAGE_COLUMNS, CoverageResult
+from rctkit.results.fragility import FragilityResult
 from rctkit.results.mantel_fleiss import MantelFleissResult
 from rctkit.results.margins import MARGIN_COLUMNS, BatchMarginTest, MarginTest
 from rctkit.results.margins import Framework as Framework
@@ -62,6 +64,7 @@ __all__ = [
     "CoverageResult",
     "Displayed",
     "Estimate",
+    "FragilityResult",
     "MantelFleissResult",
     "MarginTest",
     "Measure",
