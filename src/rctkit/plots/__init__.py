@@ -1,13 +1,14 @@
 """Figures (matplotlib, the ``rctkit[plot]`` extra): the forest plot of a trial's outcomes and
-the coverage plot of interval methods.
+the coverage plot of interval methods, and the tipping-point plot of missing outcomes.
 
-:func:`forest_plot` and :func:`coverage_plot` return a ``matplotlib.figure.Figure`` built
-without pyplot.
+:func:`forest_plot`, :func:`coverage_plot` and :func:`tipping_point_plot` return a
+``matplotlib.figure.Figure`` built without pyplot.
 """
 
 from __future__ import annotations
 
 from rctkit.plots.coverage import coverage_plot
 from rctkit.plots.forest import MAX_ROWS, forest_plot
+from rctkit.plots.tipping import tipping_point_plot
 
-__all__ = ["MAX_ROWS", "coverage_plot", "forest_plot"]
+__all__ = ["MAX_ROWS", "coverage_plot", "forest_plot", "tipping_point_plot"]
