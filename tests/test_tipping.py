@@ -278,3 +278,12 @@ def test_plot_draws_grid_marker_and_boundary() -> None:
         tipping_point_plot(res, quantity="odds")
     with pytest.raises(rk.InvalidInputError, match=r"`result` must be a TippingPointResult"):
         tipping_point_plot(1)  # type: ignore[arg-type]
+
+
+def test_p_never_prints_across_alpha() -> None:
+    from rctkit.results.tipping import p_at_alpha
+
+    assert p_at_alpha(0.04596, 0.05) == "p = 0.046"
+    assert p_at_alpha(0.0996, 0.1) == "p = 0.0996"  # format_p alone prints 0.10
+    assert p_at_alpha(0.1004, 0.1004, prefix=False) == "0.1004"
+    assert p_at_alpha(0.0004, 0.1) == "p < 0.001"

@@ -16,10 +16,10 @@ from rctkit import batch
 from rctkit._engine import DEFAULT_METHODS, TEST_METHODS
 from rctkit._validation import as_count, check_bool, check_choice, check_real
 from rctkit.errors import InvalidInputError
-from rctkit.formatting import format_p
+from rctkit.formatting import format_number, null_value
 from rctkit.model import BinaryOutcome, Trial
 from rctkit.results import ConfidenceInterval
-from rctkit.results.tipping import TippingCell, TippingPointResult
+from rctkit.results.tipping import TippingCell, TippingPointResult, p_at_alpha
 
 __all__ = ["tipping_point"]
 
@@ -264,17 +264,17 @@ def tipping_point(
     worst = (0, m0) if higher_is_better else (m1, 0)
     words = measure.replace("_", " ")
     p_obs = float(pvalue[-1])
-    effect = (
-        f"{words} {estimate[-1]:.3g}" if abs(estimate[-1]) >= 1 else f"{words} {estimate[-1]:.4f}"
-    )
+    digits = 4 if measure == "risk_difference" else 2
+    shown = format_number(float(estimate[-1]), digits, null=null_value(measure))
+    effect = f"{words} {shown}"
     if obs_sig:
         side = {1: "higher", -1: "lower"}[obs_dir]
         conclusion = (
             f"significant at alpha = {alpha:g}, {side} risk with treatment "
-            f"({effect}, {format_p(p_obs)})"
+            f"({effect}, {p_at_alpha(p_obs, alpha)})"
         )
     else:
-        conclusion = f"not significant at alpha = {alpha:g} ({effect}, {format_p(p_obs)})"
+        conclusion = f"not significant at alpha = {alpha:g} ({effect}, {p_at_alpha(p_obs, alpha)})"
     grid_holds = holds[:-1].reshape(shape)
     return TippingPointResult(
         measure=measure,

@@ -13,9 +13,9 @@ import numpy as np
 
 from rctkit._validation import check_choice
 from rctkit.errors import InvalidInputError
-from rctkit.formatting import escape_text, format_p
+from rctkit.formatting import escape_text
 from rctkit.results import MEASURE_LABELS, short_number
-from rctkit.results.tipping import TippingPointResult
+from rctkit.results.tipping import TippingPointResult, p_at_alpha
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
@@ -61,7 +61,7 @@ def tipping_point_plot(
         ``alpha``) or its effect estimate.
     annotate : bool, optional
         Write each cell's value in it (default True; p-values by
-        :func:`rctkit.formatting.format_p`, never rounded across 0.05).
+        :func:`rctkit.formatting.format_p`, never rounded across ``alpha``).
 
     Returns
     -------
@@ -126,7 +126,11 @@ def tipping_point_plot(
             for i in range(m1 + 1):
                 for j in range(m0 + 1):
                     v = float(values[i, j])
-                    text = format_p(v, prefix=False) if quantity == "pvalue" else short_number(v)
+                    text = (
+                        p_at_alpha(v, result.alpha, prefix=False)
+                        if quantity == "pvalue"
+                        else short_number(v)
+                    )
                     ax.text(
                         j,
                         i,

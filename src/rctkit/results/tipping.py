@@ -25,7 +25,7 @@ from rctkit.results._core import (
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["TIPPING_COLUMNS", "TippingCell", "TippingPointResult"]
+__all__ = ["TIPPING_COLUMNS", "TippingCell", "TippingPointResult", "p_at_alpha"]
 
 #: The columns of :meth:`TippingPointResult.to_frame`, in order.
 TIPPING_COLUMNS: tuple[str, ...] = (
@@ -47,6 +47,24 @@ TIPPING_COLUMNS: tuple[str, ...] = (
 )
 
 BoolArray = npt.NDArray[np.bool_]
+
+
+def p_at_alpha(pvalue: float, alpha: float, *, prefix: bool = True) -> str:
+    """A p-value as :func:`rctkit.formatting.format_p` prints it, with more significant
+    figures where that text would read on the other side of ``alpha`` (format_p already
+    keeps 0.05; this keeps any ``alpha``)."""
+    text = format_p(pvalue, prefix=prefix)
+    bare = text.removeprefix("p = ")
+    try:
+        shown = float(bare)
+    except ValueError:  # "<0.001" and the like: below any alpha we print
+        return text
+    digits = 2
+    while (shown < alpha) != (pvalue < alpha) and digits < 17:
+        digits += 1
+        bare = f"{pvalue:.{digits}g}"
+        shown = float(bare)
+    return f"p = {bare}" if prefix else bare
 
 
 @attrs.frozen(repr=False)
@@ -236,15 +254,15 @@ class TippingPointResult(Displayed):
         """The grid as plain text: rows ``i`` (treatment events imputed), columns ``j``
         (control events imputed), a ``*`` beside each cell where the conclusion tips.
 
-        ``quantity`` is ``"pvalue"`` (printed by :func:`rctkit.formatting.format_p`, never
-        rounded across 0.05) or ``"estimate"``.
+        ``quantity`` is ``"pvalue"`` (printed by :func:`rctkit.formatting.format_p`, with
+        more figures where it would round across ``alpha``) or ``"estimate"``.
         """
         check_choice(quantity, "quantity", ("pvalue", "estimate"))
         m1, m0 = self.missing
         cells = [
             [
                 (
-                    format_p(float(self.pvalue[i, j]), prefix=False)
+                    p_at_alpha(float(self.pvalue[i, j]), self.alpha, prefix=False)
                     if quantity == "pvalue"
                     else short_number(float(self.estimate[i, j]))
                 )
