@@ -287,3 +287,16 @@ def test_p_never_prints_across_alpha() -> None:
     assert p_at_alpha(0.0996, 0.1) == "p = 0.0996"  # format_p alone prints 0.10
     assert p_at_alpha(0.1004, 0.1004, prefix=False) == "0.1004"
     assert p_at_alpha(0.0004, 0.1) == "p < 0.001"
+
+
+def test_cli_tipping_prints_grid_and_sentence(capsys: pytest.CaptureFixture[str]) -> None:
+    from rctkit.cli import main
+
+    assert main(["tipping"]) == 0
+    out = capsys.readouterr().out
+    assert "missing 3 treatment, 4 control" in out
+    assert "0       0.051*   0.040" in out  # brute force: chi2 p of (0, 0) and (0, 1)
+    assert "The conclusion holds in 10 of the 20 completions" in out
+    assert main(["tipping", "--measure", "odds"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("rctkit: error: `measure` must be one of")
