@@ -7,6 +7,7 @@ References:
   with ``math``, p-values from ``scipy.stats.chi2_contingency(correction=False)`` and
   ``scipy.stats.fisher_exact``, one table at a time); its output
   (tests/reference/tipping_bruteforce.txt) is compared to 1e-12;
+* R (base chisq.test and fisher.test), tests/reference/tipping_core.R, for CORE's grid;
 * hypothesis properties: swapping the arms mirrors the grid, and every cell equals the
   scalar API on the completed table.
 """
@@ -300,3 +301,15 @@ def test_cli_tipping_prints_grid_and_sentence(capsys: pytest.CaptureFixture[str]
     assert main(["tipping", "--measure", "odds"]) == 2
     err = capsys.readouterr().err
     assert err.startswith("rctkit: error: `measure` must be one of")
+
+
+def test_core_grid_matches_r() -> None:
+    # Reference: R 4 base, tests/reference/tipping_core.R (chisq.test(correct = FALSE),
+    # fisher.test), output in tests/reference/tipping_core_r.txt.
+    lines = (BRUTE.parent / "tipping_core_r.txt").read_text().split("\n")
+    chi2 = rk.tipping_point(example_trial())
+    fisher = rk.tipping_point(example_trial(), test="fisher")
+    for line in filter(None, lines):
+        i, j, p_chi2, p_fisher = line.split()
+        assert chi2.pvalue[int(i), int(j)] == pytest.approx(float(p_chi2), rel=1e-12)
+        assert fisher.pvalue[int(i), int(j)] == pytest.approx(float(p_fisher), rel=1e-12)
