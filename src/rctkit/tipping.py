@@ -188,8 +188,11 @@ def tipping_point(
     the risk difference, may disagree with the chi-squared test at the edge). With nothing
     missing the grid is the 1 x 1 observed table. The direction of a table is that of its
     risks, which is the same for the three measures. Degenerate completed tables get the
-    methods' documented answers (a zero cell, an empty margin: p = 1 for chi-squared), with
-    the batch API's warning, which counts the completed tables and the observed one.
+    methods' documented answers (an empty margin: p = 1 for chi-squared; a zero cell: Woolf's
+    and Katz's intervals [0, inf], the default method being kept in every cell, unlike the
+    report's switch to ``rctkit.ZERO_CELL_METHODS``), with the batch API's warning, which
+    counts the completed tables and the observed one. The sentence has one clause per run of
+    control counts ``j``, so it grows with ``missing[1]``; the grid is the full answer.
 
     References
     ----------
