@@ -16,7 +16,7 @@ import numpy as np
 
 import rctkit as rk
 from rctkit.consort import consort_svg
-from rctkit.plots import coverage_plot, forest_plot, power_plot
+from rctkit.plots import coverage_plot, forest_plot, power_plot, tipping_point_plot
 from rctkit.trialfile import example_trial
 
 STATIC = Path(__file__).resolve().parent / "_static"
@@ -37,6 +37,10 @@ def make_figures(directory: Path = STATIC) -> list[Path]:
         _power_figure(directory / "power_core.svg"),
         _core_coverage_figure(directory / "coverage_core.svg"),
     ]
+    # The tipping-point analysis of CORE's 3 + 4 missing outcomes.
+    tipping = directory / "tipping_core.svg"
+    tipping_point_plot(rk.tipping_point(example_trial())).savefig(tipping)
+    written.append(tipping)
     report = rk.report(example_trial(), style="lancet")
     page = directory / "core_report.html"
     page.write_text(report.to_html(standalone=True), encoding="utf-8")

@@ -183,6 +183,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
         "rctkit.coverage",
         "rctkit.power",
         "rctkit.fragility",
+        "rctkit.tipping",
     ),
     ("rctkit.harms", "rctkit.summary", "rctkit.evaluate"),
     ("rctkit.consort", "rctkit.tables"),

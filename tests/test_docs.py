@@ -46,6 +46,7 @@ PUBLIC_MODULES = (
     "rctkit.margins",
     "rctkit.evaluate",
     "rctkit.fragility",
+    "rctkit.tipping",
 )
 
 _DIRECTIVE = re.compile(r"^\.\. (?:py:)?(?P<kind>[a-z]+)::\s*(?P<target>\S+)\s*$")

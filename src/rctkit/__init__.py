@@ -60,11 +60,14 @@ from rctkit.results import (
     PowerResult,
     SampleSizeResult,
     TestResult,
+    TippingCell,
+    TippingPointResult,
     TypeOneErrorResult,
 )
 from rctkit.strata import cmh_test, homogeneity_test, mantel_haenszel, strata_from_arrays
 from rctkit.summary import DEFAULT_METHODS, ZERO_CELL_METHODS
 from rctkit.tidy import compare_methods
+from rctkit.tipping import tipping_point
 
 __all__ = [
     "DEFAULT_METHODS",
@@ -104,6 +107,8 @@ __all__ = [
     "SampleSizeResult",
     "SeparationError",
     "TestResult",
+    "TippingCell",
+    "TippingPointResult",
     "Trial",
     "TrialReport",
     "TypeOneErrorResult",
@@ -131,5 +136,6 @@ __all__ = [
     "sample_size",
     "strata_from_arrays",
     "stratified_bootstrap",
+    "tipping_point",
     "type_one_error",
 ]

@@ -1,4 +1,5 @@
-"""The ``rctkit`` command line: ``demo``, ``report TRIAL.toml`` and ``2x2 A/N C/M``.
+"""The ``rctkit`` command line: ``demo``, ``report TRIAL.toml``, ``2x2 A/N C/M``, ``power``,
+``samplesize`` and ``tipping [TRIAL.toml]``.
 
 The contract, whatever the input:
 
@@ -59,6 +60,7 @@ from rctkit.power import sample_size as sample_size_of
 from rctkit.report import RENDER_FORMATS, TrialReport
 from rctkit.results import MEASURE_LABELS
 from rctkit.summary import DEFAULT_METHODS, check_methods, summarise_outcome
+from rctkit.tipping import tipping_point
 
 __all__ = [
     "EXIT_INPUT_ERROR",
@@ -501,7 +503,12 @@ def _parser() -> argparse.ArgumentParser:
         help='"all" prints every interval method and test side by side',
     )
     design = _design_parsers(sub)
-    for command in (demo, report, table, *design):
+    tip = sub.add_parser("tipping", help="tipping-point analysis of the missing outcomes")
+    tip.add_argument("trial", nargs="?", default=None, metavar="TRIAL.toml", help="default CORE")
+    tip.add_argument("--measure", default="risk_difference", help="or odds_ratio, risk_ratio")
+    tip.add_argument("--test", default=None, help="the test of the p-values (default chi2)")
+    tip.add_argument("--alpha", type=float, default=0.05, help="significance (default 0.05)")
+    for command in (demo, report, table, *design, tip):
         command.add_argument(
             "--verbose",
             "-v",
@@ -509,6 +516,24 @@ def _parser() -> argparse.ArgumentParser:
             help="list every problem of an inconsistent trial file; tracebacks of internal errors",
         )
     return parser
+
+
+def _tipping(args: argparse.Namespace) -> str:
+    """``rctkit tipping [TRIAL.toml]``: the grid of p-values and where the conclusion tips."""
+    if args.trial is None:
+        trial = example_trial()
+    elif args.trial == "-":
+        trial = read_trial_stream(sys.stdin.buffer)
+    else:
+        trial = load_trial(Path(args.trial))
+    res = tipping_point(trial, measure=args.measure, test=args.test, alpha=args.alpha)
+    return (
+        f"{res.outcome}: missing {res.missing[0]} treatment, {res.missing[1]} control\n"
+        f"Observed case: {res.conclusion}\n"
+        f"p-values ({res.test}); rows i, columns j: events among the missing treatment and "
+        f"control participants; * the conclusion does not hold\n"
+        f"{res.grid_text()}\n{res.sentence}\n"
+    )
 
 
 def _design_parsers(sub: Any) -> tuple[argparse.ArgumentParser, ...]:
@@ -664,6 +689,7 @@ def _run(argv: Sequence[str] | None) -> int:
         "2x2": _two_by_two,
         "power": _power,
         "samplesize": _sample_size,
+        "tipping": _tipping,
     }
     command = commands.get(args.command, _report)
     try:

@@ -382,6 +382,47 @@ class Trial:
             f"{body}</table>"
         )
 
+    def missing(self, outcome: str | None = None) -> tuple[int, int]:
+        """The participants randomised to each arm whose outcome is not counted.
+
+        Parameters
+        ----------
+        outcome : str, optional
+            The outcome's name; by default the primary outcome.
+
+        Returns
+        -------
+        tuple of int
+            ``(treatment, control)``: each arm's ``allocated`` count minus the outcome's
+            denominator in that arm. For the primary outcome analysed in everyone with an
+            outcome this is ``allocated - analysed``. Both are 0 when nothing is missing.
+
+        Raises
+        ------
+        InvalidInputError
+            If the trial has no outcomes, or ``outcome`` names none of them.
+
+        Examples
+        --------
+        >>> from rctkit.io import example_trial
+        >>> example_trial().missing()
+        (3, 4)
+        """
+        names = [o.name for o in self.outcomes]
+        if outcome is not None and outcome not in names:
+            raise InvalidInputError(
+                f"`outcome` must name one of the outcomes {names} (got {outcome!r})"
+            )
+        chosen = (
+            self.primary_outcome
+            if outcome is None
+            else next(o for o in self.outcomes if o.name == outcome)
+        )
+        if chosen is None:
+            raise InvalidInputError("`outcome`: the trial has no outcomes to count missing for")
+        t, c = self.arms
+        return (t.allocated - chosen.treatment.total, c.allocated - chosen.control.total)
+
     @property
     def treatment(self) -> Arm:
         """The experimental arm."""

@@ -13,8 +13,9 @@ of each row's ``label`` and ``value``) are generated from them. Decorate result 
 
 The classes live in ``_core`` (the protocol and the effect and test results), ``margins``,
 ``coverage`` (:class:`CoverageResult`, the exact coverage of an interval method),
-``fragility`` (:class:`FragilityResult`, the fragility index) and
-``power`` (the design calculations);
+``power`` (the design calculations), ``fragility`` (:class:`FragilityResult`, the fragility
+index), ``mantel_fleiss`` (:class:`MantelFleissResult`) and ``tipping``
+(:class:`TippingPointResult`, the tipping-point analysis of missing outcomes);
 this package re-exports them.
 """
 
@@ -51,12 +52,14 @@ from rctkit.results.margins import Framework as Framework
 from rctkit.results.margins import margin_conclusion as margin_conclusion
 from rctkit.results.margins import margin_hypothesis as margin_hypothesis
 from rctkit.results.power import PowerResult, SampleSizeResult, TypeOneErrorResult
+from rctkit.results.tipping import TIPPING_COLUMNS, TippingCell, TippingPointResult
 
 __all__ = [
     "COVERAGE_COLUMNS",
     "ESTIMATE_COLUMNS",
     "MARGIN_COLUMNS",
     "TEST_COLUMNS",
+    "TIPPING_COLUMNS",
     "BatchEstimate",
     "BatchMarginTest",
     "BatchTestResult",
@@ -72,5 +75,7 @@ __all__ = [
     "Row",
     "SampleSizeResult",
     "TestResult",
+    "TippingCell",
+    "TippingPointResult",
     "TypeOneErrorResult",
 ]
