@@ -34,6 +34,7 @@ from rctkit.mantel_fleiss import mantel_fleiss
 from rctkit.margins import equivalence, noninferiority
 from rctkit.model import (
     AdverseEvent,
+    AdverseEventRecords,
     Arm,
     BinaryOutcome,
     Counts,
@@ -75,6 +76,7 @@ __all__ = [
     "ZERO_CELL_METHODS",
     "AdjustedEstimate",
     "AdverseEvent",
+    "AdverseEventRecords",
     "Arm",
     "BatchEstimate",
     "BatchMarginTest",

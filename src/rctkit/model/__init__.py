@@ -7,6 +7,7 @@ nothing that computes statistics or renders reports.
 
 from __future__ import annotations
 
+from rctkit.model.adverse_records import GRADE_UNKNOWN, AdverseEventRecords
 from rctkit.model.design import FRAMEWORKS, Design
 from rctkit.model.flow import Arm, Enrolment, Reason, ReasonsLike, flow_problems, total_of
 from rctkit.model.outcome import BinaryOutcome, Counts
@@ -15,7 +16,9 @@ from rctkit.model.trial import AdverseEvent, PublishedEstimate, Trial
 
 __all__ = [
     "FRAMEWORKS",
+    "GRADE_UNKNOWN",
     "AdverseEvent",
+    "AdverseEventRecords",
     "Arm",
     "BinaryOutcome",
     "Counts",

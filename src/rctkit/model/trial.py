@@ -18,6 +18,7 @@ import attrs
 
 from rctkit.errors import InvalidInputError
 from rctkit.model._fields import nonempty_str, optional_count_field
+from rctkit.model.adverse_records import AdverseEventRecords
 from rctkit.model.design import Design
 from rctkit.model.flow import Arm, Enrolment, flow_problems
 from rctkit.model.outcome import BinaryOutcome
@@ -242,6 +243,10 @@ class Trial:
     design : Design, optional
         The framework (superiority, non-inferiority or equivalence) with its margin, for
         the primary outcome unless it names another (CONSORT 2025 item 9).
+    adverse_event_records : AdverseEventRecords, optional
+        Participant-level adverse events of the safety population (from ADaM ADSL/ADAE by
+        :func:`rctkit.io.read_adam`), for the standard harms tables by system organ class
+        and preferred term.
 
     Raises
     ------
@@ -266,6 +271,15 @@ class Trial:
     safety_population: str | None = None
     analysis: Mapping[str, str] = attrs.field(converter=_name_map, factory=dict)
     design: Design = attrs.field(factory=Design)
+    adverse_event_records: AdverseEventRecords | None = attrs.field(default=None)
+
+    @adverse_event_records.validator
+    def _check_records(self, attribute: attrs.Attribute[Any], value: Any) -> None:
+        if value is not None and not isinstance(value, AdverseEventRecords):
+            raise InvalidInputError(
+                "`adverse_event_records` must be AdverseEventRecords or None "
+                f"(got {type(value).__name__})"
+            )
 
     @design.validator
     def _check_design(self, attribute: attrs.Attribute[Design], value: Any) -> None:
