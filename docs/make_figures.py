@@ -15,8 +15,9 @@ from pathlib import Path
 import numpy as np
 
 import rctkit as rk
+from rctkit.adjusted import load_core_simulated
 from rctkit.consort import consort_svg
-from rctkit.plots import coverage_plot, forest_plot
+from rctkit.plots import coverage_plot, forest_plot, subgroup_forest_plot
 from rctkit.trialfile import example_trial
 
 STATIC = Path(__file__).resolve().parent / "_static"
@@ -30,7 +31,12 @@ def make_figures(directory: Path = STATIC) -> list[Path]:
     # The forest plot in the report's Lancet style (the tutorial's numbers are in that style).
     forest = directory / "forest_core.svg"
     forest_plot(example_trial(), style="lancet", path=forest)
-    written = [path, forest, _coverage_figure(directory / "coverage_rd.svg")]
+    written = [
+        path,
+        forest,
+        _coverage_figure(directory / "coverage_rd.svg"),
+        _subgroup_figure(directory / "subgroups_core.svg"),
+    ]
     report = rk.report(example_trial(), style="lancet")
     page = directory / "core_report.html"
     page.write_text(report.to_html(standalone=True), encoding="utf-8")
@@ -56,6 +62,25 @@ def _coverage_figure(path: Path) -> Path:
         for m in ("wald", "agresti-caffo", "newcombe", "mn")
     ]
     coverage_plot(runs, x="p_control", path=path)
+    return path
+
+
+def _subgroup_figure(path: Path) -> Path:
+    """The subgroup forest plot of the simulated six-site CORE data: by site, age band and
+    prior admissions (the bands of docs/subgroups.rst)."""
+    data = load_core_simulated()
+    age, prior = data["age"], data["prior_admissions"]
+    data["Age, years"] = np.where(age < 40, "18-39", np.where(age < 60, "40-59", "60 or older"))
+    data["Prior admissions"] = np.where(prior <= 1, "0-1", np.where(prior <= 3, "2-3", "4+"))
+    data["Site"] = data["site"]
+    result = rk.subgroup_analysis(
+        data,
+        by=["Site", "Age, years", "Prior admissions"],
+        outcome="readmitted",
+        arm="arm",
+        treatment="peer_support",
+    )
+    subgroup_forest_plot(result, style="lancet", path=path)
     return path
 
 

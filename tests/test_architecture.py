@@ -177,7 +177,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ),
     ("rctkit.bootstrap", "rctkit.adjusted", "rctkit.coverage", "rctkit.power"),
     ("rctkit.harms", "rctkit.summary", "rctkit.evaluate"),
-    ("rctkit.consort", "rctkit.tables"),
+    ("rctkit.consort", "rctkit.tables", "rctkit.subgroups"),
     ("rctkit.report",),
     ("rctkit.plots", "rctkit.cli"),
     ("rctkit", "rctkit.__main__"),  # python -m rctkit runs the command line

@@ -45,6 +45,7 @@ PUBLIC_MODULES = (
     "rctkit.bootstrap",
     "rctkit.margins",
     "rctkit.evaluate",
+    "rctkit.subgroups",
 )
 
 _DIRECTIVE = re.compile(r"^\.\. (?:py:)?(?P<kind>[a-z]+)::\s*(?P<target>\S+)\s*$")

@@ -52,13 +52,16 @@ from rctkit.results import (
     ConfidenceInterval,
     CoverageResult,
     Estimate,
+    InteractionTest,
     MarginTest,
     PowerResult,
     SampleSizeResult,
+    SubgroupLevel,
     TestResult,
     TypeOneErrorResult,
 )
 from rctkit.strata import cmh_test, homogeneity_test, mantel_haenszel, strata_from_arrays
+from rctkit.subgroups import SubgroupAnalysis, subgroup_analysis
 from rctkit.summary import DEFAULT_METHODS, ZERO_CELL_METHODS
 from rctkit.tidy import compare_methods
 
@@ -83,6 +86,7 @@ __all__ = [
     "Enrolment",
     "Estimate",
     "InconsistentInputError",
+    "InteractionTest",
     "InvalidInputError",
     "MarginTest",
     "MarginalEstimate",
@@ -96,6 +100,8 @@ __all__ = [
     "Reason",
     "SampleSizeResult",
     "SeparationError",
+    "SubgroupAnalysis",
+    "SubgroupLevel",
     "TestResult",
     "Trial",
     "TrialReport",
@@ -122,5 +128,6 @@ __all__ = [
     "sample_size",
     "strata_from_arrays",
     "stratified_bootstrap",
+    "subgroup_analysis",
     "type_one_error",
 ]

@@ -13,7 +13,8 @@ of each row's ``label`` and ``value``) are generated from them. Decorate result 
 
 The classes live in ``_core`` (the protocol and the effect and test results), ``margins``,
 ``coverage`` (:class:`CoverageResult`, the exact coverage of an interval method) and
-``power`` (the design calculations);
+``power`` (the design calculations), ``subgroups`` (:class:`SubgroupLevel`,
+:class:`InteractionTest`);
 this package re-exports them.
 """
 
@@ -48,6 +49,7 @@ from rctkit.results.margins import Framework as Framework
 from rctkit.results.margins import margin_conclusion as margin_conclusion
 from rctkit.results.margins import margin_hypothesis as margin_hypothesis
 from rctkit.results.power import PowerResult, SampleSizeResult, TypeOneErrorResult
+from rctkit.results.subgroups import InteractionTest, SubgroupLevel
 
 __all__ = [
     "COVERAGE_COLUMNS",
@@ -61,11 +63,13 @@ __all__ = [
     "CoverageResult",
     "Displayed",
     "Estimate",
+    "InteractionTest",
     "MarginTest",
     "Measure",
     "PowerResult",
     "Row",
     "SampleSizeResult",
+    "SubgroupLevel",
     "TestResult",
     "TypeOneErrorResult",
 ]
