@@ -414,3 +414,14 @@ def test_subgroup_forest_plot(core: dict[str, Any], tmp_path: Any) -> None:
         subgroup_forest_plot(res, favours="x")  # type: ignore[arg-type]
     with pytest.raises(rk.InvalidInputError, match="`style`"):
         subgroup_forest_plot(res, style="apa")
+
+
+def test_levels_are_sorted_where_they_sort() -> None:
+    # Numbers sort as numbers (10 after 3), as the logistic model's dummies are coded.
+    data = {
+        "arm": np.array(["t", "c"] * 8),
+        "y": np.array([1, 0, 0, 1, 1, 1, 0, 0, 1, 0, 0, 1, 1, 0, 0, 1]),
+        "g": np.array([3, 3, 1, 1, 2, 2, 10, 10, 1, 1, 2, 2, 3, 3, 10, 10]),
+    }
+    res = subgroup_analysis(data, by="g", outcome="y", arm="arm", treatment="t", method="mn")
+    assert [lv.level for lv in res.levels] == ["1", "2", "3", "10"]

@@ -24,6 +24,8 @@ from rctkit._validation import (
     check_confidence_level,
     column_list,
     column_names,
+    label_array,
+    label_codes,
 )
 from rctkit.adjusted.glm import newton_logistic
 from rctkit.errors import InvalidInputError
@@ -244,7 +246,8 @@ class SubgroupAnalysis(Displayed):
 
     def to_frame(self) -> pd.DataFrame:
         """The numbers, one row per level (the overall row first), columns
-        :data:`SUBGROUP_COLUMNS`; ``interaction_pvalue`` is the factor's headline test."""
+        ``rctkit.subgroups.SUBGROUP_COLUMNS``; ``interaction_pvalue`` is the factor's
+        headline test."""
         p = {t.factor: t.pvalue for t in self.interactions}
         records = [
             {
@@ -412,20 +415,16 @@ def _from_frame(
             raise InvalidInputError(f"`by` must not name the `arm` or `outcome` column ({name!r})")
         labels = _column(data, name, "by")
         strata = strata_from_arrays(arms, values, labels, treatment=treatment)
-        try:  # sorted levels where they sort (as the logistic model's dummies), else as met
-            order = sorted(range(len(strata)), key=lambda i: _sort_key(labels, strata, i))
+        # The levels in the order strata_from_arrays gives them (first appearance), sorted
+        # where they sort (as the logistic model's dummies), else kept as met.
+        levels, _ = label_codes(label_array(labels, "by"), "by")
+        try:
+            order = sorted(range(len(strata)), key=levels.__getitem__)
         except TypeError:
             order = list(range(len(strata)))
         factors[str(name)] = [(strata[i].name, strata[i]) for i in order]
     overall = BinaryOutcome.from_arrays(arms, values, treatment=treatment)
     return factors, overall
-
-
-def _sort_key(labels: npt.NDArray[Any], strata: Sequence[BinaryOutcome], i: int) -> Any:
-    for x in labels:  # the original label whose text names stratum i
-        if str(x) == strata[i].name:
-            return x
-    return strata[i].name  # pragma: no cover
 
 
 def subgroup_analysis(
@@ -482,7 +481,7 @@ def subgroup_analysis(
     ``anova(glm(y ~ arm + f), glm(y ~ arm * f), test = "LRT")``). The model with the
     interaction is saturated in the factor-by-arm table, so its log-likelihood is that of the
     observed proportions; the main-effects model is fitted by Newton-Raphson on the grouped
-    counts (:func:`rctkit.adjusted.glm.newton_logistic`). It tests the odds ratio's
+    counts (:func:`rctkit.adjusted.newton_logistic`). It tests the odds ratio's
     homogeneity, whatever ``measure`` is shown. Levels with no events or only events carry no
     information and are left out of every test (``df`` counts the others); a factor with
     fewer than two informative levels has no test (``pvalue`` None, ``reason`` says why), and

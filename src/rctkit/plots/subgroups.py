@@ -69,7 +69,7 @@ def subgroup_forest_plot(
 
     The first row is all participants; then each factor is a heading, with its p for
     interaction (the headline test,
-    :attr:`~rctkit.subgroups.SubgroupAnalysis.interactions`; blank where the factor has no
+    ``.interactions``; blank where the factor has no
     test) in the last column, and its levels indented under it. Each row shows
     events/participants in each arm, the effect and its confidence interval as text (no
     limit rounded onto the null) and as a square and line on the axis (the square's area
@@ -78,7 +78,7 @@ def subgroup_forest_plot(
     Parameters
     ----------
     result : SubgroupAnalysis
-        From :func:`rctkit.subgroup_analysis`.
+        From :func:`~rctkit.subgroups.subgroup_analysis`.
     style : {"plain", "lancet", "nejm", "bmj", "jama"}, optional
         The journal's typography of the numbers.
     favours : (str, str), optional

@@ -1,8 +1,8 @@
 """Results of a subgroup analysis: :class:`SubgroupLevel` and :class:`InteractionTest`.
 
-:func:`rctkit.subgroup_analysis` returns a :class:`rctkit.subgroups.SubgroupAnalysis` made of
-these: the effect in each level of each factor and, per factor, the tests that the effect is
-the same in every level.
+:func:`rctkit.subgroups.subgroup_analysis` returns a
+:class:`rctkit.subgroups.SubgroupAnalysis` made of these: the effect in each level of each
+factor and, per factor, the tests that the effect is the same in every level.
 """
 
 from __future__ import annotations
