@@ -15,8 +15,15 @@ from pathlib import Path
 import numpy as np
 
 import rctkit as rk
+from rctkit.adjusted import load_core_simulated
 from rctkit.consort import consort_svg
-from rctkit.plots import coverage_plot, forest_plot, power_plot, tipping_point_plot
+from rctkit.plots import (
+    coverage_plot,
+    forest_plot,
+    power_plot,
+    subgroup_forest_plot,
+    tipping_point_plot,
+)
 from rctkit.trialfile import example_trial
 
 STATIC = Path(__file__).resolve().parent / "_static"
@@ -36,6 +43,7 @@ def make_figures(directory: Path = STATIC) -> list[Path]:
         _coverage_figure(directory / "coverage_rd.svg"),
         _power_figure(directory / "power_core.svg"),
         _core_coverage_figure(directory / "coverage_core.svg"),
+        _subgroup_figure(directory / "subgroups_core.svg"),
     ]
     # The tipping-point analysis of CORE's 3 + 4 missing outcomes.
     tipping = directory / "tipping_core.svg"
@@ -95,6 +103,25 @@ def _core_coverage_figure(path: Path) -> Path:
         for m in ("wald", "agresti-caffo", "newcombe", "mn")
     ]
     coverage_plot(runs, x="p_control", path=path)
+    return path
+
+
+def _subgroup_figure(path: Path) -> Path:
+    """The subgroup forest plot of the simulated six-site CORE data: by site, age band and
+    prior admissions (the bands of docs/subgroups.rst)."""
+    data = load_core_simulated()
+    age, prior = data["age"], data["prior_admissions"]
+    data["Age, years"] = np.where(age < 40, "18-39", np.where(age < 60, "40-59", "60 or older"))
+    data["Prior admissions"] = np.where(prior <= 1, "0-1", np.where(prior <= 3, "2-3", "4+"))
+    data["Site"] = data["site"]
+    result = rk.subgroup_analysis(
+        data,
+        by=["Site", "Age, years", "Prior admissions"],
+        outcome="readmitted",
+        arm="arm",
+        treatment="peer_support",
+    )
+    subgroup_forest_plot(result, style="lancet", path=path)
     return path
 
 

@@ -47,6 +47,7 @@ PUBLIC_MODULES = (
     "rctkit.evaluate",
     "rctkit.fragility",
     "rctkit.tipping",
+    "rctkit.subgroups",
 )
 
 _DIRECTIVE = re.compile(r"^\.\. (?:py:)?(?P<kind>[a-z]+)::\s*(?P<target>\S+)\s*$")

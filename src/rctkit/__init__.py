@@ -56,16 +56,19 @@ from rctkit.results import (
     CoverageResult,
     Estimate,
     FragilityResult,
+    InteractionTest,
     MantelFleissResult,
     MarginTest,
     PowerResult,
     SampleSizeResult,
+    SubgroupLevel,
     TestResult,
     TippingCell,
     TippingPointResult,
     TypeOneErrorResult,
 )
 from rctkit.strata import cmh_test, homogeneity_test, mantel_haenszel, strata_from_arrays
+from rctkit.subgroups import SubgroupAnalysis, subgroup_analysis
 from rctkit.summary import DEFAULT_METHODS, ZERO_CELL_METHODS
 from rctkit.tidy import compare_methods
 from rctkit.tipping import tipping_point
@@ -93,6 +96,7 @@ __all__ = [
     "Estimate",
     "FragilityResult",
     "InconsistentInputError",
+    "InteractionTest",
     "InvalidInputError",
     "MantelFleissResult",
     "MarginTest",
@@ -108,6 +112,8 @@ __all__ = [
     "SampleSizeInterrupted",
     "SampleSizeResult",
     "SeparationError",
+    "SubgroupAnalysis",
+    "SubgroupLevel",
     "TestResult",
     "TippingCell",
     "TippingPointResult",
@@ -138,6 +144,7 @@ __all__ = [
     "sample_size",
     "strata_from_arrays",
     "stratified_bootstrap",
+    "subgroup_analysis",
     "tipping_point",
     "type_one_error",
 ]

@@ -470,7 +470,7 @@ def forest_plot(
     with _no_tex():
         figure = _draw(
             rows,
-            trial=trial,
+            arm_names=(trial.arms[0].name, trial.arms[1].name),
             measure=measure,
             style=style,
             level=level,
@@ -514,23 +514,27 @@ def _no_tex() -> Any:
 def _draw(
     rows: Sequence[_Row],
     *,
-    trial: Trial,
+    arm_names: tuple[str, str],
     measure: str,
     style: str,
     level: float,
     favours: tuple[str, str],
     limits: tuple[float, float] | None,
     margins: tuple[float, ...] = (),
+    label_head: str = "Outcome",
+    p_head: str | None = None,
+    blank_p: bool = False,
 ) -> Figure:
     figure_class, lines, ticker, transforms, width = _matplotlib()
     ratio = measure != "risk_difference"
     scale = 1.0 if ratio else 100.0
     digits = 2 if ratio else 1
     null = 1.0 if ratio else 0.0
-    treatment, control = (escape_text(arm.name) for arm in trial.arms)
+    treatment, control = (escape_text(arm) for arm in arm_names)
     pct = f"{100 * level:g}%"
     name = MEASURE_LABELS[measure] + (", % points" if not ratio else "")
-    p_head = "p value" if style in ("plain", "lancet") else "P value"
+    if p_head is None:
+        p_head = "p value" if style in ("plain", "lancet") else "P value"
 
     # The columns' texts, then their widths from the texts as drawn.
     labels = [escape_text(r.label) for r in rows]
@@ -548,10 +552,15 @@ def _draw(
         if used
         else ""
     )
-    pvalues = ["" if r.heading else _p_cell(r.pvalue, style) for r in rows]
+    # A heading shows a p-value only when it has one (a subgroup plot's interaction test);
+    # with blank_p no row shows a dash for a missing one.
+    pvalues = [
+        "" if (r.heading or blank_p) and r.pvalue is None else _p_cell(r.pvalue, style)
+        for r in rows
+    ]
     # Headers, bottom-aligned: an arm's name wraps onto at most three lines over its counts.
     headers = {
-        "label": ["Outcome"],
+        "label": [label_head],
         "treatment": [*_wrap(treatment), "n/N"],
         "control": [*_wrap(control), "n/N"],
         "estimate": [name, f"({pct} CI)"],
@@ -647,6 +656,7 @@ def _draw(
         y = rows_top - (i + 0.5) * _ROW
         text(x_label + indents[i], y, labels[i], bold=row.heading)
         if row.heading:
+            text(x_p, y, pvalues[i])
             continue
         text(x_treat + w_treat / 2, y, counts[i][0], ha="center")
         text(x_control + w_control / 2, y, counts[i][1], ha="center")

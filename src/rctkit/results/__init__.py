@@ -14,7 +14,8 @@ of each row's ``label`` and ``value``) are generated from them. Decorate result 
 The classes live in ``_core`` (the protocol and the effect and test results), ``margins``,
 ``coverage`` (:class:`CoverageResult`, the exact coverage of an interval method),
 ``power`` (the design calculations), ``fragility`` (:class:`FragilityResult`, the fragility
-index), ``mantel_fleiss`` (:class:`MantelFleissResult`) and ``tipping``
+index), ``mantel_fleiss`` (:class:`MantelFleissResult`), ``subgroups``
+(:class:`SubgroupLevel`, :class:`InteractionTest`) and ``tipping``
 (:class:`TippingPointResult`, the tipping-point analysis of missing outcomes);
 this package re-exports them.
 """
@@ -52,6 +53,7 @@ from rctkit.results.margins import Framework as Framework
 from rctkit.results.margins import margin_conclusion as margin_conclusion
 from rctkit.results.margins import margin_hypothesis as margin_hypothesis
 from rctkit.results.power import PowerResult, SampleSizeResult, TypeOneErrorResult
+from rctkit.results.subgroups import InteractionTest, SubgroupLevel
 from rctkit.results.tipping import TIPPING_COLUMNS, TippingCell, TippingPointResult
 
 __all__ = [
@@ -68,12 +70,14 @@ __all__ = [
     "Displayed",
     "Estimate",
     "FragilityResult",
+    "InteractionTest",
     "MantelFleissResult",
     "MarginTest",
     "Measure",
     "PowerResult",
     "Row",
     "SampleSizeResult",
+    "SubgroupLevel",
     "TestResult",
     "TippingCell",
     "TippingPointResult",
