@@ -185,8 +185,8 @@ LAYERS: tuple[tuple[str, ...], ...] = (
         "rctkit.fragility",
         "rctkit.tipping",
     ),
-    ("rctkit.harms", "rctkit.summary", "rctkit.evaluate"),
-    ("rctkit.consort", "rctkit.tables", "rctkit.subgroups"),
+    ("rctkit.harms", "rctkit.summary", "rctkit.evaluate", "rctkit.ae_counts"),
+    ("rctkit.consort", "rctkit.tables", "rctkit.subgroups", "rctkit.ae_tables", "rctkit.ae_severity"),
     ("rctkit.report",),
     ("rctkit.plots", "rctkit.cli"),
     ("rctkit", "rctkit.__main__"),  # python -m rctkit runs the command line

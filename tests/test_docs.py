@@ -48,6 +48,8 @@ PUBLIC_MODULES = (
     "rctkit.fragility",
     "rctkit.tipping",
     "rctkit.subgroups",
+    "rctkit.ae_tables",
+    "rctkit.ae_severity",
 )
 
 _DIRECTIVE = re.compile(r"^\.\. (?:py:)?(?P<kind>[a-z]+)::\s*(?P<target>\S+)\s*$")

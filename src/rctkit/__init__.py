@@ -17,6 +17,8 @@ from rctkit.adjusted import (
     adjusted_odds_ratio,
     marginal_effect,
 )
+from rctkit.ae_severity import AESeverityTable, ae_severity_table
+from rctkit.ae_tables import AERow, AETable, ae_table
 from rctkit.bootstrap import BootstrapEstimate, bootstrap, stratified_bootstrap
 from rctkit.consort import ConsortFlow, flow_problems
 from rctkit.coverage import coverage
@@ -77,6 +79,9 @@ __all__ = [
     "DEFAULT_METHODS",
     "MAX_COUNT",
     "ZERO_CELL_METHODS",
+    "AERow",
+    "AESeverityTable",
+    "AETable",
     "AdjustedEstimate",
     "AdverseEvent",
     "AdverseEventRecords",
@@ -122,6 +127,8 @@ __all__ = [
     "TypeOneErrorResult",
     "__version__",
     "adjusted_odds_ratio",
+    "ae_severity_table",
+    "ae_table",
     "bootstrap",
     "cmh_test",
     "compare_methods",

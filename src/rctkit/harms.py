@@ -14,12 +14,16 @@ from typing import Any
 
 import attrs
 import numpy as np
+import numpy.typing as npt
 
 from rctkit import _engine, _validation
 from rctkit._kernels.rate_ratio import exact_rate_ratio
 from rctkit.errors import InvalidInputError
 from rctkit.model import AdverseEvent, Trial
-from rctkit.results import ConfidenceInterval, Estimate
+from rctkit.results import BatchEstimate, ConfidenceInterval, Estimate
+
+IntArray = npt.NDArray[np.int64]
+FloatArray = npt.NDArray[np.float64]
 
 __all__ = [
     "HarmsRow",
@@ -335,6 +339,65 @@ def _estimates(result: Any, level: float) -> list[Estimate]:
     ]
 
 
+@attrs.frozen(eq=False)
+class RiskComparisons:
+    """The comparisons of many tables, as arrays (see :func:`risk_comparisons`)."""
+
+    risk_difference: BatchEstimate
+    rr_estimate: FloatArray
+    rr_low: FloatArray
+    rr_high: FloatArray
+    rr_method: tuple[str, ...]
+    rr_pvalue: tuple[float | None, ...]
+    pvalue: FloatArray
+
+
+def risk_comparisons(
+    a: IntArray,
+    n1: IntArray,
+    c: IntArray,
+    n2: IntArray,
+    level: float,
+    rd_method: str,
+    rr_method: str | None,
+) -> RiskComparisons:
+    """RD, RR and Fisher's p of arrays of tables (every arm with participants), each
+    computed once over all of them: the risk ratio by ``rr_method``, or, when None, the
+    default with :data:`rctkit.ZERO_CELL_METHODS`' interval where Wald's is undefined."""
+    tables = (a, n1, c, n2)
+    rd = _engine.estimate_tables("risk_difference", tables, rd_method, level)
+    est, low, high = (np.full(a.shape, np.nan) for _ in range(3))
+    methods = np.empty(a.shape, dtype=object)
+    rr_p: list[float | None] = [None] * a.size
+    groups = [(np.arange(a.size), rr_method)]
+    if rr_method is None:  # the default, with the score interval where Wald's is undefined
+        default = _engine.DEFAULT_METHODS["risk_ratio"]
+        undefined = _engine.wald_undefined("risk_ratio", *tables)
+        if default != "wald" or not undefined.any():
+            undefined[:] = False
+        instead = _engine.ZERO_CELL_METHODS["risk_ratio"]
+        groups = [(np.flatnonzero(~undefined), default), (np.flatnonzero(undefined), instead)]
+    for where, method in groups:
+        if where.size:
+            sub = (a[where], n1[where], c[where], n2[where])
+            found = _engine.estimate_tables("risk_ratio", sub, str(method), level)
+            est[where], low[where], high[where] = found.estimate, found.low, found.high
+            methods[where] = found.method
+            if found.pvalue is not None:
+                for j, p in zip(where.tolist(), found.pvalue.tolist(), strict=True):
+                    rr_p[j] = float(p)
+    fisher = _engine.test_tables(tables, "fisher", "two-sided", "risk_difference", None).pvalue
+    return RiskComparisons(
+        rd,
+        est,
+        low,
+        high,
+        tuple(str(m) for m in methods),
+        tuple(rr_p),
+        np.asarray(fisher, dtype=np.float64),
+    )
+
+
 def _comparisons(
     compared: dict[int, tuple[int, int]],
     totals: tuple[int, int],
@@ -349,30 +412,20 @@ def _comparisons(
     a, c = counts[:, 0], counts[:, 1]
     n1 = np.full_like(a, totals[0])
     n2 = np.full_like(c, totals[1])
-    tables = (a, n1, c, n2)
-    rd = _estimates(_engine.estimate_tables("risk_difference", tables, rd_method, level), level)
-    rr: list[Estimate | None] = [None] * a.size
-    groups = [(np.arange(a.size), rr_method)]
-    if rr_method is None:  # the default, with the score interval where Wald's is undefined
-        default = _engine.DEFAULT_METHODS["risk_ratio"]
-        undefined = _engine.wald_undefined("risk_ratio", *tables)
-        if default != "wald" or not undefined.any():
-            undefined[:] = False
-        instead = _engine.ZERO_CELL_METHODS["risk_ratio"]
-        groups = [(np.flatnonzero(~undefined), default), (np.flatnonzero(undefined), instead)]
-    for where, method in groups:
-        if where.size:
-            sub = (a[where], n1[where], c[where], n2[where])
-            found = _engine.estimate_tables("risk_ratio", sub, str(method), level)
-            for j, est in zip(where.tolist(), _estimates(found, level), strict=True):
-                rr[j] = est
-    fisher = _engine.test_tables(tables, "fisher", "two-sided", "risk_difference", None).pvalue
-    return {i: (rd[j], _present(rr[j]), float(fisher[j])) for j, i in enumerate(compared)}
-
-
-def _present(est: Estimate | None) -> Estimate:
-    assert est is not None  # every compared row is in one of the groups
-    return est
+    found = risk_comparisons(a, n1, c, n2, level, rd_method, rr_method)
+    rd = _estimates(found.risk_difference, level)
+    out = {}
+    for j, i in enumerate(compared):
+        rr = Estimate(
+            "risk_ratio",
+            float(found.rr_estimate[j]),
+            ConfidenceInterval(float(found.rr_low[j]), float(found.rr_high[j])),
+            level,
+            found.rr_method[j],
+            found.rr_pvalue[j],
+        )
+        out[i] = (rd[j], rr, float(found.pvalue[j]))
+    return out
 
 
 def _rates(rated: dict[int, tuple[int, int, float, float]], level: float) -> dict[int, Estimate]:
