@@ -1,0 +1,230 @@
+"""Issue 14: defects in the stratified and adjusted analyses found by checking from outside.
+
+R values come from tests/reference/stratified_defects.R (R 4.2.2, stats::mantelhaen.test;
+printed output in tests/reference/stratified_defects_r.txt).
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from typing import Any
+
+import attrs
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import rctkit as rk
+from rctkit.strata import cmh_test, homogeneity_test, mantel_haenszel, strata_from_arrays
+
+Table = tuple[int, int, int, int]
+
+# ---------------------------------------------------------------------------------------------
+# Defect 1: a stratum in which one arm has no participants
+
+THREE: list[Table] = [(10, 50, 20, 50), (15, 40, 18, 35), (3, 12, 1, 14)]
+SPARSE: list[Table] = [(0, 5, 2, 6), (1, 4, 3, 5), (2, 3, 0, 4), (1, 6, 1, 6)]
+#: The same data with strata whose treatment or control arm is empty inserted.
+WITH_EMPTY: dict[str, tuple[list[Table], list[Table]]] = {
+    "three_empty": (
+        [(10, 50, 20, 50), (0, 0, 3, 7), (15, 40, 18, 35), (4, 6, 0, 0), (3, 12, 1, 14)],
+        THREE,
+    ),
+    "sparse_empty": (
+        [(0, 5, 2, 6), (1, 4, 3, 5), (0, 0, 5, 5), (2, 3, 0, 4), (1, 6, 1, 6)],
+        SPARSE,
+    ),
+}
+# R, tests/reference/stratified_defects.R: mantelhaen.test on the 2x2xK arrays *with* the
+# empty-arm strata (correct=FALSE, correct=TRUE, exact=TRUE).
+R_EMPTY: dict[str, dict[str, Any]] = {
+    "three_empty": {
+        "cmh": (3.8334896374073963, 0.050238234525034821),
+        "cmh_cc": (3.2618594527691291, 0.070908677031637071),
+        "or": (0.55067024128686326, 0.3015429414547991, 1.0056203377733088),
+        "exact": (0.54817012926296393, 0.28386358145324569, 1.0453719459406672),
+        "exact_p": 0.067303333824011824,
+    },
+    "sparse_empty": {
+        "cmh": (0.15363785832961294, 0.6950828521130421),
+        "cmh_cc": (0.0010055767486658038, 0.9747026580223086),
+        "or": (0.76609275632076934, 0.19131234988035972, 3.067748170226229),
+        "exact": (0.75199803938418963, 0.1291943447263133, 3.9324167370182859),
+        "exact_p": 0.7321920503738687,
+    },
+}
+
+
+def _outcomes(tables: list[Table]) -> list[rk.BinaryOutcome]:
+    return [
+        rk.BinaryOutcome.from_counts(treatment=(a, n1), control=(c, n2)) for a, n1, c, n2 in tables
+    ]
+
+
+@pytest.mark.parametrize("name", list(WITH_EMPTY))
+def test_empty_arm_strata_give_r_answer(name: str) -> None:
+    tables, _ = WITH_EMPTY[name]
+    r = R_EMPTY[name]
+    est = mantel_haenszel(tables)
+    assert (est.estimate, *est.ci) == pytest.approx(r["or"], rel=1e-10)
+    assert est.pvalue == pytest.approx(r["cmh"][1], rel=1e-10)
+    res = cmh_test(tables)
+    assert (res.statistic, res.pvalue) == pytest.approx(r["cmh"], rel=1e-10)
+    res = cmh_test(tables, correction=True)
+    assert (res.statistic, res.pvalue) == pytest.approx(r["cmh_cc"], rel=1e-10)
+    ex = mantel_haenszel(tables, method="exact")
+    # R's exact limits come from uniroot at its default tolerance: R's accuracy only.
+    assert (ex.estimate, *ex.ci) == pytest.approx(r["exact"], rel=1e-4)
+    assert ex.pvalue == pytest.approx(r["exact_p"], rel=1e-9)
+
+
+OPTIONS = (
+    [{"measure": m, "method": "mh"} for m in ("odds_ratio", "risk_ratio", "risk_difference")]
+    + [
+        {"measure": "risk_difference", "method": "mh", "variance": "greenland-robins"},
+        {"measure": "odds_ratio", "method": "exact"},
+    ]
+    + [
+        {"measure": m, "method": "mn", "weights": w}
+        for m in ("odds_ratio", "risk_ratio", "risk_difference")
+        for w in ("ivs", "mh")
+    ]
+)
+
+
+@pytest.mark.parametrize("name", list(WITH_EMPTY))
+@pytest.mark.parametrize("options", OPTIONS, ids=lambda o: "-".join(o.values()))
+def test_empty_arm_strata_are_dropped(name: str, options: dict[str, Any]) -> None:
+    # Every measure and method equals the analysis without the empty-arm strata, whose R
+    # values (mantelhaen.test, epiR, ratesci) tests/test_strata.py and
+    # tests/test_stratified_score.py check; Breslow-Day and Tarone likewise.
+    tables, kept = WITH_EMPTY[name]
+    got = mantel_haenszel(tables, **options)
+    ref = mantel_haenszel(_outcomes(kept), **options)
+    assert got == ref
+    for method in ("breslow-day", "tarone"):
+        assert homogeneity_test(tables, method=method) == homogeneity_test(
+            _outcomes(kept), method=method
+        )
+
+
+def test_strata_from_arrays_drops_one_arm_sites() -> None:
+    # Individual data for three_empty: site "x" has only control participants, "y" only
+    # treatment participants.
+    arm: list[str] = []
+    y: list[int] = []
+    site: list[str] = []
+    for label, (a, n1, c, n2) in zip("pxqyr", WITH_EMPTY["three_empty"][0], strict=True):
+        arm += ["T"] * n1 + ["C"] * n2
+        y += [1] * a + [0] * (n1 - a) + [1] * c + [0] * (n2 - c)
+        site += [label] * (n1 + n2)
+    with pytest.warns(
+        rk.RctkitWarning,
+        match=r"2 stratum\(s\) with participants in one arm only dropped \('x', 'y'\)",
+    ):
+        strata = strata_from_arrays(arm, y, site, treatment="T")
+    assert [s.as_tuple() for s in strata] == THREE
+    r = R_EMPTY["three_empty"]
+    est = mantel_haenszel(strata)
+    assert (est.estimate, *est.ci) == pytest.approx(r["or"], rel=1e-10)
+    res = cmh_test(strata, correction=True)
+    assert (res.statistic, res.pvalue) == pytest.approx(r["cmh_cc"], rel=1e-10)
+
+
+def test_empty_arm_validation() -> None:
+    with pytest.raises(
+        rk.InvalidInputError, match=r"at least one stratum with participants in both arms"
+    ):
+        mantel_haenszel([(0, 0, 3, 7), (4, 6, 0, 0)])
+    with pytest.raises(
+        rk.InvalidInputError,
+        match=r"`strata\[1\]`: the control events must not exceed its total \(got 5 of 4\)",
+    ):
+        cmh_test([(1, 4, 2, 4), (1, 4, 5, 4)])
+    with pytest.raises(rk.InvalidInputError, match=r"`strata\[0\]\[2\]` must be non-negative"):
+        cmh_test([(1, 4, -2, 4)])
+    with pytest.raises(
+        rk.InvalidInputError, match=r"\(a, n1, c, n2\) count tuples \(got tuple at 0\)"
+    ):
+        cmh_test([(1, 4, 2)])  # type: ignore[list-item]
+    with pytest.raises(rk.InvalidInputError, match=r"no stratum has participants in both arms"):
+        strata_from_arrays(["T", "C"], [1, 0], ["a", "b"], treatment="T")
+    with pytest.raises(
+        rk.InvalidInputError, match=r"`arm` must hold exactly two distinct labels \(got 3"
+    ):
+        strata_from_arrays(["T", "C", "D"], [1, 0, 1], ["a", "a", "b"], treatment="T")
+    with pytest.raises(rk.InvalidInputError, match=r"`treatment` must be one of the labels"):
+        strata_from_arrays(["T", "C"], [1, 0], ["a", "a"], treatment="X")
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 8), st.integers(1, 8), st.integers(0, 8), st.integers(1, 8)).map(
+            lambda t: (min(t[0], t[1]), t[1], min(t[2], t[3]), t[3])
+        ),
+        min_size=1,
+        max_size=5,
+    ),
+    st.lists(st.tuples(st.integers(0, 6), st.booleans()), max_size=3),
+)
+def test_law_empty_arm_strata_change_nothing(
+    tables: list[Table], extra: list[tuple[int, bool]]
+) -> None:
+    padded: list[Table] = list(tables)
+    for k, treated in extra:
+        padded.append((k, k, 0, 0) if treated else (0, 0, k, k))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", rk.RctkitWarning)
+        got_test = cmh_test(padded, correction=True)
+        assert got_test == cmh_test(_outcomes(tables), correction=True)
+        # attrs.astuple with NaN-aware equality: 0/0 strata give a NaN odds ratio either way.
+        np.testing.assert_equal(
+            attrs.astuple(mantel_haenszel(padded)),
+            attrs.astuple(mantel_haenszel(_outcomes(tables))),
+        )
+
+
+# ---------------------------------------------------------------------------------------------
+# Defect 2: the continuity correction when |sum(a - E)| < 0.5
+
+# R, tests/reference/stratified_defects.R: mantelhaen.test(correct=TRUE) (and R's DELTA).
+R_CC = {
+    "cc_small1": ([(3, 10, 2, 10), (4, 9, 5, 10)], 0.02511627906976736, 0.87407766271719944),
+    "cc_small2": (
+        [(5, 12, 6, 12), (7, 15, 6, 14), (2, 9, 3, 10)],
+        0.0019565047343642122,
+        0.96471916013710457,
+    ),
+    "cc_small3": ([(1, 4, 1, 3), (2, 4, 2, 4)], 0.020833333333333315, 0.88523391447320166),
+    # DELTA = 0.5 exactly: corrected to 0 (R's ">= .5").
+    "cc_tie": ([(3, 10, 2, 10), (2, 6, 2, 6)], 0.0, 1.0),
+    "cc_large": ([(8, 20, 3, 20), (6, 15, 4, 16)], 2.6347542113713622, 0.10454823960195167),
+}
+
+
+@pytest.mark.parametrize("name", list(R_CC))
+def test_cmh_correction_as_r(name: str) -> None:
+    tables, stat, pvalue = R_CC[name]
+    res = cmh_test(_outcomes(tables), correction=True)
+    assert res.statistic == pytest.approx(stat, rel=1e-10, abs=1e-300)
+    assert res.pvalue == pytest.approx(pvalue, rel=1e-10)
+    assert res.method == "cmh-cc"
+
+
+def test_cmh_correction_never_raises_the_statistic() -> None:
+    # The corrected statistic is at most the uncorrected one, equal to it below one half.
+    rng = np.random.default_rng(14)
+    for _ in range(50):
+        n = rng.integers(1, 12, size=(3, 2))
+        tables = [
+            (int(rng.integers(0, x + 1)), int(x), int(rng.integers(0, y + 1)), int(y))
+            for x, y in n
+        ]
+        plain = cmh_test(tables, correction=False)
+        corrected = cmh_test(tables, correction=True)
+        assert corrected.statistic is not None and plain.statistic is not None
+        assert corrected.statistic <= plain.statistic * (1 + 1e-12)
+        assert math.isfinite(corrected.pvalue)
