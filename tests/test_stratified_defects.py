@@ -228,3 +228,113 @@ def test_cmh_correction_never_raises_the_statistic() -> None:
         assert corrected.statistic is not None and plain.statistic is not None
         assert corrected.statistic <= plain.statistic * (1 + 1e-12)
         assert math.isfinite(corrected.pvalue)
+
+
+# ---------------------------------------------------------------------------------------------
+# Defect 4: the adjusted odds ratio when one site has no events
+
+CORE: dict[str, Any] = {"outcome": "readmitted", "arm": "arm", "treatment": "peer_support"}
+MODEL: dict[str, Any] = {"covariates": ["prior_admissions", "age"], "factors": ["site"]}
+
+# R 4.2.2, tests/reference/adjusted_separated_site.R (printed output in
+# adjusted_separated_site_r.txt): core_simulated.csv with every outcome in one site set to 0.
+# "glm" is glm on all 434 participants (epsilon 1e-14; the arm's coefficient and SE are the
+# same at maxit 25, 50, 100 while the site's runs off); "reduced" is glm on the other sites,
+# with the profile interval by uniroot on the constrained fits (tol 1e-12) and the LR test.
+R_SITE: dict[str, dict[str, Any]] = {
+    "D": {
+        "glm_coef_se": (-0.267443430847629, 0.226094591408848),
+        "glm_loglik": -229.307802864272,
+        "wald_ci": (0.491358788888224, 1.192073020306086),
+        "wald_p": 0.236855551015562,
+        "profile_ci": (0.490855067664138, 1.192318098424890),
+        "lr_p": 0.236830811134249,
+        "left_out": 434 - 371,
+    },
+    "A": {
+        "glm_coef_se": (-0.271605876738790, 0.251765011919926),
+        "glm_loglik": -189.129139638488,
+        "wald_ci": (0.465307764741049, 1.248377214132810),
+        "wald_p": 0.280673739110846,
+        "profile_ci": (0.464354876306419, 1.248135430438336),
+        "lr_p": 0.280346090593469,
+        "left_out": 434 - 330,
+    },
+}
+
+
+def _no_events_in(site: str, value: int = 0) -> dict[str, Any]:
+    data = {k: np.asarray(v).copy() for k, v in rk.adjusted.load_core_simulated().items()}
+    data["readmitted"][data["site"] == site] = value
+    return data
+
+
+@pytest.mark.parametrize("site", ["D", "A"])  # a non-reference level, and the reference one
+def test_site_without_events_gives_glm_limit(site: str) -> None:
+    r = R_SITE[site]
+    data = _no_events_in(site)
+    match = rf"constant within site '{site}' \(no events\).*its {r['left_out']} participants"
+    with pytest.warns(rk.RctkitWarning, match=match):
+        wald = rk.adjusted_odds_ratio(data, **CORE, **MODEL, method="wald")
+    # The Wald z is invariant to how many of glm's iterations the site's coefficient ran;
+    # the arm's coefficient agrees with R's to its convergence (1e-14 relative).
+    assert math.log(wald.estimate) == pytest.approx(r["glm_coef_se"][0], rel=1e-10)
+    assert wald.std_error == pytest.approx(r["glm_coef_se"][1], rel=1e-9)
+    assert (wald.ci.low, wald.ci.high) == pytest.approx(r["wald_ci"], rel=1e-9)
+    assert wald.pvalue == pytest.approx(r["wald_p"], rel=1e-9)
+    assert wald.log_likelihood == pytest.approx(r["glm_loglik"], rel=1e-11)
+    assert wald.n_used == 434
+    assert f"site[T.{site}]" not in [c.name for c in wald.coefficients]
+    with pytest.warns(rk.RctkitWarning, match=match):
+        prof = rk.adjusted_odds_ratio(data, **CORE, **MODEL)
+    assert (prof.ci.low, prof.ci.high) == pytest.approx(r["profile_ci"], rel=1e-9)
+    assert prof.pvalue == pytest.approx(r["lr_p"], rel=1e-9)
+
+
+def test_site_with_only_events_and_two_sites() -> None:
+    # Site E all events and site D no events: both set aside, one warning naming both; the
+    # same answer as the fit to the other four sites (the law the limit argument gives).
+    data = _no_events_in("E", 1)
+    data["readmitted"][data["site"] == "D"] = 0
+    with pytest.warns(rk.RctkitWarning, match=r"site 'D' \(no events\), site 'E' \(all events\)"):
+        got = rk.adjusted_odds_ratio(data, **CORE, **MODEL)
+    keep = ~np.isin(data["site"], ["D", "E"])
+    rest = rk.adjusted_odds_ratio({k: v[keep] for k, v in data.items()}, **CORE, **MODEL)
+    assert (got.estimate, *got.ci, got.pvalue) == pytest.approx(
+        (rest.estimate, *rest.ci, rest.pvalue), rel=1e-12
+    )
+
+
+def test_separation_along_the_treatment_still_raises() -> None:
+    # No events in the treatment arm at all: the treatment's own coefficient is infinite.
+    data = _no_events_in("D")
+    data["readmitted"][data["arm"] == "peer_support"] = 0
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", rk.RctkitWarning)
+        with pytest.raises(rk.SeparationError, match=r"arm\[T.peer_support\]"):
+            rk.adjusted_odds_ratio(data, **CORE, **MODEL)
+    # Every site but one constant: what is left cannot estimate the treatment effect.
+    data = _no_events_in("A")
+    for s in "BCDE":
+        data["readmitted"][data["site"] == s] = 0
+    data["readmitted"][(data["site"] == "F") & (data["arm"] == "peer_support")] = 0
+    with (
+        pytest.warns(rk.RctkitWarning, match=r"site 'A' \(no events\), site 'B'"),
+        pytest.raises(rk.SeparationError, match=r"arm\[T.peer_support\]"),
+    ):
+        rk.adjusted_odds_ratio(data, **CORE, **MODEL)
+    # Every site constant: nothing is left to estimate from.
+    data["readmitted"][data["site"] == "F"] = 0
+    with pytest.raises(rk.InvalidInputError, match="constant"):
+        rk.adjusted_odds_ratio(data, **CORE, **MODEL)
+    data = _no_events_in("A")
+    for s in "BCDE":
+        data["readmitted"][data["site"] == s] = 1
+    data["readmitted"][data["site"] == "F"] = 0
+    with pytest.raises(rk.SeparationError, match=r"one arm or one outcome only"):
+        rk.adjusted_odds_ratio(data, **CORE, **MODEL)
+    # Firth's fit is unchanged: the penalty keeps the site's coefficient finite, no warning.
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", rk.RctkitWarning)
+        est = rk.adjusted_odds_ratio(_no_events_in("D"), **CORE, **MODEL, firth=True)
+    assert 0 < est.ci.low < est.estimate < est.ci.high < math.inf
