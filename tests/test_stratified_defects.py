@@ -338,3 +338,171 @@ def test_separation_along_the_treatment_still_raises() -> None:
         warnings.simplefilter("error", rk.RctkitWarning)
         est = rk.adjusted_odds_ratio(_no_events_in("D"), **CORE, **MODEL, firth=True)
     assert 0 < est.ci.low < est.estimate < est.ci.high < math.inf
+
+
+# ---------------------------------------------------------------------------------------------
+# Defect 3: the stratified Miettinen-Nurminen odds ratio with MH weights, whose pooled score
+# levels off as the odds ratio -> inf (or 0)
+
+LEVEL_OFF: dict[str, list[Table]] = {
+    "high1": [(3, 4, 1, 1), (5, 5, 1, 5)],
+    "high2": [(0, 2, 2, 5), (1, 4, 0, 5), (1, 1, 0, 1)],
+    "high3": [(2, 2, 3, 5), (2, 3, 1, 5), (2, 5, 0, 2)],
+    "low1": [(3, 3, 3, 3), (1, 1, 0, 1), (0, 4, 2, 4)],
+    "finite": [(3, 10, 7, 10), (5, 5, 1, 5)],
+}
+# mpmath at 700 digits, tests/reference/stratified_or_leveloff.py (output in
+# stratified_or_leveloff.txt): the pooled score Z at an odds ratio of 1e300 (1e-300 for low1),
+# where it has settled to 40 digits; -z = -1.95996. high1-3 and low1 never pass the critical
+# value, so their upper (lower) limit is infinite (0); "finite" levels off at -11.88 and its
+# upper limit, the root of Z = -z by bisection, is 4.59617830817146989622762010698.
+MP_LIMIT = {
+    "high1": -1.3576450198781712468496211752413101554268850003619,
+    "high2": -0.98974331861078702487282648086049849539588871646307,
+    "high3": -0.51234753829797991916105193402605259953675163317274,
+    "finite": -11.879393923933998409934185283361463859985243753166,
+}
+MP_LOW1_LIMIT = 0.93541434669348534639593718307913732543900495194468
+MP_FINITE_UPPER = 4.59617830817146989622762010698
+
+# ratesci 1.0.0, tests/reference/stratified_or_leveloff.R (output in
+# stratified_or_leveloff_r.txt): scoreci(..., stratified = TRUE, skew = FALSE,
+# or_bias = FALSE): (estimate, lower, upper). ratesci bisects to precis = 6 (limits to 7
+# decimals), hence rel=1e-6, abs=1e-7 below. Where the mpmath score above shows no finite
+# upper limit, ratesci reports the end of its own search range (8.3e8, 1.3e8, 9.8e8), which
+# is wrong: those upper limits are checked against mpmath (inf) instead. low1's IVS risk
+# ratio and difference are left out: its stratum (3, 3, 3, 3) has only events, and ratesci
+# adds 0.5 to its cells for IVS weights (documented in mantel_haenszel), rctkit leaves it out.
+RATESCI: dict[tuple[str, str, str], tuple[float, float, float]] = {
+    ("high1", "odds_ratio", "mh"): (20.2841686718075, 0.602123847616373, math.inf),
+    ("high1", "odds_ratio", "ivs"): (17.2749492882328, 1.10637957577387, 238.833418307081),
+    ("high1", "risk_ratio", "mh"): (2.38461534941078, 1.00712112651485, 8.1641626747516),
+    ("high1", "risk_ratio", "ivs"): (3.11764705085515, 0.643043932073559, 11.6259262259679),
+    ("high1", "risk_difference", "mh"): (0.545454531908036, 0.004889369010925, 0.846202373504638),
+    ("high1", "risk_difference", "ivs"): (
+        0.627548307180405,
+        -0.247365593910218,
+        0.868814408779145,
+    ),
+    ("high2", "odds_ratio", "mh"): (4.26008047032215, 0.220858504769359, math.inf),
+    ("high2", "odds_ratio", "ivs"): (1.63334012132773, 0.153960465944127, 19.1676931746124),
+    ("high2", "risk_ratio", "mh"): (1.84722222140627, 0.239103259676898, 15.049131870881),
+    ("high2", "risk_ratio", "ivs"): (1.55051850422311, 0.236170162070931, 7.26008678943054),
+    ("high2", "risk_difference", "mh"): (
+        0.116634786128997,
+        -0.287532806396484,
+        0.545920848846436,
+    ),
+    ("high2", "risk_difference", "ivs"): (0.16620871424675, -0.42505657672882, 0.524250149726867),
+    ("high3", "odds_ratio", "mh"): (29.7189127687953, 0.881886510894147, math.inf),
+    ("high3", "odds_ratio", "ivs"): (13.3048952216945, 0.88843784370734, 219.193509670045),
+    ("high3", "risk_ratio", "mh"): (2.63768113796374, 0.940494471478603, 8.03250112058914),
+    ("high3", "risk_ratio", "ivs"): (2.02043271252185, 0.882633198882664, 5.73326804634255),
+    ("high3", "risk_difference", "mh"): (
+        0.426415085792542,
+        -0.027764022350312,
+        0.710074573755266,
+    ),
+    ("high3", "risk_difference", "ivs"): (
+        0.412080585956574,
+        -0.028807491064072,
+        0.687357604503632,
+    ),
+    ("low1", "odds_ratio", "mh"): (0.203733425728163, 0.0, 4.36553333119965),
+    ("low1", "odds_ratio", "ivs"): (0.16968428619718, 0.00873410048883721, 3.8113867662865),
+    ("low1", "risk_ratio", "mh"): (0.799999985331994, 0.297301316434673, 1.94087980879503),
+    ("low1", "risk_difference", "mh"): (
+        -0.125000029802322,
+        -0.531451404094696,
+        0.334712982177734,
+    ),
+    ("finite", "odds_ratio", "mh"): (1.04546586294607, 0.247463672958234, 4.59617833213635),
+    ("finite", "odds_ratio", "ivs"): (0.943752479431198, 0.219774300452718, 4.05304603433122),
+    ("finite", "risk_ratio", "mh"): (1.0, 0.488701028833848, 1.99823259416933),
+    ("finite", "risk_ratio", "ivs"): (1.22093022005527, 0.447947826497365, 2.5582523793563),
+    ("finite", "risk_difference", "mh"): (0.0, -0.3467817902565, 0.34056341648102),
+    ("finite", "risk_difference", "ivs"): (
+        -0.003658264875412,
+        -0.356513112783432,
+        0.362423837184905,
+    ),
+}
+
+
+@pytest.mark.parametrize("key", list(RATESCI), ids="-".join)
+def test_sparse_strata_score_interval_matches_ratesci(key: tuple[str, str, str]) -> None:
+    name, measure, weights = key
+    est = mantel_haenszel(LEVEL_OFF[name], measure=measure, method="mn", weights=weights)
+    want = RATESCI[key]
+    assert (est.estimate, est.ci.low, est.ci.high) == pytest.approx(want, rel=1e-6, abs=1e-7)
+
+
+def test_level_off_gives_an_infinite_limit() -> None:
+    # Before the fix: 7.2e86 (high1-3) and 1.4e-87 (low1), spurious roots where the fitted
+    # risks round to 0 or 1.
+    for name in ("high1", "high2", "high3"):
+        est = mantel_haenszel(LEVEL_OFF[name], method="mn", weights="mh")
+        assert est.ci.high == math.inf, name
+    assert mantel_haenszel(LEVEL_OFF["low1"], method="mn", weights="mh").ci.low == 0.0
+    finite = mantel_haenszel(LEVEL_OFF["finite"], method="mn", weights="mh")
+    assert finite.ci.high == pytest.approx(MP_FINITE_UPPER, rel=1e-12)
+
+
+def test_analytic_limit_of_the_pooled_score_matches_mpmath() -> None:
+    from rctkit._kernels.stratified_score import _or_mh_limit
+
+    def limit(tables: list[Table]) -> float:
+        t = np.array(tables, dtype=np.float64)
+        fa, fn1, fc, fn2 = t[:, 0], t[:, 1], t[:, 2], t[:, 3]
+        n = fn1 + fn2
+        lam = n / (n - 1.0)
+        m1 = fa + fc
+        wmh = np.where((m1 > 0) & (m1 < n), fn1 * fn2 / n, 0.0)
+        return float(_or_mh_limit(fa, fn1, fc, fn2, lam, wmh))
+
+    for name, want in MP_LIMIT.items():
+        assert limit(LEVEL_OFF[name]) == pytest.approx(want, rel=1e-13), name
+    # low1 as the odds ratio -> 0: the table with events and non-events swapped, sign changed
+    swapped = [(n1 - a, n1, n2 - c, n2) for a, n1, c, n2 in LEVEL_OFF["low1"]]
+    assert -limit(swapped) == pytest.approx(MP_LOW1_LIMIT, rel=1e-13)
+    # A non-extreme stratum of order theta: the score runs to -inf (the usual case).
+    assert limit([(3, 10, 4, 10), (5, 5, 1, 5)]) == -math.inf
+    # Every stratum as extreme as its margins allow: the score tends to 0.
+    assert limit([(5, 5, 1, 5), (2, 2, 0, 3)]) == 0.0
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(1, 6),
+            st.integers(1, 6),
+            st.sampled_from(["none", "all", "any"]),
+            st.sampled_from(["none", "all", "any"]),
+            st.integers(0, 6),
+            st.integers(0, 6),
+        ),
+        min_size=1,
+        max_size=4,
+    ),
+    st.sampled_from(["mh", "ivs"]),
+)
+def test_law_mn_interval_contains_estimate_and_limits_are_honest(
+    spec: list[tuple[int, int, str, str, int, int]], weights: str
+) -> None:
+    # Sparse strata where one arm has all or no events: a limit is either infinite / 0 or
+    # a finite value at which the pooled score really equals the critical value (never a
+    # spurious root far out), and the interval holds the estimate.
+    tables = []
+    for n1, n2, ka, kc, ra, rc in spec:
+        a = {"none": 0, "all": n1, "any": min(ra, n1)}[ka]
+        c = {"none": 0, "all": n2, "any": min(rc, n2)}[kc]
+        tables.append((a, n1, c, n2))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", rk.RctkitWarning)
+        est = mantel_haenszel(tables, method="mn", weights=weights)
+    if math.isnan(est.estimate):
+        return
+    assert est.ci.low <= est.estimate <= est.ci.high
+    assert est.ci.high == math.inf or est.ci.high < 1e80
+    assert est.ci.low == 0.0 or est.ci.low > 1e-80

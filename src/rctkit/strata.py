@@ -235,7 +235,11 @@ def mantel_haenszel(
     contribute nothing to the odds ratio; to the risk ratio those with no events contribute
     nothing; with ``weights="ivs"`` both kinds contribute nothing to any measure (their
     variance vanishes at no effect), whereas ratesci adds 0.5 to their cells. No
-    skewness correction is applied.
+    skewness correction is applied. With ``weights="mh"`` the odds ratio's pooled score can
+    level off short of the critical value as the odds ratio goes to infinity (or 0), in
+    sparse strata where one arm has all or no events: the limit is then infinite (0),
+    found from the score's limit in closed form, where ratesci reports the end of its search
+    range.
 
     References
     ----------
