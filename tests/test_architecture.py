@@ -174,6 +174,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
         "rctkit.batch",
         "rctkit.tidy",
         "rctkit.margins",
+        "rctkit.multiplicity",
     ),
     ("rctkit.bootstrap", "rctkit.adjusted", "rctkit.coverage", "rctkit.power"),
     ("rctkit.harms", "rctkit.summary", "rctkit.evaluate"),

@@ -42,6 +42,7 @@ from rctkit.model import (
     Reason,
     Trial,
 )
+from rctkit.multiplicity import adjust_pvalues, fallback, fixed_sequence
 from rctkit.nnt import NNTConfidenceInterval, NNTEstimate, number_needed_to_treat
 from rctkit.power import power, sample_size, type_one_error
 from rctkit.report import TrialReport, report
@@ -53,6 +54,7 @@ from rctkit.results import (
     CoverageResult,
     Estimate,
     MarginTest,
+    MultiplicityResult,
     PowerResult,
     SampleSizeResult,
     TestResult,
@@ -86,6 +88,7 @@ __all__ = [
     "InvalidInputError",
     "MarginTest",
     "MarginalEstimate",
+    "MultiplicityResult",
     "NNTConfidenceInterval",
     "NNTEstimate",
     "Population",
@@ -101,12 +104,15 @@ __all__ = [
     "TrialReport",
     "TypeOneErrorResult",
     "__version__",
+    "adjust_pvalues",
     "adjusted_odds_ratio",
     "bootstrap",
     "cmh_test",
     "compare_methods",
     "coverage",
     "equivalence",
+    "fallback",
+    "fixed_sequence",
     "flow_problems",
     "homogeneity_test",
     "hypothesis_test",

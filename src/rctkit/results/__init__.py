@@ -12,7 +12,8 @@ of each row's ``label`` and ``value``) are generated from them. Decorate result 
 ``@attrs.frozen(repr=False)`` so that attrs leaves the generated ``repr`` in place.
 
 The classes live in ``_core`` (the protocol and the effect and test results), ``margins``,
-``coverage`` (:class:`CoverageResult`, the exact coverage of an interval method) and
+``coverage`` (:class:`CoverageResult`, the exact coverage of an interval method),
+``multiplicity`` (:class:`MultiplicityResult`, p-values adjusted for multiplicity) and
 ``power`` (the design calculations);
 this package re-exports them.
 """
@@ -47,12 +48,15 @@ from rctkit.results.margins import MARGIN_COLUMNS, BatchMarginTest, MarginTest
 from rctkit.results.margins import Framework as Framework
 from rctkit.results.margins import margin_conclusion as margin_conclusion
 from rctkit.results.margins import margin_hypothesis as margin_hypothesis
+from rctkit.results.multiplicity import MULTIPLICITY_COLUMNS, MultiplicityResult
+from rctkit.results.multiplicity import PROCEDURE_WORDS as PROCEDURE_WORDS
 from rctkit.results.power import PowerResult, SampleSizeResult, TypeOneErrorResult
 
 __all__ = [
     "COVERAGE_COLUMNS",
     "ESTIMATE_COLUMNS",
     "MARGIN_COLUMNS",
+    "MULTIPLICITY_COLUMNS",
     "TEST_COLUMNS",
     "BatchEstimate",
     "BatchMarginTest",
@@ -63,6 +67,7 @@ __all__ = [
     "Estimate",
     "MarginTest",
     "Measure",
+    "MultiplicityResult",
     "PowerResult",
     "Row",
     "SampleSizeResult",
