@@ -28,6 +28,7 @@ from hypothesis import strategies as st
 
 import rctkit as rk
 from rctkit.errors import InvalidInputError
+from rctkit.io import parse_trial
 from rctkit.multiplicity import METHODS
 from tests.strategies import pvalue_families, weighted_families
 
@@ -284,3 +285,94 @@ def test_fallback_equals_brute_force_closed_testing(
     np.testing.assert_allclose(
         rk.fallback(p, weights=w).adjusted, [float(x) for x in exact], rtol=1e-12, atol=1e-300
     )
+
+
+# -- a trial's declared family ------------------------------------------------------------------
+
+TRIAL_TOML = """
+[trial]
+title = "A trial with secondary outcomes"
+
+[[arms]]
+label = "Treatment"
+role = "treatment"
+allocated = 221
+
+[[arms]]
+label = "Control"
+role = "control"
+allocated = 220
+
+[[outcomes]]
+name = "Readmission"
+primary = true
+events = [64, 83]
+totals = [218, 216]
+
+[[outcomes]]
+name = "Death <1 year>"
+events = [10, 21]
+totals = [218, 216]
+
+[[outcomes]]
+name = "Falls"
+events = [30, 33]
+totals = [218, 216]
+"""
+
+
+def _trial(section: str) -> rk.Trial:
+    return parse_trial(TRIAL_TOML + section)
+
+
+def test_a_trial_file_declares_the_family_and_the_report_adjusts() -> None:
+    trial = _trial('[multiplicity]\nfamily = ["Death <1 year>", "Falls"]\nmethod = "hommel"\n')
+    assert trial.multiplicity == rk.Multiplicity(["Death <1 year>", "Falls"], method="hommel")
+    report = rk.TrialReport(trial)
+    raw = {o.name: rk.hypothesis_test(o, method="chi2").pvalue for o in trial.outcomes}
+    expected = rk.adjust_pvalues([raw["Death <1 year>"], raw["Falls"]], method="hommel").adjusted
+    note = report.outcome_table().notes[-1]
+    assert note.startswith("P adjusted for multiplicity (Hommel procedure, family-wise alpha")
+    assert f"Death <1 year> {rk.formatting.format_p(expected[0], prefix=False)}" in note
+    html = report.to_html()
+    assert "Death &lt;1 year&gt; " in html and "Hommel procedure" in html
+
+
+def test_a_trial_without_a_family_has_no_note() -> None:
+    notes = rk.TrialReport(_trial("")).outcome_table().notes
+    assert not any("multiplicity" in n for n in notes)
+
+
+def test_a_hierarchy_in_the_trial_file() -> None:
+    trial = _trial(
+        '[multiplicity]\nfamily = ["Readmission", "Death <1 year>", "Falls"]\n'
+        'method = "fallback"\nweights = [0.8, 0.1, 0.1]\nalpha = 0.025\n'
+    )
+    assert trial.multiplicity is not None
+    raw = {"Readmission": 0.01, "Death <1 year>": nan, "Falls": 0.001}
+    result = rk.multiplicity.trial_adjustment(trial.multiplicity, raw)
+    # NaN counts as 1 in a hierarchy: Death is not rejected, Falls keeps its own level.
+    assert result.rejected.tolist() == [True, False, True]
+
+
+@pytest.mark.parametrize(
+    ("section", "match"),
+    [
+        ('family = ["Nope"]', r"`multiplicity.family` names an unknown outcome 'Nope'"),
+        ('family = ["Falls"]\nmethod = "sidak"', r"`method` must be one of"),
+        ('family = ["Falls"]\nmethod = "fallback"', r"`weights` must be given"),
+        ('family = ["Falls"]\nweights = [1]', r"`weights` must be given only for the fallback"),
+        ('family = ["Falls", "Falls"]', r"`family` must not name an outcome twice"),
+        ("family = []", r"`family` must name at least one outcome"),
+        ("family = [1]", r"`multiplicity.family\[1\]` must be a string"),
+        ('family = ["Falls"]\nalpha = 2', r"`alpha` must lie strictly between 0 and 1"),
+        ('family = ["Falls"]\nsize = 2', r"`multiplicity.size` is not a known key"),
+        (
+            'family = ["Falls", "Readmission"]\nmethod = "fallback"\nweights = [0.9, 0.2]',
+            r"`weights` must add up",
+        ),
+    ],
+)
+def test_a_bad_multiplicity_section_is_refused(section: str, match: str) -> None:
+    with pytest.raises(InvalidInputError, match=match):
+        _trial("[multiplicity]\n" + section + "\n")

@@ -46,13 +46,22 @@ import numpy as np
 
 from rctkit._validation import check_choice, check_real
 from rctkit.errors import InvalidInputError
+from rctkit.formatting import format_p
+from rctkit.model.multiplicity import PROCEDURES, Multiplicity
 from rctkit.results._core import FloatArray
 from rctkit.results.multiplicity import MultiplicityResult
 
-__all__ = ["METHODS", "adjust_pvalues", "fallback", "fixed_sequence"]
+__all__ = [
+    "METHODS",
+    "adjust_pvalues",
+    "fallback",
+    "fixed_sequence",
+    "multiplicity_note",
+    "trial_adjustment",
+]
 
 #: The methods of :func:`adjust_pvalues` (``"fdr"`` is accepted as another name for ``"bh"``).
-METHODS: tuple[str, ...] = ("bonferroni", "holm", "hochberg", "hommel", "bh", "by")
+METHODS: tuple[str, ...] = PROCEDURES[:6]
 _ALIASES: dict[str, str] = {"fdr": "bh"}
 
 
@@ -444,4 +453,110 @@ def fallback(
         adjusted=adjusted,
         rejected=adjusted <= level,
         weights=w,
+    )
+
+
+# -- a trial's declared family -----------------------------------------------------------------
+
+
+def trial_adjustment(
+    multiplicity: Multiplicity, pvalues: Mapping[str, float]
+) -> MultiplicityResult:
+    """Adjust the p-values of a trial's declared family by its declared procedure.
+
+    Parameters
+    ----------
+    multiplicity : Multiplicity
+        The family and the procedure (``Trial.multiplicity``).
+    pvalues : mapping of str to float
+        The raw p-value of each outcome, by name; it must hold every outcome of the family.
+
+    Returns
+    -------
+    MultiplicityResult
+        The family's p-values, in the declared order, adjusted.
+
+    Raises
+    ------
+    InvalidInputError
+        If an outcome of the family has no p-value, or a p-value is invalid.
+
+    Notes
+    -----
+    A p-value that could not be computed (NaN) stays NaN and is not rejected by the
+    procedures of :func:`adjust_pvalues`; in a hierarchy (``"fixed-sequence"``,
+    ``"fallback"``) it counts as 1: that outcome is not rejected, and the hypotheses after it
+    are tested as the procedure goes on without it.
+
+    References
+    ----------
+    See :func:`adjust_pvalues`, :func:`fixed_sequence` and :func:`fallback`.
+
+    Examples
+    --------
+    >>> import rctkit as rk
+    >>> family = rk.Multiplicity(["death", "falls"], method="holm")
+    >>> trial_adjustment(family, {"readmission": 0.012, "death": 0.0465, "falls": 0.30}).adjusted
+    array([0.093, 0.3  ])
+    """
+    if not isinstance(multiplicity, Multiplicity):
+        raise InvalidInputError(f"`multiplicity` must be a Multiplicity (got {multiplicity!r})")
+    missing = [name for name in multiplicity.family if name not in pvalues]
+    if missing:
+        raise InvalidInputError(
+            f"`pvalues` must hold every outcome of the family (missing {missing!r})"
+        )
+    raw = {name: pvalues[name] for name in multiplicity.family}
+    method, alpha = multiplicity.method, multiplicity.alpha
+    if method in METHODS:
+        return adjust_pvalues(raw, method=method, alpha=alpha)
+    known = {name: 1.0 if math.isnan(p) else p for name, p in raw.items()}
+    if method == "fixed-sequence":
+        return fixed_sequence(known, alpha=alpha)
+    assert multiplicity.weights is not None  # Multiplicity requires weights with "fallback"
+    return fallback(known, weights=multiplicity.weights, alpha=alpha)
+
+
+def multiplicity_note(
+    multiplicity: Multiplicity | None, pvalues: Mapping[str, float], *, style: str = "plain"
+) -> str | None:
+    """The report's note on a trial's declared family: the procedure and the adjusted p-values.
+
+    Parameters
+    ----------
+    multiplicity : Multiplicity or None
+        The family and the procedure (``Trial.multiplicity``); None gives None.
+    pvalues : mapping of str to float
+        The raw p-value of each outcome, by name.
+    style : str, optional
+        The journal style of the p-values (see :func:`rctkit.formatting.format_p`).
+
+    Returns
+    -------
+    str or None
+        One sentence naming the procedure, alpha and each outcome's adjusted p-value, printed
+        by the journal rules (never rounded across 0.05).
+
+    References
+    ----------
+    See :func:`trial_adjustment`.
+
+    Examples
+    --------
+    >>> import rctkit as rk
+    >>> family = rk.Multiplicity(["death", "falls"], method="holm")
+    >>> print(multiplicity_note(family, {"death": 0.0465, "falls": 0.30}))
+    P adjusted for multiplicity (Holm procedure, family-wise alpha 0.05): death 0.093; falls 0.30.
+    """
+    if multiplicity is None:
+        return None
+    result = trial_adjustment(multiplicity, pvalues)
+    rate = "false discovery rate" if result.method in ("bh", "by") else "family-wise alpha"
+    listed = "; ".join(
+        f"{name} {format_p(float(a), style=style, prefix=False)}"
+        for name, a in zip(result.names, result.adjusted, strict=True)
+    )
+    return (
+        f"P adjusted for multiplicity ({result.procedure} procedure, {rate} "
+        f"{result.alpha:g}): {listed}."
     )

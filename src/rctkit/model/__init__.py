@@ -9,18 +9,21 @@ from __future__ import annotations
 
 from rctkit.model.design import FRAMEWORKS, Design
 from rctkit.model.flow import Arm, Enrolment, Reason, ReasonsLike, flow_problems, total_of
+from rctkit.model.multiplicity import PROCEDURES, Multiplicity
 from rctkit.model.outcome import BinaryOutcome, Counts
 from rctkit.model.populations import Population
 from rctkit.model.trial import AdverseEvent, PublishedEstimate, Trial
 
 __all__ = [
     "FRAMEWORKS",
+    "PROCEDURES",
     "AdverseEvent",
     "Arm",
     "BinaryOutcome",
     "Counts",
     "Design",
     "Enrolment",
+    "Multiplicity",
     "Population",
     "PublishedEstimate",
     "Reason",

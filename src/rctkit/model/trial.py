@@ -20,6 +20,7 @@ from rctkit.errors import InvalidInputError
 from rctkit.model._fields import nonempty_str, optional_count_field
 from rctkit.model.design import Design
 from rctkit.model.flow import Arm, Enrolment, flow_problems
+from rctkit.model.multiplicity import Multiplicity
 from rctkit.model.outcome import BinaryOutcome
 from rctkit.model.populations import Population, population_problems
 
@@ -242,6 +243,10 @@ class Trial:
     design : Design, optional
         The framework (superiority, non-inferiority or equivalence) with its margin, for
         the primary outcome unless it names another (CONSORT 2025 item 9).
+    multiplicity : Multiplicity, optional
+        A family of outcomes (the secondary ones, say) and the procedure that adjusts their
+        p-values; the report then gives the adjusted p-values. Its names must be outcomes of
+        the trial.
 
     Raises
     ------
@@ -266,6 +271,14 @@ class Trial:
     safety_population: str | None = None
     analysis: Mapping[str, str] = attrs.field(converter=_name_map, factory=dict)
     design: Design = attrs.field(factory=Design)
+    multiplicity: Multiplicity | None = attrs.field(default=None)
+
+    @multiplicity.validator
+    def _check_multiplicity(self, attribute: attrs.Attribute[Any], value: Any) -> None:
+        if value is not None and not isinstance(value, Multiplicity):
+            raise InvalidInputError(
+                f"`multiplicity` must be a Multiplicity or None (got {value!r})"
+            )
 
     @design.validator
     def _check_design(self, attribute: attrs.Attribute[Design], value: Any) -> None:
@@ -301,6 +314,13 @@ class Trial:
         named = self.design.outcome
         if named is not None and named not in {o.name for o in self.outcomes}:
             problems.append(f"`design.outcome` names an unknown outcome {named!r}")
+        if self.multiplicity is not None:
+            known = {o.name for o in self.outcomes}
+            problems.extend(
+                f"`multiplicity.family` names an unknown outcome {name!r}"
+                for name in self.multiplicity.family
+                if name not in known
+            )
         if problems:
             raise InvalidInputError(
                 "the trial is inconsistent:\n" + "\n".join(f"- {p}" for p in problems)
