@@ -376,3 +376,27 @@ def test_a_hierarchy_in_the_trial_file() -> None:
 def test_a_bad_multiplicity_section_is_refused(section: str, match: str) -> None:
     with pytest.raises(InvalidInputError, match=match):
         _trial("[multiplicity]\n" + section + "\n")
+
+
+_toml_values = st.one_of(
+    st.sampled_from(['"Falls"', '"Readmission"', '"Nope"', "1", "0.5", "nan", "inf", "true"]),
+    st.sampled_from(['"holm"', '"fallback"', '"fixed-sequence"', '"hommel"', '"x"', "-1"]),
+)
+
+
+@given(
+    st.dictionaries(
+        st.sampled_from(["family", "method", "alpha", "weights"]),
+        st.one_of(
+            _toml_values, st.lists(_toml_values, max_size=3).map(lambda v: f"[{', '.join(v)}]")
+        ),
+    )
+)
+def test_any_multiplicity_section_is_read_or_refused_cleanly(table: dict[str, str]) -> None:
+    section = "[multiplicity]\n" + "".join(f"{k} = {v}\n" for k, v in table.items())
+    try:
+        trial = _trial(section)
+    except InvalidInputError:
+        return
+    assert trial.multiplicity is not None
+    rk.TrialReport(trial).outcome_table()

@@ -1,12 +1,12 @@
 """Multiplicity: p-values adjusted for a family of hypotheses, and hierarchies of outcomes.
 
-:func:`adjust_pvalues` gives the adjusted p-values of the single-step and step-wise procedures
-of R's ``p.adjust`` (Bonferroni, Holm, Hochberg, Hommel, Benjamini-Hochberg and
-Benjamini-Yekutieli), computed as R computes them. :func:`fixed_sequence` and :func:`fallback`
-test a declared order of outcomes (a primary outcome first, then the secondary ones): the
-fixed-sequence procedure spends all of alpha on each hypothesis in turn and stops at the first
-that is not rejected; the fallback procedure (Wiens 2003) splits alpha by weights and carries
-the level of a rejected hypothesis forward to the next.
+:func:`rctkit.adjust_pvalues` gives the adjusted p-values of the single-step and step-wise
+procedures of R's ``p.adjust`` (Bonferroni, Holm, Hochberg, Hommel, Benjamini-Hochberg and
+Benjamini-Yekutieli), computed as R computes them. :func:`rctkit.fixed_sequence` and
+:func:`rctkit.fallback` test a declared order of outcomes (a primary outcome first, then
+the secondary ones): the fixed-sequence procedure spends all of alpha on each hypothesis in
+turn and stops at the first that is not rejected; the fallback procedure (Wiens 2003) splits
+alpha by weights and carries the level of a rejected hypothesis forward to the next.
 
 Every function returns a :class:`~rctkit.results.MultiplicityResult`: the raw and adjusted
 p-values in input order, and the decisions at ``alpha`` (a hypothesis is rejected when its
@@ -60,7 +60,7 @@ __all__ = [
     "trial_adjustment",
 ]
 
-#: The methods of :func:`adjust_pvalues` (``"fdr"`` is accepted as another name for ``"bh"``).
+#: The methods of :func:`rctkit.adjust_pvalues` (``"fdr"`` is another name for ``"bh"``).
 METHODS: tuple[str, ...] = PROCEDURES[:6]
 _ALIASES: dict[str, str] = {"fdr": "bh"}
 
@@ -202,7 +202,7 @@ def adjust_pvalues(
         Benjamini-Hochberg's false discovery rate (also ``"fdr"``) or
         Benjamini-Yekutieli's (valid under any dependence).
     alpha : float, optional
-        The level at which :attr:`~rctkit.results.MultiplicityResult.rejected` is decided:
+        The level at which ``rejected`` is decided:
         the family-wise error rate, the false discovery rate for ``"bh"`` and ``"by"``.
     names : sequence of str, optional
         The hypotheses' names when ``pvalues`` is a sequence (default ``"H1"``, ``"H2"``...).
@@ -484,13 +484,13 @@ def trial_adjustment(
     Notes
     -----
     A p-value that could not be computed (NaN) stays NaN and is not rejected by the
-    procedures of :func:`adjust_pvalues`; in a hierarchy (``"fixed-sequence"``,
+    procedures of :func:`rctkit.adjust_pvalues`; in a hierarchy (``"fixed-sequence"``,
     ``"fallback"``) it counts as 1: that outcome is not rejected, and the hypotheses after it
     are tested as the procedure goes on without it.
 
     References
     ----------
-    See :func:`adjust_pvalues`, :func:`fixed_sequence` and :func:`fallback`.
+    See :func:`rctkit.adjust_pvalues`, :func:`rctkit.fixed_sequence` and :func:`rctkit.fallback`.
 
     Examples
     --------

@@ -58,7 +58,7 @@ class Multiplicity:
         The outcomes of the family (names of the trial's outcomes), in the declared order
         (the order of testing for ``"fixed-sequence"`` and ``"fallback"``).
     method : str, optional
-        One of :data:`PROCEDURES`; default ``"holm"``.
+        One of :data:`rctkit.model.multiplicity.PROCEDURES`; default ``"holm"``.
     alpha : float, optional
         The family's error rate; default 0.05.
     weights : sequence of float, optional
