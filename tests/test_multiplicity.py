@@ -338,6 +338,17 @@ def test_a_trial_file_declares_the_family_and_the_report_adjusts() -> None:
     assert "Death &lt;1 year&gt; " in html and "Hommel procedure" in html
 
 
+def test_the_note_follows_the_journal_style() -> None:
+    family = rk.Multiplicity(["a", "b"], method="bonferroni", alpha=0.025)
+    note = rk.multiplicity.multiplicity_note(family, {"a": 0.0124, "b": 0.5}, style="lancet")
+    # Bonferroni: 2 x 0.0124 = 0.0248 and 2 x 0.5 = 1 (hand arithmetic); the p-values by the
+    # Lancet rules of format_p, alpha with the style's decimal point.
+    assert note == (
+        "P adjusted for multiplicity (Bonferroni procedure, family-wise alpha 0·025): "
+        "a 0·025; b 1·0."
+    )
+
+
 def test_a_trial_without_a_family_has_no_note() -> None:
     notes = rk.TrialReport(_trial("")).outcome_table().notes
     assert not any("multiplicity" in n for n in notes)

@@ -46,7 +46,7 @@ import numpy as np
 
 from rctkit._validation import check_choice, check_real
 from rctkit.errors import InvalidInputError
-from rctkit.formatting import format_p
+from rctkit.formatting import format_number, format_p
 from rctkit.model.multiplicity import PROCEDURES, Multiplicity
 from rctkit.results._core import FloatArray
 from rctkit.results.multiplicity import MultiplicityResult
@@ -556,7 +556,6 @@ def multiplicity_note(
         f"{name} {format_p(float(a), style=style, prefix=False)}"
         for name, a in zip(result.names, result.adjusted, strict=True)
     )
-    return (
-        f"P adjusted for multiplicity ({result.procedure} procedure, {rate} "
-        f"{result.alpha:g}): {listed}."
-    )
+    decimals = len(f"{result.alpha:.12f}".rstrip("0").split(".")[1])
+    alpha = format_number(result.alpha, decimals, style=style)
+    return f"P adjusted for multiplicity ({result.procedure} procedure, {rate} {alpha}): {listed}."
