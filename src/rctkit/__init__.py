@@ -40,11 +40,13 @@ from rctkit.model import (
     Counts,
     Design,
     Enrolment,
+    Multiplicity,
     Population,
     PublishedEstimate,
     Reason,
     Trial,
 )
+from rctkit.multiplicity import adjust_pvalues, fallback, fixed_sequence
 from rctkit.nnt import NNTConfidenceInterval, NNTEstimate, number_needed_to_treat
 from rctkit.power import SampleSizeInterrupted, power, sample_size, type_one_error
 from rctkit.report import TrialReport, report
@@ -59,6 +61,7 @@ from rctkit.results import (
     InteractionTest,
     MantelFleissResult,
     MarginTest,
+    MultiplicityResult,
     PowerResult,
     SampleSizeResult,
     SubgroupLevel,
@@ -101,6 +104,8 @@ __all__ = [
     "MantelFleissResult",
     "MarginTest",
     "MarginalEstimate",
+    "Multiplicity",
+    "MultiplicityResult",
     "NNTConfidenceInterval",
     "NNTEstimate",
     "Population",
@@ -121,12 +126,15 @@ __all__ = [
     "TrialReport",
     "TypeOneErrorResult",
     "__version__",
+    "adjust_pvalues",
     "adjusted_odds_ratio",
     "bootstrap",
     "cmh_test",
     "compare_methods",
     "coverage",
     "equivalence",
+    "fallback",
+    "fixed_sequence",
     "flow_problems",
     "fragility_index",
     "homogeneity_test",
