@@ -246,7 +246,7 @@ class Trial:
         the primary outcome unless it names another (CONSORT 2025 item 9).
     adverse_event_records : AdverseEventRecords, optional
         Participant-level adverse events of the safety population (from ADaM ADSL/ADAE by
-        :func:`rctkit.io.read_adam`), for the standard harms tables by system organ class
+        ``rctkit.io.read_adam``), for the standard harms tables by system organ class
         and preferred term.
     multiplicity : Multiplicity, optional
         A family of outcomes (the secondary ones, say) and the procedure that adjusts their
