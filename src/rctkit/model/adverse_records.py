@@ -149,7 +149,7 @@ class AdverseEventRecords:
         Related to the treatment (AEREL other than "NOT RELATED"/"NONE"). Default: none.
     grade : array of int, optional
         Toxicity grade 1-5 (AETOXGR), or severity coded 1 mild, 2 moderate, 3 severe
-        (AESEV), :data:`GRADE_UNKNOWN` (0) where not recorded. Default: all unknown.
+        (AESEV), :data:`~rctkit.model.GRADE_UNKNOWN` (0) where not recorded. Default: all unknown.
     severity_scale : {"grade", "severity"}, optional
         What ``grade`` codes: CTCAE grades 1-5 (default) or the mild/moderate/severe scale.
 
