@@ -369,3 +369,25 @@ def margin_values(draw: st.DrawFn, measure: str, side: str) -> float:
     size = draw(st.floats(min_value=1e-3, max_value=0.99 if measure == "risk_difference" else 3.0))
     signed = -size if side == "below" else size
     return signed if measure == "risk_difference" else math.exp(signed)
+
+
+#: Families of p-values for the multiplicity procedures: from 0 to 1, with ties and ones.
+pvalue_families = st.lists(
+    st.one_of(
+        st.floats(min_value=0.0, max_value=1.0, allow_nan=False),
+        st.sampled_from([0.0, 0.01, 0.05, 1.0]),
+    ),
+    min_size=1,
+    max_size=12,
+)
+
+
+@st.composite
+def weighted_families(draw: st.DrawFn) -> tuple[list[float], list[float]]:
+    """P-values and fallback weights (non-negative, adding up to at most 1)."""
+    p = draw(pvalue_families)
+    raw = draw(st.lists(st.integers(0, 10), min_size=len(p), max_size=len(p)))
+    total = sum(raw) + draw(st.integers(0, 3))
+    if total == 0 or sum(raw) == 0:
+        raw[0], total = 1, max(total, 1)
+    return p, [r / total for r in raw]

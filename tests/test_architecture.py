@@ -176,6 +176,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
         "rctkit.batch",
         "rctkit.tidy",
         "rctkit.margins",
+        "rctkit.multiplicity",
     ),
     (
         "rctkit.bootstrap",

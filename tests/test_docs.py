@@ -44,6 +44,7 @@ PUBLIC_MODULES = (
     "rctkit.adjusted",
     "rctkit.bootstrap",
     "rctkit.margins",
+    "rctkit.multiplicity",
     "rctkit.evaluate",
     "rctkit.fragility",
     "rctkit.tipping",

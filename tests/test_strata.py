@@ -218,8 +218,13 @@ def test_strata_from_arrays_and_validation() -> None:
     strata = strata_from_arrays(arm, y, site, treatment="T")
     assert len(strata) == 3
     assert sum(s.treatment.total + s.control.total for s in strata) == 300
-    with pytest.raises(rk.InvalidInputError, match=r"stratum 'b': `arm` must hold exactly two"):
-        strata_from_arrays(["T", "C", "T"], [1, 0, 1], ["a", "a", "b"], treatment="T")
+    # Issue 14: a stratum with one arm only is no longer refused but dropped with a warning
+    # (it adds nothing, as in R's mantelhaen.test); tests/test_stratified_defects.py.
+    with pytest.warns(rk.RctkitWarning, match=r"one arm only dropped \('b'\)"):
+        assert (
+            len(strata_from_arrays(["T", "C", "T"], [1, 0, 1], ["a", "a", "b"], treatment="T"))
+            == 1
+        )
     with pytest.raises(
         rk.InvalidInputError, match=r"must be one-dimensional with the same length"
     ):
@@ -232,8 +237,10 @@ def test_input_validation() -> None:
         mantel_haenszel([])
     with pytest.raises(rk.InvalidInputError, match=r"`strata` must be a non-empty sequence"):
         mantel_haenszel(strata[0])  # type: ignore[arg-type]
+    # Issue 14: (a, n1, c, n2) count tuples are now accepted (so an arm can be empty); a
+    # 3-tuple is still refused.
     with pytest.raises(rk.InvalidInputError, match=r"`strata` must hold BinaryOutcome .*at 1"):
-        mantel_haenszel([strata[0], (1, 2, 3, 4)])  # type: ignore[list-item]
+        mantel_haenszel([strata[0], (1, 2, 3)])  # type: ignore[list-item]
     with pytest.raises(rk.InvalidInputError, match=r'`measure` must be one of "odds_ratio"'):
         mantel_haenszel(strata, measure="hazard_ratio")
     with pytest.raises(rk.InvalidInputError, match=r'`method` must be one of "mh", "exact"'):

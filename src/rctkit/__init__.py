@@ -42,11 +42,13 @@ from rctkit.model import (
     Counts,
     Design,
     Enrolment,
+    Multiplicity,
     Population,
     PublishedEstimate,
     Reason,
     Trial,
 )
+from rctkit.multiplicity import adjust_pvalues, fallback, fixed_sequence
 from rctkit.nnt import NNTConfidenceInterval, NNTEstimate, number_needed_to_treat
 from rctkit.power import SampleSizeInterrupted, power, sample_size, type_one_error
 from rctkit.report import TrialReport, report
@@ -61,6 +63,7 @@ from rctkit.results import (
     InteractionTest,
     MantelFleissResult,
     MarginTest,
+    MultiplicityResult,
     PowerResult,
     SampleSizeResult,
     SubgroupLevel,
@@ -106,6 +109,8 @@ __all__ = [
     "MantelFleissResult",
     "MarginTest",
     "MarginalEstimate",
+    "Multiplicity",
+    "MultiplicityResult",
     "NNTConfidenceInterval",
     "NNTEstimate",
     "Population",
@@ -126,6 +131,7 @@ __all__ = [
     "TrialReport",
     "TypeOneErrorResult",
     "__version__",
+    "adjust_pvalues",
     "adjusted_odds_ratio",
     "ae_severity_table",
     "ae_table",
@@ -134,6 +140,8 @@ __all__ = [
     "compare_methods",
     "coverage",
     "equivalence",
+    "fallback",
+    "fixed_sequence",
     "flow_problems",
     "fragility_index",
     "homogeneity_test",

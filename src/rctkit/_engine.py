@@ -160,18 +160,44 @@ def check_outcome(outcome: Any) -> BinaryOutcome:
 
 
 def check_strata(strata: Any) -> Tables:
-    """The count arrays ``(a, n1, c, n2)`` of a non-empty sequence of BinaryOutcome strata."""
+    """The count arrays ``(a, n1, c, n2)`` of a non-empty sequence of strata.
+
+    Each stratum is a :class:`BinaryOutcome` or a sequence of four counts
+    ``(a, n1, c, n2)`` (treatment events and total, control events and total) in which one arm
+    may have no participants. A stratum with an empty arm adds nothing to any stratified sum
+    (its ``n1 n2 / N`` is 0; R's ``mantelhaen.test`` accepts it and it changes nothing), so it is
+    dropped here; at least one stratum must have participants in both arms.
+    """
     if isinstance(strata, BinaryOutcome) or not isinstance(strata, Sequence) or not strata:
         raise InvalidInputError(
             "`strata` must be a non-empty sequence of BinaryOutcome, one per stratum "
             f"(got {type(strata).__name__})"
         )
+    rows: list[tuple[int, int, int, int]] = []
     for i, s in enumerate(strata):
-        if not isinstance(s, BinaryOutcome):
+        if isinstance(s, BinaryOutcome):
+            rows.append(s.as_tuple())
+        elif isinstance(s, Sequence) and not isinstance(s, str) and len(s) == 4:
+            a, n1, c, n2 = (_validation.as_count(v, f"strata[{i}][{j}]") for j, v in enumerate(s))
+            for events, total, arm in ((a, n1, "treatment"), (c, n2, "control")):
+                if events > total:
+                    raise InvalidInputError(
+                        f"`strata[{i}]`: the {arm} events must not exceed its total "
+                        f"(got {events} of {total})"
+                    )
+            rows.append((a, n1, c, n2))
+        else:
             raise InvalidInputError(
-                f"`strata` must hold BinaryOutcome objects (got {type(s).__name__} at {i})"
+                "`strata` must hold BinaryOutcome objects or (a, n1, c, n2) count tuples "
+                f"(got {type(s).__name__} at {i})"
             )
-    counts = np.array([s.as_tuple() for s in strata], dtype=np.int64)
+    counts = np.array(rows, dtype=np.int64)
+    counts = counts[(counts[:, 1] > 0) & (counts[:, 3] > 0)]
+    if counts.shape[0] == 0:
+        raise InvalidInputError(
+            "`strata` must hold at least one stratum with participants in both arms "
+            f"(got {len(rows)} strata, each with an empty arm)"
+        )
     return counts[:, 0], counts[:, 1], counts[:, 2], counts[:, 3]
 
 

@@ -44,6 +44,7 @@ from rctkit.harms import (
 )
 from rctkit.model import Trial
 from rctkit.model.trial import register_report_builder
+from rctkit.multiplicity import multiplicity_note
 from rctkit.results import (
     MEASURE_LABELS,
     Estimate,
@@ -301,6 +302,10 @@ class TrialReport:
             published = self.trial.published.get(s.outcome.name)
             if published is not None:
                 notes.append(self._published_note(s, published))
+        raw = {s.outcome.name: s.test.pvalue for s in self.summaries()}
+        adjusted = multiplicity_note(self.trial.multiplicity, raw, style=self.style)
+        if adjusted is not None:
+            notes.append(adjusted)
         return ReportTable("Outcomes", columns, rows, notes)
 
     def _published_note(self, s: OutcomeSummary, published: Any) -> str:

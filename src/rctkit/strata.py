@@ -50,7 +50,9 @@ def strata_from_arrays(
 ) -> tuple[BinaryOutcome, ...]:
     """Split individual participants' data into one :class:`BinaryOutcome` per stratum.
 
-    Strata are ordered by first appearance. Each stratum must contain both arms.
+    Strata are ordered by first appearance. A stratum with participants in one arm only adds
+    nothing to any stratified analysis (as in R's ``mantelhaen.test``): it is dropped, with a
+    warning that names it.
 
     Parameters
     ----------
@@ -68,7 +70,13 @@ def strata_from_arrays(
         For arrays of different lengths; for missing values (None, NaN, ``pandas.NA``,
         ``pandas.NaT``) in any of them, with their count and the first one's position (they
         are never dropped, and a missing stratum label is never made a stratum); for an
-        outcome other than 0/1; for a stratum without both arms, or with a third label.
+        outcome other than 0/1; for other than two distinct arm labels, a ``treatment`` that
+        is not one of them, or no stratum with both arms.
+
+    Warns
+    -----
+    RctkitWarning
+        When strata with one arm only are dropped, naming them.
 
     Notes
     -----
@@ -98,22 +106,24 @@ def strata_from_arrays(
     cells = level_codes * width + arm_codes
     totals = np.bincount(cells, minlength=len(levels) * width).reshape(len(levels), width)
     events = np.bincount(cells, weights=values, minlength=totals.size).reshape(totals.shape)
+    if width != 2:
+        shown = ", ".join(repr(x) for x in arm_labels[:5]) + (", ..." if width > 5 else "")
+        raise InvalidInputError(
+            f"`arm` must hold exactly two distinct labels (got {width}: {shown})"
+        )
+    if treatment not in arm_labels:
+        raise InvalidInputError(
+            f"`treatment` must be one of the labels in `arm` ({arm_labels[0]!r}, "
+            f"{arm_labels[1]!r}) (got {treatment!r})"
+        )
+    t = arm_labels.index(treatment)
+    c = 1 - t
     out = []
+    one_arm = []
     for k, level in enumerate(levels):
-        present = np.flatnonzero(totals[k])
-        found = [arm_labels[j] for j in present]
-        if len(found) != 2:
-            shown = ", ".join(repr(x) for x in found[:5]) + (", ..." if len(found) > 5 else "")
-            raise InvalidInputError(
-                f"stratum {level!r}: `arm` must hold exactly two distinct labels "
-                f"(got {len(found)}: {shown})"
-            )
-        if treatment not in found:
-            raise InvalidInputError(
-                f"stratum {level!r}: `treatment` must be one of the labels in `arm` "
-                f"({found[0]!r}, {found[1]!r}) (got {treatment!r})"
-            )
-        t, c = (present[0], present[1]) if found[0] == treatment else (present[1], present[0])
+        if totals[k, t] == 0 or totals[k, c] == 0:
+            one_arm.append(level)
+            continue
         out.append(
             BinaryOutcome(
                 name=f"{name} [{level}]" if name else str(level),
@@ -122,11 +132,22 @@ def strata_from_arrays(
                 labels=(str(treatment), str(arm_labels[c])),
             )
         )
+    if not out:
+        raise InvalidInputError(
+            "`stratum`: no stratum has participants in both arms "
+            f"(got {len(levels)} strata, each with one arm only)"
+        )
+    if one_arm:
+        shown = ", ".join(repr(x) for x in one_arm[:5]) + (", ..." if len(one_arm) > 5 else "")
+        _warnings.warn(
+            f"{len(one_arm)} stratum(s) with participants in one arm only dropped ({shown}): "
+            "they add nothing to a stratified analysis"
+        )
     return tuple(out)
 
 
 def mantel_haenszel(
-    strata: Sequence[BinaryOutcome],
+    strata: Sequence[BinaryOutcome | tuple[int, int, int, int]],
     *,
     measure: str = "odds_ratio",
     method: str = "mh",
@@ -138,8 +159,12 @@ def mantel_haenszel(
 
     Parameters
     ----------
-    strata : sequence of BinaryOutcome
-        One outcome per stratum, the same arms in each.
+    strata : sequence of BinaryOutcome or (a, n1, c, n2) tuples
+        One outcome per stratum, the same arms in each; a stratum may also be given as its
+        four counts (treatment events and total, control events and total), and then one arm
+        may be empty. A stratum with an empty arm adds nothing to any Mantel-Haenszel or
+        score sum (its weight ``n1 n2 / N`` is 0) and is dropped, as R's
+        ``mantelhaen.test`` in effect does.
     measure : {"odds_ratio", "risk_ratio", "risk_difference"}, optional
         The effect measure.
     method : {"mh", "exact", "mn", "newcombe"}, optional
@@ -176,7 +201,8 @@ def mantel_haenszel(
     Raises
     ------
     InvalidInputError
-        For an empty or mistyped ``strata``, or an unknown option.
+        For an empty or mistyped ``strata`` (or one in which no stratum has both arms),
+        or an unknown option.
     CostLimitError
         For ``method="exact"`` when the predicted work passes 1e10 multiply-adds or one
         distribution would need more than 1,000,000 points (see Notes), before any work.
@@ -212,7 +238,11 @@ def mantel_haenszel(
     contribute nothing to the odds ratio; to the risk ratio those with no events contribute
     nothing; with ``weights="ivs"`` both kinds contribute nothing to any measure (their
     variance vanishes at no effect), whereas ratesci adds 0.5 to their cells. No
-    skewness correction is applied.
+    skewness correction is applied. With ``weights="mh"`` the odds ratio's pooled score can
+    level off short of the critical value as the odds ratio goes to infinity (or 0), in
+    sparse strata where one arm has all or no events: the limit is then infinite (0),
+    found from the score's limit in closed form, where ratesci reports the end of its search
+    range.
 
     References
     ----------
@@ -326,15 +356,20 @@ _POOLED = {
 }
 
 
-def cmh_test(strata: Sequence[BinaryOutcome], *, correction: bool = False) -> TestResult:
-    """The Cochran-Mantel-Haenszel test of no treatment effect in any stratum.
+def cmh_test(
+    strata: Sequence[BinaryOutcome | tuple[int, int, int, int]], *, correction: bool = False
+) -> TestResult:
+    r"""The Cochran-Mantel-Haenszel test of no treatment effect in any stratum.
 
     Parameters
     ----------
-    strata : sequence of BinaryOutcome
-        One outcome per stratum.
+    strata : sequence of BinaryOutcome or (a, n1, c, n2) tuples
+        One outcome per stratum; strata with an empty arm (given as count tuples) are
+        dropped, as in :func:`mantel_haenszel`.
     correction : bool, optional
         Apply the continuity correction (R's ``mantelhaen.test`` default); default False.
+        As R, 0.5 is taken off :math:`|\sum_k (a_k - E[a_k])|` only when that is at least
+        0.5; a smaller difference is left uncorrected (never corrected to zero).
 
     Examples
     --------
@@ -352,15 +387,15 @@ def cmh_test(strata: Sequence[BinaryOutcome], *, correction: bool = False) -> Te
 
 
 def homogeneity_test(
-    strata: Sequence[BinaryOutcome], *, method: str = "breslow-day"
+    strata: Sequence[BinaryOutcome | tuple[int, int, int, int]], *, method: str = "breslow-day"
 ) -> TestResult:
     """Test that the odds ratio is the same in every stratum.
 
     Parameters
     ----------
-    strata : sequence of BinaryOutcome
-        One outcome per stratum; strata with an empty margin carry no information and are
-        left out.
+    strata : sequence of BinaryOutcome or (a, n1, c, n2) tuples
+        One outcome per stratum; strata with an empty margin or an empty arm (given as count
+        tuples) carry no information and are left out.
     method : {"breslow-day", "tarone"}, optional
         The Breslow-Day statistic against the Mantel-Haenszel common odds ratio, or the same
         with Tarone's correction (which makes it asymptotically chi-squared with K - 1 df).

@@ -94,8 +94,11 @@ def cmh_statistic(
     """The Cochran-Mantel-Haenszel chi-squared statistic (1 df) and its p-value.
 
     ``X2 = (|sum(a - E[a])| - cc)^2 / sum(Var a)`` with ``E[a] = n1 m1 / N`` and
-    ``Var a = n1 n2 m1 m0 / (N^2 (N - 1))``; ``cc`` is 0.5 with the continuity correction,
-    applied as R's mantelhaen.test does (never beyond zero).
+    ``Var a = n1 n2 m1 m0 / (N^2 (N - 1))``. With the continuity correction ``cc`` is 0.5
+    when ``|sum(a - E[a])| >= 0.5`` and 0 otherwise, exactly as R's ``mantelhaen.test``
+    (``YATES <- if(correct && (abs(DELTA) >= .5)) .5 else 0``): a difference below one half is
+    left uncorrected rather than set to zero. A stratum with an empty arm has ``E[a] = a`` and
+    ``Var a = 0``, so it adds nothing.
     """
     fa, fb, fc, fd, fn1, fn2, n = _cells(a, n1, c, n2)
     m1 = fa + fc
@@ -104,7 +107,7 @@ def cmh_statistic(
     # a - n1 m1 / N = (a n2 - c n1) / N, without the cancellation of two counts near 1e12.
     delta = np.abs((cross_difference(a, n1, c, n2) / n).sum(axis=-1))
     if correction:
-        delta = delta - np.minimum(0.5, delta)
+        delta = delta - np.where(delta >= 0.5, 0.5, 0.0)
     with np.errstate(divide="ignore", invalid="ignore"):
         stat = np.where(var > 0, delta**2 / var, 0.0)
     return stat, np.asarray(special.chdtrc(1.0, stat), dtype=np.float64)

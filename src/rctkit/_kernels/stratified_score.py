@@ -127,6 +127,62 @@ def _or_terms(
     return s, v, e / lam, 1.0 / (inv * lam)
 
 
+def _or_mh_limit(
+    fa: FloatArray,
+    fn1: FloatArray,
+    fc: FloatArray,
+    fn2: FloatArray,
+    lam: FloatArray,
+    wmh: FloatArray,
+) -> FloatArray:
+    r"""The limit of the pooled odds-ratio score with MH weights as the odds ratio -> inf.
+
+    Per stratum (contributing: ``wmh > 0``, events and non-events both present), the fitted
+    cells under :math:`\theta \to \infty` tend to :math:`A \to \min(n_1, m_1)`. With
+    :math:`B \to 0 < C` (:math:`n_1 < m_1`) the cell :math:`B \sim n_1 m_0 / (C_\infty
+    \theta)` and :math:`1/h_1 + 1/h_2 \sim v \theta` with :math:`v = C_\infty / (n_1 m_0)`;
+    symmetrically :math:`v = B_\infty / (m_1 n_2)` when :math:`n_1 > m_1`; both order
+    :math:`\theta`. When :math:`n_1 = m_1`, :math:`B = C \sim \sqrt{n_1 n_2 / \theta}` and
+    :math:`1/h_1 + 1/h_2 \sim 2 \sqrt{\theta / (n_1 n_2)}`, order :math:`\sqrt\theta`.
+    The residual :math:`a - A` tends to :math:`-b` (or :math:`-c`), so a stratum with
+    :math:`b > 0` (:math:`c > 0`) has :math:`S \sim -b\,v\,\theta^\beta`, while one as
+    extreme as its margins allow (:math:`b = 0` or :math:`c = 0`) has a bounded :math:`S`.
+    :math:`V = \lambda (1/h_1 + 1/h_2)`. So :math:`Z = \sum w S / \sqrt{\sum w^2 V}` tends to
+    :math:`-\infty` when a non-extreme stratum has order :math:`\theta`, or when all strata
+    have order :math:`\sqrt\theta`; to 0 when every stratum is extreme; and otherwise (every
+    non-extreme stratum of order :math:`\sqrt\theta`, some extreme one of order
+    :math:`\theta`) to the finite
+
+    .. math::
+
+        Z_\infty = \frac{-\sum_{\text{non-extreme}} w_k\, 2 b_k / \sqrt{n_{1k} n_{2k}}}
+        {\sqrt{\sum_{\beta_k = 1} w_k^2 \lambda_k v_k}}.
+
+    Returns :math:`Z_\infty` per row (data set), with -inf and 0 for the other cases.
+    """
+    keep = wmh > 0.0
+    m1 = fa + fc
+    n = fn1 + fn2
+    fb = fn1 - fa
+    half = keep & (fn1 == m1)  # order sqrt(theta)
+    full = keep & (fn1 != m1)  # order theta
+    with np.errstate(divide="ignore", invalid="ignore"):
+        v_full = np.where(fn1 < m1, (m1 - fn1) / (fn1 * (n - m1)), (fn1 - m1) / (m1 * fn2))
+    residual = np.where(fn1 < m1, fb, np.where(fn1 > m1, fc, fb))
+    extreme = residual == 0.0
+    diverges_full = (full & ~extreme).any(axis=-1)
+    any_full = full.any(axis=-1)
+    half_ne = half & ~extreme
+    any_half_ne = half_ne.any(axis=-1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        num = -np.where(half_ne, wmh * 2.0 * fb / np.sqrt(fn1 * fn2), 0.0).sum(axis=-1)
+        den = np.sqrt(np.where(full, wmh * wmh * lam * v_full, 0.0).sum(axis=-1))
+        finite = num / den
+    out = np.where(any_half_ne & any_full, finite, -np.inf)
+    out = np.where(diverges_full | (any_half_ne & ~any_full), -np.inf, out)
+    return np.where((keep & ~extreme).any(axis=-1), out, 0.0)
+
+
 def _null_terms(measure: str) -> Callable[..., _Terms]:
     """Terms at no effect (any ``x``), where every measure's fit is the pooled risk."""
 
@@ -320,6 +376,16 @@ def stratified_score(
     its upper limit infinite when in each ``b = 0`` or ``c = 0``; a risk difference's limit
     is -1 (1) when every informative stratum has risk difference -1 (1).
 
+    With Mantel-Haenszel weights the odds ratio's pooled score need not run to
+    :math:`\mp\infty` as :math:`\theta \to \infty` (or 0): when every stratum that is not
+    as extreme as its margins allow has :math:`n_1 = m_1` and some extreme one does not, it
+    levels off at a finite value, found per stratum in closed form (``_or_mh_limit``; the
+    other measures and weightings always run off). When that value does not pass the
+    critical value the limit is infinite (0), as a 700-digit evaluation of the score
+    confirms; ratesci then reports the end of its search range (about 1e8), and the search
+    here used to stop where the fitted risks round to 0 or 1 (7.2e86). A score that passes
+    the critical value only beyond :math:`e^{\pm 200}` gives that bound.
+
     References
     ----------
     .. [1] Miettinen O, Nurminen M. Comparative analysis of two rates. Stat Med
@@ -388,6 +454,19 @@ def stratified_score(
     at_high = (high_extreme | ~keep).all(axis=-1)
     z_low = np.where(at_low, 0.0, 1.0)
     z_high = np.where(at_high, 0.0, -1.0)
+    z = z_quantile(level)
+    # Does the statistic pass the critical value at all? With Mantel-Haenszel weights the
+    # odds ratio's pooled score can level off at a finite value as the odds ratio -> 0 or
+    # inf (_or_mh_limit); when that value does not pass -z (+z) no finite limit exists,
+    # and the limit is infinite (0). The search would otherwise stop on a spurious root
+    # where the fitted risks round to 0 or 1 in double precision (7e86, say).
+    open_low = np.zeros(fa.shape[0], dtype=bool)
+    open_high = np.zeros(fa.shape[0], dtype=bool)
+    if measure == "odds_ratio" and not ivs:
+        with np.errstate(all="ignore"):
+            open_high = ~at_high & (_or_mh_limit(fa, fn1, fc, fn2, lam, wmh) >= -z)
+            # 1 / OR: swap events and non-events in both arms; Z(-x) changes sign.
+            open_low = ~at_low & (_or_mh_limit(fb, fn1, fd, fn2, lam, wmh) >= -z)
 
     terms = _TERMS[measure]
     f = _statistic(terms, ivs)
@@ -430,7 +509,6 @@ def stratified_score(
 
         # The limits, both at once, from the estimate outward; the first guesses are
         # est -+ z / slope, with the slope of the statistic at the estimate.
-        z = z_quantile(level)
         tc = z / math.sqrt(1.0 + z * z)
         step = np.where(x_est > 0.0, -_SLOPE_STEP, _SLOPE_STEP)
         slope = np.abs(f(x_est + step, data, np.zeros(rows)) / step)
@@ -438,7 +516,12 @@ def stratified_score(
         x_in = np.concatenate([x_est, x_est])
         f_in = np.concatenate([-tc * ones, tc * ones])
         x_out = np.concatenate([-bound * ones, bound * ones])
-        f_out = np.concatenate([np.where(at_low, 0.0, 1.0 - tc), np.where(at_high, 0.0, tc - 1.0)])
+        f_out = np.concatenate(
+            [
+                np.where(at_low | open_low, 0.0, 1.0 - tc),
+                np.where(at_high | open_high, 0.0, tc - 1.0),
+            ]
+        )
         target = np.concatenate([tc * ones, -tc * ones])
         guess = np.concatenate([x_est - half, x_est + half])
         both = np.concatenate([np.arange(rows), np.arange(rows)])
@@ -462,8 +545,8 @@ def stratified_score(
 
     if ratio:
         estimate = np.where(at_low, 0.0, np.where(at_high, np.inf, np.exp(x_est)))
-        low = np.where(at_low, 0.0, np.exp(low))
-        high = np.where(at_high, np.inf, np.exp(high))
+        low = np.where(at_low | open_low, 0.0, np.exp(low))
+        high = np.where(at_high | open_high, np.inf, np.exp(high))
     else:
         estimate = x_est
     estimate = np.where(informative, estimate, np.nan)

@@ -137,6 +137,9 @@ class Design:
         information matrices of a whole batch of weight vectors ``w * v`` at once.
     factor_columns : tuple of (int, int)
         Each factor's dummies as a column range ``(start, stop)`` of ``X``.
+    factor_levels : tuple of (str, tuple)
+        Each factor's name and its levels in code order (the first is the reference), in
+        the order of ``factor_columns``.
     scale_exponents : ndarray of int, shape (p,)
         Each numeric covariate enters ``X`` multiplied by :math:`2^{-e}`, an exact power of
         two that brings its largest magnitude into [0.5, 1) (``e = 0`` for the other
@@ -158,6 +161,7 @@ class Design:
     outer: FloatArray | None
     factor_columns: tuple[tuple[int, int], ...] = ()
     scale_exponents: IntArray | None = None
+    factor_levels: tuple[tuple[str, tuple[Any, ...]], ...] = ()
 
     def original_scale(self, values: FloatArray) -> FloatArray:
         """Coefficients (or their standard errors) of ``X``, shape (..., p), on the scale of
@@ -308,6 +312,7 @@ def build_design(
         blocks.append(np.ldexp(values, -exponent))
         names.append(str(name))
     factor_columns: list[tuple[int, int]] = []
+    factor_levels: list[tuple[str, tuple[Any, ...]]] = []
     by_blocks = random_intercept is None
     for name in factor_names:
         levels, idx = _encode(columns[name], name, "factor")
@@ -316,6 +321,7 @@ def build_design(
                 f"factor {name!r} has one level ({levels[0]!r} in all {n} rows)"
             )
         factor_columns.append((len(blocks), len(blocks) + len(levels) - 1))
+        factor_levels.append((str(name), tuple(levels)))
         _check_size(n, len(blocks) + len(levels) - 1, factor_columns, by_blocks)
         exponents += [0] * (len(levels) - 1)
         for i, level in enumerate(levels[1:], start=1):
@@ -352,6 +358,7 @@ def build_design(
         outer=outer,
         factor_columns=tuple(factor_columns),
         scale_exponents=np.asarray(exponents, dtype=np.int64),
+        factor_levels=tuple(factor_levels),
     )
 
 

@@ -29,6 +29,7 @@ from rctkit.adjusted.glm import (
 from rctkit.adjusted.mixed import RandomInterceptModel
 from rctkit.adjusted.profile import Constrained, profile_limits, warn_unbounded
 from rctkit.adjusted.resample import check_resamples_cost, percentile, refit_chunks
+from rctkit.adjusted.separated_levels import set_aside_constant_levels
 from rctkit.errors import InvalidInputError, RctkitError
 from rctkit.results import ConfidenceInterval, Estimate, Row, short_number
 
@@ -230,7 +231,8 @@ def adjusted_odds_ratio(
     Warns
     -----
     RctkitWarning
-        When rows are dropped for missing values, and when bootstrap refits fail.
+        When rows are dropped for missing values, when bootstrap refits fail, and when a
+        factor level (a site) has no events or only events: the warning names the level.
 
     Notes
     -----
@@ -264,6 +266,23 @@ def adjusted_odds_ratio(
     (2007) checks for (quasi-)complete separation; if found, :class:`SeparationError` is
     raised rather than a huge finite estimate returned (statsmodels' behaviour). The
     profile limits of a model whose MLE exists are always finite.
+
+    *A factor level with no events (or only events)*, a site say, separates the data along
+    that level's own coefficient alone (``firth=False``): its MLE is infinite, but the
+    treatment's coefficient is not. Because the intercept and the factor's dummies span each
+    level's indicator, that level's log odds can go to its limit without constraining the
+    other coefficients; its participants are then fitted perfectly and add nothing to the
+    log-likelihood, whose limit is that of the other participants with the level removed
+    from the factor. So those participants are set aside (with a warning naming the level),
+    repeatedly until no level is constant, and the model fitted to the rest: the estimate,
+    standard error, profile interval, tests and ``log_likelihood`` are the limits of the
+    full fit, which R's ``glm`` reaches as it iterates (the arm's coefficient and its SE
+    settle while the level's runs to about -30). ``coefficients`` then lists the model
+    fitted to the rest (when the reference level is set aside the next level becomes the
+    reference); ``n_used`` still counts every participant; ``method="bootstrap"``
+    resamples the participants kept. :class:`SeparationError` is still raised when what
+    remains is separated (along the treatment or a covariate) or has one arm or one
+    outcome only.
 
     **Random intercept.** The marginal likelihood over :math:`(\beta, \sigma)` is
     approximated cluster by cluster by adaptive Gauss-Hermite quadrature (``n_agq`` nodes at
@@ -388,6 +407,13 @@ def adjusted_odds_ratio(
     if method == "bootstrap":
         check_resamples_cost(n_resamples, design.n, design.p, BOOTSTRAP_ALTERNATIVE)
 
+    n_used = design.n
+    if not firth:
+        # A factor level (site) whose outcome is constant: its coefficient alone is infinite;
+        # the treatment effect is the limit fitted without its participants.
+        design, _ = set_aside_constant_levels(
+            design, "Use firth=True for the Jeffreys-penalised (Firth) fit"
+        )
     k = design.arm_index
     fit = fit_glm(design, firth)
     beta = fit.beta[0]
@@ -401,6 +427,7 @@ def adjusted_odds_ratio(
         # 2^-e, which lowers log det I by 2 e log 2 each
         common["log_likelihood"] = loglik_max + math.log(2.0) * int(design.scale_exponents.sum())
     common["firth"] = firth
+    common["n_used"] = n_used
     if method == "wald":
         return _wald_result(psi, se, level, coefficients[k], common)
     if method == "bootstrap":

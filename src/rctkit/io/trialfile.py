@@ -32,6 +32,7 @@ from rctkit.model import (
     BinaryOutcome,
     Design,
     Enrolment,
+    Multiplicity,
     Population,
     PublishedEstimate,
     Trial,
@@ -348,10 +349,12 @@ def _build(doc: Mapping[str, Any]) -> Trial:
             "populations",
             "analysis",
             "design",
+            "multiplicity",
         },
         "",
     )
     design = _design(doc)
+    multiplicity = _multiplicity(doc)
     analysis: dict[str, str] = {}
     if "analysis" in doc:
         table = _get(doc, "analysis", "", dict)
@@ -558,6 +561,7 @@ def _build(doc: Mapping[str, Any]) -> Trial:
         safety_population=safety,
         analysis=analysis,
         design=design,
+        multiplicity=multiplicity,
     )
 
 
@@ -589,6 +593,35 @@ def _design(doc: Mapping[str, Any]) -> Design:
         outcome=_get(table, "outcome", "design.", str, required=False),
     )
     return design
+
+
+def _multiplicity(doc: Mapping[str, Any]) -> Multiplicity | None:
+    """``[multiplicity]``: family (a list of outcome names), method, alpha, weights."""
+    if "multiplicity" not in doc:
+        return None
+    table = _get(doc, "multiplicity", "", dict)
+    _check_keys(table, {"family", "method", "alpha", "weights"}, "multiplicity.")
+    family = _get(table, "family", "multiplicity.", list)
+    for i, name in enumerate(family):
+        if not isinstance(name, str):
+            raise InvalidInputError(
+                f"`multiplicity.family[{i + 1}]` must be a string (got {_show(name)})"
+            )
+    weights = _get(table, "weights", "multiplicity.", list, required=False)
+    for i, value in enumerate(weights or []):
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise InvalidInputError(
+                f"`multiplicity.weights[{i + 1}]` must be a number (got {_show(value)})"
+            )
+    result: Multiplicity = _wrap(
+        "multiplicity.",
+        Multiplicity,
+        family,
+        method=_get(table, "method", "multiplicity.", str, required=False, default="holm"),
+        alpha=_get(table, "alpha", "multiplicity.", (int, float), required=False, default=0.05),
+        weights=weights,
+    )
+    return result
 
 
 def _key_path(where: Where, arm_order: list[int], outcome_index: Mapping[str, int]) -> str:

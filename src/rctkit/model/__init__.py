@@ -10,6 +10,7 @@ from __future__ import annotations
 from rctkit.model.adverse_records import GRADE_UNKNOWN, AdverseEventRecords
 from rctkit.model.design import FRAMEWORKS, Design
 from rctkit.model.flow import Arm, Enrolment, Reason, ReasonsLike, flow_problems, total_of
+from rctkit.model.multiplicity import PROCEDURES, Multiplicity
 from rctkit.model.outcome import BinaryOutcome, Counts
 from rctkit.model.populations import Population
 from rctkit.model.trial import AdverseEvent, PublishedEstimate, Trial
@@ -17,6 +18,7 @@ from rctkit.model.trial import AdverseEvent, PublishedEstimate, Trial
 __all__ = [
     "FRAMEWORKS",
     "GRADE_UNKNOWN",
+    "PROCEDURES",
     "AdverseEvent",
     "AdverseEventRecords",
     "Arm",
@@ -24,6 +26,7 @@ __all__ = [
     "Counts",
     "Design",
     "Enrolment",
+    "Multiplicity",
     "Population",
     "PublishedEstimate",
     "Reason",

@@ -21,6 +21,7 @@ from rctkit.model._fields import nonempty_str, optional_count_field
 from rctkit.model.adverse_records import AdverseEventRecords
 from rctkit.model.design import Design
 from rctkit.model.flow import Arm, Enrolment, flow_problems
+from rctkit.model.multiplicity import Multiplicity
 from rctkit.model.outcome import BinaryOutcome
 from rctkit.model.populations import Population, population_problems
 
@@ -245,8 +246,12 @@ class Trial:
         the primary outcome unless it names another (CONSORT 2025 item 9).
     adverse_event_records : AdverseEventRecords, optional
         Participant-level adverse events of the safety population (from ADaM ADSL/ADAE by
-        :func:`rctkit.io.read_adam`), for the standard harms tables by system organ class
+        ``rctkit.io.read_adam``), for the standard harms tables by system organ class
         and preferred term.
+    multiplicity : Multiplicity, optional
+        A family of outcomes (the secondary ones, say) and the procedure that adjusts their
+        p-values; the report then gives the adjusted p-values. Its names must be outcomes of
+        the trial.
 
     Raises
     ------
@@ -279,6 +284,15 @@ class Trial:
             raise InvalidInputError(
                 "`adverse_event_records` must be AdverseEventRecords or None "
                 f"(got {type(value).__name__})"
+            )
+
+    multiplicity: Multiplicity | None = attrs.field(default=None)
+
+    @multiplicity.validator
+    def _check_multiplicity(self, attribute: attrs.Attribute[Any], value: Any) -> None:
+        if value is not None and not isinstance(value, Multiplicity):
+            raise InvalidInputError(
+                f"`multiplicity` must be a Multiplicity or None (got {value!r})"
             )
 
     @design.validator
@@ -315,6 +329,13 @@ class Trial:
         named = self.design.outcome
         if named is not None and named not in {o.name for o in self.outcomes}:
             problems.append(f"`design.outcome` names an unknown outcome {named!r}")
+        if self.multiplicity is not None:
+            known = {o.name for o in self.outcomes}
+            problems.extend(
+                f"`multiplicity.family` names an unknown outcome {name!r}"
+                for name in self.multiplicity.family
+                if name not in known
+            )
         if problems:
             raise InvalidInputError(
                 "the trial is inconsistent:\n" + "\n".join(f"- {p}" for p in problems)

@@ -110,10 +110,10 @@ def _check_label(value: Any, name: str) -> str:
     return value
 
 
-def _check_favours(favours: Any, trial: Trial) -> tuple[str, str]:
+def check_favours(favours: Any, arms: tuple[str, str]) -> tuple[str, str]:
+    """The two "Favours ..." labels: given, or from the arms' names (treatment, control)."""
     if favours is None:
-        treatment, control = trial.arms
-        return (f"Favours {treatment.name}", f"Favours {control.name}")
+        return (f"Favours {arms[0]}", f"Favours {arms[1]}")
     if (
         isinstance(favours, str)
         or not isinstance(favours, Sequence)
@@ -455,7 +455,7 @@ def forest_plot(
     ratio = measure != "risk_difference"
     chosen = _check_outcomes(outcomes, trial)
     groups = _check_subgroups(subgroups, measure, level)
-    left_right = _check_favours(favours, trial)
+    left_right = check_favours(favours, (trial.arms[0].name, trial.arms[1].name))
     limits = _check_xlim(xlim, ratio)
     margins = _check_margin(margin, trial, measure)
     n = _row_count(chosen, groups)

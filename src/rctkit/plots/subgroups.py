@@ -6,12 +6,11 @@ The figure is built by the layout of :func:`rctkit.plots.forest_plot` (a
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from rctkit._validation import check_choice, check_instance
-from rctkit.errors import CostLimitError, InvalidInputError
+from rctkit.errors import CostLimitError
 from rctkit.formatting import format_count
 from rctkit.plots.forest import (
     MAX_ROWS,
@@ -20,6 +19,7 @@ from rctkit.plots.forest import (
     _draw,
     _no_tex,
     _Row,
+    check_favours,
 )
 from rctkit.results.subgroups import SubgroupLevel
 from rctkit.subgroups import SubgroupAnalysis
@@ -30,21 +30,6 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["subgroup_forest_plot"]
 
 _STYLES = ("plain", "lancet", "nejm", "bmj", "jama")
-
-
-def _check_favours(favours: Any, arms: tuple[str, str]) -> tuple[str, str]:
-    if favours is None:
-        return (f"Favours {arms[0]}", f"Favours {arms[1]}")
-    if (
-        isinstance(favours, str)
-        or not isinstance(favours, Sequence)
-        or len(favours) != 2
-        or not all(isinstance(f, str) for f in favours)
-    ):
-        raise InvalidInputError(
-            f"`favours` must be two strings, left of the null line then right (got {favours!r})"
-        )
-    return (favours[0], favours[1])
 
 
 def _level_row(lv: SubgroupLevel, style: str, indent: bool) -> _Row:
@@ -123,7 +108,7 @@ def subgroup_forest_plot(
     result = check_instance(result, "result", SubgroupAnalysis)
     style = check_choice(style, "style", _STYLES)
     out = _check_path(path)
-    left_right = _check_favours(favours, result.arm_labels)
+    left_right = check_favours(favours, result.arm_labels)
     limits = _check_xlim(xlim, result.measure != "risk_difference")
     rows = [_level_row(result.overall, style, False)]
     for test in result.interactions:

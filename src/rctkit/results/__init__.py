@@ -14,7 +14,8 @@ of each row's ``label`` and ``value``) are generated from them. Decorate result 
 The classes live in ``_core`` (the protocol and the effect and test results), ``margins``,
 ``coverage`` (:class:`CoverageResult`, the exact coverage of an interval method),
 ``power`` (the design calculations), ``fragility`` (:class:`FragilityResult`, the fragility
-index), ``mantel_fleiss`` (:class:`MantelFleissResult`), ``subgroups``
+index), ``mantel_fleiss`` (:class:`MantelFleissResult`), ``multiplicity``
+(:class:`MultiplicityResult`, p-values adjusted for multiplicity), ``subgroups``
 (:class:`SubgroupLevel`, :class:`InteractionTest`) and ``tipping``
 (:class:`TippingPointResult`, the tipping-point analysis of missing outcomes);
 this package re-exports them.
@@ -52,6 +53,8 @@ from rctkit.results.margins import MARGIN_COLUMNS, BatchMarginTest, MarginTest
 from rctkit.results.margins import Framework as Framework
 from rctkit.results.margins import margin_conclusion as margin_conclusion
 from rctkit.results.margins import margin_hypothesis as margin_hypothesis
+from rctkit.results.multiplicity import MULTIPLICITY_COLUMNS, MultiplicityResult
+from rctkit.results.multiplicity import PROCEDURE_WORDS as PROCEDURE_WORDS
 from rctkit.results.power import PowerResult, SampleSizeResult, TypeOneErrorResult
 from rctkit.results.subgroups import InteractionTest, SubgroupLevel
 from rctkit.results.tipping import TIPPING_COLUMNS, TippingCell, TippingPointResult
@@ -60,6 +63,7 @@ __all__ = [
     "COVERAGE_COLUMNS",
     "ESTIMATE_COLUMNS",
     "MARGIN_COLUMNS",
+    "MULTIPLICITY_COLUMNS",
     "TEST_COLUMNS",
     "TIPPING_COLUMNS",
     "BatchEstimate",
@@ -74,6 +78,7 @@ __all__ = [
     "MantelFleissResult",
     "MarginTest",
     "Measure",
+    "MultiplicityResult",
     "PowerResult",
     "Row",
     "SampleSizeResult",
