@@ -391,3 +391,48 @@ def weighted_families(draw: st.DrawFn) -> tuple[list[float], list[float]]:
     if total == 0 or sum(raw) == 0:
         raw[0], total = 1, max(total, 1)
     return p, [r / total for r in raw]
+
+
+@st.composite
+def adam_frames(draw: st.DrawFn, max_participants: int = 30, max_events: int = 60) -> Any:
+    """An ADSL-like and an ADAE-like pandas frame: participants (USUBJID, ARM, TRTDURD) and
+    their adverse events (AEBODSYS, AEDECOD, AESER, AREL, AETOXGR with missing grades);
+    some participants have no event, some the same term several times, a term may sit under
+    two classes, names differ only in case."""
+    import pandas as pd
+
+    n = draw(st.integers(min_value=1, max_value=max_participants))
+    arms = draw(st.lists(st.sampled_from(["Drug", "Placebo"]), min_size=n, max_size=n))
+    days = draw(st.lists(st.integers(min_value=0, max_value=400), min_size=n, max_size=n))
+    adsl = pd.DataFrame(
+        {"USUBJID": [f"S-{i:03d}" for i in range(n)], "ARM": arms, "TRTDURD": days}
+    )
+    k = draw(st.integers(min_value=0, max_value=max_events))
+    socs = ["Cardiac disorders", "cardiac disorders", "Infections", "Skin"]
+    terms = ["Rash", "rash", "Nausea", "Headache", "Pruritus"]
+    rows = draw(
+        st.lists(
+            st.tuples(
+                st.integers(min_value=0, max_value=n - 1),
+                st.sampled_from(socs),
+                st.sampled_from(terms),
+                st.booleans(),
+                st.booleans(),
+                st.integers(min_value=0, max_value=5),
+            ),
+            min_size=k,
+            max_size=k,
+        )
+    )
+    adae = pd.DataFrame(
+        {
+            "USUBJID": [f"S-{r[0]:03d}" for r in rows],
+            "AEBODSYS": [r[1] for r in rows],
+            "AEDECOD": [r[2] for r in rows],
+            "AESER": ["Y" if r[3] else "N" for r in rows],
+            "AREL": ["RELATED" if r[4] else "NOT RELATED" for r in rows],
+            "AETOXGR": [float("nan") if r[5] == 0 else float(r[5]) for r in rows],
+        },
+        columns=["USUBJID", "AEBODSYS", "AEDECOD", "AESER", "AREL", "AETOXGR"],
+    )
+    return adsl, adae

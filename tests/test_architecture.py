@@ -187,7 +187,13 @@ LAYERS: tuple[tuple[str, ...], ...] = (
         "rctkit.tipping",
     ),
     ("rctkit.harms", "rctkit.summary", "rctkit.evaluate", "rctkit.ae_counts"),
-    ("rctkit.consort", "rctkit.tables", "rctkit.subgroups", "rctkit.ae_tables", "rctkit.ae_severity"),
+    (
+        "rctkit.consort",
+        "rctkit.tables",
+        "rctkit.subgroups",
+        "rctkit.ae_tables",
+        "rctkit.ae_severity",
+    ),
     ("rctkit.report",),
     ("rctkit.plots", "rctkit.cli"),
     ("rctkit", "rctkit.__main__"),  # python -m rctkit runs the command line

@@ -20,7 +20,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from rctkit import _engine, _validation
+from rctkit import _engine, _validation, multiplicity
 from rctkit._kernels.rate_ratio import exact_rate_ratio
 from rctkit.ae_counts import layout
 from rctkit.errors import InvalidInputError
@@ -606,8 +606,10 @@ def ae_table(
         row.
     test : {"fisher"}, optional
         The test of every row: Fisher's exact test, two-sided as R's ``fisher.test``.
-    adjust : str, optional
-        Adjust the terms' p-values for multiplicity (not available in this version).
+    adjust : {None, "holm", "bonferroni", "hochberg", "hommel", "bh", "by", "fdr"}, optional
+        Adjust the p-values of the preferred terms shown (after ``threshold``) for
+        multiplicity, with :func:`rctkit.adjust_pvalues`; the class rows and the row of all
+        events are not in the family (their adjusted p is nan). Default: no adjustment.
     exposure : {"auto", "total", "none"}, optional
         ``"auto"``: rates when every participant's exposure is known; ``"total"``: rates, or
         an error when exposure is not known; ``"none"``: no rates.
@@ -680,17 +682,23 @@ def ae_table(
     )
     _validation.check_choice(test, "test", ("fisher",))
     rates_wanted = _validation.check_choice(exposure, "exposure", EXPOSURES)
-    if adjust is not None:
-        raise InvalidInputError(
-            f"`adjust` must be None in this version (got {adjust!r}): rctkit.adjust_pvalues "
-            "is not available yet"
-        )
+    method = (
+        None
+        if adjust is None
+        else _validation.check_choice(adjust, "adjust", (*multiplicity.METHODS, "fdr"))
+    )
     rows = layout(records, mask, order, cut, grades=False)
     totals = np.bincount(records.participant_arm.astype(np.int64), minlength=2)
     rd_values, rr_values, rr_methods, pvalue = _comparisons(
         rows.participants, totals, level, rd, rr
     )
     years, rates, ratio = _rates(records, rows.participants, rates_wanted, level)
+    adjusted = None
+    if method is not None:
+        terms = np.array([k == "term" for k in rows.kind], dtype=bool)
+        adjusted = np.full(pvalue.shape, np.nan)
+        if terms.any():
+            adjusted[terms] = multiplicity.adjust_pvalues(pvalue[terms], method=method).adjusted
     return AETable(
         subset=chosen,
         sort=order,
@@ -707,8 +715,8 @@ def ae_table(
         risk_ratio=rr_values,
         rr_method=rr_methods,
         pvalue=pvalue,
-        adjust=None,
-        adjusted_pvalue=None,
+        adjust=method,
+        adjusted_pvalue=adjusted,
         exposure_years=years,
         rates=rates,
         rate_ratio=ratio,
