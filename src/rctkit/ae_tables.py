@@ -301,7 +301,11 @@ class AETable(Displayed):
     def caption(self) -> str:
         """The table's title."""
         what = _SUBSET_WORDS[self.subset]
-        most = f" (terms in at least {self.threshold:.4g} of an arm)" if self.threshold else ""
+        most = (
+            f" (preferred terms in at least {100 * self.threshold:.4g}% of an arm)"
+            if self.threshold
+            else ""
+        )
         return (
             f"Participants with treatment-emergent {what} by system organ class and "
             f"preferred term{most}"
