@@ -20,6 +20,7 @@ import rctkit as rk
 import rctkit.batch as rkb
 from benchmarks import (
     bench_adjusted,
+    bench_ae_tables,
     bench_bootstrap,
     bench_compiled,
     bench_coverage,
@@ -89,6 +90,7 @@ BENCHMARKS: list[Callable[[], Row]] = [
     *bench_adjusted.BENCHMARKS,
     *bench_limits.BENCHMARKS,
     *bench_harms.BENCHMARKS,
+    *bench_ae_tables.BENCHMARKS,
     *bench_tidy.BENCHMARKS,
     *bench_limits_strata.BENCHMARKS,
     *bench_margins.BENCHMARKS,
@@ -105,6 +107,7 @@ TARGETS: dict[str, float] = {
     **bench_bootstrap.TARGETS,
     **bench_adjusted.TARGETS,
     **bench_harms.TARGETS,
+    **bench_ae_tables.TARGETS,
     **bench_limits_strata.TARGETS,
     **bench_margins.TARGETS,
     **bench_coverage.TARGETS,

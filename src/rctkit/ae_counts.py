@@ -36,15 +36,24 @@ class Layout:
 def _unique_participants(
     row: IntArray, participant: IntArray, n: int, grade: npt.NDArray[np.int8] | None
 ) -> tuple[IntArray, IntArray, IntArray | None]:
-    """The distinct (row, participant) pairs of the events, and each pair's worst grade."""
-    key = row * max(n, 1) + participant
-    if grade is None:
-        unique = np.unique(key)
-        return unique // max(n, 1), unique % max(n, 1), None
-    unique, inverse = np.unique(key, return_inverse=True)
-    worst = np.zeros(unique.size, dtype=np.int64)
-    np.maximum.at(worst, inverse.reshape(-1), grade.astype(np.int64))
-    return unique // max(n, 1), unique % max(n, 1), worst
+    """The distinct (row, participant) pairs of the events, and each pair's worst grade.
+
+    One sort of the keys ``(row * n + participant) * 8 + grade`` (a plain sort: faster than
+    ``numpy.unique``'s hash table here); the last key of each pair holds its worst grade.
+    """
+    width = max(n, 1)
+    key = row * width + participant
+    if grade is not None:
+        key = key * 8 + grade.astype(np.int64)
+    key = np.sort(key)
+    pair = key if grade is None else key >> 3
+    last = np.empty(key.size, dtype=bool)
+    if key.size:
+        np.not_equal(pair[1:], pair[:-1], out=last[:-1])
+        last[-1] = True
+    unique = pair[last]
+    worst = None if grade is None else key[last] & 7
+    return unique // width, unique % width, worst
 
 
 def _tally(
