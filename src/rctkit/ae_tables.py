@@ -588,7 +588,7 @@ def ae_table(
     Parameters
     ----------
     source : Trial or AdverseEventRecords
-        A trial with ``adverse_event_records`` (as :func:`rctkit.io.read_adam` builds), or
+        A trial with ``adverse_event_records`` (as ``rctkit.io.read_adam`` builds), or
         the records themselves.
     subset : {None, "serious", "related", "grade3"}, optional
         All events (default), or only the serious, the related, or those of grade 3 or
