@@ -454,3 +454,24 @@ def test_swapping_arms_negates_the_difference_and_inverts_the_ratio(
         # the interval contains the estimate
         assert a.risk_difference[i, 1] <= a.risk_difference[i, 0] <= a.risk_difference[i, 2]
         assert not math.isnan(a.pvalue[i])
+
+
+@settings(max_examples=15, deadline=None)
+@given(adam_frames(max_participants=25, max_events=40))
+def test_every_row_equals_the_scalar_functions(frames: tuple[pd.DataFrame, pd.DataFrame]) -> None:
+    adsl, adae = frames
+    table = rk.ae_table(records_from_frames(adsl, adae), exposure="none")
+    n1, n2 = table.totals
+    for row in table.rows:
+        if row.pvalue is None:  # an arm with no one at risk
+            assert min(n1, n2) == 0
+            continue
+        outcome = rk.BinaryOutcome.from_counts(
+            treatment=(row.participants[0], n1), control=(row.participants[1], n2)
+        )
+        assert row.risk_difference is not None and row.risk_ratio is not None
+        rd = rk.risk_difference(outcome, method="newcombe")
+        assert (row.risk_difference.estimate, *row.risk_difference.ci) == (rd.estimate, *rd.ci)
+        rr = rk.risk_ratio(outcome, method=row.risk_ratio.method)
+        np.testing.assert_array_equal(tuple(row.risk_ratio.ci), tuple(rr.ci))
+        assert row.pvalue == rk.hypothesis_test(outcome, method="fisher").pvalue
