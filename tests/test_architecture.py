@@ -186,7 +186,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
         "rctkit.tipping",
     ),
     ("rctkit.harms", "rctkit.summary", "rctkit.evaluate"),
-    ("rctkit.consort", "rctkit.tables", "rctkit.subgroups"),
+    ("rctkit.consort", "rctkit.tables", "rctkit.rtf", "rctkit.subgroups"),
     ("rctkit.report",),
     ("rctkit.plots", "rctkit.cli"),
     ("rctkit", "rctkit.__main__"),  # python -m rctkit runs the command line
