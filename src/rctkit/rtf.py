@@ -253,15 +253,26 @@ def _widths(table: ReportTable, column_widths: Any, page: RtfPage) -> list[float
 
 def _natural_widths(table: ReportTable, page: RtfPage) -> list[float]:
     """In twips: each column gets its longest word (so that no word breaks) and its padding,
-    then a share of the rest of the line in proportion to how much longer its longest cell
-    is (counted to 40 characters)."""
+    then its longest cell where the line has room for every column's (else its longest cell
+    below the header, else that to 40 characters, so that one long column does not take the
+    line), or a share of the rest of the line in proportion to how much more it wishes."""
     char = _CHAR_EM * page.font_size * 20
     columns = list(zip(table.columns, *table.rows, strict=True))
     words = [max(len(w) for c in col for w in (one_line(c).split() or [""])) for col in columns]
-    cells = [min(max(len(one_line(c)) for c in col), 40) for col in columns]
     least = [max(w, 2) + 0.5 for w in words]
-    wish = [max(c + 0.5, m) for c, m in zip(cells, least, strict=True)]
     extra = _twips(page.text_width) / char - 2 * _GAP / char * len(columns) - sum(least)
+    # the first of these that fits: every cell whole; the body's cells whole (a header
+    # wraps at its spaces); the body's cells to 40 characters
+    body = [max(len(one_line(c)) for c in col[1:] or [""]) for col in columns]
+    tiers = (
+        [max(b, len(one_line(col[0]))) for b, col in zip(body, columns, strict=True)],
+        body,
+        [min(b, 40) for b in body],
+    )
+    for cells in tiers:
+        wish = [max(c + 0.5, m) for c, m in zip(cells, least, strict=True)]
+        if sum(wish) - sum(least) <= extra:
+            break
     spare = sum(wish) - sum(least)
     share = 0.0 if extra <= 0 or spare <= 0 else min(1.0, extra / spare)
     return [(m + share * (w - m)) * char + 2 * _GAP for m, w in zip(least, wish, strict=True)]
