@@ -268,10 +268,10 @@ class ReportTable:
         The titles, centred above the table, then the table (first column left, the others
         right), its notes and ``footnotes``; ``page`` (an :class:`~rctkit.rtf.RtfPage`) sets
         the paper, orientation, margins, font and size, and the running header and footer
-        (by default "Page X of Y"). The header row repeats on every page a long table runs
-        onto (``\trhdr``); no row splits across pages, and the rows of a group stay on one
-        page where they fit (``\keepn``). Every label goes through
-        :func:`~rctkit.formatting.escape_rtf`. See :mod:`rctkit.rtf`.
+        (by default "Page X of Y"). A table too long for a page continues on the next one
+        under its titles, header row and footnotes again; no row splits across pages, and
+        the rows of a group move to the next page together when they fit there. Every label
+        goes through :func:`~rctkit.formatting.escape_rtf`. See :mod:`rctkit.rtf`.
 
         Parameters
         ----------
