@@ -159,7 +159,8 @@ def test_document_page_validation() -> None:
 
 
 def _pages(rtf: str) -> list[str]:
-    return rtf.split("\\page\n")
+    """The RTF of each page: a page starts at a paragraph that breaks the page before it."""
+    return re.split(r"(?=\\pard\\plain\\q[lc](?:\\keepn\\b)?\\pagebb)", rtf)
 
 
 def _long_table(n: int = 400) -> ReportTable:
@@ -185,7 +186,9 @@ def test_pages_repeat_header_and_keep_groups() -> None:
     rows_seen: list[str] = []
     for text in pages:
         # each page: both titles, one header row (marked \trhdr too), then its rows
-        assert text.count("\\qc\\keepn\\b\\f0\\fs18 Table 14.3.1\\par") == 1
+        assert (
+            len(re.findall(r"\\qc\\keepn\\b(?:\\pagebb)?\\f0\\fs18 Table 14.3.1\\par", text)) == 1
+        )
         assert text.count("\\trhdr") == 2  # the row's definition is written twice
         firsts = re.findall(r"\\intbl\\ql\\f0\\fs18(?:\\b)? ([^\\]*)\\cell", text)
         assert firsts[0] == "Term"
@@ -238,6 +241,15 @@ HOSTILE_TABLE = ReportTable(
 )
 
 
+#: A document whose long table starts part way down a page, between two short ones.
+MIXED = ReportDocument(
+    "Harms report",
+    [TABLE, _long_table(150), TABLE],
+    subtitle="Safety population",
+    notes=["End of report."],
+)
+
+
 @pytest.fixture(scope="module")
 def pdf_text(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[str]]:
     """Every RTF of these tests converted by one soffice call; each PDF's pages as text."""
@@ -254,6 +266,7 @@ def pdf_text(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[str]]:
             footnotes=["PT: preferred term; SOC: system organ class."],
         ),
         "hostile": HOSTILE_TABLE.to_rtf(WIDE),
+        "document": MIXED.to_rtf(),
     }
     for name, rtf in files.items():
         (folder / f"{name}.rtf").write_text(rtf, encoding="ascii")
@@ -346,6 +359,27 @@ def test_long_table_repeats_header_on_every_page(pdf_text: dict[str, list[str]])
                 assert list(row) == [match.group(2), match.group(3)]
     # every row once, in order, none lost at a page break
     assert [s.strip() for s in seen] == [label.strip() for label in frame.index]
+
+
+@pytest.mark.slow
+@needs_libreoffice
+def test_document_tables_across_pages(pdf_text: dict[str, list[str]]) -> None:
+    pages = pdf_text["document"]
+    assert len(pages) > 1
+    frame = MIXED.tables[1].to_dataframe()
+    seen: list[str] = []
+    for page in pages:
+        rows = re.findall(r"^\s*((?:SOC|PT) \S+(?: disorders)?)\s+\S+ \(\S+\)\s+\d+$", page, re.M)
+        if rows:  # a page with rows of the long table has its caption and header row first
+            header = re.search(r"Term\s+Peer support\s+Control", page)
+            assert header is not None
+            assert "Adverse events {by SOC}" in page[: header.start()]
+            assert page.index(rows[0]) > header.end()
+        seen += rows
+    assert [s.strip() for s in seen] == [label.strip() for label in frame.index]
+    text = _squeezed("\n".join(pages))
+    assert text.count(_squeezed("Randomised 221 220")) == 2
+    assert _squeezed("End of report.") in text and _squeezed("Safety population") in text
 
 
 @pytest.mark.slow

@@ -332,10 +332,15 @@ def table_body(
     footnotes: Sequence[str] = (),
     column_widths: Sequence[float] | None = None,
     group_starts: Sequence[int] | None = None,
-) -> str:
+    above: int = 0,
+) -> tuple[str, int]:
     """The RTF of one table without the document around it, in pages: on each page the
     titles (by default the caption), the header row, as many rows as fit (a group moved
-    whole to the next page when it fits there), then the notes and ``footnotes``."""
+    whole to the next page when it fits there), then the notes and ``footnotes``.
+
+    ``above`` is the number of lines already on the current page; the table starts a new
+    page when its titles, header, notes and first group do not fit under them. Returns the
+    RTF and the number of lines on its last page."""
     titles = tuple(t for t in ((table.caption,) if titles is None else _texts(titles, "titles")))
     titles = tuple(t for t in titles if t)
     notes = (*table.notes, *_texts(footnotes, "footnotes"))
@@ -374,36 +379,48 @@ def table_body(
         return sum(_cell_lines(one_line(t), line_chars) for t in texts)
 
     # the lines of a page left for rows, after the titles, the header row and the notes
-    room = page.body_lines - block(titles) - lines(table.columns) - block(notes) - 1
-    room = max(room, 1)
+    fixed = block(titles) + lines(table.columns) + block(notes) + 1
+    room = max(page.body_lines - fixed, 1)
     groups: list[list[int]] = []
     for i in range(len(table.rows)):
         if i in starts:
             groups.append([])
         groups[-1].append(i)
+    first = sum(lines(table.rows[i]) for i in groups[0]) if groups else 0
+    fresh = above > 0 and above + fixed + min(first, room) > page.body_lines
+    if fresh:
+        above = 0
     pages: list[list[int]] = [[]]
     used = 0
+    cap = max(room - above, 1)
     for group in groups:
         need = sum(lines(table.rows[i]) for i in group)
-        if used and used + need > room and need <= room:
+        if used and used + need > cap and need <= room:
             pages.append([])
-            used = 0
+            used, cap = 0, room
         for i in group:
             n = lines(table.rows[i])
-            if used and used + n > room:
+            if used and used + n > cap:
                 pages.append([])
-                used = 0
+                used, cap = 0, room
             pages[-1].append(i)
             used += n
     out = []
     for k, chunk in enumerate(pages):
-        if k:
-            out.append(r"\pard\plain\page" + "\n")
-        out += [_para(page, escape_rtf(t), align="qc", extra=r"\keepn\b") for t in titles]
+        # a page break before the page's first paragraph (LibreOffice drops a \page that
+        # follows a table directly); without titles, an empty paragraph carries it
+        new_page = k > 0 or fresh
+        if new_page and not titles:
+            out.append(_para(page, "", extra=r"\pagebb"))
+        out += [
+            _para(page, escape_rtf(t), align="qc", extra=r"\keepn\b" + (r"\pagebb" * first))
+            for first, t in zip([new_page] + [False] * len(titles), titles, strict=False)
+        ]
         out.append(row(table.columns, head=True, last=not chunk))
         out += [row(table.rows[i], head=False, last=i == chunk[-1]) for i in chunk]
         out += [_para(page, escape_rtf(note)) for note in notes]
-    return "".join(out)
+    last = fixed + used + (above if len(pages) == 1 else 0)
+    return "".join(out), last
 
 
 def check_page(page: Any) -> RtfPage:
@@ -447,12 +464,16 @@ def rtf_file(page: RtfPage, body: str) -> str:
 
 def document_body(document: ReportDocument, page: RtfPage) -> str:
     """The RTF of a whole report: the title and subtitle, each table, then the notes."""
+    line_chars = int(_twips(page.text_width) / (_CHAR_EM * page.font_size * 20))
+    heads = [t for t in (document.title, document.subtitle) if t]
     out = [_para(page, escape_rtf(document.title), align="qc", extra=r"\keepn\b")]
     if document.subtitle:
         out.append(_para(page, escape_rtf(document.subtitle), align="qc", extra=r"\keepn"))
+    used = sum(_cell_lines(one_line(t), line_chars) for t in heads)
     for table in document.tables:
         out.append(_para(page, "", extra=r"\keepn"))
-        out.append(table_body(table, page))
+        text, used = table_body(table, page, above=used + 1)
+        out.append(text)
     if document.notes:
         out.append(_para(page, ""))
     out += [_para(page, escape_rtf(note)) for note in document.notes]

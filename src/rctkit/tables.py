@@ -310,7 +310,7 @@ class ReportTable:
         from rctkit.rtf import check_page, rtf_file, table_body
 
         page = check_page(page)
-        body = table_body(
+        body, _ = table_body(
             self,
             page,
             titles=titles,
