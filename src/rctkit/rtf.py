@@ -35,8 +35,9 @@ composer), measured on 2026-12-06 with rtflite 2.6.0 (Python 3.11, one core):
   they must be escaped, and rtflite has no switch for that.
 - Installing it adds polars (with its 170 MB runtime), pydantic and pydantic-core: about
   194 MB, for a writer of a few hundred lines.
-- It takes 0.47 s to encode a table of 1,000 rows and four columns (plus 0.2 s to import
-  polars and pydantic), against 0.05 s here.
+- It takes about ten times as long: 0.47 s to encode a table of 1,000 rows and four
+  columns (plus 0.2 s to import polars and pydantic) against 0.05 s here, and 1.05 s
+  against 0.09 s on a busier machine (``python -m benchmarks.bench_rtf``).
 - ReportTable has one header row, so rtflite's multi-row headers and column groups would not
   be used.
 
