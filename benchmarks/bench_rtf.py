@@ -9,6 +9,8 @@ also shows that rtflite writes a label's braces and backslashes into the file un
 
 from __future__ import annotations
 
+import importlib
+
 from benchmarks.timing import best_time
 from rctkit.tables import ReportTable
 
@@ -33,9 +35,9 @@ def main() -> None:
     table = ReportTable("Adverse events", ("Term", "Treatment", "Control", "RD"), cells)
     ours = best_time(table.to_rtf, repeat=5)
     print(f"rctkit  to_rtf, {ROWS} rows: {ours:.3f} s")
-    try:
-        import polars as pl
-        import rtflite
+    try:  # imported by name: neither is a dependency, nor typed for mypy here
+        pl = importlib.import_module("polars")
+        rtflite = importlib.import_module("rtflite")
     except ImportError:
         print("rtflite is not installed: pip install rtflite to time it too")
         return
