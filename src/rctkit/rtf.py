@@ -26,7 +26,7 @@ What the writer does:
   middle dot ("0·66") survives as ``\uN``.
 
 Why rctkit writes RTF itself rather than through rtflite (the pharmaverse's Python RTF
-composer), measured on 2026-12-06 with rtflite 2.6.0 (Python 3.11, one core):
+composer), measured on 2026-12-06 with rtflite 2.6.0 (Python 3.11, two shared cores):
 
 - rtflite passes ``\ { }`` in cell text through unescaped: the label ``a}{\b bold} \par X``
   closes its group, and LibreOffice then drops every body row of the table from the PDF (the
