@@ -190,6 +190,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     (
         "rctkit.consort",
         "rctkit.tables",
+        "rctkit.rtf",
         "rctkit.subgroups",
         "rctkit.ae_tables",
         "rctkit.ae_severity",

@@ -334,6 +334,7 @@ _EXTENSION_FORMATS = {
     ".html": "html",
     ".htm": "html",
     ".tex": "latex",
+    ".rtf": "rtf",
     ".json": "json",
     ".csv": "csv",
 }

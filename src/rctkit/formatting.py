@@ -28,7 +28,8 @@ Four rules hold in every style:
 
 Escapers: every label a user gives (a trial's title, an arm, an outcome, a reason, a note)
 reaches a report through one of :func:`escape_text`, :func:`escape_markdown`,
-:func:`escape_html`, :func:`escape_xml` or :func:`escape_latex`, so that it shows as the
+:func:`escape_html`, :func:`escape_xml`, :func:`escape_latex` or :func:`escape_rtf`, so that
+it shows as the
 literal text and cannot break the table or inject markup. All of them first apply
 :func:`one_line` (see there for line breaks and control characters).
 
@@ -70,6 +71,7 @@ __all__ = [
     "escape_html",
     "escape_latex",
     "escape_markdown",
+    "escape_rtf",
     "escape_text",
     "escape_xml",
     "format_ci",
@@ -638,6 +640,51 @@ def escape_latex(text: str) -> str:
     """
     text = _LATEX_CHARS.sub(lambda m: _LATEX_SPECIAL[m.group()], one_line(text))
     return _LATEX_LIGATURES.sub("{}", text)
+
+
+# RTF's three special characters, and everything outside 7-bit ASCII (an RTF file is ASCII).
+_RTF_SPECIAL = re.compile(r"[\\{}]|[^\x00-\x7f]")
+
+
+def _rtf_char(match: re.Match[str]) -> str:
+    char = match.group()
+    if char in "\\{}":
+        return "\\" + char
+    data = char.encode("utf-16-le")  # a character beyond U+FFFF is a surrogate pair
+    units = [int.from_bytes(data[i : i + 2], "little") for i in range(0, len(data), 2)]
+    # \uN takes a signed 16-bit N; "?" is the fallback a reader without Unicode shows
+    return "".join(f"\\u{u - 65536 if u > 32767 else u}?" for u in units)
+
+
+def escape_rtf(text: str) -> str:
+    r"""A label for RTF text (a table cell, a title, a page header).
+
+    After :func:`one_line` (a line break or a tab would be a paragraph mark or a tab stop
+    in RTF), the backslash and the braces are escaped (``\\ \{ \}``), so that a label can
+    neither start a control word nor open or close a group, and every character outside
+    ASCII is written as ``\uN?`` (UTF-16 code units as signed 16-bit numbers, a character
+    beyond U+FFFF as its surrogate pair; ``?`` is the fallback of a reader without Unicode,
+    under the default ``\uc1``). The result is 7-bit ASCII, as an RTF file must be.
+
+    Notes
+    -----
+    Linear in the length of the text. A control word followed by a label needs its
+    delimiting space from the writer, as always in RTF; the escaped text never starts with
+    a space-sensitive character of its own.
+
+    References
+    ----------
+    Microsoft, *Rich Text Format (RTF) Specification*, version 1.9.1 (2008): "Escaped
+    expressions" (``\\``, ``\{``, ``\}``) and "Unicode RTF" (``\uN``, ``\ucN``).
+
+    Examples
+    --------
+    >>> print(escape_rtf(r"}{\b bold} \par"))
+    \}\{\\b bold\} \\par
+    >>> print(escape_rtf("0\N{MIDDLE DOT}66 \N{GRINNING FACE}"))
+    0\u183?66 \u-10179?\u-8704?
+    """
+    return _RTF_SPECIAL.sub(_rtf_char, one_line(text))
 
 
 #: The names a published estimate's ``measure`` may go by, for each crude measure.

@@ -67,6 +67,8 @@ from rctkit.tables import TEXT_WIDTH, ReportDocument, ReportTable
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
+    from rctkit.rtf import RtfPage
+
 __all__ = [
     "DEFAULT_METHODS",
     "RENDER_FORMATS",
@@ -91,7 +93,7 @@ _MARGIN_TEST_LABELS = {
 }
 
 #: The formats :meth:`TrialReport.render` writes.
-RENDER_FORMATS = ("text", "md", "html", "latex", "json", "csv")
+RENDER_FORMATS = ("text", "md", "html", "latex", "rtf", "json", "csv")
 
 #: The columns of :meth:`TrialReport.to_frame`, in order.
 REPORT_COLUMNS: tuple[str, ...] = (
@@ -683,6 +685,11 @@ class TrialReport:
         """
         self.document().to_docx(path)
 
+    def to_rtf(self, page: RtfPage | None = None) -> str:
+        """The report as Rich Text Format (:meth:`~rctkit.tables.ReportDocument.to_rtf`):
+        ``page`` (an :class:`~rctkit.rtf.RtfPage`) sets the paper, font and running lines."""
+        return self.document().to_rtf(page)
+
     def to_json(self) -> str:
         """The report's numbers as JSON: the trial's title, citation, arms and confidence
         level, and ``results``, the :meth:`records` (strict JSON: nan is null, an infinite
@@ -701,14 +708,15 @@ class TrialReport:
         return records_csv(self.records(), REPORT_COLUMNS)
 
     def render(self, fmt: str = "text") -> str:
-        """Render in ``fmt``: "text", "md", "html", "latex", or the numbers as "json" or
-        "csv"."""
+        """Render in ``fmt``: "text", "md", "html", "latex", "rtf", or the numbers as "json"
+        or "csv"."""
         fmt = check_choice(fmt, "format", RENDER_FORMATS)
         return {
             "text": self.to_text,
             "md": self.to_markdown,
             "html": self.to_html,
             "latex": self.to_latex,
+            "rtf": self.to_rtf,
             "json": self.to_json,
             "csv": self.to_csv,
         }[fmt]()

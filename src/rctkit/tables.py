@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import re
 import textwrap
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -24,6 +24,8 @@ from rctkit.formatting import (
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
+
+    from rctkit.rtf import RtfPage
 
 __all__ = ["STANDALONE_STYLESHEET", "TEXT_WIDTH", "ReportDocument", "ReportTable"]
 
@@ -252,6 +254,72 @@ class ReportTable:
         for note in self.notes:
             document.add_paragraph(esc(note)).runs[0].italic = True
 
+    def to_rtf(
+        self,
+        page: RtfPage | None = None,
+        *,
+        titles: Sequence[str] | None = None,
+        footnotes: Sequence[str] = (),
+        column_widths: Sequence[float] | None = None,
+        group_starts: Sequence[int] | None = None,
+    ) -> str:
+        r"""Render as a Rich Text Format file (7-bit ASCII text), the format sponsors submit.
+
+        The titles, centred above the table, then the table (first column left, the others
+        right), its notes and ``footnotes``; ``page`` (an :class:`~rctkit.rtf.RtfPage`) sets
+        the paper, orientation, margins, font and size, and the running header and footer
+        (by default "Page X of Y"). A table too long for a page continues on the next one
+        under its titles, header row and footnotes again; no row splits across pages, and
+        the rows of a group move to the next page together when they fit there. Every label
+        goes through :func:`~rctkit.formatting.escape_rtf`. See :mod:`rctkit.rtf`.
+
+        Parameters
+        ----------
+        page : RtfPage, optional
+            The page set-up; ``RtfPage()`` when None.
+        titles : sequence of str, optional
+            The lines above the table (e.g. "Table 14.3.1", the title, the population); the
+            caption when None. Empty lines are left out.
+        footnotes : sequence of str, optional
+            Lines after the table's own notes.
+        column_widths : sequence of float, optional
+            Relative widths, one per column, scaled to the text width; by default in
+            proportion to each column's longest cell (4 to 40 characters).
+        group_starts : sequence of int, optional
+            The rows that begin a group; by default every row whose first cell does not
+            start with a space, so that indented rows (preferred terms) stay with the row
+            above them (their system organ class).
+
+        Raises
+        ------
+        InvalidInputError
+            If an option is not of its type, ``column_widths`` is not one positive number
+            per column, or ``group_starts`` holds something other than a row index.
+
+        References
+        ----------
+        Microsoft, *Rich Text Format (RTF) Specification*, version 1.9.1 (2008).
+
+        Examples
+        --------
+        >>> t = ReportTable("Counts", ("", "A", "B"), [("Randomised", 221, 220)])
+        >>> rtf = t.to_rtf(titles=["Table 1", "Counts"])
+        >>> rtf.startswith(r"{\rtf1") and r"\trhdr" in rtf and rtf.isascii()
+        True
+        """
+        from rctkit.rtf import check_page, rtf_file, table_body
+
+        page = check_page(page)
+        body, _ = table_body(
+            self,
+            page,
+            titles=titles,
+            footnotes=footnotes,
+            column_widths=column_widths,
+            group_starts=group_starts,
+        )
+        return rtf_file(page, body)
+
     def to_latex(self) -> str:
         r"""Render as a LaTeX ``table`` with ``booktabs`` rules, as wide as the text.
 
@@ -440,6 +508,22 @@ class ReportDocument:
             rf"\par{{\raggedright\footnotesize {escape_latex(n)}\par}}" + "\n" for n in self.notes
         )
         return "\n".join(t.to_latex() for t in self.tables) + notes
+
+    def to_rtf(self, page: RtfPage | None = None) -> str:
+        r"""A Rich Text Format file: the title and subtitle, each table
+        (:meth:`ReportTable.to_rtf`, its caption as its title), then the notes; ``page`` (an
+        :class:`~rctkit.rtf.RtfPage`) sets the paper, font and running header and footer.
+
+        Examples
+        --------
+        >>> t = ReportTable("Counts", ("", "A", "B"), [("Randomised", 221, 220)])
+        >>> ReportDocument("A trial", [t]).to_rtf().count(r"\trhdr")
+        2
+        """
+        from rctkit.rtf import check_page, document_body, rtf_file
+
+        page = check_page(page)
+        return rtf_file(page, document_body(self, page))
 
     def to_docx(self, path: str | os.PathLike[str]) -> None:
         """Write a Word document (needs ``rctkit[docx]``, python-docx): the title and
