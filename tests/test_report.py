@@ -230,3 +230,27 @@ def test_harms_columns_follow_what_the_records_give() -> None:
         rk.AdverseEvent("Rash", "Placebo", participants=2),
     )
     assert "Drug: events" not in participants and "Risk ratio (95% CI)" in participants
+
+
+def test_report_with_participant_records_shows_the_soc_pt_table() -> None:
+    # Participant-level adverse events replace the aggregated harms table by the SOC/PT table
+    # of rk.ae_table, in every format.
+    from rctkit.model import AdverseEventRecords
+
+    records = AdverseEventRecords(
+        participants=[f"p{i}" for i in range(10)],
+        participant_arm=[0] * 5 + [1] * 5,
+        event_participant=[0, 0, 2, 6, 7],
+        socs=["Gastrointestinal disorders", "Nervous system disorders"],
+        terms=["Nausea", "Headache"],
+        event_soc=[0, 0, 1, 0, 1],
+        event_term=[0, 0, 1, 0, 1],
+    )
+    trial = rk.Trial(
+        "T", arms=[rk.Arm("Drug", 5), rk.Arm("Placebo", 5)], adverse_event_records=records
+    )
+    report = rk.report(trial)
+    expected = rk.ae_table(trial).table()
+    assert report.tables()[-1] == expected
+    assert "Nervous system disorders" in report.to_text()
+    assert "Nervous system disorders" in report.to_rtf()

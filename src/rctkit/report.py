@@ -24,6 +24,7 @@ from rctkit._validation import (
     check_instance,
     check_percent_decimals,
 )
+from rctkit.ae_tables import AETable, ae_table
 from rctkit.errors import InvalidInputError
 from rctkit.formatting import (
     STYLES,
@@ -555,15 +556,24 @@ class TrialReport:
 
     def tables(self) -> list[ReportTable]:
         """The report's tables in order: CONSORT counts, the non-inferiority or equivalence
-        test (when the trial declares one), outcomes, harms (when any)."""
+        test (when the trial declares one), outcomes, harms (when any: by system organ class
+        and preferred term when the trial has participant-level records)."""
         out = [self.consort_table()]
         design = self.design_table()
         if design is not None:
             out.append(design)
         out.append(self.outcome_table())
-        if self.trial.adverse_events:
+        if self.trial.adverse_event_records is not None:  # participant-level: SOC/PT
+            out.append(self.ae_table().table(style=self.style))
+        elif self.trial.adverse_events:
             out.append(self.harms_table())
         return out
+
+    def ae_table(self) -> AETable:
+        """The standard harms table by system organ class and preferred term
+        (:func:`rctkit.ae_table`), from the trial's participant-level adverse events."""
+        return ae_table(self.trial, rd_method=self.chosen.get("risk_difference"),
+                        confidence_level=self.confidence_level)  # fmt: skip
 
     # -- renderings ------------------------------------------------------------------------
 
