@@ -258,37 +258,35 @@ def _empty_arm(variable: str, counts: tuple[int, int], arms: Sequence[str], of: 
 def _events(
     adae: Any,
     adsl: Any,
-    safety_ids: Any,
+    safety: npt.NDArray[np.bool_],
     treatment_emergent: str,
     teae_window: int,
-) -> Any:
-    """The treatment-emergent events of the safety population, as a DataFrame."""
+) -> tuple[Any, npt.NDArray[np.int64]]:
+    """The treatment-emergent events of the safety population, and each one's ADSL row."""
     _missing_variables(adae, ["USUBJID", "AEBODSYS", "AEDECOD"], "adae")
-    unknown = ~adae["USUBJID"].isin(adsl["USUBJID"])
+    index = require("pandas").Index(adsl["USUBJID"])
+    row = index.get_indexer(adae["USUBJID"]).astype(np.int64)
+    unknown = row < 0
     if unknown.any():
         raise InvalidInputError(
             f"`USUBJID` of ADAE: {adae.loc[unknown, 'USUBJID'].nunique()} participant(s) with "
             f"{int(unknown.sum())} event(s) are not in ADSL"
         )
-    adae = adae[adae["USUBJID"].isin(safety_ids)]
+    keep = safety[row]
     if treatment_emergent == "flag" and "TRTEMFL" in adae.columns:
-        return adae[_flag(adae, "TRTEMFL")]
-    dates = adsl.set_index("USUBJID")
-    needed = ["TRTSDT", "TRTEDT"]
-    _missing_variables(dates, needed, "adsl")
+        keep &= _flag(adae, "TRTEMFL")
+        return adae[keep], row[keep]
+    adae, row = adae[keep], row[keep]
+    _missing_variables(adsl, ["TRTSDT", "TRTEDT"], "adsl")
     _missing_variables(adae, ["ASTDT"], "adae")
     start = as_days(adae["ASTDT"], "ASTDT")
-    first = as_days(dates["TRTSDT"], "TRTSDT")
-    last = as_days(dates["TRTEDT"], "TRTEDT")
-    where = dates.index.get_indexer(adae["USUBJID"])
-    first, last = first[where], last[where]
+    first = as_days(adsl["TRTSDT"], "TRTSDT")[row]
+    last = as_days(adsl["TRTEDT"], "TRTEDT")[row]
     # A missing start date counts as treatment-emergent (the conservative convention); a
     # missing end of treatment leaves the window open.
-    before = start < first
-    after = start > last + teae_window
-    outside = before | after
+    outside = (start < first) | (start > last + teae_window)
     if treatment_emergent == "derive":
-        return adae[~outside]
+        return adae[~outside], row[~outside]
     if outside.any():
         n = adae.loc[outside, "USUBJID"].nunique()
         raise InvalidInputError(
@@ -297,7 +295,7 @@ def _events(
             f"{teae_window} day(s)): add TRTEMFL, or pass treatment_emergent='derive' to leave "
             "them out"
         )
-    return adae
+    return adae, row
 
 
 def _grades(adae: Any) -> tuple[npt.NDArray[np.int8] | None, str]:
@@ -346,11 +344,15 @@ def _codes_of(column: Any) -> tuple[npt.NDArray[np.int64], tuple[str, ...]]:
 
 
 def _records(
-    adae: Any, safety: Any, arm_codes: npt.NDArray[np.int8], exposure: Any
+    adae: Any,
+    row: npt.NDArray[np.int64],
+    ids: Any,
+    safety: npt.NDArray[np.bool_],
+    arm_codes: npt.NDArray[np.int8],
+    exposure: Any,
 ) -> AdverseEventRecords:
-    ids = safety["USUBJID"]
-    index = require("pandas").Index(ids)
-    event_participant = index.get_indexer(adae["USUBJID"]).astype(np.int64)
+    # Each safety participant's index among them, by ADSL row.
+    event_participant = (np.cumsum(safety) - 1)[row].astype(np.int64)
     event_soc, socs = _codes_of(adae["AEBODSYS"])
     event_term, terms = _codes_of(adae["AEDECOD"])
     serious = related = None
@@ -596,8 +598,8 @@ def read_adam(
                 f"`TRTDURD` (or TRTEDT - TRTSDT + 1) must be >= 0: {int((exposure < 0).sum())} "
                 "participant(s) of the safety population have a negative exposure"
             )
-        kept = _events(events, frame, chosen["USUBJID"], treatment_emergent, teae_window)
-        records = _records(kept, chosen, actual[safety], exposure)
+        kept, row = _events(events, frame, safety, treatment_emergent, teae_window)
+        records = _records(kept, row, chosen["USUBJID"], safety, actual[safety], exposure)
         aggregated = _aggregate(records, labels)
 
     if title is None:
@@ -625,7 +627,7 @@ def example_adam(kind: str = "csv") -> tuple[Path, Path]:
     A two-arm trial (placebo and active), 480 participants, with the quirks of real data:
     a missing severity, events before the first dose (TRTEMFL blank), participants with no
     event, a participant with several events of one term, participants outside the safety
-    population. It is made by ``src/rctkit/data/adam/_make.py`` (seeded).
+    population. It is made by ``tests/reference/make_adam_example.py`` (seeded).
 
     Parameters
     ----------
