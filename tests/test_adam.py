@@ -249,8 +249,14 @@ def test_every_format_gives_the_same_trial(tmp_path: Path) -> None:
     adae_csv.to_parquet(tmp_path / "adae.parquet")
     write_dataset_json(adsl_csv, tmp_path / "adsl.json", "ADSL")
     write_dataset_json(adae_csv, tmp_path / "adae.json", "ADAE")
+    for name in ("adsl", "adae"):  # Dataset-JSON as NDJSON: metadata first, then one row a line
+        document = json.loads((tmp_path / f"{name}.json").read_text(encoding="utf-8"))
+        rows = document.pop("rows")
+        lines = [json.dumps(document)] + [json.dumps(row) for row in rows]
+        (tmp_path / f"{name}.ndjson").write_text("\n".join(lines) + "\n", encoding="utf-8")
     sources = {
         "xpt": example_adam("xpt"),
+        "ndjson": (tmp_path / "adsl.ndjson", tmp_path / "adae.ndjson"),
         "parquet": (tmp_path / "adsl.parquet", tmp_path / "adae.parquet"),
         "json": (tmp_path / "adsl.json", tmp_path / "adae.json"),
         "str path": (str(SHIPPED_ADSL), str(SHIPPED_ADAE)),
@@ -456,6 +462,8 @@ def test_reviewer_checks() -> None:
         read_adam(42)
     with pytest.raises(InvalidInputError, match="`adsl`: no such file"):
         read_adam("missing.xpt")
+    with pytest.raises(InvalidInputError, match='`kind` must be one of "csv", "xpt"'):
+        example_adam("sas")
 
 
 def test_records_must_match_the_safety_population() -> None:

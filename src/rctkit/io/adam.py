@@ -3,7 +3,7 @@
 :func:`read_adam` builds a :class:`~rctkit.Trial` from them: the two arms compared, the
 analysis populations from the flag variables, the CONSORT flow from the disposition
 variables, binary outcomes, and the participant-level adverse events of the safety population
-(:class:`~rctkit.model.AdverseEventRecords`) with their aggregate by preferred term. It checks
+(:class:`~rctkit.AdverseEventRecords`) with their aggregate by preferred term. It checks
 the data as a reviewer would, and every check fails with one error naming the variable and the
 number of participants concerned. The work is vectorised (factorize, group counts over integer
 codes): no loop runs over participants or events.
@@ -492,7 +492,7 @@ def read_adam(
     as are the events of participants outside the safety population. Relatedness is any
     AEREL other than "NOT RELATED", "NONE", "N", "NO", "UNRELATED" or missing. The grade is
     AETOXGR (1 to 5) when ADAE has it, else AESEV coded 1 mild, 2 moderate, 3 severe (with
-    ``severity_scale="severity"``); a missing grade is :data:`GRADE_UNKNOWN`. A missing
+    ``severity_scale="severity"``); a missing grade is :data:`~rctkit.model.GRADE_UNKNOWN`. A missing
     AEBODSYS or AEDECOD becomes the level "(not coded)". Exposure is TRTDURD (or TRTDUR),
     else TRTEDT - TRTSDT + 1 days. An event with no ASTDT counts as treatment-emergent when
     the flag is derived (the conservative convention). Disposition: EOSSTT =

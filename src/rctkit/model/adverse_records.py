@@ -125,8 +125,6 @@ def _grade(value: Any) -> SmallArray | None:
 class AdverseEventRecords:
     """The safety population's participants and their adverse events, one row per event.
 
-    Participants (one entry each):
-
     Parameters
     ----------
     participants : sequence of str
@@ -136,11 +134,6 @@ class AdverseEventRecords:
         0 for the trial's treatment arm, 1 for its control arm.
     exposure_days : array of float, optional
         Days on treatment (ADSL TRTDURD); nan where unknown. Default: all unknown.
-
-    Events (one entry each; the codes index the levels):
-
-    Parameters
-    ----------
     event_participant : array of int
         The index of the participant in ``participants``.
     socs, terms : sequence of str
@@ -153,7 +146,8 @@ class AdverseEventRecords:
         Related to the treatment (AEREL other than "NOT RELATED"/"NONE"). Default: none.
     grade : array of int, optional
         Toxicity grade 1-5 (AETOXGR), or severity coded 1 mild, 2 moderate, 3 severe
-        (AESEV), :data:`GRADE_UNKNOWN` (0) where not recorded. Default: all unknown.
+        (AESEV), :data:`~rctkit.model.GRADE_UNKNOWN` (0) where not recorded. Default: all
+        unknown.
     severity_scale : {"grade", "severity"}, optional
         What ``grade`` codes: CTCAE grades 1-5 (default) or the mild/moderate/severe scale.
 
@@ -162,6 +156,11 @@ class AdverseEventRecords:
     InvalidInputError
         For arrays of the wrong kind or length, codes outside their levels, repeated
         participants, arms other than 0 and 1, negative exposure, or grades outside 0-5.
+
+    Notes
+    -----
+    ``participants``, ``participant_arm`` and ``exposure_days`` have one entry per
+    participant; the other arrays one entry per event, their codes indexing the levels.
     """
 
     participants: tuple[str, ...] = attrs.field(converter=_participants)
