@@ -448,6 +448,11 @@ def test_reviewer_checks() -> None:
         InvalidInputError, match=r"`SAFFL`: arm 'Placebo' has no one.*0 of its 236"
     ):
         read_adam(adsl.assign(SAFFL=np.where(adsl["TRT01A"] == "Placebo", "N", adsl["SAFFL"])))
+    no_placebo = adsl.assign(RANDFL=np.where(adsl["TRT01P"] == "Placebo", "N", "Y"))
+    with pytest.raises(
+        InvalidInputError, match=r"`TRT01P`: arm 'Placebo' has no one randomised \(0 part"
+    ):
+        read_adam(no_placebo)
     with pytest.raises(InvalidInputError, match=r"`adae` lacks required variable\(s\) AEDECOD"):
         read_adam(adsl, adae.drop(columns=["AEDECOD"]))
     with pytest.raises(InvalidInputError, match=r"`adsl` lacks required variable\(s\) SAFFL"):

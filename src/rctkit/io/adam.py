@@ -492,13 +492,17 @@ def read_adam(
     as are the events of participants outside the safety population. Relatedness is any
     AEREL other than "NOT RELATED", "NONE", "N", "NO", "UNRELATED" or missing. The grade is
     AETOXGR (1 to 5) when ADAE has it, else AESEV coded 1 mild, 2 moderate, 3 severe (with
-    ``severity_scale="severity"``); a missing grade is :data:`~rctkit.model.GRADE_UNKNOWN`. A missing
-    AEBODSYS or AEDECOD becomes the level "(not coded)". Exposure is TRTDURD (or TRTDUR),
+    ``severity_scale="severity"``); a missing grade is
+    :data:`~rctkit.model.GRADE_UNKNOWN`. A missing AEBODSYS or AEDECOD becomes the level
+    "(not coded)". Exposure is TRTDURD (or TRTDUR),
     else TRTEDT - TRTSDT + 1 days. An event with no ASTDT counts as treatment-emergent when
     the flag is derived (the conservative convention). Disposition: EOSSTT =
     "DISCONTINUED" (or, without EOSSTT, a DCSREAS/DCDECOD other than "COMPLETED") with the
     reason from DCSREAS (else DCDECOD); a reason naming "lost to follow-up" goes to
-    ``lost_to_follow_up``, the others to ``discontinued``.
+    ``lost_to_follow_up``, the others to ``discontinued``. The safety population is counted
+    by the arm received and allocation by the arm planned, so a trial in which more
+    participants received an arm than were randomised to it (crossovers) is refused by
+    :class:`~rctkit.Trial`'s check that a population is at most its arm's allocated count.
 
     References
     ----------
@@ -551,8 +555,11 @@ def read_adam(
     )
     allocated = _per_arm(planned, randomised)
     if min(allocated) == 0:
-        _empty_arm(
-            "RANDFL" if "RANDFL" in frame.columns else planned_var, allocated, arms, allocated
+        empty = arms[allocated.index(0)]
+        raise InvalidInputError(
+            f"`{planned_var}`: arm {empty!r} has no one randomised (0 participant(s) with "
+            f"{planned_var} = {empty!r}"
+            + (" and RANDFL = 'Y')" if "RANDFL" in frame.columns else ")")
         )
 
     populations: list[Population] = []
