@@ -436,3 +436,49 @@ def adam_frames(draw: st.DrawFn, max_participants: int = 30, max_events: int = 6
         columns=["USUBJID", "AEBODSYS", "AEDECOD", "AESER", "AREL", "AETOXGR"],
     )
     return adsl, adae
+
+
+@st.composite
+def adam_data(draw: st.DrawFn, max_participants: int = 25, max_events: int = 40) -> Any:
+    """A small random ADaM pair ``(adsl, adae)`` as DataFrames: two arms ("Drug",
+    "Placebo"), a safety flag with at least one participant of each arm in the population,
+    and events with class, term, seriousness, relatedness, severity (sometimes missing) and
+    the treatment-emergent flag (Y or blank)."""
+    import pandas as pd
+
+    n = draw(st.integers(min_value=2, max_value=max_participants))
+    arm = draw(st.lists(st.sampled_from(["Drug", "Placebo"]), min_size=n, max_size=n))
+    arm[0], arm[1] = "Drug", "Placebo"
+    safety = draw(st.lists(st.booleans(), min_size=n, max_size=n))
+    safety[0] = safety[1] = True
+    adsl = pd.DataFrame(
+        {
+            "USUBJID": [f"S-{i:03d}" for i in range(n)],
+            "TRT01P": arm,
+            "TRT01A": arm,
+            "SAFFL": ["Y" if s else "N" for s in safety],
+            "TRTDURD": draw(
+                st.lists(st.integers(min_value=1, max_value=400), min_size=n, max_size=n)
+            ),
+        }
+    )
+    k = draw(st.integers(min_value=0, max_value=max_events))
+    terms = [("SOC A", "PT 1"), ("SOC A", "PT 2"), ("SOC B", "PT 3"), ("SOC C", "PT 4")]
+
+    def column(strategy: Any) -> list[Any]:
+        return list(draw(st.lists(strategy, min_size=k, max_size=k)))
+
+    term = column(st.sampled_from(terms))
+    adae = pd.DataFrame(
+        {
+            "USUBJID": [f"S-{i:03d}" for i in column(st.integers(0, n - 1))],
+            "AEBODSYS": [t[0] for t in term],
+            "AEDECOD": [t[1] for t in term],
+            "AESER": column(st.sampled_from(["Y", "N"])),
+            "AEREL": column(st.sampled_from(["NOT RELATED", "POSSIBLE", "PROBABLE", None])),
+            "AESEV": column(st.sampled_from(["MILD", "MODERATE", "SEVERE", None])),
+            "TRTEMFL": column(st.sampled_from(["Y", None])),
+        },
+        columns=["USUBJID", "AEBODSYS", "AEDECOD", "AESER", "AEREL", "AESEV", "TRTEMFL"],
+    )
+    return adsl, adae

@@ -125,9 +125,6 @@ def _grade(value: Any) -> SmallArray | None:
 class AdverseEventRecords:
     """The safety population's participants and their adverse events, one row per event.
 
-    The participant columns have one entry per participant, the event columns one per event
-    (their codes index the levels).
-
     Parameters
     ----------
     participants : sequence of str
@@ -149,7 +146,8 @@ class AdverseEventRecords:
         Related to the treatment (AEREL other than "NOT RELATED"/"NONE"). Default: none.
     grade : array of int, optional
         Toxicity grade 1-5 (AETOXGR), or severity coded 1 mild, 2 moderate, 3 severe
-        (AESEV), :data:`~rctkit.model.GRADE_UNKNOWN` (0) where not recorded. Default: all unknown.
+        (AESEV), :data:`~rctkit.model.GRADE_UNKNOWN` (0) where not recorded. Default: all
+        unknown.
     severity_scale : {"grade", "severity"}, optional
         What ``grade`` codes: CTCAE grades 1-5 (default) or the mild/moderate/severe scale.
 
@@ -158,6 +156,11 @@ class AdverseEventRecords:
     InvalidInputError
         For arrays of the wrong kind or length, codes outside their levels, repeated
         participants, arms other than 0 and 1, negative exposure, or grades outside 0-5.
+
+    Notes
+    -----
+    ``participants``, ``participant_arm`` and ``exposure_days`` have one entry per
+    participant; the other arrays one entry per event, their codes indexing the levels.
     """
 
     participants: tuple[str, ...] = attrs.field(converter=_participants)

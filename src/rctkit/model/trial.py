@@ -324,6 +324,7 @@ class Trial:
                 populations=self.populations,
                 outcome_populations=self.outcome_populations,
                 safety_population=self.safety_population,
+                adverse_event_records=self.adverse_event_records,
             )
         ]
         named = self.design.outcome
@@ -503,6 +504,7 @@ def trial_problems(
     populations: Sequence[Population] = (),
     outcome_populations: Mapping[str, str] | None = None,
     safety_population: str | None = None,
+    adverse_event_records: AdverseEventRecords | None = None,
 ) -> list[tuple[Where, str]]:
     """Every way the parts of a :class:`Trial` disagree, each with where it lies.
 
@@ -515,7 +517,8 @@ def trial_problems(
     population's count, else analysed, else allocated); and each population's count at most
     its arm's allocated count (:func:`~rctkit.model.populations.population_problems`).
     ``primary`` names an outcome, adverse events name an arm by label, and ``published``
-    names outcomes.
+    names outcomes. Participant-level ``adverse_event_records`` hold, per arm, exactly the
+    safety population's participants when the trial names a safety population.
 
     Examples
     --------
@@ -583,6 +586,18 @@ def trial_problems(
                     f"adverse event {event.term!r}: `participants` in arm {event.arm!r} must "
                     f"not exceed the arm's {which} count (got participants="
                     f"{event.participants}, {which}={limit})",
+                )
+            )
+    safety = by_name.get(safety_population or "")
+    if isinstance(adverse_event_records, AdverseEventRecords) and safety is not None:
+        held = adverse_event_records.n_participants
+        if held != safety.counts:
+            located.append(
+                (
+                    ("adverse_event_records", "participants"),
+                    f"`adverse_event_records` must hold the safety population {safety.name!r} "
+                    f"per arm (got {held[0]} + {held[1]} participants, population "
+                    f"{safety.counts[0]} + {safety.counts[1]})",
                 )
             )
     for name in published or {}:
