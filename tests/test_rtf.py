@@ -27,7 +27,7 @@ import rctkit as rk
 from rctkit.cli import main
 from rctkit.errors import InvalidInputError
 from rctkit.formatting import escape_rtf, one_line
-from rctkit.io import example_trial
+from rctkit.io import example_adam, example_trial, read_adam
 from rctkit.rtf import RtfPage
 from rctkit.tables import ReportDocument, ReportTable
 from tests.strategies import labels
@@ -270,6 +270,10 @@ def pdf_text(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[str]]:
     }
     for name, rtf in files.items():
         (folder / f"{name}.rtf").write_text(rtf, encoding="ascii")
+    # The command: rctkit report --adam adsl.xpt adae.xpt --format rtf -o ae.rtf
+    argv = ["report", "--adam", *map(str, example_adam("xpt")), "--format", "rtf"]
+    assert main([*argv, "-o", str(folder / "adam.rtf")]) == 0
+    files["adam"] = (folder / "adam.rtf").read_text(encoding="ascii")
     profile = (folder / "profile").as_uri()
     subprocess.run(
         [SOFFICE, f"-env:UserInstallation={profile}", "--headless", "--convert-to", "pdf"]
@@ -407,3 +411,24 @@ def test_cli_writes_rtf(tmp_path: Path, given: list[str]) -> None:
     assert main(["report", str(trial), *given, "-o", str(out)]) == 0
     rtf = out.read_text(encoding="ascii")
     assert rtf == rk.report(example_trial()).to_rtf()
+
+
+@pytest.mark.slow
+@needs_libreoffice
+def test_adam_soc_pt_table_from_the_command_line(pdf_text: dict[str, list[str]]) -> None:
+    # Every cell of the SOC/PT table of the shipped ADaM data, as its DataFrame gives it,
+    # is in the PDF LibreOffice makes of the command line's RTF: each row's numbers in order
+    # on one line (the labels may wrap in their column, so they are found in the text).
+    table = rk.report(read_adam(*example_adam("xpt"))).ae_table().table()
+    frame = table.to_dataframe()
+    pages = pdf_text["adam"]
+    lines = [line for page in pages for line in page.splitlines()]
+    text = _squeezed("\n".join(pages))
+    assert _squeezed(frame.attrs["caption"]) in text
+    for label, values in frame.iterrows():
+        assert _squeezed(str(label)) in text, label
+        pattern = _row_pattern([str(v) for v in values])
+        assert any(pattern.search(line) for line in lines), (label, list(values))
+    for note in frame.attrs["notes"]:
+        assert _squeezed(note) in text, note
+    assert len(pages) >= 2  # the table runs over a page break

@@ -283,8 +283,12 @@ def _report(args: argparse.Namespace) -> str:
     output = None if args.output is None else _check_output(args)
     if args.command == "demo":
         trial = example_trial()
+    elif args.adam is not None:
+        trial = _read_adam(args)
     elif args.trial == "-":
         trial = read_trial_stream(sys.stdin.buffer)
+    elif args.trial is None:
+        raise InvalidInputError("report needs a TRIAL.toml file or --adam ADSL [ADAE]")
     else:
         trial = load_trial(Path(args.trial))
     _check_report_cost(trial)
@@ -304,6 +308,17 @@ def _report(args: argparse.Namespace) -> str:
         return text
     _write_output(output, text, force=args.force, trial=getattr(args, "trial", None))
     return ""
+
+
+def _read_adam(args: argparse.Namespace) -> Trial:
+    if args.trial is not None or len(args.adam) > 2:
+        raise InvalidInputError(
+            "--adam takes ADSL and optionally ADAE, and no TRIAL.toml beside them "
+            f"(got {[*([args.trial] if args.trial else []), *args.adam]})"
+        )
+    from rctkit.io import read_adam
+
+    return read_adam(*args.adam)
 
 
 #: The short names ``--method`` takes beside the measures' own.
@@ -431,7 +446,17 @@ def _parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="the CORE trial worked example (Lancet 2018)")
     report = sub.add_parser("report", help="report a trial described in a TOML file")
     report.add_argument(
-        "trial", metavar="TRIAL.toml", help="the trial file (at most 1 MiB); - reads stdin"
+        "trial",
+        metavar="TRIAL.toml",
+        nargs="?",
+        help="the trial file (at most 1 MiB); - reads stdin",
+    )
+    report.add_argument(
+        "--adam",
+        nargs="+",
+        metavar=("ADSL", "ADAE"),
+        help="CDISC ADaM data sets instead of a trial file (xpt, sas7bdat, Dataset-JSON, "
+        "parquet or csv): ADSL, then ADAE for the SOC/PT harms table",
     )
     for p in (demo, report):
         p.add_argument("--style", choices=STYLES, default="plain", help="journal style")
@@ -523,8 +548,12 @@ def _tipping(args: argparse.Namespace) -> str:
     """``rctkit tipping [TRIAL.toml]``: the grid of p-values and where the conclusion tips."""
     if args.trial is None:
         trial = example_trial()
+    elif args.adam is not None:
+        trial = _read_adam(args)
     elif args.trial == "-":
         trial = read_trial_stream(sys.stdin.buffer)
+    elif args.trial is None:
+        raise InvalidInputError("report needs a TRIAL.toml file or --adam ADSL [ADAE]")
     else:
         trial = load_trial(Path(args.trial))
     res = tipping_point(trial, measure=args.measure, test=args.test, alpha=args.alpha)

@@ -261,8 +261,9 @@ def _widths(table: ReportTable, column_widths: Any, page: RtfPage) -> list[float
 def _natural_widths(table: ReportTable, page: RtfPage) -> list[float]:
     """In twips: each column gets its longest word (so that no word breaks) and its padding,
     then its longest cell where the line has room for every column's (else its longest cell
-    below the header, else that to 40 characters, so that one long column does not take the
-    line), or a share of the rest of the line in proportion to how much more it wishes."""
+    below the header; else that for every column but the first, whose labels wrap; else the
+    body's cells to 40 characters, so that one long column does not take the line), or a
+    share of the rest of the line in proportion to how much more it wishes."""
     char = _CHAR_EM * page.font_size * 20
     columns = list(zip(table.columns, *table.rows, strict=True))
     words = [max(len(w) for c in col for w in (one_line(c).split() or [""])) for col in columns]
@@ -271,9 +272,12 @@ def _natural_widths(table: ReportTable, page: RtfPage) -> list[float]:
     # the first of these that fits: every cell whole; the body's cells whole (a header
     # wraps at its spaces); the body's cells to 40 characters
     body = [max(len(one_line(c)) for c in col[1:] or [""]) for col in columns]
+    whole = [max(b, len(one_line(col[0]))) for b, col in zip(body, columns, strict=True)]
     tiers = (
-        [max(b, len(one_line(col[0]))) for b, col in zip(body, columns, strict=True)],
+        whole,
         body,
+        # the labels (first column) wrap at their spaces, the numbers stay whole
+        [0, *body[1:]],
         [min(b, 40) for b in body],
     )
     for cells in tiers:
@@ -424,10 +428,27 @@ def table_body(
     return "".join(out), last
 
 
-def check_page(page: Any) -> RtfPage:
-    """``page``, or ``RtfPage()`` for None; anything else is refused."""
+def _whole(table: ReportTable, page: RtfPage) -> bool:
+    """Whether every cell of ``table`` fits on one line of ``page``'s text width."""
+    char = _CHAR_EM * page.font_size * 20
+    columns = list(zip(table.columns, *table.rows, strict=True))
+    need = sum(max(len(one_line(c)) for c in col) + 0.5 for col in columns) * char
+    return need + 2 * _GAP * len(columns) <= _twips(page.text_width)
+
+
+def check_page(page: Any, tables: Sequence[ReportTable] = ()) -> RtfPage:
+    """``page``; for None, ``RtfPage()``, or landscape (at 8 points, or 7 where 8 would
+    still wrap) when a table of ``tables`` (an adverse-event table with rates, say) would
+    wrap its cells in portrait. Anything else is refused."""
     if page is None:
-        return RtfPage()
+        portrait = RtfPage()
+        if all(_whole(t, portrait) for t in tables):
+            return portrait
+        for size in (8.0, 7.0):
+            landscape = RtfPage(orientation="landscape", font_size=size)
+            if all(_whole(t, landscape) for t in tables):
+                break
+        return landscape
     if not isinstance(page, RtfPage):
         raise InvalidInputError(f"`page` must be None or an RtfPage (got {type(page).__name__})")
     return page

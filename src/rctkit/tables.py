@@ -276,7 +276,8 @@ class ReportTable:
         Parameters
         ----------
         page : RtfPage, optional
-            The page set-up; ``RtfPage()`` when None.
+            The page set-up; when None, ``RtfPage()``, or landscape at 8 (or 7) points if
+            the table's cells would wrap in portrait.
         titles : sequence of str, optional
             The lines above the table (e.g. "Table 14.3.1", the title, the population); the
             caption when None. Empty lines are left out.
@@ -309,7 +310,7 @@ class ReportTable:
         """
         from rctkit.rtf import check_page, rtf_file, table_body
 
-        page = check_page(page)
+        page = check_page(page, [self])
         body, _ = table_body(
             self,
             page,
@@ -522,7 +523,7 @@ class ReportDocument:
         """
         from rctkit.rtf import check_page, document_body, rtf_file
 
-        page = check_page(page)
+        page = check_page(page, self.tables)
         return rtf_file(page, document_body(self, page))
 
     def to_docx(self, path: str | os.PathLike[str]) -> None:
