@@ -19,6 +19,7 @@ from statsmodels.stats.contingency_tables import Table2x2
 import rctkit as rk
 import rctkit.batch as rkb
 from benchmarks import (
+    bench_adam,
     bench_adjusted,
     bench_ae_tables,
     bench_bootstrap,
@@ -97,6 +98,7 @@ BENCHMARKS: list[Callable[[], Row]] = [
     *bench_coverage.BENCHMARKS,
     *bench_power.BENCHMARKS,
     *bench_evaluate.BENCHMARKS,
+    *bench_adam.BENCHMARKS,
 ]
 
 #: The issues' targets: peer time / rctkit time at least this.
@@ -113,6 +115,7 @@ TARGETS: dict[str, float] = {
     **bench_coverage.TARGETS,
     **bench_power.TARGETS,
     **bench_evaluate.TARGETS,
+    **bench_adam.TARGETS,
 }
 
 
@@ -141,6 +144,11 @@ def main() -> None:
         f"{memory['maxrss_kib'] / 2**10:.0f} MiB (target < 1 GiB)"
     )
     bench_limits_strata.report()
+    adam_peak = bench_adam.peak_memory()
+    print(
+        f"peak memory, read_adam + ae_table of 1e5 participants and 2e6 events: "
+        f"{adam_peak:.0f} MiB process peak RSS (target < {bench_adam.MEMORY_LIMIT_MIB} MiB)"
+    )
     bench_compiled.report()
     bench_limits.report()
 
