@@ -301,6 +301,12 @@ def test_cli_tipping_prints_grid_and_sentence(capsys: pytest.CaptureFixture[str]
     assert main(["tipping", "--measure", "odds"]) == 2
     err = capsys.readouterr().err
     assert err.startswith("rctkit: error: `measure` must be one of")
+    # The same grid from the shipped trial file, named on the command line.
+    from importlib.resources import as_file, files
+
+    with as_file(files("rctkit.data") / "core.toml") as path:
+        assert main(["tipping", str(path)]) == 0
+    assert capsys.readouterr().out == out
 
 
 def test_core_grid_matches_r() -> None:

@@ -281,16 +281,7 @@ def _p_digits(pvalue: float) -> str:
 def _report(args: argparse.Namespace) -> str:
     level = _level(args.level)
     output = None if args.output is None else _check_output(args)
-    if args.command == "demo":
-        trial = example_trial()
-    elif args.adam is not None:
-        trial = _read_adam(args)
-    elif args.trial == "-":
-        trial = read_trial_stream(sys.stdin.buffer)
-    elif args.trial is None:
-        raise InvalidInputError("report needs a TRIAL.toml file or --adam ADSL [ADAE]")
-    else:
-        trial = load_trial(Path(args.trial))
+    trial = example_trial() if args.command == "demo" else _load_trial(args)
     _check_report_cost(trial)
     fmt = _output_format(args.format, output)
     built = TrialReport(
@@ -308,6 +299,17 @@ def _report(args: argparse.Namespace) -> str:
         return text
     _write_output(output, text, force=args.force, trial=getattr(args, "trial", None))
     return ""
+
+
+def _load_trial(args: argparse.Namespace) -> Trial:
+    """The trial of ``report`` or ``tipping``: ADaM data (``--adam``), stdin or a file."""
+    if getattr(args, "adam", None) is not None:
+        return _read_adam(args)
+    if args.trial == "-":
+        return read_trial_stream(sys.stdin.buffer)
+    if args.trial is None:
+        raise InvalidInputError("report needs a TRIAL.toml file or --adam ADSL [ADAE]")
+    return load_trial(Path(args.trial))
 
 
 def _read_adam(args: argparse.Namespace) -> Trial:
@@ -546,16 +548,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def _tipping(args: argparse.Namespace) -> str:
     """``rctkit tipping [TRIAL.toml]``: the grid of p-values and where the conclusion tips."""
-    if args.trial is None:
-        trial = example_trial()
-    elif args.adam is not None:
-        trial = _read_adam(args)
-    elif args.trial == "-":
-        trial = read_trial_stream(sys.stdin.buffer)
-    elif args.trial is None:
-        raise InvalidInputError("report needs a TRIAL.toml file or --adam ADSL [ADAE]")
-    else:
-        trial = load_trial(Path(args.trial))
+    trial = example_trial() if args.trial is None else _load_trial(args)
     res = tipping_point(trial, measure=args.measure, test=args.test, alpha=args.alpha)
     return (
         f"{res.outcome}: missing {res.missing[0]} treatment, {res.missing[1]} control\n"
