@@ -14,16 +14,8 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from rctkit import _validation
 from rctkit.ae_counts import layout
-from rctkit.ae_tables import (
-    _ANY_LABEL,
-    SORTS,
-    _arm_labels,
-    _records,
-    _subset_mask,
-    _threshold,
-)
+from rctkit.ae_tables import _ANY_LABEL, select
 from rctkit.formatting import format_count, format_percent
 from rctkit.model import AdverseEventRecords, Trial
 from rctkit.results import Displayed, Row, _pandas
@@ -211,22 +203,19 @@ def ae_severity_table(
     >>> t.grades[-1], t.counts[2, 0].tolist()
     ('Unknown', [0, 0, 1, 0, 0, 1])
     """
-    records = _records(source)
-    labels = _arm_labels(source, arm_labels)
-    chosen, mask = _subset_mask(records, subset)
-    order = _validation.check_choice(sort, "sort", SORTS)
-    cut = _threshold(threshold)
-    rows = layout(records, mask, order, cut, grades=True)
+    chosen = select(source, arm_labels, subset, sort, threshold)
+    records = chosen.records
+    rows = layout(records, chosen.mask, chosen.sort, chosen.threshold, grades=True)
     assert rows.worst is not None  # asked for
     grades = GRADE_LABELS[records.severity_scale]
     # codes 1..k then 0 (unknown)
     counts = np.concatenate([rows.worst[:, :, 1 : len(grades) + 1], rows.worst[:, :, :1]], axis=2)
-    totals = np.bincount(records.participant_arm.astype(np.int64), minlength=2)
+    totals = chosen.totals
     return AESeverityTable(
-        subset=chosen,
-        sort=order,
-        threshold=cut,
-        arm_labels=labels,
+        subset=chosen.subset,
+        sort=chosen.sort,
+        threshold=chosen.threshold,
+        arm_labels=chosen.labels,
         totals=(int(totals[0]), int(totals[1])),
         kind=rows.kind,
         soc=rows.soc,

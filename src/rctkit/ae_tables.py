@@ -14,7 +14,7 @@ grade (or severity). Counting is vectorised: ``numpy.unique`` on participant x r
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import attrs
 import numpy as np
@@ -160,6 +160,31 @@ def _threshold(value: Any) -> float | None:
     if not 0.0 <= number <= 1.0:
         raise InvalidInputError(f"`threshold` must be a proportion from 0 to 1 (got {value!r})")
     return number
+
+
+class Selection(NamedTuple):
+    """The checked choices every adverse-event table starts from."""
+
+    records: AdverseEventRecords
+    labels: tuple[str, str]
+    subset: str | None
+    mask: npt.NDArray[np.bool_] | None
+    sort: str
+    threshold: float | None
+
+    @property
+    def totals(self) -> npt.NDArray[np.int64]:
+        """Participants at risk per arm (treatment, control)."""
+        return np.bincount(self.records.participant_arm.astype(np.int64), minlength=2)
+
+
+def select(source: Any, arm_labels: Any, subset: Any, sort: Any, threshold: Any) -> Selection:
+    """The records of ``source`` and the checked arm labels, subset, order and threshold."""
+    records = _records(source)
+    labels = _arm_labels(source, arm_labels)
+    chosen, mask = _subset_mask(records, subset)
+    order = _validation.check_choice(sort, "sort", SORTS)
+    return Selection(records, labels, chosen, mask, order, _threshold(threshold))
 
 
 # -- the tables --------------------------------------------------------------------------------
@@ -668,11 +693,8 @@ def ae_table(
     >>> t.term, t.participants[:, 0].tolist(), t.events[:, 0].tolist()
     (('', '', 'Nausea', 'Vomiting'), [2, 2, 1, 1], [3, 3, 2, 1])
     """
-    records = _records(source)
-    labels = _arm_labels(source, arm_labels)
-    chosen, mask = _subset_mask(records, subset)
-    order = _validation.check_choice(sort, "sort", SORTS)
-    cut = _threshold(threshold)
+    chosen = select(source, arm_labels, subset, sort, threshold)
+    records = chosen.records
     level = _validation.check_confidence_level(confidence_level)
     rd = _validation.check_choice(
         _engine.DEFAULT_METHODS["risk_difference"] if rd_method is None else rd_method,
@@ -691,8 +713,8 @@ def ae_table(
         if adjust is None
         else _validation.check_choice(adjust, "adjust", (*multiplicity.METHODS, "fdr"))
     )
-    rows = layout(records, mask, order, cut, grades=False)
-    totals = np.bincount(records.participant_arm.astype(np.int64), minlength=2)
+    rows = layout(records, chosen.mask, chosen.sort, chosen.threshold, grades=False)
+    totals = chosen.totals
     rd_values, rr_values, rr_methods, pvalue = _comparisons(
         rows.participants, totals, level, rd, rr
     )
@@ -704,10 +726,10 @@ def ae_table(
         if terms.any():
             adjusted[terms] = multiplicity.adjust_pvalues(pvalue[terms], method=method).adjusted
     return AETable(
-        subset=chosen,
-        sort=order,
-        threshold=cut,
-        arm_labels=labels,
+        subset=chosen.subset,
+        sort=chosen.sort,
+        threshold=chosen.threshold,
+        arm_labels=chosen.labels,
         totals=(int(totals[0]), int(totals[1])),
         kind=rows.kind,
         soc=rows.soc,
