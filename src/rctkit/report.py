@@ -571,7 +571,7 @@ class TrialReport:
 
     def ae_table(self) -> AETable:
         """The standard harms table by system organ class and preferred term
-        (:func:`rctkit.ae_table`), from the trial's participant-level adverse events."""
+        (:func:`rctkit.ae_tables.ae_table`), from the trial's participant-level adverse events."""
         return ae_table(self.trial, rd_method=self.chosen.get("risk_difference"),
                         confidence_level=self.confidence_level)  # fmt: skip
 
