@@ -268,10 +268,12 @@ def test_every_format_gives_the_same_trial(tmp_path: Path) -> None:
 
 
 def test_sas7bdat() -> None:
-    pytest.skip(
-        "pyreadstat cannot write sas7bdat, and no public ADaM .sas7bdat with a compatible "
-        "licence is vendored; the reader calls pyreadstat.read_sas7bdat like read_xport"
-    )
+    # The shipped example written as sas7bdat by R's haven (ReadStat), dates as SAS dates:
+    # tests/reference/adam_sas7bdat/write_sas7bdat.R (pyreadstat cannot write sas7bdat).
+    folder = Path(__file__).parent / "reference" / "adam_sas7bdat"
+    expected = snapshot(read_adam(SHIPPED_ADSL, SHIPPED_ADAE, outcomes="RESPFL"))
+    got = read_adam(folder / "adsl.sas7bdat", folder / "adae.sas7bdat", outcomes="RESPFL")
+    assert snapshot(got) == expected
 
 
 # -- random ADaM-shaped data --------------------------------------------------------------
