@@ -485,14 +485,17 @@ def test_records_must_match_the_safety_population() -> None:
         )
 
 
-# -- the public CDISC pilot study (optional) -----------------------------------------------
+# -- the public CDISC pilot study ----------------------------------------------------------
 
-PILOT = os.environ.get("RCTKIT_CDISC_PILOT", "")
+#: The pilot's ADSL and ADAE (tests/reference/cdiscpilot01/README.md: source and licence).
+PILOT = os.environ.get(
+    "RCTKIT_CDISC_PILOT", str(Path(__file__).parent / "reference" / "cdiscpilot01")
+)
 
 
 @pytest.mark.skipif(
-    not (PILOT and (Path(PILOT) / "adsl.xpt").is_file() and (Path(PILOT) / "adae.xpt").is_file()),
-    reason="set RCTKIT_CDISC_PILOT to a folder with the CDISCPILOT01 adsl.xpt and adae.xpt "
+    not ((Path(PILOT) / "adsl.xpt").is_file() and (Path(PILOT) / "adae.xpt").is_file()),
+    reason=f"the CDISCPILOT01 adsl.xpt and adae.xpt are not in {PILOT} "
     "(github.com/phuse-org/phuse-scripts, data/adam/cdisc, MIT licence)",
 )
 def test_cdisc_pilot_published_ae_table() -> None:
