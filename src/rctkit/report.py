@@ -556,13 +556,14 @@ class TrialReport:
 
     def tables(self) -> list[ReportTable]:
         """The report's tables in order: CONSORT counts, the non-inferiority or equivalence
-        test (when the trial declares one), outcomes, harms (when any: by system organ class
-        and preferred term when the trial has participant-level records)."""
+        test (when the trial declares one), outcomes (when any), harms (when any: by system
+        organ class and preferred term when the trial has participant-level records)."""
         out = [self.consort_table()]
         design = self.design_table()
         if design is not None:
             out.append(design)
-        out.append(self.outcome_table())
+        if self.trial.outcomes:
+            out.append(self.outcome_table())
         if self.trial.adverse_event_records is not None:  # participant-level: SOC/PT
             out.append(self.ae_table().table(style=self.style))
         elif self.trial.adverse_events:
