@@ -57,6 +57,9 @@ def make_figures(directory: Path = STATIC) -> list[Path]:
     screenshot = directory / "core_report_html.png"
     _html_picture(page, screenshot)
     written += [page, picture, screenshot]
+    rtf_page = directory / "adam_rtf_page.png"
+    _rtf_picture(rtf_page)
+    written.append(rtf_page)
     for table in report.tables():
         name = "core_" + table.caption.split(" ")[0].lower() + ".html"
         (directory / name).write_text(table.to_html(), encoding="utf-8")
@@ -233,6 +236,40 @@ def _latex_picture(report: rk.TrialReport, path: Path) -> None:
                 "report.pdf",
                 "page",
             ],
+            cwd=work,
+            capture_output=True,
+            timeout=120,
+            check=True,
+        )
+        shutil.copyfile(Path(work) / "page.png", path)
+
+
+def _rtf_picture(path: Path) -> None:
+    """The first page of the SOC/PT table that ``rctkit report --adam`` writes as RTF for
+    the shipped ADaM example, converted by LibreOffice and drawn by pdftoppm; a picture
+    saying so where either is missing (CI installs both)."""
+    from rctkit.io import example_adam, read_adam
+
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    pdftoppm = shutil.which("pdftoppm")
+    if soffice is None or pdftoppm is None:
+        _placeholder("(this picture needs LibreOffice and pdftoppm)", path)
+        return
+    trial = read_adam(*example_adam())
+    table = rk.ae_table(trial, threshold=0.05, sort="frequency").table()
+    with tempfile.TemporaryDirectory() as work:
+        rtf = Path(work) / "ae.rtf"
+        rtf.write_text(table.to_rtf(), encoding="ascii")
+        profile = (Path(work) / "profile").as_uri()
+        convert = [soffice, f"-env:UserInstallation={profile}", "--headless", "--convert-to"]
+        subprocess.run(
+            [*convert, "pdf", "--outdir", work, str(rtf)],
+            capture_output=True,
+            timeout=300,
+            check=True,
+        )
+        subprocess.run(
+            [pdftoppm, "-png", "-r", "80", "-f", "1", "-l", "1", "-singlefile", "ae.pdf", "page"],
             cwd=work,
             capture_output=True,
             timeout=120,

@@ -286,7 +286,12 @@ def _natural_widths(table: ReportTable, page: RtfPage) -> list[float]:
             break
     spare = sum(wish) - sum(least)
     share = 0.0 if extra <= 0 or spare <= 0 else min(1.0, extra / spare)
-    return [(m + share * (w - m)) * char + 2 * _GAP for m, w in zip(least, wish, strict=True)]
+    widths = [m + share * (w - m) for m, w in zip(least, wish, strict=True)]
+    # room left over goes to the labels (the first column), up to their longest cell
+    left = extra - share * spare
+    if left > 0:
+        widths[0] = min(max(whole[0] + 0.5, widths[0]), widths[0] + left)
+    return [w * char + 2 * _GAP for w in widths]
 
 
 def _group_starts(table: ReportTable, group_starts: Any) -> set[int]:
