@@ -22,6 +22,7 @@ from rctkit._validation import (
 from rctkit.adjusted.design import Design, build_design
 from rctkit.adjusted.glm import fit_glm, inverse
 from rctkit.adjusted.resample import check_resamples_cost, percentile, refit_chunks
+from rctkit.adjusted.separated_levels import set_aside_constant_levels
 from rctkit.adjusted.variance import (
     CANONICAL,
     REASONS,
@@ -267,6 +268,17 @@ def marginal_effect(
     ``firth=True``; separated bootstrap resamples use their last Newton iterate (their fitted
     risks are then 0 or 1, the limit) and are counted in ``n_failed`` with a warning.
 
+    One case is the limit instead (with the delta method): a factor level (a site) whose
+    outcome is constant. As for :func:`adjusted_odds_ratio` its participants are set aside
+    from the fit with a warning; their fitted risk under either arm is their outcome (0 or 1),
+    the limit of the full fit, so the standardised risks average over all participants and the
+    site adds nothing to the difference. Every variance is the limit of the full fit's: the
+    set-aside participants add no gradient and no score, but count in :math:`n`, and in the
+    sandwich and Ye variances through their :math:`c_i - \hat m_a` (the derivation is in
+    ``rctkit/adjusted/variance.py``; R's ``glm`` on all participants agrees,
+    ``tests/reference/marginal_separated_site.R``). Separation along the treatment or a
+    covariate, and the bootstrap with such a level, still raise :class:`SeparationError`.
+
     The model, its covariates (any scale) and its limits are those of
     :func:`adjusted_odds_ratio`. The bootstrap refits every resample on the design's distinct
     rows, in chunks of bounded memory; it is refused with :class:`~rctkit.CostLimitError`
@@ -339,9 +351,21 @@ def marginal_effect(
         used += column_list(factors, "factors")
         strata = strata_codes(data, randomisation_strata, used, design.n)
         randomisation_strata = column_list(randomisation_strata, "randomisation_strata")
+    full = design
+    keep = np.ones(full.n, dtype=bool)
+    if not firth and method == "delta":
+        # A factor level (site) whose outcome is constant: its coefficient alone is infinite;
+        # its participants' fitted risks are their outcomes in the limit (see variance.py).
+        design, keep = set_aside_constant_levels(
+            design, "Use firth=True for the Jeffreys-penalised (Firth) fit"
+        )
     fit = fit_glm(design, firth)
     beta = fit.beta[0]
-    m1, m0 = (float(v[0]) for v in _standardised(design, beta[None, :]))
+    if method == "bootstrap":
+        m1, m0 = (float(v[0]) for v in _standardised(design, beta[None, :]))
+    else:
+        p1, p0, mu = _limit_predictions(full, design, keep, beta)
+        m1, m0 = float(p1.mean()), float(p0.mean())
     contrast = float(_contrast(measure, np.array(m1), np.array(m0)))
     estimate = contrast if measure == "risk_difference" else math.exp(contrast)
     common: dict[str, Any] = {
@@ -351,8 +375,8 @@ def marginal_effect(
         "method": method,
         "risk_treatment": m1,
         "risk_control": m0,
-        "n_used": design.n,
-        "n_dropped": design.n_dropped,
+        "n_used": full.n,
+        "n_dropped": full.n_dropped,
     }
     back = (lambda x: x) if measure == "risk_difference" else math.exp
     if method == "bootstrap":
@@ -370,23 +394,25 @@ def marginal_effect(
             ci=ci, pvalue=None, n_failed=n_failed, n_resamples=n_resamples, **common
         )
 
-    n = design.n
+    # Participants set aside (keep False) have fixed predictions and no score: they add
+    # nothing to the gradients or the coefficients' (co)variance, but count in n.
     X1, X0 = design.with_arm(1.0), design.with_arm(0.0)
-    p1, p0 = special.expit(X1 @ beta), special.expit(X0 @ beta)
-    G = np.vstack([(p1 * (1 - p1)) @ X1, (p0 * (1 - p0)) @ X0]) / n
+    q1, q0 = p1[keep], p0[keep]
+    G = np.vstack([(q1 * (1 - q1)) @ X1, (q0 * (1 - q0)) @ X0]) / full.n
     info_inv = inverse(fit.info[0])
-    mu = special.expit(design.X @ beta)
     # (with Firth the penalised score's extra term is O(1/n) per participant and left out)
     V_model = ge_variance(G, info_inv)
     kind = CANONICAL.get(variance, variance)
     if kind == "ge":
         V = V_model
     elif kind == "ge-hc0":
-        V = ge_variance(G, hc0_covariance(design, mu, info_inv))
+        V = ge_variance(G, hc0_covariance(design, mu[keep], info_inv))
     elif kind == "sandwich":
-        V = stacked_variance(design, mu, p1, p0, G, info_inv)
+        score = np.zeros((full.n, design.p))
+        score[keep] = design.X * (design.y - mu[keep])[:, None]
+        V = stacked_variance(score, p1, p0, G, info_inv)
     else:
-        V = ye_variance(design, mu, p1, p0, strata)
+        V = ye_variance(full.y, full.treated, mu, p1, p0, strata)
     note = REASONS[kind] + (STRATA_REASON if strata is not None else "")
     if measure == "risk_difference":
         grad = np.array([1.0, -1.0])
@@ -412,6 +438,21 @@ def marginal_effect(
         variance_note=note,
         **common,
     )
+
+
+def _limit_predictions(
+    full: Design, design: Design, keep: npt.NDArray[np.bool_], beta: FloatArray
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Every participant's fitted risk under the treatment, under the control and as observed:
+    from ``beta`` for the rows kept, and the participant's own (constant) outcome for the rows
+    of a level set aside, the limit of the full fit as that level's coefficient runs off."""
+    from scipy import special  # imported where used: it is slow to import
+
+    p1, p0, mu = (full.y.astype(np.float64) for _ in range(3))
+    p1[keep] = special.expit(design.with_arm(1.0) @ beta)
+    p0[keep] = special.expit(design.with_arm(0.0) @ beta)
+    mu[keep] = special.expit(design.X @ beta)
+    return p1, p0, mu
 
 
 def _std_error(var: float) -> float:
