@@ -136,7 +136,54 @@ def test_separation_along_the_treatment_still_raises() -> None:
         rk.marginal_effect(data, **CORE, **MODEL)
 
 
-def test_bootstrap_with_a_constant_site_still_raises() -> None:
-    # Not yet the limit for the bootstrap: each resample would need its own set-aside rows.
-    with pytest.raises(rk.SeparationError, match=r"site\[T.D\]"):
-        rk.marginal_effect(_no_events_in("D"), **CORE, **MODEL, method="bootstrap", rng=1)
+def _weighted_logistic(X: Any, y: Any, w: Any) -> Any:
+    """Plain Newton-Raphson for a frequency-weighted logistic fit (independent of rctkit)."""
+    beta = np.zeros(X.shape[1])
+    for _ in range(100):
+        mu = 1.0 / (1.0 + np.exp(-X @ beta))
+        step = np.linalg.solve((X * (w * mu * (1 - mu))[:, None]).T @ X, X.T @ (w * (y - mu)))
+        beta += step
+        if np.abs(step).max() < 1e-13:
+            break
+    return beta
+
+
+def test_bootstrap_resamples_everyone_and_predicts_the_site_by_its_outcome() -> None:
+    # Each resample (participants drawn within arms from all 434, the draws of
+    # rk.adjusted.resample.weight_chunks) refitted by a plain Newton on the other sites, site
+    # D's resampled participants predicted 0 under both arms, means over the whole resample.
+    data = _no_events_in("D")
+    data["readmitted"][(data["site"] == "E") & (data["age"] > 60)] = 1  # no effect on D
+    n_resamples, level = 40, 0.9
+    with pytest.warns(rk.RctkitWarning, match=r"site 'D' \(no events\)"):
+        got = rk.marginal_effect(
+            data,
+            **CORE,
+            **MODEL,
+            method="bootstrap",
+            n_resamples=n_resamples,
+            rng=7,
+            confidence_level=level,
+        )
+    treated = data["arm"] == "peer_support"
+    y = data["readmitted"].astype(float)
+    keep = data["site"] != "D"
+    sites = sorted(set(data["site"][keep]))
+    X = np.column_stack(
+        [np.ones(keep.size), treated, data["prior_admissions"], (data["age"] - 50) / 10]
+        + [data["site"] == s for s in sites[1:]]
+    ).astype(float)
+    from rctkit.adjusted.resample import weight_chunks
+
+    weights = next(weight_chunks(treated, n_resamples, np.random.default_rng(7), n_resamples))
+    values = []
+    for w in weights:
+        beta = _weighted_logistic(X[keep], y[keep], w[keep])
+        X1, X0 = X[keep].copy(), X[keep].copy()
+        X1[:, 1], X0[:, 1] = 1.0, 0.0
+        r1 = (w[keep] / (1 + np.exp(-X1 @ beta))).sum() / w.sum()
+        r0 = (w[keep] / (1 + np.exp(-X0 @ beta))).sum() / w.sum()
+        values.append(r1 - r0)
+    low, high = np.quantile(values, [(1 - level) / 2, (1 + level) / 2])
+    assert (got.ci.low, got.ci.high) == pytest.approx((low, high), rel=1e-8)
+    assert got.n_failed == 0

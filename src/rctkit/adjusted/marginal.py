@@ -121,17 +121,6 @@ class MarginalEstimate(Estimate):
 # --------------------------------------------------------------------------------------------
 
 
-def _standardised(design: Design, beta: FloatArray) -> tuple[FloatArray, FloatArray]:
-    """Mean fitted risks with everyone treated and with everyone control, per row of beta."""
-    from scipy import special  # imported where used: it is slow to import
-
-    X1, X0 = design.with_arm(1.0), design.with_arm(0.0)
-    return (
-        np.asarray(special.expit(beta @ X1.T).mean(axis=-1)),
-        np.asarray(special.expit(beta @ X0.T).mean(axis=-1)),
-    )
-
-
 def _contrast(measure: str, m1: FloatArray, m0: FloatArray) -> FloatArray:
     """The effect on the interval's scale: difference, log risk ratio or log odds ratio."""
     from scipy import special  # imported where used: it is slow to import
@@ -268,16 +257,16 @@ def marginal_effect(
     ``firth=True``; separated bootstrap resamples use their last Newton iterate (their fitted
     risks are then 0 or 1, the limit) and are counted in ``n_failed`` with a warning.
 
-    One case is the limit instead (with the delta method): a factor level (a site) whose
-    outcome is constant. As for :func:`adjusted_odds_ratio` its participants are set aside
+    One case is the limit instead: a factor level (a site) whose outcome is constant. As for :func:`adjusted_odds_ratio` its participants are set aside
     from the fit with a warning; their fitted risk under either arm is their outcome (0 or 1),
     the limit of the full fit, so the standardised risks average over all participants and the
     site adds nothing to the difference. Every variance is the limit of the full fit's: the
     set-aside participants add no gradient and no score, but count in :math:`n`, and in the
     sandwich and Ye variances through their :math:`c_i - \hat m_a` (the derivation is in
     ``rctkit/adjusted/variance.py``; R's ``glm`` on all participants agrees,
-    ``tests/reference/marginal_separated_site.R``). Separation along the treatment or a
-    covariate, and the bootstrap with such a level, still raise :class:`SeparationError`.
+    ``tests/reference/marginal_separated_site.R``). The bootstrap draws from all participants
+    within arms, refits the others and predicts the set-aside ones by their outcome.
+    Separation along the treatment or a covariate still raises :class:`SeparationError`.
 
     The model, its covariates (any scale) and its limits are those of
     :func:`adjusted_odds_ratio`. The bootstrap refits every resample on the design's distinct
@@ -353,7 +342,7 @@ def marginal_effect(
         randomisation_strata = column_list(randomisation_strata, "randomisation_strata")
     full = design
     keep = np.ones(full.n, dtype=bool)
-    if not firth and method == "delta":
+    if not firth:
         # A factor level (site) whose outcome is constant: its coefficient alone is infinite;
         # its participants' fitted risks are their outcomes in the limit (see variance.py).
         design, keep = set_aside_constant_levels(
@@ -361,11 +350,8 @@ def marginal_effect(
         )
     fit = fit_glm(design, firth)
     beta = fit.beta[0]
-    if method == "bootstrap":
-        m1, m0 = (float(v[0]) for v in _standardised(design, beta[None, :]))
-    else:
-        p1, p0, mu = _limit_predictions(full, design, keep, beta)
-        m1, m0 = float(p1.mean()), float(p0.mean())
+    p1, p0, mu = _limit_predictions(full, design, keep, beta)
+    m1, m0 = float(p1.mean()), float(p0.mean())
     contrast = float(_contrast(measure, np.array(m1), np.array(m0)))
     estimate = contrast if measure == "risk_difference" else math.exp(contrast)
     common: dict[str, Any] = {
@@ -380,8 +366,9 @@ def marginal_effect(
     }
     back = (lambda x: x) if measure == "risk_difference" else math.exp
     if method == "bootstrap":
+        aside = None if keep.all() else (keep, full.treated, full.y.astype(np.float64))
         values, n_failed = _bootstrap_contrasts(
-            design, beta, firth, measure, n_resamples, generator
+            design, beta, firth, measure, n_resamples, generator, aside
         )
         if n_failed:
             _warnings.warn(
@@ -468,21 +455,27 @@ def _bootstrap_contrasts(
     measure: str,
     n_resamples: int,
     rng: np.random.Generator,
+    set_aside: tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_], FloatArray] | None = None,
 ) -> tuple[FloatArray, int]:
     """Each resample's contrast (refitted on the design's distinct rows, warm-started at
-    ``beta``, in chunks of bounded memory) and the number of failed refits."""
+    ``beta``, in chunks of bounded memory) and the number of failed refits. With
+    ``set_aside`` (see :func:`refit_chunks`) the resamples are of all participants, those set
+    aside predicted by their outcome under both arms."""
     from scipy import special  # imported where used: it is slow to import
 
-    X, refits = refit_chunks(design, beta, firth, n_resamples, rng)
+    X, refits = refit_chunks(design, beta, firth, n_resamples, rng, set_aside)
+    rows = X.shape[0]
     X1, X0 = X.copy(), X.copy()
     X1[:, design.arm_index], X0[:, design.arm_index] = 1.0, 0.0
     values: list[FloatArray] = []
     n_failed = 0
     for weights, coef, converged in refits:
         # each resample's standardised risks, averaged over its own (weighted) participants
-        total = weights.sum(axis=1)
-        r1 = (weights * special.expit(coef @ X1.T)).sum(axis=1) / total
-        r0 = (weights * special.expit(coef @ X0.T)).sum(axis=1) / total
+        # (with levels set aside: two more columns, their counts with outcome 0 and with 1)
+        total, fitted = weights.sum(axis=1), weights[:, :rows]
+        ones = weights[:, rows + 1] if weights.shape[1] > rows else np.zeros(len(weights))
+        r1 = ((fitted * special.expit(coef @ X1.T)).sum(axis=1) + ones) / total
+        r0 = ((fitted * special.expit(coef @ X0.T)).sum(axis=1) + ones) / total
         values.append(_contrast(measure, r1, r0))
         n_failed += int((~converged).sum())
     return np.concatenate(values), n_failed
