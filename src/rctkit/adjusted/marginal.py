@@ -257,12 +257,13 @@ def marginal_effect(
     ``firth=True``; separated bootstrap resamples use their last Newton iterate (their fitted
     risks are then 0 or 1, the limit) and are counted in ``n_failed`` with a warning.
 
-    One case is the limit instead: a factor level (a site) whose outcome is constant. As for :func:`adjusted_odds_ratio` its participants are set aside
-    from the fit with a warning; their fitted risk under either arm is their outcome (0 or 1),
-    the limit of the full fit, so the standardised risks average over all participants and the
-    site adds nothing to the difference. Every variance is the limit of the full fit's: the
-    set-aside participants add no gradient and no score, but count in :math:`n`, and in the
-    sandwich and Ye variances through their :math:`c_i - \hat m_a` (the derivation is in
+    One case is the limit instead: a factor level (a site) whose outcome is constant. As for
+    :func:`adjusted_odds_ratio` its participants are set aside from the fit with a warning;
+    their fitted risk under either arm is their outcome (0 or 1), the limit of the full fit,
+    so the standardised risks average over all participants and the site adds nothing to the
+    difference. Every variance is the limit of the full fit's: the set-aside participants add
+    no gradient and no score, but count in :math:`n`, and in the sandwich and Ye variances
+    through their :math:`c_i - \hat m_a` (the derivation is in
     ``rctkit/adjusted/variance.py``; R's ``glm`` on all participants agrees,
     ``tests/reference/marginal_separated_site.R``). The bootstrap draws from all participants
     within arms, refits the others and predicts the set-aside ones by their outcome.
