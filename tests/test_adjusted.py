@@ -869,8 +869,11 @@ def test_row_order_does_not_matter(trial: Data) -> None:
 @given(trials(), st.sampled_from(["risk_difference", "risk_ratio", "odds_ratio"]))
 def test_marginal_swap(trial: Data, measure: str) -> None:
     try:
-        a = marginal_effect(trial, **KW, treatment="T", measure=measure)
-        b = marginal_effect(trial, **KW, treatment="C", measure=measure)
+        with warnings.catch_warnings():
+            # a level of g with a constant outcome is set aside (the limit): the law holds
+            warnings.simplefilter("ignore", rk.RctkitWarning)
+            a = marginal_effect(trial, **KW, treatment="T", measure=measure)
+            b = marginal_effect(trial, **KW, treatment="C", measure=measure)
     except SeparationError:
         assume(False)
         raise

@@ -22,6 +22,7 @@ from rctkit._validation import (
 from rctkit.adjusted.design import Design, build_design
 from rctkit.adjusted.glm import fit_glm, inverse
 from rctkit.adjusted.resample import check_resamples_cost, percentile, refit_chunks
+from rctkit.adjusted.separated_levels import set_aside_constant_levels
 from rctkit.adjusted.variance import (
     CANONICAL,
     REASONS,
@@ -118,17 +119,6 @@ class MarginalEstimate(Estimate):
 # --------------------------------------------------------------------------------------------
 # Marginal effects by standardisation
 # --------------------------------------------------------------------------------------------
-
-
-def _standardised(design: Design, beta: FloatArray) -> tuple[FloatArray, FloatArray]:
-    """Mean fitted risks with everyone treated and with everyone control, per row of beta."""
-    from scipy import special  # imported where used: it is slow to import
-
-    X1, X0 = design.with_arm(1.0), design.with_arm(0.0)
-    return (
-        np.asarray(special.expit(beta @ X1.T).mean(axis=-1)),
-        np.asarray(special.expit(beta @ X0.T).mean(axis=-1)),
-    )
 
 
 def _contrast(measure: str, m1: FloatArray, m0: FloatArray) -> FloatArray:
@@ -267,6 +257,18 @@ def marginal_effect(
     ``firth=True``; separated bootstrap resamples use their last Newton iterate (their fitted
     risks are then 0 or 1, the limit) and are counted in ``n_failed`` with a warning.
 
+    One case is the limit instead: a factor level (a site) whose outcome is constant. As for
+    :func:`adjusted_odds_ratio` its participants are set aside from the fit with a warning;
+    their fitted risk under either arm is their outcome (0 or 1), the limit of the full fit,
+    so the standardised risks average over all participants and the site adds nothing to the
+    difference. Every variance is the limit of the full fit's: the set-aside participants add
+    no gradient and no score, but count in :math:`n`, and in the sandwich and Ye variances
+    through their :math:`c_i - \hat m_a` (the derivation is in
+    ``rctkit/adjusted/variance.py``; R's ``glm`` on all participants agrees,
+    ``tests/reference/marginal_separated_site.R``). The bootstrap draws from all participants
+    within arms, refits the others and predicts the set-aside ones by their outcome.
+    Separation along the treatment or a covariate still raises :class:`SeparationError`.
+
     The model, its covariates (any scale) and its limits are those of
     :func:`adjusted_odds_ratio`. The bootstrap refits every resample on the design's distinct
     rows, in chunks of bounded memory; it is refused with :class:`~rctkit.CostLimitError`
@@ -339,9 +341,18 @@ def marginal_effect(
         used += column_list(factors, "factors")
         strata = strata_codes(data, randomisation_strata, used, design.n)
         randomisation_strata = column_list(randomisation_strata, "randomisation_strata")
+    full = design
+    keep = np.ones(full.n, dtype=bool)
+    if not firth:
+        # A factor level (site) whose outcome is constant: its coefficient alone is infinite;
+        # its participants' fitted risks are their outcomes in the limit (see variance.py).
+        design, keep = set_aside_constant_levels(
+            design, "Use firth=True for the Jeffreys-penalised (Firth) fit"
+        )
     fit = fit_glm(design, firth)
     beta = fit.beta[0]
-    m1, m0 = (float(v[0]) for v in _standardised(design, beta[None, :]))
+    p1, p0, mu = _limit_predictions(full, design, keep, beta)
+    m1, m0 = float(p1.mean()), float(p0.mean())
     contrast = float(_contrast(measure, np.array(m1), np.array(m0)))
     estimate = contrast if measure == "risk_difference" else math.exp(contrast)
     common: dict[str, Any] = {
@@ -351,13 +362,14 @@ def marginal_effect(
         "method": method,
         "risk_treatment": m1,
         "risk_control": m0,
-        "n_used": design.n,
-        "n_dropped": design.n_dropped,
+        "n_used": full.n,
+        "n_dropped": full.n_dropped,
     }
     back = (lambda x: x) if measure == "risk_difference" else math.exp
     if method == "bootstrap":
+        aside = None if keep.all() else (keep, full.treated, full.y.astype(np.float64))
         values, n_failed = _bootstrap_contrasts(
-            design, beta, firth, measure, n_resamples, generator
+            design, beta, firth, measure, n_resamples, generator, aside
         )
         if n_failed:
             _warnings.warn(
@@ -370,23 +382,25 @@ def marginal_effect(
             ci=ci, pvalue=None, n_failed=n_failed, n_resamples=n_resamples, **common
         )
 
-    n = design.n
+    # Participants set aside (keep False) have fixed predictions and no score: they add
+    # nothing to the gradients or the coefficients' (co)variance, but count in n.
     X1, X0 = design.with_arm(1.0), design.with_arm(0.0)
-    p1, p0 = special.expit(X1 @ beta), special.expit(X0 @ beta)
-    G = np.vstack([(p1 * (1 - p1)) @ X1, (p0 * (1 - p0)) @ X0]) / n
+    q1, q0 = p1[keep], p0[keep]
+    G = np.vstack([(q1 * (1 - q1)) @ X1, (q0 * (1 - q0)) @ X0]) / full.n
     info_inv = inverse(fit.info[0])
-    mu = special.expit(design.X @ beta)
     # (with Firth the penalised score's extra term is O(1/n) per participant and left out)
     V_model = ge_variance(G, info_inv)
     kind = CANONICAL.get(variance, variance)
     if kind == "ge":
         V = V_model
     elif kind == "ge-hc0":
-        V = ge_variance(G, hc0_covariance(design, mu, info_inv))
+        V = ge_variance(G, hc0_covariance(design, mu[keep], info_inv))
     elif kind == "sandwich":
-        V = stacked_variance(design, mu, p1, p0, G, info_inv)
+        score = np.zeros((full.n, design.p))
+        score[keep] = design.X * (design.y - mu[keep])[:, None]
+        V = stacked_variance(score, p1, p0, G, info_inv)
     else:
-        V = ye_variance(design, mu, p1, p0, strata)
+        V = ye_variance(full.y, full.treated, mu, p1, p0, strata)
     note = REASONS[kind] + (STRATA_REASON if strata is not None else "")
     if measure == "risk_difference":
         grad = np.array([1.0, -1.0])
@@ -414,6 +428,21 @@ def marginal_effect(
     )
 
 
+def _limit_predictions(
+    full: Design, design: Design, keep: npt.NDArray[np.bool_], beta: FloatArray
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Every participant's fitted risk under the treatment, under the control and as observed:
+    from ``beta`` for the rows kept, and the participant's own (constant) outcome for the rows
+    of a level set aside, the limit of the full fit as that level's coefficient runs off."""
+    from scipy import special  # imported where used: it is slow to import
+
+    p1, p0, mu = (full.y.astype(np.float64) for _ in range(3))
+    p1[keep] = special.expit(design.with_arm(1.0) @ beta)
+    p0[keep] = special.expit(design.with_arm(0.0) @ beta)
+    mu[keep] = special.expit(design.X @ beta)
+    return p1, p0, mu
+
+
 def _std_error(var: float) -> float:
     """The square root of a variance; nan when it is negative or undefined."""
     var = float(var)
@@ -427,21 +456,27 @@ def _bootstrap_contrasts(
     measure: str,
     n_resamples: int,
     rng: np.random.Generator,
+    set_aside: tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_], FloatArray] | None = None,
 ) -> tuple[FloatArray, int]:
     """Each resample's contrast (refitted on the design's distinct rows, warm-started at
-    ``beta``, in chunks of bounded memory) and the number of failed refits."""
+    ``beta``, in chunks of bounded memory) and the number of failed refits. With
+    ``set_aside`` (see :func:`refit_chunks`) the resamples are of all participants, those set
+    aside predicted by their outcome under both arms."""
     from scipy import special  # imported where used: it is slow to import
 
-    X, refits = refit_chunks(design, beta, firth, n_resamples, rng)
+    X, refits = refit_chunks(design, beta, firth, n_resamples, rng, set_aside)
+    rows = X.shape[0]
     X1, X0 = X.copy(), X.copy()
     X1[:, design.arm_index], X0[:, design.arm_index] = 1.0, 0.0
     values: list[FloatArray] = []
     n_failed = 0
     for weights, coef, converged in refits:
         # each resample's standardised risks, averaged over its own (weighted) participants
-        total = weights.sum(axis=1)
-        r1 = (weights * special.expit(coef @ X1.T)).sum(axis=1) / total
-        r0 = (weights * special.expit(coef @ X0.T)).sum(axis=1) / total
+        # (with levels set aside: two more columns, their counts with outcome 0 and with 1)
+        total, fitted = weights.sum(axis=1), weights[:, :rows]
+        ones = weights[:, rows + 1] if weights.shape[1] > rows else np.zeros(len(weights))
+        r1 = ((fitted * special.expit(coef @ X1.T)).sum(axis=1) + ones) / total
+        r0 = ((fitted * special.expit(coef @ X0.T)).sum(axis=1) + ones) / total
         values.append(_contrast(measure, r1, r0))
         n_failed += int((~converged).sum())
     return np.concatenate(values), n_failed

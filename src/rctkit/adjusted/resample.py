@@ -86,7 +86,12 @@ def weight_chunks(
 
 
 def refit_chunks(
-    design: Design, beta: FloatArray, firth: bool, n_resamples: int, rng: np.random.Generator
+    design: Design,
+    beta: FloatArray,
+    firth: bool,
+    n_resamples: int,
+    rng: np.random.Generator,
+    set_aside: tuple[BoolArray, BoolArray, FloatArray] | None = None,
 ) -> tuple[FloatArray, Iterator[tuple[FloatArray, FloatArray, BoolArray]]]:
     """Refit every resample, a chunk at a time: the design's distinct rows, and an iterator of
     (weights on them, coefficients, converged) per chunk.
@@ -95,6 +100,11 @@ def refit_chunks(
     every standardised risk, only through the sum of their weights, so the resamples are
     refitted on the distinct rows of the design, exactly, warm-started at ``beta``, in chunks
     whose temporaries stay within ``CHUNK_FLOATS``.
+
+    ``set_aside`` = (rows kept, arms, outcomes) of all the participants when ``design`` holds
+    only the kept ones (a factor level with a constant outcome set aside): the resamples are
+    drawn within arms from all of them, and the weights get two more columns, the resample's
+    count of set-aside participants with outcome 0 and with outcome 1 (not refitted).
     """
     patterns, column = np.unique(
         np.column_stack([design.X, design.y]), axis=0, return_inverse=True
@@ -111,14 +121,18 @@ def refit_chunks(
         per_resample = rows * (3 * d + 8) + p * p
     else:
         per_resample = rows * p + p * p + (min(p**3, rows * rows) if firth else 0)
-    chunks = weight_chunks(
-        design.treated, n_resamples, rng, chunk_size(per_resample), column.ravel(), rows
-    )
+    treated, codes, width = design.treated, np.asarray(column, dtype=np.int64).ravel(), rows
+    if set_aside is not None:
+        keep, treated, outcomes = set_aside
+        codes_all = rows + (outcomes > 0.5).astype(np.int64)
+        codes_all[keep] = codes
+        codes, width = codes_all, rows + 2
+    chunks = weight_chunks(treated, n_resamples, rng, chunk_size(per_resample), codes, width)
 
     def refits() -> Iterator[tuple[FloatArray, FloatArray, BoolArray]]:
         for weights in chunks:
             coef, converged = refit_resamples(
-                X, y, weights, start=beta, firth=firth, outer=outer, block=block
+                X, y, weights[:, :rows], start=beta, firth=firth, outer=outer, block=block
             )
             yield weights, coef, converged
 

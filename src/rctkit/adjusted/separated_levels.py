@@ -35,16 +35,18 @@ def _level_codes(design: Design, start: int, stop: int) -> IntArray:
     return np.asarray(codes, dtype=np.int64)
 
 
-def set_aside_constant_levels(design: Design, advice: str = "") -> tuple[Design, int]:
-    """The design without the factor levels whose outcome is constant, and how many left out.
+def set_aside_constant_levels(design: Design, advice: str = "") -> tuple[Design, BoolArray]:
+    """The design without the factor levels whose outcome is constant, and which rows it kept.
 
     Repeats until no level of any factor (among the participants kept) has an outcome of
     all 0 or all 1. Warns (:class:`~rctkit.RctkitWarning`) naming the levels set aside.
-    Returns ``design`` itself when there are none. Raises :class:`SeparationError` when
-    what is left cannot estimate the treatment effect (one arm only, or one outcome only).
+    The mask marks the rows of ``design`` kept (the others' fitted risk is their own outcome
+    in the limit). Returns ``design`` itself and an all-True mask when there are none.
+    Raises :class:`SeparationError` when what is left cannot estimate the treatment effect
+    (one arm only, or one outcome only).
     """
     if not design.factor_levels:
-        return design, 0
+        return design, np.ones(design.n, dtype=bool)
     codes = [_level_codes(design, start, stop) for start, stop in design.factor_columns]
     keep: BoolArray = np.ones(design.n, dtype=bool)
     set_aside: list[tuple[str, object, int]] = []
@@ -60,7 +62,7 @@ def set_aside_constant_levels(design: Design, advice: str = "") -> tuple[Design,
                 keep &= code != level
                 changed = True
     if not set_aside:
-        return design, 0
+        return design, keep
     left_out = int(design.n - keep.sum())
     shown = ", ".join(
         f"{name} {level!r} ({'all' if value else 'no'} events)"
@@ -113,4 +115,4 @@ def set_aside_constant_levels(design: Design, advice: str = "") -> tuple[Design,
         factor_levels=tuple(factor_levels),
         scale_exponents=exponents,
     )
-    return reduced, left_out
+    return reduced, keep

@@ -3,6 +3,39 @@
 estimating-equation sandwich, and Ye et al. (2023) with its term for stratified randomisation.
 
 Each function returns the 2 x 2 covariance matrix of (treatment risk, control risk).
+
+A factor level whose outcome is constant (a site with no events, or only events)
+---------------------------------------------------------------------------------
+Its coefficient is infinite; :func:`~rctkit.adjusted.separated_levels.set_aside_constant_levels`
+fits the others (the set K, ``n_K`` of the ``n`` participants) and the variances here are the
+limits of those of the full fit as the level's coefficient runs off. Reparametrise the full
+model as (beta_K, delta), delta added to the linear predictor of the level's participants S
+only (the intercept and the factor's dummies span that indicator, so this is the same model).
+As delta runs to -inf (no events; +inf is the mirror image) every S participant's fitted risk
+under either arm tends to its outcome c_i (0 or 1), and its weight w_i = p_i (1 - p_i), under
+the observed or either counterfactual arm, and its residual y_i - mu_i are O(e^delta).
+
+- The standardised risks m_a = n^-1 (sum_K p_ai + sum_S c_i): means over all n, with the S
+  participants' limit predictions; they add c_i to both arms, so a zero difference.
+- The gradients G_a = n^-1 sum_i w_ai x_i^(a): the S terms vanish, and the beta_K block is
+  G_K = n^-1 sum_K w_ai x_i^(a) (note n, not n_K); the delta entry g_a = n^-1 sum_S w_ai is
+  O(e^delta).
+- The information I = [[I_K + A, b], [b', d]] with A, b, d = sum_S w_i (x_i x_i', x_i, 1),
+  all O(e^delta). By the block inverse, (I^-1)_deltadelta ~ 1/d = O(e^-delta),
+  (I^-1)_(K,delta) = -(I_K + A - b b'/d)^-1 b/d = O(1), and (I^-1)_KK -> I_K^-1. So
+  G I^-1 G' = G_K I_K^-1 G_K' + O(g) + O(g^2 / d) -> G_K I_K^-1 G_K' ("ge": the reduced
+  model's information with the gradients over all n). The vector G I^-1 itself stays bounded
+  (its delta entry g/d + G_K (I^-1)_(K,delta) is O(1)).
+- HC0: the S scores x_i (y_i - mu_i) are O(e^delta) in every entry (the delta entry
+  included), so their outer products are O(e^(2 delta)) and, sandwiched by the bounded
+  G I^-1, vanish: the limit is G_K I_K^-1 (sum_K s_i s_i') I_K^-1 G_K'.
+- Sandwich: the influence function phi_ai = p_ai - m_a + n G_a I^-1 s_i. For i in S the
+  score term is a bounded vector times O(e^delta), so phi_ai -> c_i - m_a, which is not 0:
+  the S participants add their own sampling variability (the share of the sample in that
+  level), while for i in K phi_ai = p_ai - m_a + n G_K I_K^-1 s_i with m_a the mean over all
+  n. The variance n^-2 sum_i phi_i phi_i' is over all n participants.
+- Ye: a continuous function of y, the arms and every participant's p_1, p_0 and mu; the limit
+  puts p_ai = mu_i = c_i = y_i for S (residual 0), with sample (co)variances over all n.
 """
 
 from __future__ import annotations
@@ -61,16 +94,17 @@ def hc0_covariance(design: Design, mu: FloatArray, info_inv: FloatArray) -> Floa
 
 
 def stacked_variance(
-    design: Design,
-    mu: FloatArray,
+    score: FloatArray,
     p1: FloatArray,
     p0: FloatArray,
     G: FloatArray,
     info_inv: FloatArray,
 ) -> FloatArray:
-    """The stacked estimating-equation sandwich of (beta, m1, m0), no small-sample factor."""
-    n = design.n
-    score = design.X * (design.y - mu)[:, None]
+    """The stacked estimating-equation sandwich of (beta, m1, m0), no small-sample factor.
+
+    ``score`` holds each participant's score ``x_i (y_i - mu_i)`` (zero rows for participants
+    set aside), ``p1`` and ``p0`` every participant's predicted risks."""
+    n = p1.size
     phi = np.column_stack([p1 - p1.mean(), p0 - p0.mean()]) + n * score @ (info_inv @ G.T)
     return np.asarray(phi.T @ phi / (n * n))
 
@@ -83,16 +117,17 @@ def _cov(a: FloatArray, b: FloatArray) -> float:
 
 
 def ye_variance(
-    design: Design,
+    y: FloatArray,
+    t: BoolArray,
     mu: FloatArray,
     p1: FloatArray,
     p0: FloatArray,
     strata: IntArray | None,
 ) -> FloatArray:
     """Ye et al. (2023), as beeca's ``varcov_ye`` and RobinCar compute it (sample covariances
-    with denominator n - 1), minus the strata term when ``strata`` (codes 0..k-1) is given."""
-    n = design.n
-    y, t = design.y, design.treated
+    with denominator n - 1), minus the strata term when ``strata`` (codes 0..k-1) is given.
+    ``y``, ``t`` (treated), ``mu``, ``p1`` and ``p0`` are over every participant."""
+    n = y.size
     arms = (t, ~t)
     preds = (p1, p0)
     pi = np.array([t.mean(), 1.0 - t.mean()])
