@@ -281,3 +281,35 @@ def test_invalid_input() -> None:
         _records(event_day=[1.0, float("inf"), 2.0])
     with pytest.raises(rk.InvalidInputError, match=r"`event_day` must be numeric"):
         _records(event_day=["a", "b", "c"])
+
+
+def test_read_adam_prefers_astdy_and_leaves_unknown_days_nan() -> None:
+    adsl = pd.DataFrame(
+        {
+            "USUBJID": ["A", "B"],
+            "TRT01A": ["Drug", "Placebo"],
+            "SAFFL": ["Y", "Y"],
+            "TRTDURD": [30, 40],
+            "TRTSDT": ["2024-01-01", "2024-01-01"],
+        }
+    )
+    adae = pd.DataFrame(
+        {
+            "USUBJID": ["A", "B"],
+            "AEBODSYS": ["S", "S"],
+            "AEDECOD": ["T", "T"],
+            "TRTEMFL": ["Y", "Y"],
+            "ASTDT": ["2024-01-10", "2024-01-03"],  # study days 10 and 3
+            "ASTDY": [7, None],
+        }
+    )
+    records = read_adam(adsl, adae).adverse_event_records
+    assert records is not None and records.event_day is not None
+    assert records.event_day[0] == 7.0 and np.isnan(records.event_day[1])
+    assert rk.ae_table(records).exposure == "total"  # a day unknown: total exposure
+    by_date = read_adam(adsl, adae.drop(columns="ASTDY")).adverse_event_records
+    assert by_date is not None and by_date.event_day is not None
+    assert by_date.event_day.tolist() == [10.0, 3.0]  # ASTDT - TRTSDT + 1, by hand
+    neither = read_adam(adsl, adae.drop(columns=["ASTDY", "ASTDT"])).adverse_event_records
+    assert neither is not None and neither.event_day is not None
+    assert np.isnan(neither.event_day).all()
