@@ -186,7 +186,13 @@ LAYERS: tuple[tuple[str, ...], ...] = (
         "rctkit.fragility",
         "rctkit.tipping",
     ),
-    ("rctkit.harms", "rctkit.summary", "rctkit.evaluate", "rctkit.ae_counts"),
+    (
+        "rctkit.harms",
+        "rctkit.summary",
+        "rctkit.evaluate",
+        "rctkit.ae_counts",
+        "rctkit.ae_rates",
+    ),
     (
         "rctkit.consort",
         "rctkit.tables",

@@ -21,11 +21,11 @@ import numpy as np
 import numpy.typing as npt
 
 from rctkit import _engine, _validation, multiplicity
-from rctkit._kernels.rate_ratio import exact_rate_ratio
 from rctkit.ae_counts import layout
+from rctkit.ae_rates import EXPOSURES, rates
 from rctkit.errors import InvalidInputError
 from rctkit.formatting import format_ci, format_count, format_number, format_p, format_percent
-from rctkit.harms import _exposure_ratio, risk_comparisons
+from rctkit.harms import risk_comparisons
 from rctkit.model import AdverseEventRecords, Trial
 from rctkit.results import ConfidenceInterval, Displayed, Estimate, Measure, Row, _pandas
 from rctkit.tables import ReportTable
@@ -45,10 +45,6 @@ FloatArray = npt.NDArray[np.float64]
 
 SUBSETS = ("serious", "related", "grade3")
 SORTS = ("alphabetical", "frequency")
-EXPOSURES = ("auto", "total", "none")
-
-#: Days in a year of exposure (the Julian year, as ADaM's ``TRTDURD / 365.25``).
-DAYS_PER_YEAR = 365.25
 
 _SUBSET_WORDS = {
     None: "adverse events",
@@ -87,6 +83,8 @@ AE_TABLE_COLUMNS: tuple[str, ...] = (
     "adjusted_pvalue",
     "treatment_rate",
     "control_rate",
+    "treatment_person_years",
+    "control_person_years",
     "rate_ratio",
     "rate_ratio_low",
     "rate_ratio_high",
@@ -207,7 +205,8 @@ class AERow(Displayed):
     pvalue, adjusted_pvalue : float or None
         Fisher's exact p; the adjusted p (term rows of a table with ``adjust``).
     rates : (float, float) or None
-        Participants with the event per 100 participant-years of total exposure.
+        Participants with the event per 100 participant-years (of exposure up to the first
+        event in the row, or of total exposure: the table's ``exposure``).
     rate_ratio : Estimate or None
         The exact conditional rate ratio of those rates.
     """
@@ -291,10 +290,17 @@ class AETable(Displayed):
     exposure_years : (float, float) or None
         Each arm's total exposure in years.
     rates : array of float, shape (rows, 2), or None
-        Participants with the event per 100 participant-years of total exposure.
+        Participants with the event per 100 participant-years (``person_years``).
     rate_ratio : array of float, shape (rows, 4), or None
-        Estimate, lower and upper limit, p (exact conditional Poisson).
+        Estimate, lower and upper limit, p (exact conditional Poisson), on each row's own
+        person-years.
     confidence_level : float
+    exposure : {"first-event", "total"} or None
+        The person-time of the rates: up to each participant's first event in the row (the
+        exposure-adjusted incidence rate, EAIR), or each arm's total exposure; None without
+        rates.
+    person_years : array of float, shape (rows, 2), or None
+        Each row's person-years per arm under ``exposure``.
     """
 
     subset: str | None
@@ -318,6 +324,8 @@ class AETable(Displayed):
     rates: FloatArray | None
     rate_ratio: FloatArray | None
     confidence_level: float
+    exposure: str | None = None
+    person_years: FloatArray | None = None
 
     def __len__(self) -> int:
         return len(self.kind)
@@ -434,11 +442,19 @@ class AETable(Displayed):
                 f"Adjusted p: {self.adjust} adjustment across the {self.kind.count('term')} "
                 f"preferred terms shown."
             )
-        if self.rates is not None:
+        if self.rates is not None and self.exposure == "first-event":
+            out.append(
+                "Exposure-adjusted incidence rate (EAIR, exposure to the first event): "
+                "participants with the event per 100 participant-years, each participant "
+                "contributing their exposure up to their first event in the row (all of it "
+                "without one); rate ratio: exact interval conditional on the total "
+                "participants with the event, on each row's participant-years."
+            )
+        elif self.rates is not None:
             out.append(
                 "Exposure-adjusted incidence rate (total exposure): participants with the "
-                "event per 100 participant-years of each arm's total exposure (time to the "
-                "first event is not known); rate ratio: exact interval conditional on the "
+                "event per 100 participant-years of each arm's total exposure (the days of "
+                "the events are not known); rate ratio: exact interval conditional on the "
                 "total participants with the event."
             )
         if self.threshold:
@@ -505,7 +521,7 @@ class AETable(Displayed):
     def to_frame(self) -> pd.DataFrame:
         """The numbers, one row per table row, columns :data:`AE_TABLE_COLUMNS`."""
         nan = np.full(len(self), np.nan)
-        rr = self.rate_ratio
+        rr, py = self.rate_ratio, self.person_years
         data: dict[str, Any] = {
             "kind": list(self.kind),
             "soc": list(self.soc),
@@ -528,6 +544,8 @@ class AETable(Displayed):
             "adjusted_pvalue": nan if self.adjusted_pvalue is None else self.adjusted_pvalue,
             "treatment_rate": nan if self.rates is None else self.rates[:, 0],
             "control_rate": nan if self.rates is None else self.rates[:, 1],
+            "treatment_person_years": nan if py is None else py[:, 0],
+            "control_person_years": nan if py is None else py[:, 1],
             "rate_ratio": nan if rr is None else rr[:, 0],
             "rate_ratio_low": nan if rr is None else rr[:, 1],
             "rate_ratio_high": nan if rr is None else rr[:, 2],
@@ -566,32 +584,6 @@ def _comparisons(
     rd[:] = np.column_stack([d.estimate, d.low, d.high])
     rr[:] = np.column_stack([found.rr_estimate, found.rr_low, found.rr_high])
     return rd, rr, found.rr_method, found.pvalue
-
-
-def _rates(
-    records: AdverseEventRecords, people: IntArray, exposure: str, level: float
-) -> tuple[tuple[float, float] | None, FloatArray | None, FloatArray | None]:
-    days = records.exposure_days
-    known = days is not None and bool(np.isfinite(days).all()) and days.size > 0
-    if exposure == "none" or (exposure == "auto" and not known):
-        return None, None, None
-    if not known or days is None:
-        raise InvalidInputError(
-            "`exposure`='total' needs every participant's `exposure_days` (got records "
-            "with exposure unknown for some participants)"
-        )
-    arm = records.participant_arm.astype(np.int64)
-    years = np.bincount(arm, weights=days, minlength=2) / DAYS_PER_YEAR
-    rows = people.shape[0]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        rates = np.where(years > 0, 100.0 * people / np.where(years > 0, years, 1.0), np.nan)
-    ratio = np.full((rows, 4), np.nan)
-    if rows and (years > 0).all():
-        _exposure_ratio(float(years[0]), float(years[1]))
-        e1, e2 = people[:, 0].astype(np.float64), people[:, 1].astype(np.float64)
-        found = exact_rate_ratio(e1, e2, np.full(rows, years[0]), np.full(rows, years[1]), level)
-        ratio[:] = np.column_stack(found)
-    return (float(years[0]), float(years[1])), rates, ratio
 
 
 def ae_table(
@@ -639,9 +631,13 @@ def ae_table(
         Adjust the p-values of the preferred terms shown (after ``threshold``) for
         multiplicity, with :func:`rctkit.adjust_pvalues`; the class rows and the row of all
         events are not in the family (their adjusted p is nan). Default: no adjustment.
-    exposure : {"auto", "total", "none"}, optional
-        ``"auto"``: rates when every participant's exposure is known; ``"total"``: rates, or
-        an error when exposure is not known; ``"none"``: no rates.
+    exposure : {"auto", "first-event", "total", "none"}, optional
+        The person-time of the exposure-adjusted incidence rates. ``"first-event"``: the
+        EAIR, each participant's exposure up to their first event in the row (the records
+        need every participant's ``exposure_days`` and every event's ``event_day``);
+        ``"total"``: each arm's total exposure in every row (needs ``exposure_days``);
+        ``"auto"`` (default): ``"first-event"`` when every exposure and event day is known,
+        else ``"total"`` when every exposure is, else no rates; ``"none"``: no rates.
     confidence_level : float, optional
         The level of every interval (default 0.95).
     arm_labels : (str, str), optional
@@ -656,8 +652,8 @@ def ae_table(
     ------
     InvalidInputError
         If ``source`` is neither, an option is not one of its choices, ``threshold`` is
-        not from 0 to 1, or a subset or ``exposure="total"`` needs a column the records
-        lack.
+        not from 0 to 1, or a subset or ``exposure="total"`` or ``"first-event"`` needs a
+        column the records lack (or hold unknown values in).
 
     Notes
     -----
@@ -668,14 +664,19 @@ def ae_table(
     :func:`rctkit.risk_ratio` and :func:`rctkit.hypothesis_test` on its counts). With no one
     at risk in an arm no row is compared (nan, shown as a dash).
 
-    The exposure-adjusted incidence rate is computed from each arm's *total* exposure
-    (``exposure_days`` summed, in years of 365.25 days): the records carry no event dates,
-    so the exposure up to the first event, which the FDA's EAIR uses, is not known. The
-    rate ratio is the exact interval conditional on the participants with the event in both
-    arms (:func:`rctkit.harms.rate_ratio`, as R's ``poisson.test``).
+    The exposure-adjusted incidence rate (EAIR) of a row, as the FDA and ICH define it, is
+    the participants with the event per 100 participant-years, each participant contributing
+    their exposure up to their first event in that row and those without the event their
+    whole exposure (years of 365.25 days): an event on study day ``d`` counts ``d`` days,
+    clamped into ``[0, exposure_days]``. With ``exposure="total"`` every row uses each arm's
+    total exposure instead. The rate ratio is the exact interval conditional on the
+    participants with the event in both arms, on the row's own person-time
+    (:func:`rctkit.harms.rate_ratio`, as R's ``poisson.test``); the table's notes name the
+    definition used.
 
     Cost: ``numpy.unique`` on the events three times (overall, class, term) and one
-    ``bincount`` each; 2 million events of 100,000 participants take about a second.
+    ``bincount`` each, and for the EAIR one more sort of the (term, participant) keys with
+    ``numpy.minimum.reduceat``; 2 million events of 100,000 participants take about a second.
 
     References
     ----------
@@ -718,7 +719,7 @@ def ae_table(
     rd_values, rr_values, rr_methods, pvalue = _comparisons(
         rows.participants, totals, level, rd, rr
     )
-    years, rates, ratio = _rates(records, rows.participants, rates_wanted, level)
+    found = rates(records, chosen.mask, rows, rates_wanted, level)
     adjusted = None
     if method is not None:
         terms = np.array([k == "term" for k in rows.kind], dtype=bool)
@@ -743,8 +744,10 @@ def ae_table(
         pvalue=pvalue,
         adjust=method,
         adjusted_pvalue=adjusted,
-        exposure_years=years,
-        rates=rates,
-        rate_ratio=ratio,
+        exposure_years=None if found is None else found.exposure_years,
+        rates=None if found is None else found.rates,
+        rate_ratio=None if found is None else found.ratio,
         confidence_level=level,
+        exposure=None if found is None else found.definition,
+        person_years=None if found is None else found.person_years,
     )

@@ -337,6 +337,19 @@ def _exposure(adsl: Any) -> npt.NDArray[np.float64] | None:
     return None
 
 
+def _event_days(adae: Any, adsl: Any, row: npt.NDArray[np.int64]) -> npt.NDArray[np.float64]:
+    """Each event's study day of start (day 1 = TRTSDT): ASTDY, else ASTDT - TRTSDT + 1."""
+    pd = require("pandas")
+    if "ASTDY" in adae.columns:
+        values = pd.to_numeric(adae["ASTDY"], errors="coerce")
+        day: npt.NDArray[np.float64] = values.to_numpy(dtype=np.float64, na_value=np.nan)
+        return day
+    if "ASTDT" in adae.columns and "TRTSDT" in adsl.columns:
+        start = as_days(adae["ASTDT"], "ASTDT")
+        return start - as_days(adsl["TRTSDT"], "TRTSDT")[row] + 1.0
+    return np.full(len(adae), np.nan)
+
+
 def _codes_of(column: Any) -> tuple[npt.NDArray[np.int64], tuple[str, ...]]:
     pd = require("pandas")
     codes, levels = pd.factorize(column.fillna(NOT_CODED), sort=True)
@@ -350,6 +363,7 @@ def _records(
     safety: npt.NDArray[np.bool_],
     arm_codes: npt.NDArray[np.int8],
     exposure: Any,
+    event_day: npt.NDArray[np.float64],
 ) -> AdverseEventRecords:
     # Each safety participant's index among them, by ADSL row.
     event_participant = (np.cumsum(safety) - 1)[row].astype(np.int64)
@@ -375,6 +389,7 @@ def _records(
         related=related,
         grade=grade,
         severity_scale=scale,
+        event_day=event_day,
     )
 
 
@@ -437,7 +452,7 @@ def read_adam(
     adae : path or pandas.DataFrame, optional
         The adverse events, one row per event, with USUBJID, AEBODSYS (system organ class)
         and AEDECOD (preferred term); read when present: AESER, AEREL, AETOXGR, AESEV,
-        TRTEMFL, ASTDT.
+        TRTEMFL, ASTDT, ASTDY.
     outcomes : str, data set, or a sequence of them, optional
         Binary efficacy outcomes: names of ADSL variables (Y/N or 1/0; missing means not
         analysed) and/or analysis data sets in BDS form (USUBJID, PARAMCD, AVAL 0/1 or AVALC
@@ -495,7 +510,9 @@ def read_adam(
     ``severity_scale="severity"``); a missing grade is
     :data:`~rctkit.model.GRADE_UNKNOWN`. A missing AEBODSYS or AEDECOD becomes the level
     "(not coded)". Exposure is TRTDURD (or TRTDUR),
-    else TRTEDT - TRTSDT + 1 days. An event with no ASTDT counts as treatment-emergent when
+    else TRTEDT - TRTSDT + 1 days. Each event's study day (``event_day``, for the
+    exposure-adjusted incidence rate up to the first event) is ASTDY, else ASTDT - TRTSDT +
+    1 (nan where unknown or non-numeric). An event with no ASTDT counts as treatment-emergent when
     the flag is derived (the conservative convention). Disposition: EOSSTT =
     "DISCONTINUED" (or, without EOSSTT, a DCSREAS/DCDECOD other than "COMPLETED") with the
     reason from DCSREAS (else DCDECOD); a reason naming "lost to follow-up" goes to
@@ -606,7 +623,8 @@ def read_adam(
                 "participant(s) of the safety population have a negative exposure"
             )
         kept, row = _events(events, frame, safety, treatment_emergent, teae_window)
-        records = _records(kept, row, chosen["USUBJID"], safety, actual[safety], exposure)
+        days = _event_days(kept, frame, row)
+        records = _records(kept, row, chosen["USUBJID"], safety, actual[safety], exposure, days)
         aggregated = _aggregate(records, labels)
 
     if title is None:

@@ -121,6 +121,10 @@ def _grade(value: Any) -> SmallArray | None:
     return None if value is None else _array(value, np.int8, "grade")
 
 
+def _event_day(value: Any) -> FloatArray | None:
+    return None if value is None else _array(value, np.float64, "event_day")
+
+
 @attrs.frozen(eq=False, repr=False)
 class AdverseEventRecords:
     """The safety population's participants and their adverse events, one row per event.
@@ -150,12 +154,18 @@ class AdverseEventRecords:
         unknown.
     severity_scale : {"grade", "severity"}, optional
         What ``grade`` codes: CTCAE grades 1-5 (default) or the mild/moderate/severe scale.
+    event_day : array of float, optional
+        Each event's start as a study day relative to the first dose (ADAE ASTDY; day 1 is
+        TRTSDT, so an event on day ``d`` comes after ``d`` days of exposure); nan where
+        unknown. Default: all unknown. The exposure-adjusted incidence rate up to the first
+        event (:func:`rctkit.ae_table`'s ``exposure="first-event"``) needs it.
 
     Raises
     ------
     InvalidInputError
         For arrays of the wrong kind or length, codes outside their levels, repeated
-        participants, arms other than 0 and 1, negative exposure, or grades outside 0-5.
+        participants, arms other than 0 and 1, negative exposure, grades outside 0-5, or
+        infinite event days.
 
     Notes
     -----
@@ -175,6 +185,7 @@ class AdverseEventRecords:
     related: BoolArray | None = attrs.field(default=None, converter=_related)
     grade: SmallArray | None = attrs.field(default=None, converter=_grade)
     severity_scale: str = "grade"
+    event_day: FloatArray | None = attrs.field(default=None, converter=_event_day, kw_only=True)
 
     def __attrs_post_init__(self) -> None:
         n, k = len(self.participants), self.event_participant.size
@@ -193,12 +204,15 @@ class AdverseEventRecords:
                 )
             if (self.exposure_days < 0).any() or np.isinf(self.exposure_days).any():
                 raise InvalidInputError("`exposure_days` must be finite and >= 0 (or nan)")
-        for name in ("event_soc", "event_term", "serious", "related", "grade"):
+        for name in ("event_soc", "event_term", "serious", "related", "grade", "event_day"):
             column = getattr(self, name)
             if column is not None and column.size != k:
                 raise InvalidInputError(
                     f"`{name}` must have one entry per event ({k}; got {column.size})"
                 )
+        if self.event_day is not None and np.isinf(self.event_day).any():
+            bad = self.event_day[np.isinf(self.event_day)][0]
+            raise InvalidInputError(f"`event_day` must be finite (or nan) (got {float(bad)!r})")
         _codes(self.event_participant, n, "event_participant", "participants")
         _codes(self.event_soc, len(self.socs), "event_soc", "socs")
         _codes(self.event_term, len(self.terms), "event_term", "terms")
