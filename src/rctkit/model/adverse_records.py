@@ -158,7 +158,7 @@ class AdverseEventRecords:
         Each event's start as a study day relative to the first dose (ADAE ASTDY; day 1 is
         TRTSDT, so an event on day ``d`` comes after ``d`` days of exposure); nan where
         unknown. Default: all unknown. The exposure-adjusted incidence rate up to the first
-        event (:func:`rctkit.ae_table`'s ``exposure="first-event"``) needs it.
+        event (:func:`rctkit.ae_tables.ae_table`'s ``exposure="first-event"``) needs it.
 
     Raises
     ------
