@@ -371,15 +371,7 @@ def fixed_sequence(
     adjusted = np.maximum.accumulate(p) if p.size else p.copy()
     weights = np.zeros(p.size)
     weights[:1] = 1.0
-    return MultiplicityResult(
-        method="fixed-sequence",
-        alpha=level,
-        names=labels,
-        pvalues=p,
-        adjusted=adjusted,
-        rejected=adjusted <= level,
-        weights=weights,
-    )
+    return _hierarchy("fixed-sequence", level, labels, p, adjusted, weights)
 
 
 def fallback(
@@ -445,14 +437,26 @@ def fallback(
     p, labels = _pvalues_and_names(pvalues, names, allow_nan=False)
     w = _check_weights(weights, p.size)
     adjusted = _fallback_adjusted(p, w)
+    return _hierarchy("fallback", level, labels, p, adjusted, w)
+
+
+def _hierarchy(
+    method: str,
+    level: float,
+    labels: tuple[str, ...],
+    p: FloatArray,
+    adjusted: FloatArray,
+    weights: FloatArray,
+) -> MultiplicityResult:
+    """The result of a procedure over a declared hierarchy (no p-value is missing there)."""
     return MultiplicityResult(
-        method="fallback",
+        method=method,
         alpha=level,
         names=labels,
         pvalues=p,
         adjusted=adjusted,
         rejected=adjusted <= level,
-        weights=w,
+        weights=weights,
     )
 
 
