@@ -54,7 +54,7 @@ import math
 import operator
 import textwrap
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import attrs
 
@@ -62,10 +62,34 @@ from rctkit._validation import check_choice, check_real
 from rctkit.errors import InvalidInputError
 from rctkit.formatting import escape_rtf, one_line
 
-if TYPE_CHECKING:  # pragma: no cover
-    from rctkit.tables import ReportDocument, ReportTable
-
 __all__ = ["PAPER_SIZES", "RtfPage"]
+
+
+class Table(Protocol):
+    """What the writer reads of a table (a :class:`rctkit.tables.ReportTable`)."""
+
+    @property
+    def caption(self) -> str: ...
+    @property
+    def columns(self) -> tuple[str, ...]: ...
+    @property
+    def rows(self) -> tuple[tuple[str, ...], ...]: ...
+    @property
+    def notes(self) -> tuple[str, ...]: ...
+
+
+class Document(Protocol):
+    """What the writer reads of a document (a :class:`rctkit.tables.ReportDocument`)."""
+
+    @property
+    def title(self) -> str: ...
+    @property
+    def subtitle(self) -> str: ...
+    @property
+    def tables(self) -> Sequence[Table]: ...
+    @property
+    def notes(self) -> tuple[str, ...]: ...
+
 
 #: The paper sizes :class:`RtfPage` knows, as (width, height) in inches, portrait.
 PAPER_SIZES: dict[str, tuple[float, float]] = {
@@ -242,7 +266,7 @@ def _running(page: RtfPage, lines: tuple[tuple[str, str], ...], kind: str) -> st
     return "{\\" + kind + "\n" + body + "}\n"
 
 
-def _widths(table: ReportTable, column_widths: Any, page: RtfPage) -> list[float]:
+def _widths(table: Table, column_widths: Any, page: RtfPage) -> list[float]:
     n = len(table.columns)
     if column_widths is None:
         return _natural_widths(table, page)
@@ -258,7 +282,7 @@ def _widths(table: ReportTable, column_widths: Any, page: RtfPage) -> list[float
     return widths
 
 
-def _natural_widths(table: ReportTable, page: RtfPage) -> list[float]:
+def _natural_widths(table: Table, page: RtfPage) -> list[float]:
     """In twips: each column gets its longest word (so that no word breaks) and its padding,
     then its longest cell where the line has room for every column's (else its longest cell
     below the header; else that for every column but the first, whose labels wrap; else the
@@ -294,7 +318,7 @@ def _natural_widths(table: ReportTable, page: RtfPage) -> list[float]:
     return [w * char + 2 * _GAP for w in widths]
 
 
-def _group_starts(table: ReportTable, group_starts: Any) -> set[int]:
+def _group_starts(table: Table, group_starts: Any) -> set[int]:
     """The rows that begin a group: given, or each row whose first cell is not indented."""
     if group_starts is None:
         return {i for i, r in enumerate(table.rows) if not r[0][:1].isspace()}
@@ -335,7 +359,7 @@ def _cell_lines(text: str, chars: int) -> int:
 
 
 def table_body(
-    table: ReportTable,
+    table: Table,
     page: RtfPage,
     *,
     titles: Sequence[str] | None = None,
@@ -433,7 +457,7 @@ def table_body(
     return "".join(out), last
 
 
-def _whole(table: ReportTable, page: RtfPage) -> bool:
+def _whole(table: Table, page: RtfPage) -> bool:
     """Whether every cell of ``table`` fits on one line of ``page``'s text width."""
     char = _CHAR_EM * page.font_size * 20
     columns = list(zip(table.columns, *table.rows, strict=True))
@@ -441,7 +465,7 @@ def _whole(table: ReportTable, page: RtfPage) -> bool:
     return need + 2 * _GAP * len(columns) <= _twips(page.text_width)
 
 
-def check_page(page: Any, tables: Sequence[ReportTable] = ()) -> RtfPage:
+def check_page(page: Any, tables: Sequence[Table] = ()) -> RtfPage:
     """``page``; for None, ``RtfPage()``, or landscape (at 8 points, or 7 where 8 would
     still wrap) when a table of ``tables`` (an adverse-event table with rates, say) would
     wrap its cells in portrait. Anything else is refused."""
@@ -489,7 +513,7 @@ def rtf_file(page: RtfPage, body: str) -> str:
     )
 
 
-def document_body(document: ReportDocument, page: RtfPage) -> str:
+def document_body(document: Document, page: RtfPage) -> str:
     """The RTF of a whole report: the title and subtitle, each table, then the notes."""
     line_chars = int(_twips(page.text_width) / (_CHAR_EM * page.font_size * 20))
     heads = [t for t in (document.title, document.subtitle) if t]

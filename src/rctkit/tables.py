@@ -21,11 +21,10 @@ from rctkit.formatting import (
     escape_markdown,
     escape_text,
 )
+from rctkit.rtf import RtfPage, check_page, document_body, rtf_file, table_body
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
-
-    from rctkit.rtf import RtfPage
 
 __all__ = ["STANDALONE_STYLESHEET", "TEXT_WIDTH", "ReportDocument", "ReportTable"]
 
@@ -308,8 +307,6 @@ class ReportTable:
         >>> rtf.startswith(r"{\rtf1") and r"\trhdr" in rtf and rtf.isascii()
         True
         """
-        from rctkit.rtf import check_page, rtf_file, table_body
-
         page = check_page(page, [self])
         body, _ = table_body(
             self,
@@ -521,8 +518,6 @@ class ReportDocument:
         >>> ReportDocument("A trial", [t]).to_rtf().count(r"\trhdr")
         2
         """
-        from rctkit.rtf import check_page, document_body, rtf_file
-
         page = check_page(page, self.tables)
         return rtf_file(page, document_body(self, page))
 
