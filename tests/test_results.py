@@ -49,3 +49,29 @@ def test_html_shows_outcome_and_standard_error(core: rk.BinaryOutcome) -> None:
     assert "Readmission within 1 year" in rk.hypothesis_test(core)._repr_html_()
     # The repr stays short: neither is in it.
     assert "Readmission" not in repr(rk.odds_ratio(core))
+
+
+def test_repr_numbers_keep_apart_from_the_null_and_from_005() -> None:
+    # The journal rules hold in a repr too: four significant digits, except where they would
+    # round a p-value onto 0.05 or a limit onto the measure's null.
+    from rctkit.results import short_limit, short_number, short_p
+
+    assert short_p(0.049996) == "0.049996"
+    assert short_p(0.050004) == "0.050004"
+    assert short_p(0.05) == "0.05"
+    assert short_p(0.04645) == "0.04645"
+    assert short_limit(0.99996, "risk_ratio") == "0.99996"
+    assert short_limit(1.00004, "odds_ratio") == "1.00004"
+    assert short_limit(-0.000012, "risk_difference") == "-1.2e-05"
+    assert short_limit(0.99996, "risk_difference") == "1"  # 1 is not a difference's null
+    assert short_number(0.99996) == "1"
+    est = rk.Estimate(
+        measure="risk_ratio",
+        estimate=0.7,
+        ci=rk.ConfidenceInterval(0.49, 0.999996),
+        confidence_level=0.95,
+        method="wald",
+        pvalue=0.0499999,
+    )
+    assert "0.999996" in repr(est)
+    assert "pvalue=0.0499999" in repr(est)

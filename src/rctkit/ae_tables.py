@@ -27,7 +27,17 @@ from rctkit.errors import InvalidInputError
 from rctkit.formatting import format_ci, format_count, format_number, format_p, format_percent
 from rctkit.harms import risk_comparisons
 from rctkit.model import AdverseEventRecords, Trial
-from rctkit.results import ConfidenceInterval, Displayed, Estimate, Measure, Row, _pandas
+from rctkit.results import (
+    ConfidenceInterval,
+    Displayed,
+    Estimate,
+    Measure,
+    Row,
+    _pandas,
+    short_limit,
+    short_number,
+    short_p,
+)
 from rctkit.tables import ReportTable
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -241,16 +251,14 @@ class AERow(Displayed):
         ]
         for est in (self.risk_difference, self.risk_ratio, self.rate_ratio):
             if est is not None:
-                low, high = est.ci
+                low, high = (short_limit(v, est.measure) for v in est.ci)
+                estimate = short_number(est.estimate)
                 rows.append(
-                    Row(
-                        est.measure,
-                        f"{est.estimate:.4g} ({low:.4g} to {high:.4g})",
-                        f"{est.measure}={est.estimate:.4g}",
-                    )
+                    Row(est.measure, f"{estimate} ({low} to {high})", f"{est.measure}={estimate}")
                 )
         if self.pvalue is not None:
-            rows.append(Row("p (Fisher)", f"{self.pvalue:.4g}", f"pvalue={self.pvalue:.4g}"))
+            p = short_p(self.pvalue)
+            rows.append(Row("p (Fisher)", p, f"pvalue={p}"))
         return rows
 
 

@@ -51,7 +51,7 @@ from rctkit.results import (
     Estimate,
     Row,
     _level_percent,
-    short_number,
+    short_p,
 )
 
 __all__ = [
@@ -268,7 +268,7 @@ class NNTEstimate(Estimate):
             Row("Event", self.event, f"event={self.event!r}"),
         ]
         if self.pvalue is not None:
-            p = short_number(self.pvalue)
+            p = short_p(self.pvalue)
             rows.append(Row("p-value", p, f"pvalue={p}"))
         return rows
 

@@ -45,7 +45,9 @@ from rctkit.results._core import html_table as html_table
 from rctkit.results._core import records_csv as records_csv
 from rctkit.results._core import records_frame as records_frame
 from rctkit.results._core import records_json as records_json
+from rctkit.results._core import short_limit as short_limit
 from rctkit.results._core import short_number as short_number
+from rctkit.results._core import short_p as short_p
 from rctkit.results.coverage import COVERAGE_COLUMNS, CoverageResult
 from rctkit.results.fragility import FragilityResult
 from rctkit.results.mantel_fleiss import MantelFleissResult

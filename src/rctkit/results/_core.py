@@ -25,6 +25,8 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
+from rctkit._validation import MARGIN_NULLS
+
 if TYPE_CHECKING:
     import pandas as pd
 
@@ -50,6 +52,9 @@ MEASURE_LABELS: dict[str, str] = {
     "nnt": "Number needed to treat",
     "rate_ratio": "Rate ratio",
 }
+
+#: Each measure's value of no effect, which a displayed limit never rounds onto.
+MEASURE_NULLS: dict[str, float] = {**MARGIN_NULLS, "rate_ratio": 1.0}
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -145,15 +150,35 @@ def records_frame(records: Sequence[Mapping[str, object]], columns: Sequence[str
     return frame
 
 
-def short_number(value: float | None) -> str:
-    """Format a number with four significant digits for a ``repr``."""
+def short_number(value: float | None, *, apart: tuple[float, ...] = ()) -> str:
+    """Format a number with four significant digits for a ``repr``.
+
+    A value that four digits would round onto one of ``apart`` (and is not that value) gets
+    as many more digits as it needs to stay apart from it: a p-value of 0.049996 shows as
+    0.049996, not 0.05, and a limit of 0.99996 as 0.99996, not 1.
+    """
     if value is None:
         return "None"
     if math.isnan(value):
         return "nan"
     if math.isinf(value):
         return "inf" if value > 0 else "-inf"
-    return f"{value:.4g}"
+    for digits in range(4, 18):
+        text = f"{value:.{digits}g}"
+        if all(float(text) != mark or value == mark for mark in apart):
+            return text
+    return repr(value)
+
+
+def short_p(value: float | None) -> str:
+    """A p-value for a ``repr``: four significant digits, never rounded onto 0.05."""
+    return short_number(value, apart=(0.05,))
+
+
+def short_limit(value: float | None, measure: str) -> str:
+    """A confidence limit for a ``repr``: never rounded onto the measure's null (0 or 1)."""
+    null = MEASURE_NULLS.get(measure)
+    return short_number(value, apart=() if null is None else (null,))
 
 
 def _level_percent(level: float) -> str:
@@ -367,7 +392,7 @@ class Estimate(OneRow):
 
     def _rows(self) -> list[Row]:
         level = f"{_level_percent(self.confidence_level)} CI"
-        low, high = short_number(self.ci.low), short_number(self.ci.high)
+        low, high = (short_limit(v, self.measure) for v in self.ci)
         estimate = short_number(self.estimate)
         rows = [
             Row("Estimate", estimate, f"{self.measure}={estimate}"),
@@ -377,7 +402,7 @@ class Estimate(OneRow):
         if self.two_sided is not None:
             rows.append(Row("Two-sided rule", self.two_sided, f"two_sided={self.two_sided!r}"))
         if self.pvalue is not None:
-            p = short_number(self.pvalue)
+            p = short_p(self.pvalue)
             rows.append(Row("p-value", p, f"pvalue={p}"))
         if self.std_error is not None:
             rows.append(Row("Standard error", short_number(self.std_error)))
@@ -454,7 +479,7 @@ class TestResult(OneRow):
         if self.statistic is not None:
             stat = short_number(self.statistic)
             rows.append(Row("Statistic", stat, f"statistic={stat}"))
-        p = short_number(self.pvalue)
+        p = short_p(self.pvalue)
         rows.append(Row("p-value", p, f"pvalue={p}"))
         rows.append(Row("Method", self.method, f"method={self.method!r}"))
         if self.two_sided is not None:

@@ -8,7 +8,7 @@ from typing import Literal
 import attrs
 
 from rctkit.formatting import format_p
-from rctkit.results._core import Displayed, Row, short_number
+from rctkit.results._core import Displayed, Row, short_number, short_p
 from rctkit.results.power import describe_test
 
 __all__ = ["FragilityResult"]
@@ -178,11 +178,11 @@ class FragilityResult(Displayed):
                 "none" if self.modified_table is None else _table_text(self.modified_table),
                 None,
             ),
-            Row("p before", short_number(self.pvalue), f"pvalue={short_number(self.pvalue)}"),
+            Row("p before", short_p(self.pvalue), f"pvalue={short_p(self.pvalue)}"),
             Row(
                 "p after",
-                short_number(self.modified_pvalue),
-                f"modified_pvalue={short_number(self.modified_pvalue)}",
+                short_p(self.modified_pvalue),
+                f"modified_pvalue={short_p(self.modified_pvalue)}",
             ),
             Row("Method", self.method, f"method={self.method!r}"),
             Row("Alpha", _alpha_text(self.alpha), f"alpha={_alpha_text(self.alpha)}"),

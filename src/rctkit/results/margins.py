@@ -19,7 +19,9 @@ from rctkit.results._core import (
     Row,
     _level_percent,
     _pandas,
+    short_limit,
     short_number,
+    short_p,
 )
 
 if TYPE_CHECKING:
@@ -265,14 +267,14 @@ class MarginTest(OneRow):
 
     def _rows(self) -> list[Row]:
         level = f"{_level_percent(self.confidence_level)} CI"
-        low, high = short_number(self.ci.low), short_number(self.ci.high)
+        low, high = (short_limit(v, self.measure) for v in self.ci)
         estimate = short_number(self.estimate)
         margin = (
             f"{_margin_number(self.margin[0])} to {_margin_number(self.margin[1])}"
             if isinstance(self.margin, tuple)
             else _margin_number(self.margin)
         )
-        p = short_number(self.pvalue)
+        p = short_p(self.pvalue)
         rows = [
             Row("Hypothesis", self.hypothesis),
             Row("Estimate", estimate, f"{self.measure}={estimate}"),

@@ -11,7 +11,7 @@ import math
 
 import attrs
 
-from rctkit.results._core import Displayed, Estimate, Row, short_number
+from rctkit.results._core import Displayed, Estimate, Row, short_limit, short_number, short_p
 
 __all__ = ["InteractionTest", "SubgroupLevel"]
 
@@ -71,8 +71,9 @@ class SubgroupLevel(Displayed):
             ),
             Row(
                 self.estimate.measure,
-                f"{short_number(self.estimate.estimate)} ({short_number(low)} to "
-                f"{short_number(high)})",
+                f"{short_number(self.estimate.estimate)} "
+                f"({short_limit(low, self.estimate.measure)} to "
+                f"{short_limit(high, self.estimate.measure)})",
                 f"{self.estimate.measure}={short_number(self.estimate.estimate)}",
             ),
         ]
@@ -130,7 +131,7 @@ class InteractionTest(Displayed):
             Row("Method", self.method, f"method={self.method!r}"),
             Row("Statistic", short_number(self.statistic), f"statistic={self.statistic!r}"),
             Row("df", str(self.df), f"df={self.df}"),
-            Row("p value", short_number(self.pvalue), f"pvalue={self.pvalue!r}"),
+            Row("p value", short_p(self.pvalue), f"pvalue={self.pvalue!r}"),
         ]
         if self.reason:
             rows.append(Row("Not defined", self.reason, None))

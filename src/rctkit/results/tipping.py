@@ -20,6 +20,7 @@ from rctkit.results._core import (
     _level_percent,
     _pandas,
     short_number,
+    short_p,
 )
 
 if TYPE_CHECKING:
@@ -111,7 +112,7 @@ class TippingCell(Displayed):
         t = f"{self.treatment_events}/{self.treatment_total}"
         c = f"{self.control_events}/{self.control_total}"
         est, low, high = (short_number(v) for v in (self.estimate, *self.ci))
-        p = short_number(self.pvalue)
+        p = short_p(self.pvalue)
         return [
             Row("Table", self.label, f"{self.label!r}"),
             Row("Treatment", t, f"treatment={t}"),
